@@ -1,0 +1,333 @@
+//! The command line: argument parsing and dispatch to the library. No pipeline
+//! logic lives here.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::docfx::{self, Block, Document, SourceTextOptions};
+use crate::load;
+
+/// Exit codes (DESIGN.md): 0 success, 1 the input or the question says no,
+/// 2 usage or unreadable input.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_INPUT: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(name = "rulebook", version, about = "Localized help articles in, a localized site and a rules file out", long_about = None)]
+pub struct Cli {
+    /// Project root holding book.toml, content/, locales/ and templates/.
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Print errors only.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the rules file, the translator report and the localized site.
+    Build {
+        /// Output folder.
+        #[arg(long, default_value = "book", value_name = "DIR")]
+        out: PathBuf,
+        /// Build only these locales (repeatable).
+        #[arg(long = "locale", value_name = "L")]
+        locales: Vec<String>,
+    },
+    /// Print the parsed document model of one article.
+    Inspect {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Rebuild the source-language Markdown from a bilingual file.
+    SourceText {
+        file: PathBuf,
+        /// Write here instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Value for ms.contentlocale in the output.
+        #[arg(long, default_value = "en-US", value_name = "TAG")]
+        content_locale: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Run a parsed command line; returns the process exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    let code = match cli.command {
+        Command::Build {
+            ref out,
+            ref locales,
+        } => build(&cli, out, locales),
+        Command::Inspect { ref file, format } => inspect(&cli.root, file, format),
+        Command::SourceText {
+            ref file,
+            ref output,
+            ref content_locale,
+        } => source_text(&cli.root, file, output.as_deref(), content_locale),
+    };
+    ExitCode::from(code)
+}
+
+/// Print diagnostics to stderr in the contract form.
+pub fn report(diagnostics: &Diagnostics, quiet: bool) {
+    let mut stderr = std::io::stderr().lock();
+    for d in diagnostics.iter().filter(|d| !quiet || d.is_error()) {
+        let _ = writeln!(stderr, "{d}");
+    }
+}
+
+/// Exit code for a set of failing diagnostics: 2 when a file could not be read
+/// at all, 1 when the input was read and found wrong.
+fn failure_code(diagnostics: &Diagnostics) -> u8 {
+    if diagnostics
+        .errors()
+        .any(|d| d.code == "unreadable" || d.code == "no-content")
+    {
+        EXIT_USAGE
+    } else {
+        EXIT_INPUT
+    }
+}
+
+fn build(cli: &Cli, _out: &Path, _locales: &[String]) -> u8 {
+    let project = match load::load_project(&cli.root) {
+        Ok(p) => p,
+        Err(ds) => {
+            report(&ds, cli.quiet);
+            return failure_code(&ds);
+        }
+    };
+    let (parsed, diagnostics) = load::parse_project(&project);
+    report(&diagnostics, cli.quiet);
+    if diagnostics.has_errors() {
+        return EXIT_INPUT;
+    }
+    if !cli.quiet {
+        let articles: usize = parsed.iter().map(|(_, a)| a.len()).sum();
+        eprintln!(
+            "parsed {articles} articles in {} locales ({}); rules.json, report and site: not yet (issues 4, 5, 7)",
+            parsed.len(),
+            parsed
+                .iter()
+                .map(|(l, _)| l.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    EXIT_OK
+}
+
+/// Read a file named on the command line (relative to the working directory,
+/// as a user would expect; `--root` is for the project).
+fn read_file(file: &Path) -> Result<load::Article, Diagnostic> {
+    let display = file.to_string_lossy().replace('\\', "/");
+    load::read_article(file, &display)
+}
+
+fn inspect(_root: &Path, file: &Path, format: Format) -> u8 {
+    let article = match read_file(file) {
+        Ok(a) => a,
+        Err(d) => {
+            let code = if d.code == "unreadable" {
+                EXIT_USAGE
+            } else {
+                EXIT_INPUT
+            };
+            report(&d.into(), false);
+            return code;
+        }
+    };
+    let doc = match docfx::parse_article(&article.path, &article.text) {
+        Ok(doc) => doc,
+        Err(d) => {
+            report(&d.into(), false);
+            return EXIT_INPUT;
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    let written = match format {
+        Format::Json => serde_json::to_writer_pretty(&mut stdout, &doc)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(stdout)),
+        Format::Text => stdout.write_all(outline(&doc).as_bytes()),
+    };
+    if written.is_err() {
+        return EXIT_USAGE;
+    }
+    let diagnostics = Diagnostics(doc.diagnostics.clone());
+    report(&diagnostics, false);
+    if diagnostics.has_errors() {
+        EXIT_INPUT
+    } else {
+        EXIT_OK
+    }
+}
+
+fn source_text(_root: &Path, file: &Path, output: Option<&Path>, content_locale: &str) -> u8 {
+    let article = match read_file(file) {
+        Ok(a) => a,
+        Err(d) => {
+            let code = if d.code == "unreadable" {
+                EXIT_USAGE
+            } else {
+                EXIT_INPUT
+            };
+            report(&d.into(), false);
+            return code;
+        }
+    };
+    let options = SourceTextOptions {
+        content_locale: content_locale.to_owned(),
+    };
+    let text = match docfx::source_text(&article.path, &article.text, &options) {
+        Ok(text) => text,
+        Err(ds) => {
+            report(&ds, false);
+            return EXIT_INPUT;
+        }
+    };
+    let written = match output {
+        Some(path) => crate::fsutil::write_atomic(path, text.as_bytes()),
+        None => std::io::stdout().lock().write_all(text.as_bytes()),
+    };
+    match written {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            let target = output.map_or("standard output".to_owned(), |p| p.display().to_string());
+            report(
+                &Diagnostic::error("unwritable", format!("cannot write {target}: {e}"))
+                    .at(Location::file(target))
+                    .into(),
+                false,
+            );
+            EXIT_USAGE
+        }
+    }
+}
+
+/// A readable outline of a document: one line per node, indented by depth.
+pub fn outline(doc: &Document) -> String {
+    let mut out = String::new();
+    let untranslated = doc.segments.iter().filter(|s| s.is_untranslated()).count();
+    out.push_str(&format!(
+        "{}: {} sections, {} segments ({} untranslated), {} comments\n",
+        doc.path,
+        doc.sections.len(),
+        doc.segments.len(),
+        untranslated,
+        doc.comments.len()
+    ));
+    let mut stack: Vec<(usize, &Block)> = doc.preamble.iter().rev().map(|b| (1, b)).collect();
+    let mut sections = doc.sections.iter();
+    loop {
+        while let Some((depth, block)) = stack.pop() {
+            outline_block(&mut out, depth, block, &mut stack);
+        }
+        let Some(section) = sections.next() else {
+            break;
+        };
+        out.push_str(&format!(
+            "{}:{} {} [{}] {}\n",
+            section.pos.line,
+            section.pos.col,
+            "#".repeat(section.level as usize),
+            section.anchor,
+            section.title.text
+        ));
+        stack.extend(section.blocks.iter().rev().map(|b| (1, b)));
+    }
+    out
+}
+
+fn outline_block<'a>(
+    out: &mut String,
+    depth: usize,
+    block: &'a Block,
+    stack: &mut Vec<(usize, &'a Block)>,
+) {
+    let indent = "  ".repeat(depth);
+    let pos = block.pos();
+    let line = |what: String| format!("{}:{} {indent}{what}\n", pos.line, pos.col);
+    match block {
+        Block::Paragraph { text } => {
+            out.push_str(&line(format!("paragraph: {}", short(&text.text))))
+        }
+        Block::Alert { kind, blocks, .. } => {
+            out.push_str(&line(format!("alert {kind:?}")));
+            stack.extend(blocks.iter().rev().map(|b| (depth + 1, b)));
+        }
+        Block::Quote { blocks, .. } => {
+            out.push_str(&line("quote".to_owned()));
+            stack.extend(blocks.iter().rev().map(|b| (depth + 1, b)));
+        }
+        Block::Procedure { steps: items, .. } | Block::List { items, .. } => {
+            let kind = if matches!(block, Block::Procedure { .. }) {
+                "procedure"
+            } else {
+                "list"
+            };
+            out.push_str(&line(format!("{kind} ({} items)", items.len())));
+            for item in items {
+                let labels: Vec<&str> = item.text.labels.iter().map(|l| l.text.as_str()).collect();
+                let n = item
+                    .n
+                    .map(|n| format!("{n}. "))
+                    .unwrap_or_else(|| "- ".to_owned());
+                out.push_str(&format!(
+                    "{}:{} {indent}  {n}{}{}\n",
+                    item.pos.line,
+                    item.pos.col,
+                    short(&item.text.text),
+                    if labels.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  [ui: {}]", labels.join(" | "))
+                    }
+                ));
+                // nested blocks of items follow their item, one level deeper
+                let mut nested: Vec<(usize, &Block)> =
+                    item.blocks.iter().map(|b| (depth + 2, b)).collect();
+                while let Some((d, b)) = nested.pop() {
+                    let mut inner = Vec::new();
+                    outline_block(out, d, b, &mut inner);
+                    nested.extend(inner);
+                }
+            }
+        }
+        Block::Table { header, rows, .. } => out.push_str(&line(format!(
+            "table ({} columns, {} rows)",
+            header.len(),
+            rows.len()
+        ))),
+        Block::Code { lang, .. } => {
+            out.push_str(&line(format!("code {}", lang.as_deref().unwrap_or(""))))
+        }
+        Block::Include { path, .. } => out.push_str(&line(format!("include {path}"))),
+        Block::Directive { text, .. } => out.push_str(&line(format!("directive {}", short(text)))),
+        Block::Html { html, .. } => out.push_str(&line(format!("html {}", short(html)))),
+    }
+}
+
+fn short(s: &str) -> String {
+    const MAX: usize = 72;
+    if s.chars().count() <= MAX {
+        s.to_owned()
+    } else {
+        let cut: String = s.chars().take(MAX).collect();
+        format!("{cut}…")
+    }
+}

@@ -1,0 +1,130 @@
+//! `book.toml`: mdBook's own tables plus rulebook's `[rulebook]` table.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::{Diagnostic, Location};
+use crate::position::LineIndex;
+
+/// How the canonical value of a fact is chosen among locales.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Policy {
+    /// The source locale (`source-locale`) states the canonical facts.
+    #[default]
+    SourceWins,
+    /// The locale whose article has the newest `ms.date` wins.
+    NewestWins,
+}
+
+/// The `[rulebook]` table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct RulebookConfig {
+    #[serde(default = "default_source_locale")]
+    pub source_locale: String,
+    /// Locales to build; default: every folder of `content/`.
+    #[serde(default)]
+    pub locales: Option<Vec<String>>,
+    #[serde(default)]
+    pub policy: Policy,
+}
+
+fn default_source_locale() -> String {
+    "en".to_owned()
+}
+
+impl Default for RulebookConfig {
+    fn default() -> Self {
+        RulebookConfig {
+            source_locale: default_source_locale(),
+            locales: None,
+            policy: Policy::default(),
+        }
+    }
+}
+
+/// The whole file. mdBook's tables are kept as TOML values for the site stage;
+/// an unknown top-level table is an error, since a typo there would otherwise
+/// be silently ignored.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct BookToml {
+    #[serde(default)]
+    pub book: Option<toml::Table>,
+    #[serde(default)]
+    pub build: Option<toml::Table>,
+    #[serde(default)]
+    pub output: Option<toml::Table>,
+    #[serde(default)]
+    pub preprocessor: Option<toml::Table>,
+    #[serde(default)]
+    pub rust: Option<toml::Table>,
+    #[serde(default)]
+    pub rulebook: RulebookConfig,
+}
+
+impl BookToml {
+    /// Read `root/book.toml`; a missing file means all defaults.
+    pub fn load(root: &Path) -> Result<Self, Diagnostic> {
+        let path = root.join("book.toml");
+        let display = "book.toml";
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BookToml::default()),
+            Err(e) => {
+                return Err(
+                    Diagnostic::error("unreadable", format!("cannot read book.toml: {e}"))
+                        .at(Location::file(display)),
+                );
+            }
+        };
+        Self::parse(&text, display)
+    }
+
+    pub fn parse(text: &str, display: &str) -> Result<Self, Diagnostic> {
+        toml::from_str::<BookToml>(text).map_err(|e| {
+            let (line, col) = e.span().map_or((1, 1), |span| LineIndex::new(text).line_col(text, span.start));
+            Diagnostic::error("book-toml", format!("invalid book.toml: {}", e.message()))
+                .at(Location::new(display, line, col))
+                .with_help("book.toml takes mdBook's [book], [build], [output.*], [preprocessor.*] tables and a [rulebook] table with source-locale, locales and policy (source-wins | newest-wins)")
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_rulebook_table() {
+        let b = BookToml::parse(
+            "[book]\ntitle = \"x\"\n[rulebook]\npolicy = \"newest-wins\"\n",
+            "book.toml",
+        )
+        .unwrap();
+        assert_eq!(b.rulebook.policy, Policy::NewestWins);
+        assert_eq!(b.rulebook.source_locale, "en");
+    }
+
+    #[test]
+    fn unknown_key_is_located() {
+        let d = BookToml::parse(
+            "[rulebook]\nsource-locale = \"en\"\npolicyy = \"x\"\n",
+            "book.toml",
+        )
+        .unwrap_err();
+        assert_eq!(d.code, "book-toml");
+        assert_eq!(d.location.unwrap().line, 3);
+        assert!(d.message.contains("policyy"), "{}", d.message);
+    }
+
+    #[test]
+    fn wrong_type_is_located() {
+        let d = BookToml::parse("[rulebook]\nlocales = \"en\"\n", "book.toml").unwrap_err();
+        assert_eq!(d.location.unwrap().line, 2);
+    }
+}

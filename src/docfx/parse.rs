@@ -1,0 +1,996 @@
+//! The builder that turns pulldown-cmark events (with byte offsets) into the
+//! document model. It is a single loop over the events with an explicit stack
+//! of open containers, so input nesting never becomes Rust recursion.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use regex::Regex;
+
+use super::tags::parse_tag;
+use super::{
+    AlertKind, Block, Comment, Document, Item, Label, Link, Pos, Section, Segment, SegmentRaw, Text,
+};
+use crate::diag::{Diagnostic, Location};
+use crate::frontmatter::{self, Frontmatter};
+use crate::position::LineIndex;
+
+/// Containers nested deeper than this are flattened into their parent (with a
+/// warning): real articles nest three or four levels, and a bound here keeps
+/// every later walk over the model cheap and safe.
+pub const MAX_NESTING: usize = 32;
+
+/// The Markdown dialect of DocFX articles as far as CommonMark + GFM reach.
+pub(crate) fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_GFM
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+}
+
+/// Parse a whole article file: frontmatter and body. A frontmatter that cannot
+/// be read is an error (the file's metadata would be wrong); problems in the
+/// body are recorded in `Document::diagnostics` and parsing goes on.
+pub fn parse_article(path: &str, text: &str) -> Result<Document, Diagnostic> {
+    let split = frontmatter::split(text).map_err(|d| d.at(Location::new(path, 1, 1)))?;
+    let lines = LineIndex::new(text);
+    let first_line = lines.line_col(text, split.yaml_start).0;
+    let frontmatter = frontmatter::parse(&split, path, first_line)?;
+    Ok(Builder::new(path, text, lines, frontmatter).run(split.body_start))
+}
+
+/// Parse Markdown with no frontmatter handling (the whole text is the body).
+pub fn parse_body(path: &str, text: &str) -> Document {
+    Builder::new(path, text, LineIndex::new(text), Frontmatter::default()).run(0)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Outside any segment: the text is the same in both languages.
+    Shared,
+    Target(usize),
+    Source(usize),
+    /// Inside `sxs-lookup` but not in its `data-stu-id` span.
+    Lookup,
+}
+
+enum OpenSpan {
+    Target { segment: usize, pos: Pos },
+    Lookup { segment: Option<usize>, pos: Pos },
+    Source { segment: usize, pos: Pos },
+    Other { pos: Pos },
+}
+
+impl OpenSpan {
+    fn pos(&self) -> Pos {
+        match self {
+            OpenSpan::Target { pos, .. }
+            | OpenSpan::Lookup { pos, .. }
+            | OpenSpan::Source { pos, .. }
+            | OpenSpan::Other { pos } => *pos,
+        }
+    }
+}
+
+enum Container {
+    Quote {
+        kind: Option<AlertKind>,
+        pos: Pos,
+        blocks: Vec<Block>,
+    },
+    List {
+        start: Option<u64>,
+        pos: Pos,
+        items: Vec<Item>,
+    },
+    Item {
+        pos: Pos,
+        text: Option<Text>,
+        blocks: Vec<Block>,
+    },
+    Table {
+        pos: Pos,
+        header: Vec<Text>,
+        rows: Vec<Vec<Text>>,
+        row: Vec<Text>,
+    },
+}
+
+struct StrongOpen {
+    target_at: usize,
+    source_at: usize,
+    mode: Mode,
+    pos: Pos,
+}
+
+/// Inline content being gathered for one paragraph, heading, cell or item.
+struct InlineAcc {
+    start: usize,
+    end: usize,
+    pos: Pos,
+    target: String,
+    source: String,
+    bilingual: bool,
+    segments: Vec<String>,
+    labels: Vec<Label>,
+    /// (segment index, label index) of labels found in segment targets, so
+    /// that the source twin's labels can be paired with them in order.
+    segment_labels: Vec<(usize, usize)>,
+    source_label_counts: HashMap<usize, usize>,
+    links: Vec<Link>,
+    strong: Vec<StrongOpen>,
+    link: Vec<(usize, String, Pos)>,
+    anchors: Vec<String>,
+    image_depth: usize,
+}
+
+struct Builder<'t> {
+    path: &'t str,
+    text: &'t str,
+    lines: LineIndex,
+    doc: Document,
+    containers: Vec<Container>,
+    skipped: usize,
+    warned_depth: bool,
+    inline: Option<InlineAcc>,
+    spans: Vec<OpenSpan>,
+    heading: Option<(u8, Pos)>,
+    code: Option<(Option<String>, String, Pos)>,
+    html: Option<(String, usize)>,
+    pending_anchor: Option<String>,
+    segment_ids: HashSet<String>,
+    anchors: HashMap<String, Pos>,
+    body_start: usize,
+}
+
+impl<'t> Builder<'t> {
+    fn new(path: &'t str, text: &'t str, lines: LineIndex, frontmatter: Frontmatter) -> Self {
+        Builder {
+            path,
+            text,
+            lines,
+            doc: Document {
+                path: path.to_owned(),
+                frontmatter,
+                preamble: Vec::new(),
+                sections: Vec::new(),
+                segments: Vec::new(),
+                comments: Vec::new(),
+                diagnostics: Vec::new(),
+            },
+            containers: Vec::new(),
+            skipped: 0,
+            warned_depth: false,
+            inline: None,
+            spans: Vec::new(),
+            heading: None,
+            code: None,
+            html: None,
+            pending_anchor: None,
+            segment_ids: HashSet::new(),
+            anchors: HashMap::new(),
+            body_start: 0,
+        }
+    }
+
+    fn pos(&self, offset: usize) -> Pos {
+        let (line, col) = self.lines.line_col(self.text, offset);
+        Pos { line, col }
+    }
+
+    fn location(&self, pos: Pos) -> Location {
+        Location::new(self.path, pos.line, pos.col)
+    }
+
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.doc.diagnostics.push(diagnostic);
+    }
+
+    fn run(mut self, body_start: usize) -> Document {
+        self.body_start = body_start;
+        let body = &self.text[body_start..];
+        for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
+            let range = range.start + body_start..range.end + body_start;
+            self.event(event, range);
+        }
+        self.flush_inline();
+        self.check_unpaired_segments();
+        self.doc
+    }
+
+    fn event(&mut self, event: Event<'_>, range: std::ops::Range<usize>) {
+        if let Some((_, code, _)) = &mut self.code {
+            match event {
+                Event::Text(t) => code.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => self.end_code(),
+                _ => {}
+            }
+            return;
+        }
+        if let Some((html, _)) = &mut self.html {
+            match event {
+                Event::Html(t) | Event::Text(t) => html.push_str(&t),
+                Event::End(TagEnd::HtmlBlock) => self.end_html_block(),
+                _ => {}
+            }
+            return;
+        }
+        match event {
+            Event::Start(tag) => self.start(tag, range),
+            Event::End(tag) => self.end(tag, range),
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                self.push_text(&t, range)
+            }
+            Event::SoftBreak | Event::HardBreak => self.push_text(" ", range),
+            Event::InlineHtml(html) => self.inline_html(&html, range),
+            Event::Html(html) => self.comment_or_html(&html, range.start),
+            Event::FootnoteReference(r) => self.push_text(&format!("[^{r}]"), range),
+            Event::TaskListMarker(done) => {
+                self.push_text(if done { "[x] " } else { "[ ] " }, range)
+            }
+            Event::Rule => {}
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>, range: std::ops::Range<usize>) {
+        let pos = self.pos(range.start);
+        match tag {
+            Tag::Paragraph => {
+                self.flush_inline();
+                self.open_inline(range.start);
+            }
+            Tag::Heading { level, .. } => {
+                self.flush_inline();
+                self.heading = Some((level as u8, pos));
+                self.open_inline(range.start);
+            }
+            Tag::BlockQuote(kind) => self.open_container(Container::Quote {
+                kind: kind.map(alert_kind),
+                pos,
+                blocks: Vec::new(),
+            }),
+            Tag::List(start) => self.open_container(Container::List {
+                start,
+                pos,
+                items: Vec::new(),
+            }),
+            Tag::Item => self.open_container(Container::Item {
+                pos,
+                text: None,
+                blocks: Vec::new(),
+            }),
+            Tag::Table(_) => self.open_container(Container::Table {
+                pos,
+                header: Vec::new(),
+                rows: Vec::new(),
+                row: Vec::new(),
+            }),
+            Tag::TableHead | Tag::TableRow => {}
+            Tag::TableCell => self.open_inline(range.start),
+            Tag::CodeBlock(kind) => {
+                self.flush_inline();
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().map(str::to_owned)
+                    }
+                    CodeBlockKind::Indented => None,
+                };
+                self.code = Some((lang, String::new(), pos));
+            }
+            Tag::HtmlBlock => {
+                self.flush_inline();
+                self.html = Some((String::new(), range.start));
+            }
+            Tag::Strong => {
+                let acc = self.inline_at(range.start);
+                let (target_at, source_at) = (acc.target.len(), acc.source.len());
+                let mode = self.mode();
+                if let Some(acc) = self.inline.as_mut() {
+                    acc.strong.push(StrongOpen {
+                        target_at,
+                        source_at,
+                        mode,
+                        pos,
+                    });
+                }
+            }
+            Tag::Link { dest_url, .. } => {
+                let acc = self.inline_at(range.start);
+                let at = acc.target.len();
+                acc.link.push((at, dest_url.to_string(), pos));
+            }
+            Tag::Image { .. } => self.inline_at(range.start).image_depth += 1,
+            Tag::Emphasis
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::FootnoteDefinition(_)
+            | Tag::DefinitionList
+            | Tag::DefinitionListTitle
+            | Tag::DefinitionListDefinition
+            | Tag::MetadataBlock(_) => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd, range: std::ops::Range<usize>) {
+        match tag {
+            TagEnd::Paragraph => self.flush_inline(),
+            TagEnd::Heading(_) => self.end_heading(),
+            TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item | TagEnd::Table => {
+                self.flush_inline();
+                self.close_container();
+            }
+            TagEnd::TableHead => {
+                if let Some(Container::Table { header, row, .. }) = self.containers.last_mut() {
+                    *header = std::mem::take(row);
+                }
+            }
+            TagEnd::TableRow => {
+                if let Some(Container::Table { rows, row, .. }) = self.containers.last_mut() {
+                    rows.push(std::mem::take(row));
+                }
+            }
+            TagEnd::TableCell => {
+                let text = self.take_inline(range.start).unwrap_or_default();
+                match self.containers.last_mut() {
+                    Some(Container::Table { row, .. }) => row.push(text),
+                    // a cell of a table beyond the nesting bound: keep its words
+                    _ => self.push_block(Block::Paragraph { text }),
+                }
+            }
+            TagEnd::Strong => self.end_strong(),
+            TagEnd::Link => {
+                if let Some(acc) = self.inline.as_mut() {
+                    if let Some((at, url, pos)) = acc.link.pop() {
+                        let text = acc.target.get(at..).unwrap_or("").trim().to_owned();
+                        acc.links.push(Link { text, url, pos });
+                    }
+                }
+            }
+            TagEnd::Image => {
+                if let Some(acc) = self.inline.as_mut() {
+                    acc.image_depth = acc.image_depth.saturating_sub(1);
+                }
+            }
+            TagEnd::CodeBlock => self.end_code(),
+            TagEnd::HtmlBlock => self.end_html_block(),
+            _ => {}
+        }
+    }
+
+    // ---- containers ---------------------------------------------------------
+
+    fn open_container(&mut self, container: Container) {
+        self.flush_inline();
+        if self.containers.len() >= MAX_NESTING {
+            self.skipped += 1;
+            if !self.warned_depth {
+                self.warned_depth = true;
+                let pos = container_pos(&container);
+                let d = Diagnostic::warning(
+                    "deep-nesting",
+                    format!("blocks are nested more than {MAX_NESTING} levels deep; deeper levels are flattened"),
+                )
+                .at(self.location(pos))
+                .with_help("real articles nest a few levels; check for a stray run of `>` or list markers");
+                self.report(d);
+            }
+            return;
+        }
+        self.containers.push(container);
+    }
+
+    fn close_container(&mut self) {
+        if self.skipped > 0 {
+            self.skipped -= 1;
+            return;
+        }
+        let Some(container) = self.containers.pop() else {
+            return;
+        };
+        match container {
+            Container::Quote { kind, pos, blocks } => {
+                let block = quote_or_alert(kind, pos, blocks);
+                self.push_block(block);
+            }
+            Container::List {
+                start,
+                pos,
+                mut items,
+            } => {
+                let block = match start {
+                    Some(first) => {
+                        for (i, item) in items.iter_mut().enumerate() {
+                            item.n = Some(first.saturating_add(i as u64));
+                        }
+                        Block::Procedure { steps: items, pos }
+                    }
+                    None => Block::List { items, pos },
+                };
+                self.push_block(block);
+            }
+            Container::Item { pos, text, blocks } => {
+                let item = Item {
+                    n: None,
+                    text: text.unwrap_or_else(|| Text {
+                        pos,
+                        ..Text::default()
+                    }),
+                    blocks,
+                    pos,
+                };
+                match self.containers.last_mut() {
+                    Some(Container::List { items, .. }) => items.push(item),
+                    _ => {
+                        let Item { text, blocks, .. } = item;
+                        self.push_block(Block::Paragraph { text });
+                        for block in blocks {
+                            self.push_block(block);
+                        }
+                    }
+                }
+            }
+            Container::Table {
+                pos, header, rows, ..
+            } => self.push_block(Block::Table { header, rows, pos }),
+        }
+    }
+
+    fn push_block(&mut self, block: Block) {
+        match self.containers.last_mut() {
+            Some(Container::Quote { blocks, .. }) => blocks.push(block),
+            Some(Container::Item { text, blocks, .. }) => match block {
+                Block::Paragraph { text: t } if text.is_none() && blocks.is_empty() => {
+                    *text = Some(t)
+                }
+                other => blocks.push(other),
+            },
+            // Only items live in a list and only cells in a table; anything else
+            // arriving there comes from flattened deep nesting.
+            Some(Container::List { items, pos, .. }) => items.push(Item {
+                n: None,
+                text: Text::default(),
+                blocks: vec![block],
+                pos: *pos,
+            }),
+            Some(Container::Table { .. }) => {}
+            None => match self.doc.sections.last_mut() {
+                Some(section) => section.blocks.push(block),
+                None => self.doc.preamble.push(block),
+            },
+        }
+    }
+
+    // ---- inline content -----------------------------------------------------
+
+    fn open_inline(&mut self, start: usize) {
+        let pos = self.pos(start);
+        self.inline = Some(InlineAcc {
+            start,
+            end: start,
+            pos,
+            target: String::new(),
+            source: String::new(),
+            bilingual: false,
+            segments: Vec::new(),
+            labels: Vec::new(),
+            segment_labels: Vec::new(),
+            source_label_counts: HashMap::new(),
+            links: Vec::new(),
+            strong: Vec::new(),
+            link: Vec::new(),
+            anchors: Vec::new(),
+            image_depth: 0,
+        });
+    }
+
+    /// The open inline accumulator, opened here if text arrives outside a
+    /// paragraph (tight list items hold their text directly).
+    fn inline_at(&mut self, offset: usize) -> &mut InlineAcc {
+        if self.inline.is_none() {
+            self.open_inline(offset);
+        }
+        match self.inline.as_mut() {
+            Some(acc) => acc,
+            None => unreachable_acc(),
+        }
+    }
+
+    fn mode(&self) -> Mode {
+        for span in self.spans.iter().rev() {
+            match span {
+                OpenSpan::Target { segment, .. } => return Mode::Target(*segment),
+                OpenSpan::Source { segment, .. } => return Mode::Source(*segment),
+                OpenSpan::Lookup { .. } => return Mode::Lookup,
+                OpenSpan::Other { .. } => {}
+            }
+        }
+        Mode::Shared
+    }
+
+    fn push_text(&mut self, s: &str, range: std::ops::Range<usize>) {
+        let mode = self.mode();
+        let acc = self.inline_at(range.start);
+        acc.end = range.end;
+        if acc.image_depth > 0 {
+            return;
+        }
+        match mode {
+            Mode::Shared => {
+                acc.target.push_str(s);
+                acc.source.push_str(s);
+            }
+            Mode::Target(i) => {
+                acc.target.push_str(s);
+                if let Some(seg) = self.doc.segments.get_mut(i) {
+                    seg.target.push_str(s);
+                }
+            }
+            Mode::Source(i) => {
+                acc.source.push_str(s);
+                if let Some(seg) = self.doc.segments.get_mut(i) {
+                    seg.source.get_or_insert_with(String::new).push_str(s);
+                }
+            }
+            Mode::Lookup => acc.source.push_str(s),
+        }
+    }
+
+    fn end_strong(&mut self) {
+        let Some(acc) = self.inline.as_mut() else {
+            return;
+        };
+        let Some(open) = acc.strong.pop() else {
+            return;
+        };
+        match open.mode {
+            Mode::Shared | Mode::Target(_) => {
+                let text = clean_label(acc.target.get(open.target_at..).unwrap_or(""));
+                if text.is_empty() {
+                    return;
+                }
+                acc.labels.push(Label {
+                    text,
+                    source: None,
+                    pos: open.pos,
+                });
+                if let Mode::Target(seg) = open.mode {
+                    acc.segment_labels.push((seg, acc.labels.len() - 1));
+                }
+            }
+            Mode::Source(seg) => {
+                let source = clean_label(acc.source.get(open.source_at..).unwrap_or(""));
+                if source.is_empty() {
+                    return;
+                }
+                let k = acc.source_label_counts.entry(seg).or_insert(0);
+                let twin = acc
+                    .segment_labels
+                    .iter()
+                    .filter(|(s, _)| *s == seg)
+                    .nth(*k)
+                    .map(|(_, label)| *label);
+                *k += 1;
+                match twin.and_then(|i| acc.labels.get_mut(i)) {
+                    Some(label) => label.source = Some(source),
+                    None => acc.labels.push(Label {
+                        text: source.clone(),
+                        source: Some(source),
+                        pos: open.pos,
+                    }),
+                }
+            }
+            Mode::Lookup => {}
+        }
+    }
+
+    fn inline_html(&mut self, html: &str, range: std::ops::Range<usize>) {
+        let trimmed = html.trim_start();
+        if trimmed.starts_with("<!--") {
+            self.comment_or_html(html, range.start);
+            return;
+        }
+        let Some(tag) = parse_tag(html) else {
+            return;
+        };
+        let pos = self.pos(range.start);
+        match (tag.name.as_str(), tag.closing) {
+            ("span", false) if !tag.self_closing => {
+                if let Some(id) = tag.attr("data-ttu-id") {
+                    self.open_segment(id, pos, range.start);
+                } else if let Some(id) = tag.attr("data-stu-id") {
+                    self.open_source(id, pos, range.end);
+                } else if tag.has_class("sxs-lookup") {
+                    let segment = self
+                        .doc
+                        .segments
+                        .len()
+                        .checked_sub(1)
+                        .filter(|&i| self.doc.segments[i].raw.pair.1 == 0);
+                    self.spans.push(OpenSpan::Lookup { segment, pos });
+                } else {
+                    self.spans.push(OpenSpan::Other { pos });
+                }
+            }
+            ("span", true) => self.close_span(range, pos),
+            ("a", false) => {
+                if let Some(anchor) = tag.attr("name").or(tag.attr("id")) {
+                    let anchor = anchor.to_owned();
+                    self.inline_at(range.start).anchors.push(anchor);
+                }
+            }
+            ("br", false) => self.push_text(" ", range),
+            _ => {}
+        }
+    }
+
+    fn open_segment(&mut self, id: &str, pos: Pos, tag_start: usize) {
+        if !self.segment_ids.insert(id.to_owned()) {
+            let d = Diagnostic::error("duplicate-segment-id", format!("segment id `{id}` is used twice"))
+                .at(self.location(pos))
+                .with_help("every data-ttu-id must be unique in its file; the translation tool that wrote it may have merged two files");
+            self.report(d);
+        }
+        let index = self.doc.segments.len();
+        self.doc.segments.push(Segment {
+            id: id.to_owned(),
+            target: String::new(),
+            source: None,
+            pos,
+            raw: SegmentRaw {
+                pair: (tag_start, 0),
+                source: (0, 0),
+            },
+        });
+        let acc = self.inline_at(tag_start);
+        acc.bilingual = true;
+        acc.segments.push(id.to_owned());
+        self.spans.push(OpenSpan::Target {
+            segment: index,
+            pos,
+        });
+    }
+
+    fn open_source(&mut self, id: &str, pos: Pos, tag_end: usize) {
+        let inside_lookup = matches!(self.spans.last(), Some(OpenSpan::Lookup { .. }));
+        let twin = match self.spans.last() {
+            Some(OpenSpan::Lookup {
+                segment: Some(i), ..
+            }) if self.doc.segments[*i].id == id && self.doc.segments[*i].source.is_none() => {
+                Some(*i)
+            }
+            _ => None,
+        };
+        match twin {
+            Some(segment) => {
+                let seg = &mut self.doc.segments[segment];
+                seg.source = Some(String::new());
+                seg.raw.source.0 = tag_end;
+                self.spans.push(OpenSpan::Source { segment, pos });
+            }
+            None => {
+                let why = if inside_lookup {
+                    "does not follow a target segment of the same id"
+                } else {
+                    "is not inside a `<span class=\"sxs-lookup\">`"
+                };
+                let d = Diagnostic::error(
+                    "segment-without-twin",
+                    format!("source span data-stu-id=\"{id}\" {why}"),
+                )
+                .at(self.location(pos))
+                .with_help(format!(
+                    "write the pair as <span data-ttu-id=\"{id}\">target</span><span class=\"sxs-lookup\"><span data-stu-id=\"{id}\">source</span></span>"
+                ));
+                self.report(d);
+                self.spans.push(OpenSpan::Other { pos });
+            }
+        }
+    }
+
+    fn close_span(&mut self, range: std::ops::Range<usize>, pos: Pos) {
+        match self.spans.pop() {
+            Some(OpenSpan::Source { segment, .. }) => {
+                self.doc.segments[segment].raw.source.1 = range.start;
+            }
+            Some(OpenSpan::Lookup {
+                segment: Some(segment),
+                ..
+            }) => {
+                let seg = &mut self.doc.segments[segment];
+                if seg.source.is_some() {
+                    seg.raw.pair.1 = range.end;
+                }
+            }
+            Some(_) => {}
+            None => {
+                let d =
+                    Diagnostic::warning("unmatched-span-close", "`</span>` closes no open span")
+                        .at(self.location(pos))
+                        .with_help("remove the stray `</span>`");
+                self.report(d);
+            }
+        }
+    }
+
+    /// Finish the open inline content, checking that no span was left open:
+    /// a segment never crosses a block boundary.
+    fn take_inline(&mut self, end: usize) -> Option<Text> {
+        let acc = self.inline.take()?;
+        if let Some(open) = self.spans.first() {
+            let pos = open.pos();
+            let d = Diagnostic::error("unclosed-span", "`<span>` is opened here and never closed")
+                .at(self.location(pos))
+                .with_help("close the span with `</span>` before the end of the paragraph");
+            self.report(d);
+            self.spans.clear();
+        }
+        let _ = end;
+        Some(finish_text(acc))
+    }
+
+    fn flush_inline(&mut self) {
+        let Some(acc) = self.inline.as_ref() else {
+            return;
+        };
+        let (start, end) = (acc.start, acc.end.max(acc.start));
+        let Some(text) = self.take_inline(end) else {
+            return;
+        };
+        if text.text.is_empty() && text.segments.is_empty() {
+            return;
+        }
+        if let Some(block) = docfx_block(self.text, start, end, &text) {
+            self.push_block(block);
+            return;
+        }
+        self.push_block(Block::Paragraph { text });
+    }
+
+    fn end_heading(&mut self) {
+        let pending = self
+            .inline
+            .as_ref()
+            .map(|a| a.anchors.clone())
+            .unwrap_or_default();
+        let text = self.take_inline(0).unwrap_or_default();
+        let Some((level, pos)) = self.heading.take() else {
+            return;
+        };
+        if !self.containers.is_empty() {
+            // A heading inside a quote or list is content, not a section.
+            self.push_block(Block::Paragraph { text });
+            return;
+        }
+        let given = pending
+            .into_iter()
+            .next()
+            .or_else(|| self.pending_anchor.take());
+        let anchor_given = given.is_some();
+        let anchor = given.unwrap_or_else(|| slug(text.source_or_text()));
+        if let Some(first) = self.anchors.get(&anchor) {
+            let d = Diagnostic::error("duplicate-anchor", format!("section anchor `{anchor}` is used twice"))
+                .at(self.location(pos))
+                .with_help(format!(
+                    "first used at line {}; anchors align sections across locales, so each must be unique",
+                    first.line
+                ));
+            self.report(d);
+        } else {
+            self.anchors.insert(anchor.clone(), pos);
+        }
+        self.doc.sections.push(Section {
+            level,
+            anchor,
+            anchor_given,
+            title: text,
+            pos,
+            blocks: Vec::new(),
+        });
+    }
+
+    // ---- code, HTML and comments ------------------------------------------
+
+    fn end_code(&mut self) {
+        if let Some((lang, code, pos)) = self.code.take() {
+            self.push_block(Block::Code { lang, code, pos });
+        }
+    }
+
+    fn end_html_block(&mut self) {
+        if let Some((html, start)) = self.html.take() {
+            self.comment_or_html(&html, start);
+        }
+    }
+
+    /// Split raw HTML into its comments (kept apart, never content) and the
+    /// rest (kept as an HTML block for the site to sanitize).
+    fn comment_or_html(&mut self, html: &str, start: usize) {
+        let mut rest = String::new();
+        let mut remaining = html;
+        let mut offset = start;
+        while let Some(open) = remaining.find("<!--") {
+            rest.push_str(&remaining[..open]);
+            let after = &remaining[open + 4..];
+            let (body, consumed) = match after.find("-->") {
+                Some(close) => (&after[..close], open + 4 + close + 3),
+                None => (after, remaining.len()),
+            };
+            let pos = self.pos(offset + open);
+            self.doc.comments.push(Comment {
+                text: body.trim().to_owned(),
+                pos,
+            });
+            offset += consumed;
+            remaining = &remaining[consumed..];
+        }
+        rest.push_str(remaining);
+        let rest = rest.trim();
+        if !rest.is_empty() {
+            let pos = self.pos(start);
+            let html = rest.to_owned();
+            if self.inline.is_some() {
+                // inline HTML that is not a tag we model: words only
+                return;
+            }
+            self.push_block(Block::Html { html, pos });
+        }
+    }
+
+    fn check_unpaired_segments(&mut self) {
+        let missing: Vec<(String, Pos)> = self
+            .doc
+            .segments
+            .iter()
+            .filter(|s| s.source.is_none())
+            .map(|s| (s.id.clone(), s.pos))
+            .collect();
+        for (id, pos) in missing {
+            let d = Diagnostic::warning(
+                "segment-without-source",
+                format!("segment `{id}` has no sxs-lookup source twin"),
+            )
+            .at(self.location(pos))
+            .with_help("follow the target span with <span class=\"sxs-lookup\"><span data-stu-id=\"ID\">source</span></span>");
+            self.report(d);
+        }
+    }
+}
+
+fn unreachable_acc() -> ! {
+    // inline_at opens an accumulator right before this point
+    unreachable!("inline accumulator was just opened")
+}
+
+fn container_pos(container: &Container) -> Pos {
+    match container {
+        Container::Quote { pos, .. }
+        | Container::List { pos, .. }
+        | Container::Item { pos, .. }
+        | Container::Table { pos, .. } => *pos,
+    }
+}
+
+fn alert_kind(kind: BlockQuoteKind) -> AlertKind {
+    match kind {
+        BlockQuoteKind::Note => AlertKind::Note,
+        BlockQuoteKind::Tip => AlertKind::Tip,
+        BlockQuoteKind::Important => AlertKind::Important,
+        BlockQuoteKind::Warning => AlertKind::Warning,
+        BlockQuoteKind::Caution => AlertKind::Caution,
+    }
+}
+
+static ALERT_MARKER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*\[!([A-Za-z]+)\]\s*").unwrap_or_else(|_| unreachable!()));
+
+/// GFM alerts need `[!NOTE]` alone on the quote's first line; DocFX also allows
+/// text after it (`> [!NOTE] text`). Such a quote is an alert too.
+fn quote_or_alert(kind: Option<AlertKind>, pos: Pos, mut blocks: Vec<Block>) -> Block {
+    if let Some(kind) = kind {
+        return Block::Alert { kind, blocks, pos };
+    }
+    let marker = match blocks.first() {
+        Some(Block::Paragraph { text }) => ALERT_MARKER.captures(&text.text).and_then(|c| {
+            let kind = AlertKind::from_marker(c.get(1)?.as_str())?;
+            Some((kind, c.get(0)?.as_str().to_owned()))
+        }),
+        _ => None,
+    };
+    let Some((kind, marker)) = marker else {
+        return Block::Quote { blocks, pos };
+    };
+    if let Some(Block::Paragraph { text }) = blocks.first_mut() {
+        text.text = text.text[marker.len()..].to_owned();
+        if let Some(source) = &mut text.source {
+            if let Some(m) = ALERT_MARKER.find(source) {
+                *source = source[m.end()..].to_owned();
+            }
+        }
+        if text.text.is_empty() && text.segments.is_empty() {
+            blocks.remove(0);
+        }
+    }
+    Block::Alert { kind, blocks, pos }
+}
+
+static INCLUDE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\[!(?i:include)\s*\[([^\]]*)\]\(\s*([^)\s]*)\s*\)\s*\]$")
+        .unwrap_or_else(|_| unreachable!())
+});
+
+/// DocFX block syntax that CommonMark reads as a paragraph.
+fn docfx_block(file: &str, start: usize, end: usize, text: &Text) -> Option<Block> {
+    let t = text.text.trim_start();
+    if !(t.starts_with("[!") || t.starts_with(":::")) {
+        return None;
+    }
+    let raw = file.get(start..end).unwrap_or("").trim();
+    if let Some(c) = INCLUDE.captures(raw) {
+        return Some(Block::Include {
+            title: c[1].to_owned(),
+            path: c[2].to_owned(),
+            pos: text.pos,
+        });
+    }
+    let is_directive = t.starts_with(":::")
+        || ALERT_MARKER
+            .captures(t)
+            .is_some_and(|c| AlertKind::from_marker(&c[1]).is_none());
+    is_directive.then(|| Block::Directive {
+        text: raw.to_owned(),
+        pos: text.pos,
+    })
+}
+
+fn finish_text(acc: InlineAcc) -> Text {
+    let text = collapse(&acc.target);
+    let source = acc.bilingual.then(|| collapse(&acc.source));
+    Text {
+        text,
+        source,
+        segments: acc.segments,
+        labels: acc.labels,
+        links: acc.links,
+        pos: acc.pos,
+    }
+}
+
+/// Trim and fold runs of white space to one space (line breaks in a paragraph
+/// carry no meaning).
+fn collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// A UI label without the escaped brackets DocFX translations put around it
+/// (`**\[軟體\]**`) and without surrounding space.
+fn clean_label(s: &str) -> String {
+    let s = s.trim();
+    let s = s.strip_prefix('[').unwrap_or(s);
+    let s = s.strip_suffix(']').unwrap_or(s);
+    collapse(s)
+}
+
+/// A heading slug in the style of DocFX: lower case, words joined by `-`.
+pub(crate) fn slug(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if (c.is_whitespace() || c == '-') && !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}

@@ -1,0 +1,16 @@
+//! rulebook turns localized DocFX help articles into two products: a localized
+//! static help site and a machine-readable rules file with a validator.
+//!
+//! The pipeline runs one stage per module, data flowing one way:
+//! [`load`] → [`docfx`] → extract → reconcile → emit; see ARCHITECTURE.md.
+
+pub mod config;
+pub mod diag;
+pub mod docfx;
+pub mod frontmatter;
+pub mod load;
+pub mod position;
+
+pub use diag::{Diagnostic, Diagnostics, Location, Severity};
+pub mod cli;
+pub mod fsutil;

@@ -1,0 +1,284 @@
+//! The content tree: `content/<locale>/*.md`, locale ids checked as BCP 47 tags.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use unic_langid::LanguageIdentifier;
+
+use crate::config::BookToml;
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::docfx::{self, Document};
+use crate::position::LineIndex;
+
+/// One article file, read into memory.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Article {
+    /// File stem: the same article has the same slug in every locale.
+    pub slug: String,
+    /// Path relative to the project root, with `/` (used in diagnostics and
+    /// provenance, so output does not depend on where the project lives).
+    pub path: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct LocaleContent {
+    /// Canonical BCP 47 form (`zh-TW`).
+    pub id: String,
+    pub langid: LanguageIdentifier,
+    pub dir: PathBuf,
+    pub articles: Vec<Article>,
+    /// `SUMMARY.md` of this locale, when present.
+    pub summary: Option<Article>,
+}
+
+/// The project as found on disk.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Project {
+    pub root: PathBuf,
+    pub config: BookToml,
+    pub locales: Vec<LocaleContent>,
+}
+
+impl Project {
+    pub fn locale(&self, id: &str) -> Option<&LocaleContent> {
+        self.locales.iter().find(|l| l.id == id)
+    }
+}
+
+/// Parse a folder name as a locale id.
+pub fn parse_locale(name: &str) -> Result<LanguageIdentifier, String> {
+    let langid: LanguageIdentifier = name
+        .parse()
+        .map_err(|e| format!("`{name}` is not a BCP 47 language tag ({e})"))?;
+    Ok(langid)
+}
+
+/// Read `book.toml` and every article under `content/`. All problems are
+/// gathered (one run shows them all); any error means no project.
+pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
+    let mut diagnostics = Diagnostics::default();
+    let config = match BookToml::load(root) {
+        Ok(config) => config,
+        Err(d) => {
+            diagnostics.push(d);
+            BookToml::default()
+        }
+    };
+    let content = root.join("content");
+    let mut dirs: Vec<(String, PathBuf)> = match std::fs::read_dir(&content) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+            .collect(),
+        Err(e) => {
+            diagnostics.push(
+                Diagnostic::error("no-content", format!("cannot read the content folder: {e}"))
+                    .at(Location::file("content"))
+                    .with_help(
+                        "articles live in content/<locale>/*.md, e.g. content/en/article.md",
+                    ),
+            );
+            return Err(diagnostics);
+        }
+    };
+    dirs.sort();
+
+    let wanted = config.rulebook.locales.clone();
+    let mut locales = Vec::new();
+    for (name, dir) in dirs {
+        let display = format!("content/{name}");
+        let langid = match parse_locale(&name) {
+            Ok(langid) => langid,
+            Err(message) => {
+                diagnostics.push(
+                    Diagnostic::error("bad-locale", message)
+                        .at(Location::file(&display))
+                        .with_help(
+                            "name locale folders by BCP 47 tag, e.g. en, zh-TW, ja-JP, pt-BR",
+                        ),
+                );
+                continue;
+            }
+        };
+        let id = langid.to_string();
+        if id != name {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "locale-case",
+                    format!("locale folder `{name}` is read as `{id}`"),
+                )
+                .at(Location::file(&display))
+                .with_help(format!("rename the folder to `{id}`")),
+            );
+        }
+        if wanted.as_ref().is_some_and(|w| !w.contains(&id)) {
+            continue;
+        }
+        match read_locale(&dir, &display) {
+            Ok((articles, summary)) => locales.push(LocaleContent {
+                id,
+                langid,
+                dir,
+                articles,
+                summary,
+            }),
+            Err(ds) => diagnostics.extend(ds),
+        }
+    }
+    if let Some(wanted) = &wanted {
+        for id in wanted {
+            if !locales.iter().any(|l| &l.id == id) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "missing-locale",
+                        format!("book.toml lists locale `{id}` but content/{id}/ does not exist"),
+                    )
+                    .at(Location::file("book.toml"))
+                    .with_help("create the folder or remove the locale from [rulebook] locales"),
+                );
+            }
+        }
+    }
+    if diagnostics.has_errors() {
+        diagnostics.sort();
+        return Err(diagnostics);
+    }
+    Ok(Project {
+        root: root.to_path_buf(),
+        config,
+        locales,
+    })
+}
+
+fn read_locale(dir: &Path, display: &str) -> Result<(Vec<Article>, Option<Article>), Diagnostics> {
+    let mut diagnostics = Diagnostics::default();
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md") && p.is_file())
+            .collect(),
+        Err(e) => {
+            return Err(
+                Diagnostic::error("unreadable", format!("cannot list {display}: {e}"))
+                    .at(Location::file(display))
+                    .into(),
+            );
+        }
+    };
+    files.sort();
+    let mut articles = Vec::new();
+    let mut summary = None;
+    for file in files {
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let path = format!("{display}/{name}");
+        match read_article(&file, &path) {
+            Ok(article) if name == "SUMMARY.md" => summary = Some(article),
+            Ok(article) => articles.push(article),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok((articles, summary))
+}
+
+/// Read one file as UTF-8; a file that is not is located at its first bad byte.
+pub fn read_article(file: &Path, path: &str) -> Result<Article, Diagnostic> {
+    let bytes = std::fs::read(file).map_err(|e| {
+        Diagnostic::error("unreadable", format!("cannot read file: {e}")).at(Location::file(path))
+    })?;
+    let text = decode(bytes, path)?;
+    let slug = Path::new(path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(Article {
+        slug,
+        path: path.to_owned(),
+        text,
+    })
+}
+
+/// UTF-8 text with any byte-order mark removed.
+pub fn decode(bytes: Vec<u8>, path: &str) -> Result<String, Diagnostic> {
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            Ok(text)
+        }
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]);
+            let (line, col) = LineIndex::new(&prefix).line_col(&prefix, valid);
+            Err(Diagnostic::error(
+                "not-utf8",
+                format!(
+                    "the file is not valid UTF-8 (byte 0x{:02x} at offset {valid})",
+                    bytes[valid]
+                ),
+            )
+            .at(Location::new(path, line, col))
+            .with_help("save the file as UTF-8 (e.g. `iconv -f WINDOWS-1252 -t UTF-8`)"))
+        }
+    }
+}
+
+/// A parsed article of one locale.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ParsedArticle {
+    pub slug: String,
+    pub document: Document,
+}
+
+/// Parse every article of every locale, files in parallel. Frontmatter errors
+/// and parser diagnostics are returned together, sorted.
+pub fn parse_project(project: &Project) -> (Vec<(String, Vec<ParsedArticle>)>, Diagnostics) {
+    let results: Vec<(String, Vec<Result<ParsedArticle, Diagnostic>>)> = project
+        .locales
+        .iter()
+        .map(|locale| {
+            let parsed = locale
+                .articles
+                .par_iter()
+                .map(|a| {
+                    docfx::parse_article(&a.path, &a.text).map(|document| ParsedArticle {
+                        slug: a.slug.clone(),
+                        document,
+                    })
+                })
+                .collect();
+            (locale.id.clone(), parsed)
+        })
+        .collect();
+    let mut diagnostics = Diagnostics::default();
+    let mut out = Vec::new();
+    for (locale, parsed) in results {
+        let mut articles = Vec::new();
+        for result in parsed {
+            match result {
+                Ok(article) => {
+                    diagnostics.extend(article.document.diagnostics.iter().cloned());
+                    articles.push(article);
+                }
+                Err(d) => diagnostics.push(d),
+            }
+        }
+        out.push((locale, articles));
+    }
+    diagnostics.sort();
+    (out, diagnostics)
+}
