@@ -8,7 +8,9 @@ use crate::diag::{Diagnostic, Location};
 use crate::position::LineIndex;
 
 /// How the canonical value of a fact is chosen among locales.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Policy {
     /// The source locale (`source-locale`) states the canonical facts.

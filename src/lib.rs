@@ -10,6 +10,7 @@ pub mod docfx;
 pub mod frontmatter;
 pub mod load;
 pub mod position;
+pub mod rules;
 
 pub use diag::{Diagnostic, Diagnostics, Location, Severity};
 pub mod cli;

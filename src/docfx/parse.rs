@@ -341,11 +341,11 @@ impl<'t> Builder<'t> {
             }
             TagEnd::Strong => self.end_strong(),
             TagEnd::Link => {
-                if let Some(acc) = self.inline.as_mut() {
-                    if let Some((at, url, pos)) = acc.link.pop() {
-                        let text = acc.target.get(at..).unwrap_or("").trim().to_owned();
-                        acc.links.push(Link { text, url, pos });
-                    }
+                if let Some(acc) = self.inline.as_mut()
+                    && let Some((at, url, pos)) = acc.link.pop()
+                {
+                    let text = acc.target.get(at..).unwrap_or("").trim().to_owned();
+                    acc.links.push(Link { text, url, pos });
                 }
             }
             TagEnd::Image => {
@@ -903,10 +903,10 @@ fn quote_or_alert(kind: Option<AlertKind>, pos: Pos, mut blocks: Vec<Block>) -> 
     };
     if let Some(Block::Paragraph { text }) = blocks.first_mut() {
         text.text = text.text[marker.len()..].to_owned();
-        if let Some(source) = &mut text.source {
-            if let Some(m) = ALERT_MARKER.find(source) {
-                *source = source[m.end()..].to_owned();
-            }
+        if let Some(source) = &mut text.source
+            && let Some(m) = ALERT_MARKER.find(source)
+        {
+            *source = source[m.end()..].to_owned();
         }
         if text.text.is_empty() && text.segments.is_empty() {
             blocks.remove(0);

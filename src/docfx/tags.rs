@@ -102,6 +102,6 @@ mod tests {
         let t = parse_tag("<a name='x' id=y>").unwrap();
         assert_eq!((t.attr("name"), t.attr("id")), (Some("x"), Some("y")));
         assert_eq!(parse_tag("<!-- c -->"), None);
-        assert_eq!(parse_tag("<br/>").unwrap().self_closing, true);
+        assert!(parse_tag("<br/>").unwrap().self_closing);
     }
 }

@@ -1,0 +1,60 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// The project root (where Cargo.toml is).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared` beside the project. CI always has it; a local checkout
+/// without it fails loudly rather than skipping the corpus tests.
+pub fn shared() -> PathBuf {
+    let shared = root().join("../shared");
+    assert!(
+        shared.join("corpus").is_dir(),
+        "../shared/corpus is missing: the corpus tests need the shared folder beside the project"
+    );
+    shared
+}
+
+pub fn read(path: impl AsRef<Path>) -> String {
+    let path = path.as_ref();
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+pub const ZH_TW: &str = "content/zh-TW/csp-software-subscriptions.md";
+pub const JA_JP: &str = "content/ja-JP/csp-software-subscriptions.md";
+pub const EN: &str = "content/en/csp-software-subscriptions.md";
+
+pub fn parse(rel: &str) -> rulebook::docfx::Document {
+    rulebook::docfx::parse_article(rel, &read(root().join(rel))).expect("frontmatter parses")
+}
+
+/// Every Markdown file below a folder, sorted.
+pub fn markdown_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().map(Result::unwrap) {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "md") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Run the rulebook binary.
+pub fn rulebook(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_rulebook"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("rulebook runs")
+}
