@@ -103,32 +103,35 @@ fn failure_code(diagnostics: &Diagnostics) -> u8 {
     }
 }
 
-fn build(cli: &Cli, _out: &Path, _locales: &[String]) -> u8 {
-    let project = match load::load_project(&cli.root) {
-        Ok(p) => p,
+fn build(cli: &Cli, out: &Path, locales: &[String]) -> u8 {
+    let out = if out.is_absolute() {
+        out.to_path_buf()
+    } else {
+        cli.root.join(out)
+    };
+    let options = crate::emit::BuildOptions {
+        locales: locales.to_vec(),
+    };
+    match crate::emit::build(&cli.root, &out, &options) {
+        Ok(output) => {
+            report(&output.diagnostics, cli.quiet);
+            if !cli.quiet {
+                eprintln!(
+                    "wrote {} ({} rules, {} procedures, {} discrepancies from {} files); site: not yet (issue 7)",
+                    out.display(),
+                    output.rules.rules.len(),
+                    output.rules.procedures.len(),
+                    output.rules.discrepancies.len(),
+                    output.rules.sources.len()
+                );
+            }
+            EXIT_OK
+        }
         Err(ds) => {
             report(&ds, cli.quiet);
-            return failure_code(&ds);
+            failure_code(&ds)
         }
-    };
-    let (parsed, diagnostics) = load::parse_project(&project);
-    report(&diagnostics, cli.quiet);
-    if diagnostics.has_errors() {
-        return EXIT_INPUT;
     }
-    if !cli.quiet {
-        let articles: usize = parsed.iter().map(|(_, a)| a.len()).sum();
-        eprintln!(
-            "parsed {articles} articles in {} locales ({}); rules.json, report and site: not yet (issues 4, 5, 7)",
-            parsed.len(),
-            parsed
-                .iter()
-                .map(|(l, _)| l.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    EXIT_OK
 }
 
 /// Read a file named on the command line (relative to the working directory,

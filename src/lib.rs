@@ -7,9 +7,13 @@
 pub mod config;
 pub mod diag;
 pub mod docfx;
+pub mod emit;
+pub mod extract;
 pub mod frontmatter;
+pub mod lexicon;
 pub mod load;
 pub mod position;
+pub mod reconcile;
 pub mod rules;
 
 pub use diag::{Diagnostic, Diagnostics, Location, Severity};

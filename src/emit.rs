@@ -1,0 +1,239 @@
+//! The outputs: rules.json (+ its JSON Schema) and report.json, written into a
+//! fresh folder that replaces the old output only when everything succeeded.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::extract;
+use crate::lexicon::{self, LocaleData};
+use crate::load::{self, Project};
+use crate::reconcile::{self, ArticleFacts};
+use crate::rules::{self, RulesFile, SourceFile};
+
+/// What a build produced, for the caller to report.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct BuildOutput {
+    pub rules: RulesFile,
+    pub diagnostics: Diagnostics,
+    /// Files written, relative to the output folder.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Build only these locales (empty: all).
+    pub locales: Vec<String>,
+}
+
+/// Load, parse, extract and reconcile the project into a rules file. Errors
+/// anywhere mean no rules file: a partial one would state wrong rules.
+pub fn rules_for_project(project: &Project) -> Result<(RulesFile, Diagnostics), Diagnostics> {
+    let (parsed, mut diagnostics) = load::parse_project(project);
+    let source_locale = project.config.rulebook.source_locale.clone();
+    let mut data: Vec<LocaleData> = Vec::new();
+    for locale in project
+        .locales
+        .iter()
+        .map(|l| l.id.as_str())
+        .chain(std::iter::once(source_locale.as_str()))
+    {
+        if data.iter().any(|d| d.locale == locale) {
+            continue;
+        }
+        match lexicon::load_locale_data(&project.root, locale) {
+            Ok(d) => data.push(d),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    let find = |id: &str| data.iter().find(|d| d.locale == id);
+    let Some(source_data) = find(&source_locale) else {
+        return Err(Diagnostic::error(
+            "missing-locale",
+            format!("no data for source locale `{source_locale}`"),
+        )
+        .into());
+    };
+
+    let jobs: Vec<(&str, &load::ParsedArticle)> = parsed
+        .iter()
+        .flat_map(|(locale, articles)| articles.iter().map(move |a| (locale.as_str(), a)))
+        .collect();
+    let articles: Vec<ArticleFacts> = jobs
+        .par_iter()
+        .map(|(locale, article)| {
+            let own = find(locale).unwrap_or(source_data);
+            let extraction = extract::extract(&article.document, locale, own, source_data);
+            ArticleFacts {
+                locale: (*locale).to_owned(),
+                article: article.slug.clone(),
+                path: article.document.path.clone(),
+                date: article.document.frontmatter.effective_date(),
+                extraction,
+            }
+        })
+        .collect();
+    for a in &articles {
+        diagnostics.extend(a.extraction.diagnostics.iter().cloned());
+    }
+    diagnostics.sort();
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+
+    let policy = project.config.rulebook.policy;
+    let reconciled = reconcile::reconcile(&articles, policy, &source_locale);
+    let mut sources: Vec<SourceFile> = project
+        .locales
+        .iter()
+        .flat_map(|l| l.articles.iter().map(move |a| (l, a)))
+        .map(|(l, a)| {
+            let date = articles
+                .iter()
+                .find(|f| f.path == a.path)
+                .and_then(|f| f.date)
+                .map(|d| d.to_string());
+            SourceFile {
+                locale: l.id.clone(),
+                path: a.path.clone(),
+                date,
+                sha256: hex(&Sha256::digest(a.text.as_bytes())),
+            }
+        })
+        .collect();
+    sources.sort_by(|a, b| (&a.locale, &a.path).cmp(&(&b.locale, &b.path)));
+    let mut rules = reconciled.rules;
+    rules.sort_by(|a, b| (&a.id, &a.article).cmp(&(&b.id, &b.article)));
+    let rules = RulesFile {
+        schema: rules::SCHEMA_ID.to_owned(),
+        canonical_locale: source_locale,
+        policy,
+        sources,
+        rules,
+        procedures: reconciled.procedures,
+        discrepancies: reconciled.discrepancies,
+    };
+    Ok((rules, diagnostics))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Pretty JSON with a final newline: stable bytes for stable input.
+pub fn to_json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Build everything into `out`.
+pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOutput, Diagnostics> {
+    let mut project = load::load_project(root)?;
+    if !options.locales.is_empty() {
+        for wanted in &options.locales {
+            if project.locale(wanted).is_none() {
+                return Err(Diagnostic::error(
+                    "missing-locale",
+                    format!("there is no content/{wanted}/"),
+                )
+                .with_help(format!(
+                    "known locales: {}",
+                    project
+                        .locales
+                        .iter()
+                        .map(|l| l.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .into());
+            }
+        }
+        let source = project.config.rulebook.source_locale.clone();
+        project
+            .locales
+            .retain(|l| options.locales.contains(&l.id) || l.id == source);
+    }
+    let (rules, diagnostics) = rules_for_project(&project)?;
+    let report = serde_json::json!({
+        "schema": "rulebook/report@1",
+        "canonical_locale": rules.canonical_locale,
+        "discrepancies": rules.discrepancies,
+    });
+    let files = vec![
+        ("report.json".to_owned(), to_json_bytes(&report)),
+        ("rules.json".to_owned(), to_json_bytes(&rules)),
+        (
+            "rules.schema.json".to_owned(),
+            to_json_bytes(&rules::json_schema()),
+        ),
+    ];
+    replace_dir(out, &files).map_err(|e| {
+        Diagnostics::from(
+            Diagnostic::error("unwritable", format!("cannot write the output: {e}"))
+                .at(Location::file(out.display().to_string())),
+        )
+    })?;
+    Ok(BuildOutput {
+        rules,
+        diagnostics,
+        files,
+    })
+}
+
+/// Write `files` into a new folder beside `out`, then swap it in: readers see
+/// the old output or the new, never a mix. Leftovers of an interrupted build
+/// are removed first.
+pub fn replace_dir(out: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "book".to_owned());
+    std::fs::create_dir_all(&parent)?;
+    let (tmp_prefix, old_prefix) = (format!(".{name}.tmp-"), format!(".{name}.old-"));
+    for entry in std::fs::read_dir(&parent)?.filter_map(Result::ok) {
+        let n = entry.file_name().to_string_lossy().into_owned();
+        if n.starts_with(&tmp_prefix) || n.starts_with(&old_prefix) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    let pid = std::process::id();
+    let tmp = parent.join(format!("{tmp_prefix}{pid}"));
+    std::fs::create_dir_all(&tmp)?;
+    let written = (|| {
+        for (rel, bytes) in files {
+            let path = tmp.join(rel);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&path, bytes)?;
+        }
+        Ok::<(), std::io::Error>(())
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if out.exists() {
+        let old = parent.join(format!("{old_prefix}{pid}"));
+        std::fs::rename(out, &old)?;
+        if let Err(e) = std::fs::rename(&tmp, out) {
+            let _ = std::fs::rename(&old, out);
+            return Err(e);
+        }
+        let _ = std::fs::remove_dir_all(&old);
+    } else {
+        std::fs::rename(&tmp, out)?;
+    }
+    Ok(())
+}

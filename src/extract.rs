@@ -1,0 +1,602 @@
+//! Rule facts from the document model, driven by locale data only.
+//!
+//! Facts are found by structure first (the alert that holds a market list, the
+//! notes of a section, the numbered steps, the nested list of a step) and by
+//! words second (the lexicon's cues and terms). A bilingual file is read
+//! through its English source segments with the source locale's lexicon, so a
+//! locale with no lexicon still yields its facts; its target side is read too
+//! when the locale has a lexicon, and disagreements are recorded.
+
+use std::collections::BTreeSet;
+
+use crate::diag::{Diagnostic, Location};
+use crate::docfx::{AlertKind, Block, Document, Item, Text};
+use crate::lexicon::{Lexicon, LocaleData};
+use crate::rules::{
+    CancellationWindow, FieldList, Kind, LinkLimits, MarketList, Provenance, RoleRequirement,
+    SavingsClaim, UnavailableMarkets, Value,
+};
+
+/// Which reading of a bilingual text to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The source-language segments (English).
+    Source,
+    /// What readers of the locale see.
+    Target,
+}
+
+/// One fact as one locale states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fact {
+    pub rule: String,
+    pub value: Value,
+    pub source: Provenance,
+}
+
+impl Fact {
+    pub fn kind(&self) -> Kind {
+        self.value.kind()
+    }
+}
+
+/// A numbered procedure of one locale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcedureFact {
+    pub section: String,
+    pub title: String,
+    pub steps: Vec<crate::rules::Step>,
+    pub requires_role: Vec<String>,
+    pub line: u32,
+}
+
+/// What one article of one locale states.
+#[derive(Debug, Clone, Default)]
+pub struct Extraction {
+    pub facts: Vec<Fact>,
+    pub procedures: Vec<ProcedureFact>,
+    /// Bilingual files: facts whose target reading differs from the source.
+    pub target_disagreements: Vec<(Fact, Fact)>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A sentence with its place: what extraction reads.
+#[derive(Debug, Clone)]
+struct Sentence {
+    text: String,
+    line: u32,
+    segment: Option<String>,
+    section: usize,
+    /// Index of the alert it is in, counted through the document.
+    alert: Option<usize>,
+}
+
+struct Reader<'a> {
+    doc: &'a Document,
+    locale: &'a str,
+    side: Side,
+    lex: &'a Lexicon,
+    data: &'a LocaleData,
+    /// English names are a last resort in any locale: translations leave
+    /// market names untranslated.
+    fallback: &'a LocaleData,
+    sentences: Vec<Sentence>,
+    alerts: Vec<(usize, AlertKind, &'a [Block])>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Extract the facts of one parsed article.
+///
+/// `own` is the data of the article's locale, `source` that of the source
+/// locale (the English lexicon that reads bilingual source segments).
+pub fn extract(doc: &Document, locale: &str, own: &LocaleData, source: &LocaleData) -> Extraction {
+    let mut out = Extraction::default();
+    let plan: Vec<(Side, &LocaleData)> = if doc.is_bilingual() {
+        let mut p = vec![(Side::Source, source)];
+        if own.lexicon.is_some() && own.locale != source.locale {
+            p.push((Side::Target, own));
+        }
+        p
+    } else {
+        vec![(Side::Target, own)]
+    };
+    let mut readings = Vec::new();
+    for (side, data) in plan {
+        let Some(lex) = data.lexicon.as_ref() else {
+            out.diagnostics.push(
+                Diagnostic::warning(
+                    "no-lexicon",
+                    format!(
+                        "no lexicon for locale `{}`: its facts are not read",
+                        data.locale
+                    ),
+                )
+                .at(Location::file(&doc.path))
+                .with_help(format!(
+                    "add locales/{}/lexicon.toml (see docs/lexicon.md)",
+                    data.locale
+                )),
+            );
+            continue;
+        };
+        let mut reader = Reader::new(doc, locale, side, lex, data, source);
+        let facts = reader.facts();
+        let procedures = reader.procedures(&facts);
+        readings.push((side, facts, procedures, reader.diagnostics));
+    }
+    let mut readings = readings.into_iter();
+    if let Some((_, facts, procedures, diagnostics)) = readings.next() {
+        out.facts = facts;
+        out.procedures = procedures;
+        out.diagnostics.extend(diagnostics);
+    }
+    // The target reading of a bilingual file: compare, never replace.
+    if let Some((_, target_facts, _, diagnostics)) = readings.next() {
+        out.diagnostics
+            .extend(diagnostics.into_iter().filter(|d| !d.is_error()));
+        for t in target_facts {
+            if let Some(s) = out.facts.iter().find(|s| s.rule == t.rule)
+                && s.value != t.value
+            {
+                out.target_disagreements.push((s.clone(), t));
+            }
+        }
+    }
+    out
+}
+
+impl<'a> Reader<'a> {
+    fn new(
+        doc: &'a Document,
+        locale: &'a str,
+        side: Side,
+        lex: &'a Lexicon,
+        data: &'a LocaleData,
+        fallback: &'a LocaleData,
+    ) -> Self {
+        let mut reader = Reader {
+            doc,
+            locale,
+            side,
+            lex,
+            data,
+            fallback,
+            sentences: Vec::new(),
+            alerts: Vec::new(),
+            diagnostics: Vec::new(),
+        };
+        reader.collect();
+        reader
+    }
+
+    fn read<'t>(&self, text: &'t Text) -> &'t str {
+        match self.side {
+            Side::Source => text.source_or_text(),
+            Side::Target => &text.text,
+        }
+    }
+
+    fn provenance(&self, line: u32, segment: Option<String>, section: usize) -> Provenance {
+        Provenance {
+            locale: self.locale.to_owned(),
+            path: self.doc.path.clone(),
+            line,
+            segment,
+            section: self.doc.sections.get(section).map(|s| s.anchor.clone()),
+        }
+    }
+
+    /// Flatten the document into sentences, remembering section and alert.
+    fn collect(&mut self) {
+        let doc = self.doc;
+        for (si, section) in doc.sections.iter().enumerate() {
+            let mut stack: Vec<(&Block, Option<usize>)> =
+                section.blocks.iter().rev().map(|b| (b, None)).collect();
+            while let Some((block, alert)) = stack.pop() {
+                let alert = match block {
+                    Block::Alert { kind, blocks, .. } => {
+                        self.alerts.push((si, *kind, blocks));
+                        Some(self.alerts.len() - 1)
+                    }
+                    _ => alert,
+                };
+                for text in block.texts() {
+                    self.push_sentences(text, si, alert);
+                }
+                let children: Vec<&Block> = match block {
+                    Block::Alert { blocks, .. } | Block::Quote { blocks, .. } => {
+                        blocks.iter().collect()
+                    }
+                    Block::Procedure { steps: items, .. } | Block::List { items, .. } => {
+                        items.iter().flat_map(|i| i.blocks.iter()).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                stack.extend(children.into_iter().rev().map(|b| (b, alert)));
+            }
+        }
+    }
+
+    fn push_sentences(&mut self, text: &Text, section: usize, alert: Option<usize>) {
+        if self.doc.is_bilingual() && !text.segments.is_empty() {
+            for id in &text.segments {
+                let Some(seg) = self.doc.segment(id) else {
+                    continue;
+                };
+                let s = match self.side {
+                    Side::Source => seg.source.as_deref().unwrap_or(&seg.target),
+                    Side::Target => &seg.target,
+                };
+                self.sentences.push(Sentence {
+                    text: strip_markup(s),
+                    line: seg.pos.line,
+                    segment: Some(seg.id.clone()),
+                    section,
+                    alert,
+                });
+            }
+            return;
+        }
+        for s in split_sentences(self.read(text)) {
+            self.sentences.push(Sentence {
+                text: s.to_owned(),
+                line: text.pos.line,
+                segment: None,
+                section,
+                alert,
+            });
+        }
+    }
+
+    fn facts(&mut self) -> Vec<Fact> {
+        let mut facts = Vec::new();
+        self.unavailable_markets(&mut facts);
+        self.tax_inclusive(&mut facts);
+        self.roles(&mut facts);
+        self.link_limits(&mut facts);
+        self.cancellation(&mut facts);
+        self.request_fields(&mut facts);
+        self.savings(&mut facts);
+        facts
+    }
+
+    fn resolve_market(&mut self, name: &str, line: u32, col: u32) -> Option<String> {
+        let name = name.trim();
+        if name.is_empty() {
+            return None;
+        }
+        if let Some(code) = self
+            .data
+            .markets
+            .resolve(name)
+            .or_else(|| self.fallback.markets.resolve(name))
+        {
+            return Some(code.to_owned());
+        }
+        self.diagnostics.push(
+            Diagnostic::error("unknown-market", format!("`{name}` is not a market name rulebook knows"))
+                .at(Location::new(&self.doc.path, line, col))
+                .with_help(format!(
+                    "fix the name, or add `{name}<TAB>CODE` to locales/{}/markets.tsv if it is another name of a real market",
+                    self.data.locale
+                )),
+        );
+        None
+    }
+
+    /// The alert whose lead sentence says a product is unavailable, and the
+    /// list or table inside it.
+    fn unavailable_markets(&mut self, facts: &mut Vec<Fact>) {
+        let alerts = self.alerts.clone();
+        for (ai, (section, _, blocks)) in alerts.iter().enumerate() {
+            let Some(cue) = self
+                .sentences
+                .iter()
+                .find(|s| s.alert == Some(ai) && self.lex.cue("unavailable-markets", &s.text))
+                .cloned()
+            else {
+                continue;
+            };
+            let Some(product) = self.lex.products.first(&cue.text).map(str::to_owned) else {
+                continue;
+            };
+            let mut names: Vec<(String, u32, u32)> = Vec::new();
+            for block in blocks.iter() {
+                match block {
+                    Block::List { items, .. } => names.extend(items.iter().map(|i: &Item| {
+                        (
+                            self.read(&i.text).to_owned(),
+                            i.text.pos.line,
+                            i.text.pos.col,
+                        )
+                    })),
+                    Block::Table { rows, .. } => {
+                        for cell in rows.iter().flatten() {
+                            names.push((self.read(cell).to_owned(), cell.pos.line, cell.pos.col));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if names.is_empty() {
+                continue;
+            }
+            let mut markets = BTreeSet::new();
+            for (name, line, col) in names {
+                if let Some(code) = self.resolve_market(&name, line, col) {
+                    markets.insert(code);
+                }
+            }
+            let rule = format!("{product}-unavailable-markets");
+            if facts.iter().any(|f: &Fact| f.rule == rule) {
+                continue;
+            }
+            facts.push(Fact {
+                rule,
+                value: Value::UnavailableMarkets(UnavailableMarkets {
+                    product,
+                    markets: markets.into_iter().collect(),
+                }),
+                source: self.provenance(cue.line, cue.segment.clone(), *section),
+            });
+        }
+    }
+
+    fn tax_inclusive(&mut self, facts: &mut Vec<Fact>) {
+        let mut markets = BTreeSet::new();
+        let mut first: Option<&Sentence> = None;
+        for s in &self.sentences {
+            if !self.lex.cue("tax-inclusive", &s.text) {
+                continue;
+            }
+            let mut found = self.data.markets.scan(&s.text);
+            if found.is_empty() {
+                found = self.fallback.markets.scan(&s.text);
+            }
+            if found.is_empty() {
+                continue;
+            }
+            first.get_or_insert(s);
+            markets.extend(found);
+        }
+        if let Some(s) = first {
+            facts.push(Fact {
+                rule: "tax-inclusive-markets".to_owned(),
+                value: Value::TaxInclusiveMarkets(MarketList {
+                    markets: markets.into_iter().collect(),
+                }),
+                source: self.provenance(s.line, s.segment.clone(), s.section),
+            });
+        }
+    }
+
+    /// Notes that say which role an action needs.
+    fn roles(&mut self, facts: &mut Vec<Fact>) {
+        for s in &self.sentences {
+            if s.alert.is_none() || !self.lex.cue("role-required", &s.text) {
+                continue;
+            }
+            let roles: Vec<String> = self
+                .lex
+                .roles
+                .find_all(&s.text)
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            if roles.is_empty() {
+                continue;
+            }
+            let mut roles = roles;
+            roles.sort();
+            for action in self.lex.actions.find_all(&s.text) {
+                let rule = format!("{action}-role");
+                if facts.iter().any(|f| f.rule == rule) {
+                    continue;
+                }
+                facts.push(Fact {
+                    rule,
+                    value: Value::RoleRequirement(RoleRequirement {
+                        action: action.to_owned(),
+                        any_of_roles: roles.clone(),
+                    }),
+                    source: self.provenance(s.line, s.segment.clone(), s.section),
+                });
+            }
+        }
+    }
+
+    fn link_limits(&mut self, facts: &mut Vec<Fact>) {
+        for s in &self.sentences {
+            if !self.lex.cue("link-expiry", &s.text) {
+                continue;
+            }
+            let (Some(days), Some(downloads)) =
+                (self.lex.duration_days(&s.text), self.lex.count(&s.text))
+            else {
+                continue;
+            };
+            let renewable = self
+                .sentences
+                .iter()
+                .filter(|o| o.section == s.section && (s.alert.is_none() || o.alert == s.alert))
+                .any(|o| self.lex.cue("renewable", &o.text));
+            facts.push(Fact {
+                rule: "download-link-limits".to_owned(),
+                value: Value::LinkLimits(LinkLimits {
+                    valid_days: days,
+                    max_downloads: downloads,
+                    renewable,
+                }),
+                source: self.provenance(s.line, s.segment.clone(), s.section),
+            });
+            return;
+        }
+    }
+
+    fn cancellation(&mut self, facts: &mut Vec<Fact>) {
+        for s in &self.sentences {
+            if !self.lex.cue("cancellation", &s.text) {
+                continue;
+            }
+            let Some(days) = self.lex.duration_days(&s.text) else {
+                continue;
+            };
+            // The fee is stated next to the window; a text silent on it is read
+            // as "a fee may apply", the reading that promises nothing.
+            let no_fee = self
+                .sentences
+                .iter()
+                .filter(|o| o.section == s.section)
+                .any(|o| self.lex.cue("no-fee", &o.text));
+            facts.push(Fact {
+                rule: "cancellation-window".to_owned(),
+                value: Value::CancellationWindow(CancellationWindow {
+                    days,
+                    early_termination_fee: !no_fee,
+                }),
+                source: self.provenance(s.line, s.segment.clone(), s.section),
+            });
+            return;
+        }
+    }
+
+    /// A list whose items name the fields of a cancellation request.
+    fn request_fields(&mut self, facts: &mut Vec<Fact>) {
+        let doc = self.doc;
+        for (si, section) in doc.sections.iter().enumerate() {
+            for block in section.walk() {
+                let Block::List { items, pos } = block else {
+                    continue;
+                };
+                let mut fields = BTreeSet::new();
+                let mut matched = 0;
+                for item in items {
+                    let found = self.lex.fields.find_all(self.read(&item.text));
+                    if !found.is_empty() {
+                        matched += 1;
+                    }
+                    fields.extend(found.into_iter().map(str::to_owned));
+                }
+                if matched < 2 {
+                    continue;
+                }
+                let segment = items.first().and_then(|i| i.text.segments.first().cloned());
+                facts.push(Fact {
+                    rule: "cancellation-request-fields".to_owned(),
+                    value: Value::CancellationRequestFields(FieldList {
+                        fields: fields.into_iter().collect(),
+                    }),
+                    source: self.provenance(pos.line, segment, si),
+                });
+                return;
+            }
+        }
+    }
+
+    fn savings(&mut self, facts: &mut Vec<Fact>) {
+        for s in &self.sentences {
+            let Some(program) = self.lex.programs.first(&s.text) else {
+                continue;
+            };
+            if !self.lex.cue("savings", &s.text) {
+                continue;
+            }
+            let Some(percent) = self.lex.percent(&s.text) else {
+                continue;
+            };
+            facts.push(Fact {
+                rule: format!("{program}-savings"),
+                value: Value::SavingsClaim(SavingsClaim {
+                    program: program.to_owned(),
+                    max_percent: percent,
+                }),
+                source: self.provenance(s.line, s.segment.clone(), s.section),
+            });
+            return;
+        }
+    }
+
+    /// Every numbered procedure, with the roles its section's notes require.
+    fn procedures(&self, facts: &[Fact]) -> Vec<ProcedureFact> {
+        let mut out = Vec::new();
+        for (si, section) in self.doc.sections.iter().enumerate() {
+            let mut roles: BTreeSet<String> = BTreeSet::new();
+            for f in facts {
+                if let Value::RoleRequirement(r) = &f.value
+                    && f.source.section.as_deref() == Some(section.anchor.as_str())
+                {
+                    roles.extend(r.any_of_roles.iter().cloned());
+                }
+            }
+            for block in section.walk() {
+                let Block::Procedure { steps, pos } = block else {
+                    continue;
+                };
+                out.push(ProcedureFact {
+                    section: section.anchor.clone(),
+                    title: self.doc.sections[si].title.text.clone(),
+                    steps: steps
+                        .iter()
+                        .map(|step| crate::rules::Step {
+                            n: step.n.unwrap_or(0),
+                            text: step.text.text.clone(),
+                            ui: step.text.labels.iter().map(|l| l.text.clone()).collect(),
+                            line: step.pos.line,
+                        })
+                        .collect(),
+                    requires_role: roles.iter().cloned().collect(),
+                    line: pos.line,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// Segment texts keep Markdown emphasis markers out: the parser already gives
+/// plain text, but `*` can survive in source spans of older files.
+fn strip_markup(s: &str) -> String {
+    let t: String = s.chars().filter(|&c| c != '*').collect();
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Split plain text into sentences at `.`, `!`, `?` followed by a space, and
+/// after the CJK full stops `。！？`.
+fn split_sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let end = i + c.len_utf8();
+        let boundary = match c {
+            '。' | '！' | '？' => true,
+            '.' | '!' | '?' => chars.peek().is_none_or(|&(_, n)| n.is_whitespace()),
+            _ => false,
+        };
+        if boundary {
+            let s = text[start..end].trim();
+            if !s.is_empty() {
+                out.push(s);
+            }
+            start = end;
+        }
+    }
+    let s = text[start..].trim();
+    if !s.is_empty() {
+        out.push(s);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_split_in_both_scripts() {
+        assert_eq!(
+            split_sentences("A b. C d, e.g. f. 連結過期之後。其次 x"),
+            ["A b.", "C d, e.g.", "f.", "連結過期之後。", "其次 x"]
+        );
+    }
+}

@@ -1,0 +1,144 @@
+//! Align the locales and pick canonical facts by the configured policy.
+//!
+//! Facts align by (article, rule id), procedures by (article, section anchor).
+//! Policy `source-wins`: the source locale's value is canonical, and where the
+//! source does not state a fact, the newest article that does. Policy
+//! `newest-wins`: the article with the newest date wins (ties: source locale,
+//! then locale id), so a fresher translation can correct a stale source.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::config::Policy;
+use crate::extract::{Extraction, Fact};
+use crate::rules::{Discrepancy, Kind, LocaleFact, LocaleProcedure, Procedure, Rule};
+
+/// The extraction of one article in one locale, with what ranks it.
+#[derive(Debug, Clone)]
+pub struct ArticleFacts {
+    pub locale: String,
+    pub article: String,
+    pub path: String,
+    pub date: Option<NaiveDate>,
+    pub extraction: Extraction,
+}
+
+#[derive(Debug, Clone)]
+pub struct Reconciled {
+    pub rules: Vec<Rule>,
+    pub procedures: Vec<Procedure>,
+    pub discrepancies: Vec<Discrepancy>,
+}
+
+/// Rank of a locale's statement under a policy: higher wins.
+fn rank(policy: Policy, source_locale: &str, a: &ArticleFacts) -> (u8, Option<NaiveDate>, bool) {
+    let is_source = a.locale == source_locale;
+    match policy {
+        Policy::SourceWins => (u8::from(is_source), a.date, is_source),
+        Policy::NewestWins => (0, a.date, is_source),
+    }
+}
+
+pub fn reconcile(articles: &[ArticleFacts], policy: Policy, source_locale: &str) -> Reconciled {
+    // (article, rule) → statements, in a stable order
+    let mut facts: BTreeMap<(&str, &str), Vec<(&ArticleFacts, &Fact)>> = BTreeMap::new();
+    for a in articles {
+        for f in &a.extraction.facts {
+            facts.entry((&a.article, &f.rule)).or_default().push((a, f));
+        }
+    }
+    let mut rules = Vec::new();
+    for ((article, id), mut statements) in facts {
+        statements.sort_by(|(a, _), (b, _)| {
+            rank(policy, source_locale, b)
+                .cmp(&rank(policy, source_locale, a))
+                .then_with(|| a.locale.cmp(&b.locale))
+        });
+        let Some(&(_, canonical)) = statements.first() else {
+            continue;
+        };
+        let by_locale = statements
+            .iter()
+            .map(|(a, f)| {
+                (
+                    a.locale.clone(),
+                    LocaleFact {
+                        value: f.value.clone(),
+                        source: f.source.clone(),
+                        agrees: f.value == canonical.value,
+                    },
+                )
+            })
+            .collect();
+        rules.push(Rule {
+            id: id.to_owned(),
+            kind: canonical.kind(),
+            article: article.to_owned(),
+            value: canonical.value.clone(),
+            source: canonical.source.clone(),
+            by_locale,
+        });
+    }
+
+    let mut procedures: BTreeMap<(&str, &str), Procedure> = BTreeMap::new();
+    let mut ranked: Vec<&ArticleFacts> = articles.iter().collect();
+    ranked.sort_by(|a, b| {
+        rank(policy, source_locale, b)
+            .cmp(&rank(policy, source_locale, a))
+            .then_with(|| a.locale.cmp(&b.locale))
+    });
+    for a in ranked {
+        for p in &a.extraction.procedures {
+            let entry = procedures
+                .entry((&a.article, &p.section))
+                .or_insert_with(|| Procedure {
+                    article: a.article.clone(),
+                    section: p.section.clone(),
+                    requires_role: p.requires_role.clone(),
+                    by_locale: BTreeMap::new(),
+                });
+            if entry.requires_role.is_empty() {
+                entry.requires_role = p.requires_role.clone();
+            }
+            entry
+                .by_locale
+                .entry(a.locale.clone())
+                .or_insert_with(|| LocaleProcedure {
+                    title: p.title.clone(),
+                    path: a.path.clone(),
+                    steps: p.steps.clone(),
+                });
+        }
+    }
+
+    let mut discrepancies = Vec::new();
+    for a in articles {
+        for (source, target) in &a.extraction.target_disagreements {
+            let numeric = matches!(
+                source.kind(),
+                Kind::LinkLimits | Kind::CancellationWindow | Kind::SavingsClaim
+            );
+            discrepancies.push(Discrepancy {
+                code: if numeric { "number-mismatch" } else { "fact-mismatch" }.to_owned(),
+                severity: "error".to_owned(),
+                locale: a.locale.clone(),
+                rule: Some(source.rule.clone()),
+                section: source.source.section.clone(),
+                expected: serde_json::to_value(&source.value).unwrap_or_default(),
+                found: serde_json::to_value(&target.value).unwrap_or_default(),
+                message: format!(
+                    "the translated text of {} says something other than its English source segments",
+                    source.rule
+                ),
+                source: Some(target.source.clone()),
+                canonical: Some(source.source.clone()),
+            });
+        }
+    }
+    Reconciled {
+        rules,
+        procedures: procedures.into_values().collect(),
+        discrepancies,
+    }
+}
