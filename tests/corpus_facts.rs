@@ -31,7 +31,12 @@ fn expected() -> Vec<Expected> {
         col("link_max_downloads"),
         col("cancel_days"),
     );
-    let list = |s: &str| -> Vec<String> { s.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect() };
+    let list = |s: &str| -> Vec<String> {
+        s.split(',')
+            .filter(|x| !x.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
     lines
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
@@ -39,7 +44,10 @@ fn expected() -> Vec<Expected> {
                 file: f[file].to_owned(),
                 markets: list(f[markets]),
                 tax: list(f.get(tax).copied().unwrap_or("")),
-                link: match (f.get(days).copied().unwrap_or(""), f.get(downloads).copied().unwrap_or("")) {
+                link: match (
+                    f.get(days).copied().unwrap_or(""),
+                    f.get(downloads).copied().unwrap_or(""),
+                ) {
                     ("", _) | (_, "") => None,
                     (d, n) => Some((d.parse().unwrap(), n.parse().unwrap())),
                 },
@@ -64,7 +72,9 @@ fn observed(x: &Extraction) -> (Vec<String>, Vec<String>, Option<(u32, u32)>, Op
     let mut cancel = None;
     for f in &x.facts {
         match &f.value {
-            Value::UnavailableMarkets(v) if v.product == "azure-reservations" => markets = v.markets.clone(),
+            Value::UnavailableMarkets(v) if v.product == "azure-reservations" => {
+                markets = v.markets.clone()
+            }
             Value::TaxInclusiveMarkets(v) => tax = v.markets.clone(),
             Value::LinkLimits(v) => link = Some((v.valid_days, v.max_downloads)),
             Value::CancellationWindow(v) => cancel = Some(v.days),
@@ -78,7 +88,10 @@ fn observed(x: &Extraction) -> (Vec<String>, Vec<String>, Option<(u32, u32)>, Op
 /// file, every plain zh-TW and ja-JP file. Other plain locales count as far
 /// as they have a lexicon.
 fn required(file: &str) -> bool {
-    file.ends_with(".sxs.md") || file.starts_with("en--") || file.starts_with("zh-TW--") || file.starts_with("ja-JP--")
+    file.ends_with(".sxs.md")
+        || file.starts_with("en--")
+        || file.starts_with("zh-TW--")
+        || file.starts_with("ja-JP--")
 }
 
 #[test]
@@ -97,13 +110,26 @@ fn corpus_facts_match_expected() {
         let rel = format!("corpus/article/{}", e.file);
         let doc = rulebook::docfx::parse_article(&rel, &read(shared.join(&rel))).unwrap();
         let x = extract::extract(&doc, &locale, &own, &source);
-        let errors: Vec<String> = x.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.to_string()).collect();
+        let errors: Vec<String> = x
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.to_string())
+            .collect();
         let (markets, tax, link, cancel) = observed(&x);
         let mut wrong = Vec::new();
         if markets != e.markets {
             let extra: Vec<_> = markets.iter().filter(|m| !e.markets.contains(m)).collect();
             let missing: Vec<_> = e.markets.iter().filter(|m| !markets.contains(m)).collect();
-            wrong.push(format!("markets: {} read, extra {extra:?}, missing {missing:?}", markets.len()));
+            let missing = if missing.len() > 8 {
+                format!("{} codes", missing.len())
+            } else {
+                format!("{missing:?}")
+            };
+            wrong.push(format!(
+                "markets: {} read, extra {extra:?}, missing {missing}",
+                markets.len()
+            ));
         }
         if tax != e.tax {
             wrong.push(format!("tax {tax:?} != {:?}", e.tax));
@@ -126,7 +152,15 @@ fn corpus_facts_match_expected() {
         }
     }
     for (locale, (ok, all)) in &per_locale {
-        println!("{locale:6} {ok:3}/{all:3} ({:.0} %)", 100.0 * *ok as f64 / *all as f64);
+        println!(
+            "{locale:6} {ok:3}/{all:3} ({:.0} %)",
+            100.0 * *ok as f64 / *all as f64
+        );
     }
-    assert!(failures.is_empty(), "{} files read wrong:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} files read wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
