@@ -249,9 +249,13 @@ pub struct Discrepancy {
 /// The JSON Schema of rules.json, generated from the types above.
 pub fn json_schema() -> serde_json::Value {
     let mut schema = serde_json::to_value(schemars::schema_for!(RulesFile)).unwrap_or_default();
-    if let Some(obj) = schema.as_object_mut() {
+    // The version is part of the contract: pin it, so a file of another
+    // version fails validation instead of being half understood.
+    if let Some(field) = schema.pointer_mut("/properties/schema")
+        && let Some(obj) = field.as_object_mut()
+    {
         obj.insert(
-            "$id".to_owned(),
+            "const".to_owned(),
             serde_json::Value::String(SCHEMA_ID.to_owned()),
         );
     }
