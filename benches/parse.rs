@@ -98,6 +98,19 @@ fn rulebook_parse(files: &[(String, String)]) -> usize {
         .sum()
 }
 
+/// The body alone, frontmatter split off but not parsed: shows what the YAML costs.
+fn rulebook_body(files: &[(String, String)]) -> usize {
+    files
+        .iter()
+        .map(|(path, text)| {
+            let body = rulebook::frontmatter::split(text).map_or(0, |s| s.body_start);
+            rulebook::docfx::parse_body(path, &text[body..])
+                .sections
+                .len()
+        })
+        .sum()
+}
+
 fn bench(c: &mut Criterion) {
     for (name, files) in [("seeds", seeds()), ("gen-corpus-200", gen_corpus(200))] {
         let bytes: usize = files.iter().map(|(_, t)| t.len()).sum();
@@ -108,6 +121,9 @@ fn bench(c: &mut Criterion) {
         });
         group.bench_function("pulldown-cmark parse+html", |b| {
             b.iter(|| pulldown_html(&files))
+        });
+        group.bench_function("rulebook docfx model, body only", |b| {
+            b.iter(|| rulebook_body(&files))
         });
         group.bench_function("rulebook docfx model", |b| {
             b.iter(|| rulebook_parse(&files))

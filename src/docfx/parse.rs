@@ -55,20 +55,23 @@ enum Mode {
     Lookup,
 }
 
+/// An open `<span>`; `at` is the byte offset of its tag (turned into a line
+/// and column only if a diagnostic needs it: span tags are the most frequent
+/// events in a bilingual file).
 enum OpenSpan {
-    Target { segment: usize, pos: Pos },
-    Lookup { segment: Option<usize>, pos: Pos },
-    Source { segment: usize, pos: Pos },
-    Other { pos: Pos },
+    Target { segment: usize, at: usize },
+    Lookup { segment: Option<usize>, at: usize },
+    Source { segment: usize, at: usize },
+    Other { at: usize },
 }
 
 impl OpenSpan {
-    fn pos(&self) -> Pos {
+    fn at(&self) -> usize {
         match self {
-            OpenSpan::Target { pos, .. }
-            | OpenSpan::Lookup { pos, .. }
-            | OpenSpan::Source { pos, .. }
-            | OpenSpan::Other { pos } => *pos,
+            OpenSpan::Target { at, .. }
+            | OpenSpan::Lookup { at, .. }
+            | OpenSpan::Source { at, .. }
+            | OpenSpan::Other { at } => *at,
         }
     }
 }
@@ -594,13 +597,13 @@ impl<'t> Builder<'t> {
         let Some(tag) = parse_tag(html) else {
             return;
         };
-        let pos = self.pos(range.start);
+        let at = range.start;
         match (tag.name.as_str(), tag.closing) {
             ("span", false) if !tag.self_closing => {
                 if let Some(id) = tag.attr("data-ttu-id") {
-                    self.open_segment(id, pos, range.start);
+                    self.open_segment(id, at);
                 } else if let Some(id) = tag.attr("data-stu-id") {
-                    self.open_source(id, pos, range.end);
+                    self.open_source(id, at, range.end);
                 } else if tag.has_class("sxs-lookup") {
                     let segment = self
                         .doc
@@ -608,12 +611,12 @@ impl<'t> Builder<'t> {
                         .len()
                         .checked_sub(1)
                         .filter(|&i| self.doc.segments[i].raw.pair.1 == 0);
-                    self.spans.push(OpenSpan::Lookup { segment, pos });
+                    self.spans.push(OpenSpan::Lookup { segment, at });
                 } else {
-                    self.spans.push(OpenSpan::Other { pos });
+                    self.spans.push(OpenSpan::Other { at });
                 }
             }
-            ("span", true) => self.close_span(range, pos),
+            ("span", true) => self.close_span(range),
             ("a", false) => {
                 if let Some(anchor) = tag.attr("name").or(tag.attr("id")) {
                     let anchor = anchor.to_owned();
@@ -625,7 +628,8 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn open_segment(&mut self, id: &str, pos: Pos, tag_start: usize) {
+    fn open_segment(&mut self, id: &str, tag_start: usize) {
+        let pos = self.pos(tag_start);
         if !self.segment_ids.insert(id.to_owned()) {
             let d = Diagnostic::error("duplicate-segment-id", format!("segment id `{id}` is used twice"))
                 .at(self.location(pos))
@@ -648,11 +652,11 @@ impl<'t> Builder<'t> {
         acc.segments.push(id.to_owned());
         self.spans.push(OpenSpan::Target {
             segment: index,
-            pos,
+            at: tag_start,
         });
     }
 
-    fn open_source(&mut self, id: &str, pos: Pos, tag_end: usize) {
+    fn open_source(&mut self, id: &str, at: usize, tag_end: usize) {
         let inside_lookup = matches!(self.spans.last(), Some(OpenSpan::Lookup { .. }));
         let twin = match self.spans.last() {
             Some(OpenSpan::Lookup {
@@ -667,7 +671,7 @@ impl<'t> Builder<'t> {
                 let seg = &mut self.doc.segments[segment];
                 seg.source = Some(String::new());
                 seg.raw.source.0 = tag_end;
-                self.spans.push(OpenSpan::Source { segment, pos });
+                self.spans.push(OpenSpan::Source { segment, at });
             }
             None => {
                 let why = if inside_lookup {
@@ -679,17 +683,17 @@ impl<'t> Builder<'t> {
                     "segment-without-twin",
                     format!("source span data-stu-id=\"{id}\" {why}"),
                 )
-                .at(self.location(pos))
+                .at(self.location(self.pos(at)))
                 .with_help(format!(
                     "write the pair as <span data-ttu-id=\"{id}\">target</span><span class=\"sxs-lookup\"><span data-stu-id=\"{id}\">source</span></span>"
                 ));
                 self.report(d);
-                self.spans.push(OpenSpan::Other { pos });
+                self.spans.push(OpenSpan::Other { at });
             }
         }
     }
 
-    fn close_span(&mut self, range: std::ops::Range<usize>, pos: Pos) {
+    fn close_span(&mut self, range: std::ops::Range<usize>) {
         match self.spans.pop() {
             Some(OpenSpan::Source { segment, .. }) => {
                 self.doc.segments[segment].raw.source.1 = range.start;
@@ -707,7 +711,7 @@ impl<'t> Builder<'t> {
             None => {
                 let d =
                     Diagnostic::warning("unmatched-span-close", "`</span>` closes no open span")
-                        .at(self.location(pos))
+                        .at(self.location(self.pos(range.start)))
                         .with_help("remove the stray `</span>`");
                 self.report(d);
             }
@@ -719,7 +723,7 @@ impl<'t> Builder<'t> {
     fn take_inline(&mut self, end: usize) -> Option<Text> {
         let acc = self.inline.take()?;
         if let Some(open) = self.spans.first() {
-            let pos = open.pos();
+            let pos = self.pos(open.at());
             let d = Diagnostic::error("unclosed-span", "`<span>` is opened here and never closed")
                 .at(self.location(pos))
                 .with_help("close the span with `</span>` before the end of the paragraph");
