@@ -64,8 +64,11 @@ fn data_for(locale: &str, cache: &mut BTreeMap<String, LocaleData>) -> LocaleDat
         .clone()
 }
 
-/// What the file's facts are, as far as EXPECTED.tsv describes them.
-fn observed(x: &Extraction) -> (Vec<String>, Vec<String>, Option<(u32, u32)>, Option<u32>) {
+/// What the file's facts are, as far as EXPECTED.tsv describes them:
+/// (unavailable markets, tax-inclusive markets, link limits, cancellation days).
+type Observed = (Vec<String>, Vec<String>, Option<(u32, u32)>, Option<u32>);
+
+fn observed(x: &Extraction) -> Observed {
     let mut markets = Vec::new();
     let mut tax = Vec::new();
     let mut link = None;
