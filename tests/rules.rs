@@ -336,3 +336,38 @@ fn a_bilingual_file_in_a_locale_without_lexicon_yields_its_facts() {
     let link = &rule(&rules, "download-link-limits").by_locale[locale];
     assert!(link.agrees);
 }
+
+#[test]
+fn newest_wins_policy_lets_a_fresher_translation_state_the_canonical_fact() {
+    let project = temp_project();
+    let book = project.path().join("book.toml");
+    let config = std::fs::read_to_string(&book)
+        .unwrap()
+        .replace("policy = \"source-wins\"", "policy = \"newest-wins\"");
+    std::fs::write(&book, config).unwrap();
+    // make the ja-JP article the newest
+    let ja = project
+        .path()
+        .join("content/ja-JP/csp-software-subscriptions.md");
+    let text = std::fs::read_to_string(&ja)
+        .unwrap()
+        .replace("ms.lasthandoff: 08/31/2018", "ms.lasthandoff: 01/15/2021");
+    std::fs::write(&ja, text).unwrap();
+    let out = project.path().join("book");
+    let result = build_into(project.path(), &out);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let rules: RulesFile =
+        serde_json::from_slice(&std::fs::read(out.join("rules.json")).unwrap()).unwrap();
+    assert_eq!(rules.policy, rulebook::config::Policy::NewestWins);
+    let r = rule(&rules, "azure-reservations-unavailable-markets");
+    assert_eq!(r.source.locale, "ja-JP");
+    assert_eq!(markets(&r.value).len(), 18);
+    assert!(r.by_locale["ja-JP"].agrees);
+    assert!(!r.by_locale["en"].agrees);
+    // a fact ja-JP does not state still comes from the newest locale that does
+    assert_eq!(rule(&rules, "tax-inclusive-markets").source.locale, "en");
+}
