@@ -57,6 +57,78 @@ pub enum Command {
         #[arg(long, default_value = "en-US", value_name = "TAG")]
         content_locale: String,
     },
+    /// Answer a question from rules.json: exit 0 yes, 1 no, 2 error.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Rules file [default: book/rules.json under --root].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Language of the reasons (BCP 47, negotiated against locales/; falls back to en).
+    #[arg(long, global = true, default_value = "en", value_name = "L")]
+    pub lang: String,
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Answer every question of a JSONL file (`-` for standard input), one
+    /// decision per line, in order.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub batch: Option<PathBuf>,
+    #[command(subcommand)]
+    pub question: Option<QuestionArgs>,
+}
+
+/// The questions of `check` (DESIGN.md). Values are taken as text and checked
+/// by the library, so that every bad value gets the same clear message.
+#[derive(Debug, Subcommand)]
+pub enum QuestionArgs {
+    /// May PRODUCT be bought in MARKET?
+    Purchase {
+        #[arg(long, value_name = "P")]
+        product: String,
+        /// ISO 3166-1 alpha-2 code, any case.
+        #[arg(long, value_name = "M")]
+        market: String,
+    },
+    /// Do prices in MARKET include tax?
+    Tax {
+        #[arg(long, value_name = "M")]
+        market: String,
+    },
+    /// May a purchase be cancelled on a day?
+    Cancel {
+        /// YYYY-MM-DD
+        #[arg(long, value_name = "DATE")]
+        purchased: String,
+        /// YYYY-MM-DD [default: today, UTC]
+        #[arg(long, value_name = "DATE")]
+        on: Option<String>,
+    },
+    /// Is a download link still usable?
+    Link {
+        /// RFC 3339
+        #[arg(long, value_name = "DATETIME")]
+        issued: String,
+        /// RFC 3339 [default: now]
+        #[arg(long, value_name = "DATETIME")]
+        now: Option<String>,
+        /// Downloads already made.
+        #[arg(long, value_name = "N", allow_hyphen_values = true)]
+        downloads: String,
+    },
+    /// May any of the roles do ACTION?
+    Role {
+        #[arg(long, value_name = "A")]
+        action: String,
+        #[arg(long = "role", value_name = "R", required = true)]
+        roles: Vec<String>,
+    },
+    /// Does a cancellation request (a JSON file) carry every required field?
+    CancelRequest {
+        #[arg(long, value_name = "F.json")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -78,9 +150,12 @@ pub fn run(cli: Cli) -> ExitCode {
             ref output,
             ref content_locale,
         } => source_text(&cli.root, file, output.as_deref(), content_locale),
+        Command::Check(ref args) => check::run(&cli.root, args),
     };
     ExitCode::from(code)
 }
+
+mod check;
 
 /// Print diagnostics to stderr in the contract form.
 pub fn report(diagnostics: &Diagnostics, quiet: bool) {

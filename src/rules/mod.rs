@@ -261,3 +261,12 @@ pub fn json_schema() -> serde_json::Value {
     }
     schema
 }
+
+pub mod batch;
+pub mod messages;
+pub mod question;
+pub mod validate;
+
+pub use messages::Messages;
+pub use question::{Market, Question, QuestionError};
+pub use validate::{Answer, Decision, LoadError, Reason, Rules, Validator};

@@ -1,0 +1,152 @@
+//! `rulebook check`: turns arguments into a question, asks the validator,
+//! prints the decision. The deciding is all in `rules::validate`.
+
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::Path;
+
+use super::{CheckArgs, EXIT_INPUT, EXIT_OK, EXIT_USAGE, Format, QuestionArgs, report};
+use crate::diag::{Diagnostic, Location};
+use crate::rules::batch::DecisionWriter;
+use crate::rules::{Answer, Messages, Question, Rules, Validator};
+
+pub(super) fn run(root: &Path, args: &CheckArgs) -> u8 {
+    match run_inner(root, args) {
+        Ok(code) => code,
+        Err(d) => {
+            report(&d.into(), false);
+            EXIT_USAGE
+        }
+    }
+}
+
+fn run_inner(root: &Path, args: &CheckArgs) -> Result<u8, Diagnostic> {
+    // Check the question before loading anything, so a typo is reported as
+    // such even when the rules file is missing too.
+    let question = match &args.question {
+        Some(_) if args.batch.is_some() => {
+            return Err(Diagnostic::error(
+                "usage",
+                "--batch replaces the question; give one or the other",
+            ));
+        }
+        Some(q) => Some(question(q)?),
+        None if args.batch.is_some() => None,
+        None => {
+            return Err(Diagnostic::error("usage", "no question to answer")
+                .with_help("give a question (purchase, tax, cancel, link, role, cancel-request) or --batch FILE.jsonl"));
+        }
+    };
+    let validator = validator(root, args)?;
+    match (question, &args.batch) {
+        (Some(q), _) => answer(&validator, &q, args.format),
+        (None, Some(batch)) => run_batch(&validator, batch),
+        (None, None) => Ok(EXIT_USAGE),
+    }
+}
+
+fn validator(root: &Path, args: &CheckArgs) -> Result<Validator, Diagnostic> {
+    let path = args
+        .rules
+        .clone()
+        .unwrap_or_else(|| root.join("book").join("rules.json"));
+    let display = path.display().to_string();
+    let rules = Rules::load(&path).map_err(|e| {
+        let location = match e.position() {
+            Some((line, col)) => Location::new(&display, line as u32, col as u32),
+            None => Location::file(&display),
+        };
+        Diagnostic::error("rules-file", e.to_string())
+            .at(location)
+            .with_help("rebuild it with `rulebook build`, or name another with --rules FILE")
+    })?;
+    let messages = Messages::load(&root.join("locales"), &args.lang).map_err(|e| {
+        Diagnostic::error("messages", e.to_string())
+            .with_help("--lang takes a tag such as en, ja-JP or zh-TW")
+    })?;
+    Ok(Validator::with_messages(rules, messages))
+}
+
+fn question(args: &QuestionArgs) -> Result<Question, Diagnostic> {
+    let bad = |e: crate::rules::QuestionError| {
+        Diagnostic::error("bad-question", e.0)
+            .with_help("see `rulebook check --help` and docs/validator.md")
+    };
+    match args {
+        QuestionArgs::Purchase { product, market } => Question::purchase(product, market),
+        QuestionArgs::Tax { market } => Question::tax(market),
+        QuestionArgs::Cancel { purchased, on } => Question::cancel(purchased, on.as_deref()),
+        QuestionArgs::Link {
+            issued,
+            now,
+            downloads,
+        } => Question::link(issued, now.as_deref(), downloads),
+        QuestionArgs::Role { action, roles } => Question::role(action, roles),
+        QuestionArgs::CancelRequest { file } => {
+            let display = file.display().to_string();
+            let text = std::fs::read_to_string(file).map_err(|e| {
+                Diagnostic::error("unreadable", format!("cannot read {display}: {e}"))
+                    .at(Location::file(&display))
+            })?;
+            let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                Diagnostic::error("bad-question", e.to_string()).at(Location::new(
+                    &display,
+                    e.line() as u32,
+                    e.column() as u32,
+                ))
+            })?;
+            Question::cancel_request(value)
+        }
+    }
+    .map_err(bad)
+}
+
+fn answer(validator: &Validator, question: &Question, format: Format) -> Result<u8, Diagnostic> {
+    validator.admit(question).map_err(|e| {
+        Diagnostic::error("bad-question", e.0).with_help("see docs/validator.md for the ids")
+    })?;
+    let mut out = std::io::stdout().lock();
+    let decision = validator.check(question);
+    let written = match format {
+        Format::Json => DecisionWriter::new(validator).write_decision(question, &mut out),
+        Format::Text => {
+            let messages = validator.messages();
+            let mut text = format!("{}\n", messages.answer(decision.answer));
+            for r in &decision.reasons {
+                text.push_str(&format!("  - {}\n", r.message));
+                match (&r.rule, &r.source) {
+                    (Some(rule), Some(s)) => {
+                        text.push_str(&format!("    [{rule}] {}:{}\n", s.path, s.line));
+                    }
+                    (Some(rule), None) => text.push_str(&format!("    [{rule}]\n")),
+                    _ => {}
+                }
+            }
+            out.write_all(text.as_bytes())
+        }
+    };
+    written
+        .map_err(|e| Diagnostic::error("unwritable", format!("cannot write the answer: {e}")))?;
+    Ok(match decision.answer {
+        Answer::Yes => EXIT_OK,
+        Answer::No => EXIT_INPUT,
+    })
+}
+
+fn run_batch(validator: &Validator, batch: &Path) -> Result<u8, Diagnostic> {
+    let display = batch.display().to_string();
+    let unreadable = |e: std::io::Error| {
+        Diagnostic::error("unreadable", format!("cannot read {display}: {e}"))
+            .at(Location::file(&display))
+    };
+    let mut input: Box<dyn BufRead> = if display == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(batch).map_err(unreadable)?;
+        Box::new(BufReader::with_capacity(1 << 16, file))
+    };
+    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    DecisionWriter::new(validator)
+        .run(&mut input, &mut out)
+        .map_err(unreadable)?;
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,378 @@
+//! The validator's words: Fluent messages (`locales/<locale>/validator.ftl`)
+//! and CLDR market names (`locales/<locale>/regions.tsv`), chosen by locale
+//! negotiation with English as the fallback. English is built into the
+//! binary, so a validator embedded in a service speaks without data files.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
+use fluent_langneg::{LanguageIdentifier, NegotiationStrategy, negotiate_languages};
+
+use super::Value;
+use super::question::{Market, Question, REQUEST_FIELDS};
+use super::validate::{Answer, Finding, Rules};
+
+const EN_FTL: &str = include_str!("../../locales/en/validator.ftl");
+const EN_REGIONS: &str = include_str!("../../locales/en/regions.tsv");
+const FALLBACK: &str = "en";
+
+/// Why the messages of a locale could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MessagesError {
+    #[error("--lang {0:?} is not a BCP 47 language tag (e.g. ja-JP)")]
+    BadTag(String),
+    #[error("cannot read {path}: {source}")]
+    Unreadable {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Syntax { path: String, message: String },
+}
+
+/// Market names indexed by [`Market::index`].
+type RegionNames = Vec<Option<Box<str>>>;
+
+/// Messages and market names of one locale, falling back to English.
+pub struct Messages {
+    locale: String,
+    /// The chosen locale first, English last; a message missing from one
+    /// is looked up in the next.
+    bundles: Vec<FluentBundle<FluentResource>>,
+    regions: RegionNames,
+}
+
+impl std::fmt::Debug for Messages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Messages")
+            .field("locale", &self.locale)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether `market` is an ISO 3166-1 region (CLDR's English list).
+pub fn is_region(market: Market) -> bool {
+    static KNOWN: OnceLock<RegionNames> = OnceLock::new();
+    KNOWN
+        .get_or_init(|| parse_regions(EN_REGIONS))
+        .get(market.index())
+        .is_some_and(Option::is_some)
+}
+
+impl Messages {
+    /// The built-in English messages.
+    pub fn english() -> Messages {
+        Messages {
+            locale: FALLBACK.to_owned(),
+            bundles: vec![bundle(FALLBACK, resource(EN_FTL).unwrap_or_else(|r| r))],
+            regions: parse_regions(EN_REGIONS),
+        }
+    }
+
+    /// The best of the locales in `locales_dir` (folders holding a
+    /// `validator.ftl`) for `requested`, with English behind it. A request
+    /// no folder matches gets English.
+    pub fn load(locales_dir: &Path, requested: &str) -> Result<Messages, MessagesError> {
+        let wanted: LanguageIdentifier = requested
+            .parse()
+            .map_err(|_| MessagesError::BadTag(requested.to_owned()))?;
+        let mut names: Vec<String> = std::fs::read_dir(locales_dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().join("validator.ftl").is_file())
+            .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+            .collect();
+        names.sort();
+        let available: Vec<(LanguageIdentifier, &str)> = names
+            .iter()
+            .filter_map(|n| n.parse().ok().map(|id| (id, n.as_str())))
+            .collect();
+        let ids: Vec<&LanguageIdentifier> = available.iter().map(|(id, _)| id).collect();
+        let chosen = negotiate_languages(&[&wanted], &ids, None, NegotiationStrategy::Lookup)
+            .first()
+            .and_then(|id| available.iter().find(|(a, _)| a == **id))
+            .map_or(FALLBACK, |(_, name)| *name);
+
+        let mut messages = Messages::english();
+        if chosen == FALLBACK && !locales_dir.join(FALLBACK).join("validator.ftl").is_file() {
+            return Ok(messages);
+        }
+        let dir = locales_dir.join(chosen);
+        let ftl_path = dir.join("validator.ftl");
+        let text = read(&ftl_path)?;
+        let res = resource(&text).map_err(|_| MessagesError::Syntax {
+            path: ftl_path.display().to_string(),
+            message: syntax_errors(&text),
+        })?;
+        let own = bundle(chosen, res);
+        if chosen == FALLBACK {
+            messages.bundles = vec![own];
+        } else {
+            messages.bundles.insert(0, own);
+        }
+        messages.locale = chosen.to_owned();
+        // Names missing from the locale's list keep their English name.
+        let regions_path = dir.join("regions.tsv");
+        if regions_path.is_file() {
+            for (i, name) in parse_regions(&read(&regions_path)?).into_iter().enumerate() {
+                if let (Some(name), Some(slot)) = (name, messages.regions.get_mut(i)) {
+                    *slot = Some(name);
+                }
+            }
+        }
+        Ok(messages)
+    }
+
+    /// The negotiated locale.
+    pub fn locale(&self) -> &str {
+        &self.locale
+    }
+
+    /// The market's display name in this locale (its code if none).
+    pub fn market_name(&self, market: Market) -> String {
+        match self.regions.get(market.index()) {
+            Some(Some(name)) => name.to_string(),
+            _ => market.to_string(),
+        }
+    }
+
+    /// "yes" / "no" in this locale.
+    pub fn answer(&self, answer: Answer) -> String {
+        self.format(&format!("answer-{}", answer.id()), &FluentArgs::new())
+    }
+
+    /// A display name: `prefix-id` from the .ftl files, else the id itself.
+    pub fn name(&self, prefix: &str, id: &str) -> String {
+        let key = format!("{prefix}-{id}");
+        if self.bundles.iter().any(|b| b.has_message(&key)) {
+            self.format(&key, &FluentArgs::new())
+        } else {
+            id.to_owned()
+        }
+    }
+
+    /// Format message `id`; a missing message shows its id, so a gap in a
+    /// translation is visible rather than fatal.
+    pub fn format(&self, id: &str, args: &FluentArgs) -> String {
+        for b in &self.bundles {
+            if let Some(pattern) = b.get_message(id).and_then(|m| m.value()) {
+                let mut errors = Vec::new();
+                return b
+                    .format_pattern(pattern, Some(args), &mut errors)
+                    .into_owned();
+            }
+        }
+        id.to_owned()
+    }
+
+    fn list(&self, prefix: &str, ids: &[String]) -> String {
+        let separator = self.format("list-separator", &FluentArgs::new());
+        ids.iter()
+            .map(|id| self.name(prefix, id))
+            .collect::<Vec<_>>()
+            .join(&separator)
+    }
+
+    /// Word one finding of the validator.
+    pub fn render(&self, rules: &Rules, question: &Question, finding: &Finding) -> String {
+        let mut args = FluentArgs::new();
+        let rule = finding.rule().and_then(|r| rules.rule(r));
+        let value = rule.map(|r| &r.value);
+        let market = |args: &mut FluentArgs, m: Market| {
+            args.set("market", self.market_name(m));
+            args.set("code", m.to_string());
+        };
+        let product = match (value, question) {
+            (Some(Value::UnavailableMarkets(v)), _) => Some(v.product.as_str()),
+            (_, Question::Purchase { product, .. }) => Some(product.as_str()),
+            _ => None,
+        };
+        if let Some(product) = product {
+            args.set("product", self.name("product", product));
+        }
+        let id = match *finding {
+            Finding::Unavailable { market: m, .. } => {
+                market(&mut args, m);
+                "purchase-unavailable"
+            }
+            Finding::NotListed { market: m, .. } => {
+                market(&mut args, m);
+                if let Some(Value::UnavailableMarkets(v)) = value {
+                    args.set("count", v.markets.len());
+                }
+                "purchase-not-listed"
+            }
+            Finding::NoMarketRule { market: m } => {
+                market(&mut args, m);
+                "purchase-no-rule"
+            }
+            Finding::TaxIncluded { market: m, .. } => {
+                market(&mut args, m);
+                "tax-included"
+            }
+            Finding::TaxExcluded { market: m, .. } => {
+                market(&mut args, m);
+                "tax-excluded"
+            }
+            Finding::NoTaxRule { market: m } => {
+                market(&mut args, m);
+                "tax-no-rule"
+            }
+            Finding::CancelWithin { elapsed, .. }
+            | Finding::CancelPast { elapsed, .. }
+            | Finding::NoCancelRule { elapsed } => {
+                args.set("elapsed", elapsed);
+                if let Some(Value::CancellationWindow(v)) = value {
+                    args.set("days", v.days);
+                }
+                match finding {
+                    Finding::CancelWithin { .. } => "cancel-within",
+                    Finding::CancelPast { .. } => "cancel-past",
+                    _ => "cancel-no-rule",
+                }
+            }
+            Finding::LinkUsable { .. }
+            | Finding::LinkExpired { .. }
+            | Finding::LinkExhausted { .. } => {
+                if let (
+                    Some(Value::LinkLimits(v)),
+                    Question::Link {
+                        issued, downloads, ..
+                    },
+                ) = (value, question)
+                {
+                    let expires = *issued + chrono::TimeDelta::days(i64::from(v.valid_days));
+                    args.set("expires", expires.to_rfc3339());
+                    args.set("days", v.valid_days);
+                    args.set("downloads", *downloads);
+                    args.set("max", v.max_downloads);
+                }
+                match finding {
+                    Finding::LinkUsable { .. } => "link-usable",
+                    Finding::LinkExpired { .. } => "link-expired",
+                    _ => "link-exhausted",
+                }
+            }
+            Finding::NoLinkRule => "link-no-rule",
+            Finding::RoleGranted { role_at, .. } => {
+                if let Question::Role { roles, .. } = question
+                    && let Some(role) = roles.get(usize::from(role_at))
+                {
+                    args.set("role", self.name("role", role));
+                }
+                "role-granted"
+            }
+            Finding::RoleDenied { .. } => {
+                if let Some(Value::RoleRequirement(v)) = value {
+                    args.set("required", self.list("role", &v.any_of_roles));
+                }
+                if let Question::Role { roles, .. } = question {
+                    args.set("roles", self.list("role", roles));
+                }
+                "role-denied"
+            }
+            Finding::UnknownRole { role_at } => {
+                if let Question::Role { roles, .. } = question
+                    && let Some(role) = roles.get(usize::from(role_at))
+                {
+                    args.set("role", role.clone());
+                }
+                "role-unknown"
+            }
+            Finding::NoRoleRule => "role-no-rule",
+            Finding::RequestComplete { .. } => {
+                if let Some(Value::CancellationRequestFields(v)) = value {
+                    args.set("fields", self.list("field", &v.fields));
+                }
+                "request-complete"
+            }
+            Finding::FieldMissing { field_at, .. }
+            | Finding::FieldInvalid { field_at, .. }
+            | Finding::FieldUnknown { field_at, .. } => {
+                if let Some(Value::CancellationRequestFields(v)) = value
+                    && let Some(field) = v.fields.get(usize::from(field_at))
+                {
+                    args.set("field", self.name("field", field));
+                    let keys = REQUEST_FIELDS
+                        .iter()
+                        .find(|f| f.id == field)
+                        .map_or(field.clone(), |f| f.keys.join(" | "));
+                    args.set("keys", keys);
+                }
+                match finding {
+                    Finding::FieldMissing { .. } => "request-missing",
+                    Finding::FieldInvalid { .. } => "request-invalid",
+                    _ => "request-unknown-field",
+                }
+            }
+            Finding::NoRequestRule => "request-no-rule",
+        };
+        if let Question::Role { action, .. } = question {
+            args.set("action", self.name("action", action));
+        }
+        self.format(id, &args)
+    }
+}
+
+fn read(path: &Path) -> Result<String, MessagesError> {
+    std::fs::read_to_string(path).map_err(|source| MessagesError::Unreadable {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Parse a Fluent resource; on syntax errors the parsable part comes back
+/// as the error value, for the built-in English to use anyway.
+fn resource(text: &str) -> Result<FluentResource, FluentResource> {
+    FluentResource::try_new(text.to_owned()).map_err(|(res, _)| res)
+}
+
+fn syntax_errors(text: &str) -> String {
+    match FluentResource::try_new(text.to_owned()) {
+        Ok(_) => String::new(),
+        Err((_, errors)) => errors
+            .iter()
+            .map(|e| {
+                let line = text[..e.pos.start.min(text.len())].matches('\n').count() + 1;
+                format!("line {line}: {:?}", e.kind)
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+fn bundle(locale: &str, res: FluentResource) -> FluentBundle<FluentResource> {
+    // fluent-bundle reads unic-langid tags; the tag is a folder name that
+    // already parsed as BCP 47, so the fallback is never taken in practice.
+    let langid = locale
+        .parse::<unic_langid::LanguageIdentifier>()
+        .unwrap_or_default();
+    let mut bundle = FluentBundle::new_concurrent(vec![langid]);
+    // Isolation marks (U+2068/U+2069) protect bidi text in UIs, but show as
+    // garbage in terminals and logs, where these messages go.
+    bundle.set_use_isolating(false);
+    // Duplicate ids keep the first; not worth failing over.
+    let _ = bundle.add_resource(res);
+    bundle
+}
+
+/// `CODE<TAB>Name` lines after `#` comments; the first name for a code is
+/// CLDR's display name.
+fn parse_regions(text: &str) -> RegionNames {
+    let mut names: RegionNames = vec![None; 26 * 26];
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let Some((code, name)) = line.split_once('\t') else {
+            continue;
+        };
+        if let Some(m) = Market::from_code(code.trim())
+            && let Some(slot @ None) = names.get_mut(m.index())
+        {
+            *slot = Some(name.trim().into());
+        }
+    }
+    names
+}

@@ -1,0 +1,608 @@
+//! The validator's questions: their typed form, their JSON form (one object
+//! per question, tagged by `kind`; see docs/validator.md), and the checks of a
+//! cancellation request's fields.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+
+/// A market: an ISO 3166-1 alpha-2 code, stored as its index in 26 x 26.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Market(u16);
+
+impl Market {
+    /// Two ASCII letters, either case; no check that the code is assigned.
+    pub fn from_code(code: &str) -> Option<Market> {
+        match code.as_bytes() {
+            [a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => {
+                let a = u16::from(a.to_ascii_uppercase() - b'A');
+                let b = u16::from(b.to_ascii_uppercase() - b'A');
+                Some(Market(a * 26 + b))
+            }
+            _ => None,
+        }
+    }
+
+    /// A market a user typed: two letters naming an ISO 3166-1 region.
+    pub fn parse(code: &str) -> Result<Market, QuestionError> {
+        let market = Market::from_code(code).ok_or_else(|| {
+            QuestionError::new(format!(
+                "market {code:?} is not an ISO 3166-1 alpha-2 code (two letters, e.g. BR)"
+            ))
+        })?;
+        if !super::messages::is_region(market) {
+            return Err(QuestionError::new(format!(
+                "market {code:?} is not an ISO 3166-1 region"
+            )));
+        }
+        Ok(market)
+    }
+
+    /// 0..676, for bitsets and tables.
+    pub fn index(self) -> usize {
+        usize::from(self.0)
+    }
+
+    /// The upper-case code.
+    pub fn code(self) -> [u8; 2] {
+        // Both quotients are < 26 by construction.
+        [b'A' + (self.0 / 26) as u8, b'A' + (self.0 % 26) as u8]
+    }
+
+    pub fn as_str(&self) -> MarketCode {
+        MarketCode(self.code())
+    }
+}
+
+/// A market code as text without allocating.
+pub struct MarketCode([u8; 2]);
+
+impl std::ops::Deref for MarketCode {
+    type Target = str;
+    fn deref(&self) -> &str {
+        // Two ASCII capitals are always UTF-8.
+        std::str::from_utf8(&self.0).unwrap_or("??")
+    }
+}
+
+impl fmt::Display for Market {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.as_str())
+    }
+}
+
+impl fmt::Debug for Market {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Market({self})")
+    }
+}
+
+/// A question that cannot be asked as written (bad market, impossible date,
+/// negative count, unknown field...). The CLI exits 2 on it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct QuestionError(pub String);
+
+impl QuestionError {
+    pub fn new(message: impl Into<String>) -> Self {
+        QuestionError(message.into())
+    }
+}
+
+/// A question of DESIGN.md, checked and normalised.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Question {
+    /// May `product` be bought in `market`?
+    Purchase { product: String, market: Market },
+    /// Do prices in `market` include tax?
+    Tax { market: Market },
+    /// May a purchase made on `purchased` be cancelled on `on`?
+    Cancel { purchased: NaiveDate, on: NaiveDate },
+    /// Is a download link issued at `issued` usable at `now` after
+    /// `downloads` downloads?
+    Link {
+        issued: DateTime<FixedOffset>,
+        now: DateTime<FixedOffset>,
+        downloads: u32,
+    },
+    /// May any of `roles` do `action`?
+    Role { action: String, roles: Vec<String> },
+    /// Does this cancellation request carry every required field, valid?
+    CancelRequest {
+        request: serde_json::Map<String, serde_json::Value>,
+    },
+}
+
+impl Question {
+    /// The `kind` of the JSON form.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Question::Purchase { .. } => "purchase",
+            Question::Tax { .. } => "tax",
+            Question::Cancel { .. } => "cancel",
+            Question::Link { .. } => "link",
+            Question::Role { .. } => "role",
+            Question::CancelRequest { .. } => "cancel-request",
+        }
+    }
+
+    pub fn purchase(product: &str, market: &str) -> Result<Question, QuestionError> {
+        Ok(Question::Purchase {
+            product: id(product, "product")?.to_owned(),
+            market: Market::parse(market)?,
+        })
+    }
+
+    pub fn tax(market: &str) -> Result<Question, QuestionError> {
+        Ok(Question::Tax {
+            market: Market::parse(market)?,
+        })
+    }
+
+    /// `on` defaults to today (UTC). `on` before `purchased` is refused: a
+    /// cancellation cannot precede its purchase.
+    pub fn cancel(purchased: &str, on: Option<&str>) -> Result<Question, QuestionError> {
+        let purchased = date(purchased, "purchased")?;
+        let on = match on {
+            Some(on) => date(on, "on")?,
+            None => chrono::Utc::now().date_naive(),
+        };
+        if on < purchased {
+            return Err(QuestionError::new(format!(
+                "on ({on}) is before purchased ({purchased})"
+            )));
+        }
+        Ok(Question::Cancel { purchased, on })
+    }
+
+    /// `now` defaults to the current time. `now` before `issued` is refused.
+    pub fn link(
+        issued: &str,
+        now: Option<&str>,
+        downloads: &str,
+    ) -> Result<Question, QuestionError> {
+        let downloads = count(downloads)?;
+        Question::link_at(issued, now, downloads)
+    }
+
+    fn link_at(issued: &str, now: Option<&str>, downloads: u32) -> Result<Question, QuestionError> {
+        let issued = datetime(issued, "issued")?;
+        let now = match now {
+            Some(now) => datetime(now, "now")?,
+            None => chrono::Utc::now().fixed_offset(),
+        };
+        if now < issued {
+            return Err(QuestionError::new(format!(
+                "now ({}) is before issued ({})",
+                now.to_rfc3339(),
+                issued.to_rfc3339()
+            )));
+        }
+        Ok(Question::Link {
+            issued,
+            now,
+            downloads,
+        })
+    }
+
+    pub fn role<S: AsRef<str>>(action: &str, roles: &[S]) -> Result<Question, QuestionError> {
+        if roles.is_empty() {
+            return Err(QuestionError::new(
+                "a role question needs at least one role",
+            ));
+        }
+        Ok(Question::Role {
+            action: id(action, "action")?.to_owned(),
+            roles: roles
+                .iter()
+                .map(|r| id(r.as_ref(), "role").map(str::to_owned))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// A request as read from a JSON file: it must be an object.
+    pub fn cancel_request(request: serde_json::Value) -> Result<Question, QuestionError> {
+        match request {
+            serde_json::Value::Object(request) => Ok(Question::CancelRequest { request }),
+            other => Err(QuestionError::new(format!(
+                "a cancellation request is a JSON object, not {}",
+                json_type(&other)
+            ))),
+        }
+    }
+
+    /// Parse the JSON form of a question (docs/validator.md).
+    pub fn from_json(text: &str) -> Result<Question, QuestionError> {
+        let raw: Raw<'_> =
+            serde_json::from_str(text).map_err(|e| QuestionError::new(e.to_string()))?;
+        raw.into_question()
+    }
+}
+
+/// Every field any question has, so that one pass of serde reads any line
+/// without buffering (serde's internally tagged enums buffer, which costs
+/// more than the whole check).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw<'a> {
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow, default)]
+    product: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    market: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    purchased: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    on: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    issued: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    now: Option<Cow<'a, str>>,
+    #[serde(default)]
+    downloads: Option<serde_json::Number>,
+    #[serde(borrow, default)]
+    action: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    roles: Option<Vec<Cow<'a, str>>>,
+    #[serde(default)]
+    request: Option<serde_json::Value>,
+}
+
+impl<'a> Raw<'a> {
+    fn into_question(self) -> Result<Question, QuestionError> {
+        let kind = self.kind.clone();
+        let present: [(&str, bool); 10] = [
+            ("product", self.product.is_some()),
+            ("market", self.market.is_some()),
+            ("purchased", self.purchased.is_some()),
+            ("on", self.on.is_some()),
+            ("issued", self.issued.is_some()),
+            ("now", self.now.is_some()),
+            ("downloads", self.downloads.is_some()),
+            ("action", self.action.is_some()),
+            ("roles", self.roles.is_some()),
+            ("request", self.request.is_some()),
+        ];
+        let allowed: &[&str] = match &*kind {
+            "purchase" => &["product", "market"],
+            "tax" => &["market"],
+            "cancel" => &["purchased", "on"],
+            "link" => &["issued", "now", "downloads"],
+            "role" => &["action", "roles"],
+            "cancel-request" => &["request"],
+            other => {
+                return Err(QuestionError::new(format!(
+                    "unknown question kind {other:?}; expected purchase, tax, cancel, link, role or cancel-request"
+                )));
+            }
+        };
+        if let Some((field, _)) = present
+            .iter()
+            .find(|(field, here)| *here && !allowed.contains(field))
+        {
+            return Err(QuestionError::new(format!(
+                "field {field:?} does not belong in a {kind} question"
+            )));
+        }
+        let need = |value: Option<Cow<'a, str>>, field: &str| {
+            value.ok_or_else(|| QuestionError::new(format!("a {kind} question needs {field:?}")))
+        };
+        match &*kind {
+            "purchase" => Question::purchase(
+                &need(self.product, "product")?,
+                &need(self.market, "market")?,
+            ),
+            "tax" => Question::tax(&need(self.market, "market")?),
+            "cancel" => Question::cancel(&need(self.purchased, "purchased")?, self.on.as_deref()),
+            "link" => {
+                let downloads = self
+                    .downloads
+                    .ok_or_else(|| QuestionError::new("a link question needs \"downloads\""))?;
+                let downloads = count(&downloads.to_string())?;
+                Question::link_at(
+                    &need(self.issued, "issued")?,
+                    self.now.as_deref(),
+                    downloads,
+                )
+            }
+            "role" => {
+                let roles = self
+                    .roles
+                    .ok_or_else(|| QuestionError::new("a role question needs \"roles\""))?;
+                Question::role(&need(self.action, "action")?, &roles)
+            }
+            _ => Question::cancel_request(self.request.ok_or_else(|| {
+                QuestionError::new("a cancel-request question needs \"request\"")
+            })?),
+        }
+    }
+}
+
+/// The JSON form, normalised (upper-case market, defaulted dates filled in),
+/// so a decision log says exactly what was decided.
+impl Serialize for Question {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("kind", self.kind())?;
+        match self {
+            Question::Purchase { product, market } => {
+                map.serialize_entry("product", product)?;
+                map.serialize_entry("market", &*market.as_str())?;
+            }
+            Question::Tax { market } => map.serialize_entry("market", &*market.as_str())?,
+            Question::Cancel { purchased, on } => {
+                map.serialize_entry("purchased", purchased)?;
+                map.serialize_entry("on", on)?;
+            }
+            Question::Link {
+                issued,
+                now,
+                downloads,
+            } => {
+                map.serialize_entry("issued", &issued.to_rfc3339())?;
+                map.serialize_entry("now", &now.to_rfc3339())?;
+                map.serialize_entry("downloads", downloads)?;
+            }
+            Question::Role { action, roles } => {
+                map.serialize_entry("action", action)?;
+                map.serialize_entry("roles", roles)?;
+            }
+            Question::CancelRequest { request } => map.serialize_entry("request", request)?,
+        }
+        map.end()
+    }
+}
+
+/// An id (product, action, role) as DESIGN.md spells them: lower-case
+/// letters, digits and hyphens.
+fn id<'a>(value: &'a str, what: &str) -> Result<&'a str, QuestionError> {
+    let ok = !value.is_empty()
+        && value.len() <= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(value)
+    } else {
+        Err(QuestionError::new(format!(
+            "{what} {value:?} is not an id (lower-case letters, digits and hyphens, e.g. admin-agent)"
+        )))
+    }
+}
+
+fn date(value: &str, field: &str) -> Result<NaiveDate, QuestionError> {
+    let b = value.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        return Err(QuestionError::new(format!(
+            "{field}: {value:?} is not a date of the form YYYY-MM-DD"
+        )));
+    }
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map_err(|_| QuestionError::new(format!("{field}: {value} is not a day of the calendar")))
+}
+
+fn datetime(value: &str, field: &str) -> Result<DateTime<FixedOffset>, QuestionError> {
+    DateTime::parse_from_rfc3339(value).map_err(|e| {
+        QuestionError::new(format!(
+            "{field}: {value:?} is not an RFC 3339 date-time such as 2024-01-15T09:30:00Z ({e})"
+        ))
+    })
+}
+
+fn count(value: &str) -> Result<u32, QuestionError> {
+    let value = value.trim();
+    if value.starts_with('-') {
+        return Err(QuestionError::new(format!(
+            "downloads: {value} is negative; it counts downloads already made"
+        )));
+    }
+    value.parse::<u32>().map_err(|_| {
+        QuestionError::new(format!(
+            "downloads: {value:?} is not a whole number of downloads"
+        ))
+    })
+}
+
+fn json_type(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// How a cancellation-request field is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// A GUID or a domain name.
+    Tenant,
+    /// A non-empty string.
+    Text,
+    /// A positive decimal: a JSON number > 0 or a string like "120.50".
+    PositiveDecimal,
+}
+
+/// One field id of the `cancellation-request-fields` rule and the JSON keys
+/// that carry it in a request. This table is the only place where field ids
+/// meet JSON keys; which fields are required comes from the rule.
+#[derive(Debug, PartialEq, Eq)]
+pub struct FieldCheck {
+    pub id: &'static str,
+    /// Any one of these keys carries the field.
+    pub keys: &'static [&'static str],
+    pub kind: FieldKind,
+}
+
+pub const REQUEST_FIELDS: &[FieldCheck] = &[
+    FieldCheck {
+        id: "tenant",
+        keys: &["tenant"],
+        kind: FieldKind::Tenant,
+    },
+    FieldCheck {
+        id: "order-or-subscription-id",
+        keys: &["order_id", "subscription_id"],
+        kind: FieldKind::Text,
+    },
+    FieldCheck {
+        id: "refund-reason",
+        keys: &["refund_reason"],
+        kind: FieldKind::Text,
+    },
+    FieldCheck {
+        id: "amount-requested",
+        keys: &["amount_requested"],
+        kind: FieldKind::PositiveDecimal,
+    },
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldProblem {
+    Missing,
+    Invalid,
+}
+
+impl FieldCheck {
+    /// Missing when no key carries a non-null value; invalid when any value
+    /// given is not of the field's kind.
+    pub fn verify(
+        &self,
+        request: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), FieldProblem> {
+        let mut seen = false;
+        for value in self.keys.iter().filter_map(|k| request.get(*k)) {
+            if value.is_null() {
+                continue;
+            }
+            seen = true;
+            if !self.accepts(value) {
+                return Err(FieldProblem::Invalid);
+            }
+        }
+        if seen {
+            Ok(())
+        } else {
+            Err(FieldProblem::Missing)
+        }
+    }
+
+    fn accepts(&self, value: &serde_json::Value) -> bool {
+        use serde_json::Value;
+        match (self.kind, value) {
+            (FieldKind::Tenant, Value::String(s)) => is_guid(s) || is_domain(s),
+            (FieldKind::Text, Value::String(s)) => !s.trim().is_empty(),
+            (FieldKind::PositiveDecimal, Value::Number(n)) => n.as_f64().is_some_and(|x| x > 0.0),
+            (FieldKind::PositiveDecimal, Value::String(s)) => is_positive_decimal(s),
+            _ => false,
+        }
+    }
+}
+
+/// 8-4-4-4-12 hex digits, as Microsoft Entra tenant ids are written.
+pub fn is_guid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// A DNS name of two or more labels (RFC 1035 letters, digits, hyphens; no
+/// label starting or ending with a hyphen), ending in an alphabetic TLD or
+/// an IDN `xn--` label, e.g. `contoso.onmicrosoft.com`.
+pub fn is_domain(s: &str) -> bool {
+    let s = s.strip_suffix('.').unwrap_or(s);
+    if s.is_empty() || s.len() > 253 {
+        return false;
+    }
+    let labels: Vec<&str> = s.split('.').collect();
+    let label_ok = |l: &&str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+    };
+    let tld_ok = |l: &str| {
+        (l.len() >= 2 && l.bytes().all(|c| c.is_ascii_alphabetic())) || l.starts_with("xn--")
+    };
+    labels.len() >= 2 && labels.iter().all(label_ok) && labels.last().is_some_and(|l| tld_ok(l))
+}
+
+/// Digits with an optional fraction, value above zero ("0.01", "120",
+/// "99.5"); no sign, exponent or currency.
+pub fn is_positive_decimal(s: &str) -> bool {
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    let digits = |p: &str| p.bytes().all(|c| c.is_ascii_digit());
+    !whole.is_empty()
+        && digits(whole)
+        && digits(frac)
+        && !(s.contains('.') && frac.is_empty())
+        && s.bytes().any(|c| (b'1'..=b'9').contains(&c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markets_are_two_letters_naming_a_region() {
+        assert_eq!(
+            Market::parse("br").map(|m| m.to_string()),
+            Ok("BR".to_owned())
+        );
+        assert!(Market::parse("BRA").is_err());
+        assert!(Market::parse("B1").is_err());
+        assert!(Market::parse("QQ").is_err());
+    }
+
+    #[test]
+    fn impossible_dates_are_refused() {
+        assert!(Question::cancel("2023-02-29", Some("2023-03-01")).is_err());
+        assert!(Question::cancel("2024-02-29", Some("2024-03-01")).is_ok());
+        assert!(Question::cancel("2024-2-1", Some("2024-03-01")).is_err());
+    }
+
+    #[test]
+    fn tenants_domains_and_amounts() {
+        assert!(is_guid("72f988bf-86f1-41af-91ab-2d7cd011db47"));
+        assert!(!is_guid("72f988bf86f141af91ab2d7cd011db47"));
+        assert!(is_domain("contoso.onmicrosoft.com"));
+        assert!(!is_domain("contoso"));
+        assert!(!is_domain("-a.com"));
+        assert!(!is_domain("a..com"));
+        assert!(is_positive_decimal("120.50"));
+        assert!(!is_positive_decimal("0.00"));
+        assert!(!is_positive_decimal("-3"));
+        assert!(!is_positive_decimal("1."));
+        assert!(!is_positive_decimal("1e3"));
+    }
+
+    #[test]
+    fn json_round_trip_is_normalised() {
+        let q =
+            Question::from_json(r#"{"kind":"purchase","product":"windows-server","market":"br"}"#)
+                .unwrap();
+        assert_eq!(
+            serde_json::to_string(&q).unwrap(),
+            r#"{"kind":"purchase","product":"windows-server","market":"BR"}"#
+        );
+        let e = Question::from_json(r#"{"kind":"tax","market":"AU","product":"x"}"#).unwrap_err();
+        assert!(e.0.contains("does not belong"), "{e}");
+    }
+}

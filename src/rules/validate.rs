@@ -1,0 +1,872 @@
+//! The embedded validator: loads a rules.json once, compiles it into a small
+//! fast form, and answers the questions of DESIGN.md (purchase, tax, cancel,
+//! link, role, cancel-request) with the rules that decided them.
+//!
+//! Evaluation and wording are separate on purpose. [`Validator::answer`] and
+//! [`Validator::check_into`] produce [`Finding`]s (plain `Copy` values that
+//! point at rules by index) without allocating, so a service can ask millions
+//! of questions a second; [`Validator::check`] turns findings into a
+//! [`Decision`] whose reasons are worded by [`Messages`] (Fluent) only when
+//! someone will read them.
+//!
+//! ```
+//! use rulebook::rules::{Answer, Question, Rules, Validator};
+//!
+//! let json = r#"{
+//!   "schema": "rulebook/rules@1", "canonical_locale": "en", "policy": "source-wins",
+//!   "sources": [], "procedures": [], "discrepancies": [],
+//!   "rules": [{
+//!     "id": "azure-reservations-unavailable-markets", "kind": "unavailable-markets",
+//!     "article": "x", "by_locale": {},
+//!     "value": {"product": "azure-reservations", "markets": ["BR", "JE"]},
+//!     "source": {"locale": "en", "path": "content/en/x.md", "line": 24}
+//!   }]
+//! }"#;
+//! let validator = Validator::new(Rules::from_json(json)?);
+//! let question = Question::from_json(r#"{"kind":"purchase","product":"azure-reservations","market":"br"}"#)?;
+//! let decision = validator.check(&question);
+//! assert_eq!(decision.answer, Answer::No);
+//! assert_eq!(decision.reasons[0].rule.as_deref(), Some("azure-reservations-unavailable-markets"));
+//! assert_eq!(decision.reasons[0].source.as_ref().map(|s| s.line), Some(24));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use super::messages::Messages;
+use super::question::{FieldCheck, Question, REQUEST_FIELDS};
+use super::{Provenance, RulesFile, SCHEMA_ID, Value};
+
+pub use super::question::{Market, QuestionError};
+
+/// Largest rules file accepted. The real one is a few kilobytes; the bound
+/// keeps a wrong path (a log, a disk image) from being read into memory.
+pub const MAX_RULES_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Why a rules file could not be used. Every variant says what to fix; none
+/// comes from a panic.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}")]
+    Unreadable {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the rules file is {size} bytes; the limit is {limit} bytes")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("line {line}, column {column}: {message}")]
+    Json {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("unsupported schema {found:?}: this rulebook reads {SCHEMA_ID}")]
+    Schema { found: String },
+    #[error("{message}")]
+    Invalid { message: String },
+}
+
+impl LoadError {
+    /// 1-based line and column of a JSON syntax or type error, when known.
+    pub fn position(&self) -> Option<(usize, usize)> {
+        match self {
+            LoadError::Json { line, column, .. } => Some((*line, *column)),
+            _ => None,
+        }
+    }
+
+    fn invalid(message: impl Into<String>) -> Self {
+        LoadError::Invalid {
+            message: message.into(),
+        }
+    }
+}
+
+/// The answer to a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Answer {
+    Yes,
+    No,
+}
+
+impl Answer {
+    pub fn id(self) -> &'static str {
+        match self {
+            Answer::Yes => "yes",
+            Answer::No => "no",
+        }
+    }
+}
+
+/// Index of a rule in [`Rules::file`]`.rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RuleRef(pub u16);
+
+/// One thing the validator found while answering, in a form that costs
+/// nothing to produce. Indices point into the rules (`rule`), the question's
+/// role list (`role_at`) or the rule's field list (`field_at`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Finding {
+    /// The product's rule lists the market.
+    Unavailable {
+        rule: RuleRef,
+        market: Market,
+    },
+    /// The product's rule was consulted and does not list the market.
+    NotListed {
+        rule: RuleRef,
+        market: Market,
+    },
+    /// No unavailable-markets rule names the product.
+    NoMarketRule {
+        market: Market,
+    },
+    TaxIncluded {
+        rule: RuleRef,
+        market: Market,
+    },
+    TaxExcluded {
+        rule: RuleRef,
+        market: Market,
+    },
+    NoTaxRule {
+        market: Market,
+    },
+    /// `elapsed` = on - purchased, in days.
+    CancelWithin {
+        rule: RuleRef,
+        elapsed: i64,
+    },
+    CancelPast {
+        rule: RuleRef,
+        elapsed: i64,
+    },
+    NoCancelRule {
+        elapsed: i64,
+    },
+    LinkUsable {
+        rule: RuleRef,
+    },
+    LinkExpired {
+        rule: RuleRef,
+    },
+    LinkExhausted {
+        rule: RuleRef,
+    },
+    NoLinkRule,
+    /// The role at `role_at` in the question may do the rule's action.
+    RoleGranted {
+        rule: RuleRef,
+        role_at: u8,
+    },
+    /// None of the question's roles is in the rule's list.
+    RoleDenied {
+        rule: RuleRef,
+    },
+    /// The role at `role_at` is not a known role id; it grants nothing.
+    UnknownRole {
+        role_at: u8,
+    },
+    NoRoleRule,
+    RequestComplete {
+        rule: RuleRef,
+    },
+    FieldMissing {
+        rule: RuleRef,
+        field_at: u8,
+    },
+    FieldInvalid {
+        rule: RuleRef,
+        field_at: u8,
+    },
+    /// The rule requires a field this validator has no check for.
+    FieldUnknown {
+        rule: RuleRef,
+        field_at: u8,
+    },
+    NoRequestRule,
+}
+
+impl Finding {
+    /// The rule this finding cites, if any.
+    pub fn rule(&self) -> Option<RuleRef> {
+        use Finding::*;
+        match *self {
+            Unavailable { rule, .. }
+            | NotListed { rule, .. }
+            | TaxIncluded { rule, .. }
+            | TaxExcluded { rule, .. }
+            | CancelWithin { rule, .. }
+            | CancelPast { rule, .. }
+            | LinkUsable { rule }
+            | LinkExpired { rule }
+            | LinkExhausted { rule }
+            | RoleGranted { rule, .. }
+            | RoleDenied { rule }
+            | RequestComplete { rule }
+            | FieldMissing { rule, .. }
+            | FieldInvalid { rule, .. }
+            | FieldUnknown { rule, .. } => Some(rule),
+            NoMarketRule { .. }
+            | NoTaxRule { .. }
+            | NoCancelRule { .. }
+            | NoLinkRule
+            | UnknownRole { .. }
+            | NoRoleRule
+            | NoRequestRule => None,
+        }
+    }
+
+    /// Whether the worded message depends on this finding and the rules
+    /// alone (not on the rest of the question), so it may be cached.
+    pub fn is_self_contained(&self) -> bool {
+        use Finding::*;
+        matches!(
+            self,
+            Unavailable { .. }
+                | NotListed { .. }
+                | TaxIncluded { .. }
+                | TaxExcluded { .. }
+                | NoTaxRule { .. }
+                | CancelWithin { .. }
+                | CancelPast { .. }
+                | NoCancelRule { .. }
+        )
+    }
+}
+
+/// The cheap result of [`Validator::answer`]: the answer and the rule that
+/// decided it (None when no rule covers the question).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    pub answer: Answer,
+    pub rule: Option<RuleRef>,
+}
+
+/// A worded answer with its reasons, the first of which is the deciding one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct Decision {
+    pub answer: Answer,
+    pub reasons: Vec<Reason>,
+}
+
+/// One reason: the rule (None when no rule covers the question), a message
+/// in the validator's language, and the sentence the rule was read from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Reason {
+    pub rule: Option<String>,
+    pub message: String,
+    pub source: Option<Provenance>,
+}
+
+/// 26 x 26 bits, one per possible two-letter code.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct MarketSet([u64; 11]);
+
+impl MarketSet {
+    fn insert(&mut self, m: Market) {
+        let i = m.index();
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+
+    #[inline]
+    fn contains(&self, m: Market) -> bool {
+        let i = m.index();
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+}
+
+/// Roles known to DESIGN.md; rules may name more.
+const KNOWN_ROLES: &[&str] = &[
+    "account-admin",
+    "admin-agent",
+    "global-admin",
+    "marketing-content-admin",
+    "referral-admin",
+];
+/// Products and actions of DESIGN.md's vocabulary; questions naming others
+/// (and not named by any rule) are refused as typos.
+pub const KNOWN_PRODUCTS: &[&str] = &["azure-reservations", "sql-server", "windows-server"];
+pub const KNOWN_ACTIONS: &[&str] = &[
+    "buy-software",
+    "cancel-purchase",
+    "download-software",
+    "get-keys",
+    "view-activity-log",
+];
+
+#[derive(Debug, Clone)]
+struct ProductRule {
+    product: Box<str>,
+    markets: MarketSet,
+    rule: RuleRef,
+}
+
+#[derive(Debug, Clone)]
+struct ActionRule {
+    action: Box<str>,
+    /// Bit i set = role `roles[i]` may do the action.
+    allowed: u64,
+    rule: RuleRef,
+}
+
+#[derive(Debug, Clone)]
+struct RequestRule {
+    /// Per required field: its check, or None when the id is unknown here.
+    fields: Vec<Option<&'static FieldCheck>>,
+    rule: RuleRef,
+}
+
+/// The compiled form: everything a question needs, found without parsing or
+/// hashing.
+#[derive(Debug, Clone, Default)]
+struct Compiled {
+    products: Vec<ProductRule>,
+    tax: Vec<(MarketSet, RuleRef)>,
+    window: Option<(u32, RuleRef)>,
+    link: Option<(u32, u32, RuleRef)>,
+    /// Role ids, index = bit in `ActionRule::allowed`.
+    roles: Vec<Box<str>>,
+    actions: Vec<ActionRule>,
+    request: Option<RequestRule>,
+}
+
+/// A checked, compiled rules file.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    file: RulesFile,
+    compiled: Compiled,
+}
+
+impl Rules {
+    /// Read and compile a rules file (at most [`MAX_RULES_BYTES`]).
+    pub fn load(path: impl AsRef<Path>) -> Result<Rules, LoadError> {
+        use std::io::Read;
+        let path = path.as_ref();
+        let unreadable = |source| LoadError::Unreadable {
+            path: path.display().to_string(),
+            source,
+        };
+        let file = std::fs::File::open(path).map_err(unreadable)?;
+        // Read one byte past the limit rather than trusting metadata, which
+        // a pipe or a growing file would not report truthfully.
+        let mut bytes = Vec::new();
+        file.take(MAX_RULES_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(unreadable)?;
+        if bytes.len() as u64 > MAX_RULES_BYTES {
+            let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
+            return Err(LoadError::TooLarge {
+                size,
+                limit: MAX_RULES_BYTES,
+            });
+        }
+        let text = String::from_utf8(bytes).map_err(|e| LoadError::Json {
+            line: 0,
+            column: 0,
+            message: format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+        })?;
+        Rules::from_json(&text)
+    }
+
+    /// Parse, check and compile rules.json text.
+    pub fn from_json(text: &str) -> Result<Rules, LoadError> {
+        if text.len() as u64 > MAX_RULES_BYTES {
+            return Err(LoadError::TooLarge {
+                size: text.len() as u64,
+                limit: MAX_RULES_BYTES,
+            });
+        }
+        let file: RulesFile = match serde_json::from_str(text) {
+            Ok(file) => file,
+            Err(e) => return Err(explain_parse_error(text, e)),
+        };
+        Rules::from_file(file)
+    }
+
+    /// Check and compile an already parsed rules file.
+    pub fn from_file(file: RulesFile) -> Result<Rules, LoadError> {
+        if file.schema != SCHEMA_ID {
+            return Err(LoadError::Schema {
+                found: file.schema.clone(),
+            });
+        }
+        let compiled = compile(&file)?;
+        Ok(Rules { file, compiled })
+    }
+
+    /// The rules file as read.
+    pub fn file(&self) -> &RulesFile {
+        &self.file
+    }
+
+    /// The rule a finding points at.
+    pub fn rule(&self, r: RuleRef) -> Option<&super::Rule> {
+        self.file.rules.get(usize::from(r.0))
+    }
+
+    /// Whether a product id is known (DESIGN.md's vocabulary or a rule's).
+    pub fn knows_product(&self, product: &str) -> bool {
+        KNOWN_PRODUCTS.contains(&product)
+            || self
+                .compiled
+                .products
+                .iter()
+                .any(|p| &*p.product == product)
+    }
+
+    /// Whether an action id is known (DESIGN.md's vocabulary or a rule's).
+    pub fn knows_action(&self, action: &str) -> bool {
+        KNOWN_ACTIONS.contains(&action)
+            || self.compiled.actions.iter().any(|a| &*a.action == action)
+    }
+
+    /// Whether a role id is known (DESIGN.md's vocabulary or a rule's).
+    pub fn knows_role(&self, role: &str) -> bool {
+        self.compiled.roles.iter().any(|r| &**r == role)
+    }
+}
+
+/// Turn a serde error into a message that says what is wrong with the file;
+/// a wrong `schema` is reported as such even when the rest does not parse
+/// (a future version's fields would otherwise be blamed instead).
+fn explain_parse_error(text: &str, e: serde_json::Error) -> LoadError {
+    #[derive(serde::Deserialize)]
+    struct SchemaOnly {
+        schema: Option<serde_json::Value>,
+    }
+    if let Ok(SchemaOnly {
+        schema: Some(schema),
+    }) = serde_json::from_str::<SchemaOnly>(text)
+        && schema.as_str() != Some(SCHEMA_ID)
+    {
+        let found = match schema {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        };
+        return LoadError::Schema { found };
+    }
+    LoadError::Json {
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    }
+}
+
+fn compile(file: &RulesFile) -> Result<Compiled, LoadError> {
+    if file.rules.len() > usize::from(u16::MAX) {
+        return Err(LoadError::invalid(format!(
+            "{} rules; the validator handles at most {}",
+            file.rules.len(),
+            u16::MAX
+        )));
+    }
+    let mut c = Compiled {
+        roles: KNOWN_ROLES.iter().map(|r| Box::from(*r)).collect(),
+        ..Compiled::default()
+    };
+    let mut ids = HashSet::new();
+    for (i, rule) in file.rules.iter().enumerate() {
+        let at = RuleRef(i as u16);
+        let bad = |what: String| LoadError::invalid(format!("rule {:?}: {what}", rule.id));
+        if !ids.insert(rule.id.as_str()) {
+            return Err(bad("the id is used twice".to_owned()));
+        }
+        for (locale, fact) in std::iter::once(("canonical", &rule.value))
+            .chain(rule.by_locale.iter().map(|(l, f)| (l.as_str(), &f.value)))
+        {
+            if fact.kind() != rule.kind {
+                return Err(bad(format!(
+                    "kind is {} but the {locale} value has the shape of {}",
+                    rule.kind.id(),
+                    fact.kind().id()
+                )));
+            }
+        }
+        match &rule.value {
+            Value::UnavailableMarkets(v) => c.products.push(ProductRule {
+                product: v.product.as_str().into(),
+                markets: market_set(&v.markets).map_err(bad)?,
+                rule: at,
+            }),
+            Value::TaxInclusiveMarkets(v) => c.tax.push((market_set(&v.markets).map_err(bad)?, at)),
+            Value::CancellationWindow(v) => {
+                if c.window.replace((v.days, at)).is_some() {
+                    return Err(bad("a second cancellation-window rule".to_owned()));
+                }
+            }
+            Value::LinkLimits(v) => {
+                if c.link
+                    .replace((v.valid_days, v.max_downloads, at))
+                    .is_some()
+                {
+                    return Err(bad("a second link-limits rule".to_owned()));
+                }
+            }
+            Value::RoleRequirement(v) => {
+                let mut allowed = 0u64;
+                for role in &v.any_of_roles {
+                    let bit = match c.roles.iter().position(|r| **r == **role) {
+                        Some(bit) => bit,
+                        None => {
+                            c.roles.push(role.as_str().into());
+                            c.roles.len() - 1
+                        }
+                    };
+                    if bit >= 64 {
+                        return Err(bad("more than 64 distinct roles".to_owned()));
+                    }
+                    allowed |= 1 << bit;
+                }
+                c.actions.push(ActionRule {
+                    action: v.action.as_str().into(),
+                    allowed,
+                    rule: at,
+                });
+            }
+            Value::CancellationRequestFields(v) => {
+                if v.fields.len() > usize::from(u8::MAX) {
+                    return Err(bad("too many fields".to_owned()));
+                }
+                let fields = v
+                    .fields
+                    .iter()
+                    .map(|id| REQUEST_FIELDS.iter().find(|f| f.id == id))
+                    .collect();
+                if c.request
+                    .replace(RequestRule { fields, rule: at })
+                    .is_some()
+                {
+                    return Err(bad("a second cancellation-request-fields rule".to_owned()));
+                }
+            }
+            Value::SavingsClaim(_) => {}
+        }
+    }
+    Ok(c)
+}
+
+fn market_set(codes: &[String]) -> Result<MarketSet, String> {
+    let mut set = MarketSet::default();
+    for code in codes {
+        // Rules files hold canonical upper-case codes; lower case here means
+        // the writer is broken, which should not be papered over.
+        let market = Market::from_code(code)
+            .filter(|_| code.bytes().all(|b| b.is_ascii_uppercase()))
+            .ok_or_else(|| format!("market {code:?} is not two upper-case letters"))?;
+        set.insert(market);
+    }
+    Ok(set)
+}
+
+/// Answers questions from one rules file. Cheap to share between threads.
+pub struct Validator {
+    rules: Rules,
+    messages: Messages,
+}
+
+impl Validator {
+    /// A validator that words its reasons in English (built in).
+    pub fn new(rules: Rules) -> Validator {
+        Validator::with_messages(rules, Messages::english())
+    }
+
+    /// A validator that words its reasons with `messages`.
+    pub fn with_messages(rules: Rules, messages: Messages) -> Validator {
+        Validator { rules, messages }
+    }
+
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    pub fn messages(&self) -> &Messages {
+        &self.messages
+    }
+
+    /// Refuse a question naming a product or an action that neither
+    /// DESIGN.md's vocabulary nor any rule knows: most likely a typo, which
+    /// would otherwise get a confident "yes, nothing restricts it".
+    pub fn admit(&self, question: &Question) -> Result<(), QuestionError> {
+        match question {
+            Question::Purchase { product, .. } if !self.rules.knows_product(product) => {
+                Err(QuestionError::new(format!(
+                    "unknown product {product:?}; known: {}",
+                    known(
+                        KNOWN_PRODUCTS,
+                        self.rules.compiled.products.iter().map(|p| &*p.product)
+                    )
+                )))
+            }
+            Question::Role { action, .. } if !self.rules.knows_action(action) => {
+                Err(QuestionError::new(format!(
+                    "unknown action {action:?}; known: {}",
+                    known(
+                        KNOWN_ACTIONS,
+                        self.rules.compiled.actions.iter().map(|a| &*a.action)
+                    )
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The answer and its deciding rule, without wording or allocating.
+    pub fn answer(&self, question: &Question) -> Verdict {
+        let mut first = None;
+        let answer = self.evaluate(question, &mut |f| {
+            if first.is_none() {
+                first = Some(f);
+            }
+        });
+        Verdict {
+            answer,
+            rule: first.and_then(|f| f.rule()),
+        }
+    }
+
+    /// Append the findings for `question` to `out` (the deciding one first)
+    /// and return the answer. Reusing `out` keeps this allocation-free.
+    pub fn check_into(&self, question: &Question, out: &mut Vec<Finding>) -> Answer {
+        self.evaluate(question, &mut |f| out.push(f))
+    }
+
+    /// The answer with worded reasons.
+    pub fn check(&self, question: &Question) -> Decision {
+        let mut findings = Vec::new();
+        let answer = self.check_into(question, &mut findings);
+        let reasons = findings.iter().map(|f| self.reason(question, f)).collect();
+        Decision { answer, reasons }
+    }
+
+    /// Word one finding.
+    pub fn reason(&self, question: &Question, finding: &Finding) -> Reason {
+        let rule = finding.rule().and_then(|r| self.rules.rule(r));
+        Reason {
+            rule: rule.map(|r| r.id.clone()),
+            message: self.messages.render(&self.rules, question, finding),
+            source: rule.map(|r| r.source.clone()),
+        }
+    }
+
+    fn evaluate(&self, question: &Question, emit: &mut dyn FnMut(Finding)) -> Answer {
+        let c = &self.rules.compiled;
+        match question {
+            Question::Purchase { product, market } => {
+                let market = *market;
+                let mut consulted = false;
+                for p in c.products.iter().filter(|p| *p.product == **product) {
+                    if p.markets.contains(market) {
+                        emit(Finding::Unavailable {
+                            rule: p.rule,
+                            market,
+                        });
+                        return Answer::No;
+                    }
+                    consulted = true;
+                }
+                if consulted {
+                    for p in c.products.iter().filter(|p| *p.product == **product) {
+                        emit(Finding::NotListed {
+                            rule: p.rule,
+                            market,
+                        });
+                    }
+                } else {
+                    emit(Finding::NoMarketRule { market });
+                }
+                Answer::Yes
+            }
+            Question::Tax { market } => {
+                let market = *market;
+                match c.tax.iter().find(|(set, _)| set.contains(market)) {
+                    Some(&(_, rule)) => {
+                        emit(Finding::TaxIncluded { rule, market });
+                        Answer::Yes
+                    }
+                    None => {
+                        match c.tax.first() {
+                            Some(&(_, rule)) => emit(Finding::TaxExcluded { rule, market }),
+                            None => emit(Finding::NoTaxRule { market }),
+                        }
+                        Answer::No
+                    }
+                }
+            }
+            Question::Cancel { purchased, on } => {
+                let elapsed = on.signed_duration_since(*purchased).num_days();
+                match c.window {
+                    Some((days, rule)) if elapsed <= i64::from(days) => {
+                        emit(Finding::CancelWithin { rule, elapsed });
+                        Answer::Yes
+                    }
+                    Some((_, rule)) => {
+                        emit(Finding::CancelPast { rule, elapsed });
+                        Answer::No
+                    }
+                    None => {
+                        emit(Finding::NoCancelRule { elapsed });
+                        Answer::No
+                    }
+                }
+            }
+            Question::Link {
+                issued,
+                now,
+                downloads,
+            } => {
+                let Some((valid_days, max_downloads, rule)) = c.link else {
+                    emit(Finding::NoLinkRule);
+                    return Answer::No;
+                };
+                let expires = *issued + chrono::TimeDelta::days(i64::from(valid_days));
+                let alive = *now < expires;
+                let left = *downloads < max_downloads;
+                if alive && left {
+                    emit(Finding::LinkUsable { rule });
+                    return Answer::Yes;
+                }
+                if !alive {
+                    emit(Finding::LinkExpired { rule });
+                }
+                if !left {
+                    emit(Finding::LinkExhausted { rule });
+                }
+                Answer::No
+            }
+            Question::Role { action, roles } => self.evaluate_role(action, roles, emit),
+            Question::CancelRequest { request } => {
+                let Some(r) = &c.request else {
+                    emit(Finding::NoRequestRule);
+                    return Answer::No;
+                };
+                let mut complete = true;
+                for (at, check) in r.fields.iter().enumerate() {
+                    let field_at = at as u8;
+                    let rule = r.rule;
+                    let finding = match check {
+                        None => Finding::FieldUnknown { rule, field_at },
+                        Some(check) => match check.verify(request) {
+                            Ok(()) => continue,
+                            Err(super::question::FieldProblem::Missing) => {
+                                Finding::FieldMissing { rule, field_at }
+                            }
+                            Err(super::question::FieldProblem::Invalid) => {
+                                Finding::FieldInvalid { rule, field_at }
+                            }
+                        },
+                    };
+                    complete = false;
+                    emit(finding);
+                }
+                if complete {
+                    emit(Finding::RequestComplete { rule: r.rule });
+                    Answer::Yes
+                } else {
+                    Answer::No
+                }
+            }
+        }
+    }
+
+    fn evaluate_role(
+        &self,
+        action: &str,
+        roles: &[String],
+        emit: &mut dyn FnMut(Finding),
+    ) -> Answer {
+        let c = &self.rules.compiled;
+        let bit_of = |role: &str| c.roles.iter().position(|r| **r == *role);
+        let mut answer = Answer::No;
+        for a in c.actions.iter().filter(|a| *a.action == *action) {
+            // Unknown roles have no bit, so they grant nothing.
+            let granted = roles
+                .iter()
+                .position(|role| bit_of(role).is_some_and(|bit| a.allowed & (1 << bit) != 0));
+            if let Some(at) = granted {
+                emit(Finding::RoleGranted {
+                    rule: a.rule,
+                    role_at: at.min(usize::from(u8::MAX)) as u8,
+                });
+                answer = Answer::Yes;
+                break;
+            }
+        }
+        if answer == Answer::No {
+            match c.actions.iter().find(|a| *a.action == *action) {
+                Some(a) => emit(Finding::RoleDenied { rule: a.rule }),
+                None => emit(Finding::NoRoleRule),
+            }
+        }
+        for (at, role) in roles.iter().enumerate().take(usize::from(u8::MAX)) {
+            if bit_of(role).is_none() {
+                emit(Finding::UnknownRole { role_at: at as u8 });
+            }
+        }
+        answer
+    }
+}
+
+fn known<'a>(vocabulary: &[&'a str], from_rules: impl Iterator<Item = &'a str>) -> String {
+    let mut all: Vec<&str> = vocabulary.iter().copied().chain(from_rules).collect();
+    all.sort_unstable();
+    all.dedup();
+    all.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Rules {
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample-rules.json"),
+        )
+        .unwrap();
+        Rules::from_json(&text).unwrap()
+    }
+
+    #[test]
+    fn market_bitset_holds_every_code() {
+        let mut set = MarketSet::default();
+        set.insert(Market::from_code("ZZ").unwrap());
+        set.insert(Market::from_code("AA").unwrap());
+        assert!(set.contains(Market::from_code("zz").unwrap()));
+        assert!(!set.contains(Market::from_code("ZY").unwrap()));
+        assert!(set.contains(Market::from_code("AA").unwrap()));
+    }
+
+    #[test]
+    fn wrong_schema_is_named() {
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample-rules.json"),
+        )
+        .unwrap()
+        .replace("rulebook/rules@1", "rulebook/rules@2");
+        let e = Rules::from_json(&text).unwrap_err();
+        assert!(e.to_string().contains("rulebook/rules@2"), "{e}");
+    }
+
+    #[test]
+    fn answer_is_the_fast_form_of_check() {
+        let v = Validator::new(sample());
+        let q = Question::Tax {
+            market: Market::from_code("JP").unwrap(),
+        };
+        let verdict = v.answer(&q);
+        let decision = v.check(&q);
+        assert_eq!(verdict.answer, decision.answer);
+        assert_eq!(
+            verdict
+                .rule
+                .and_then(|r| v.rules().rule(r))
+                .map(|r| r.id.as_str()),
+            decision.reasons[0].rule.as_deref()
+        );
+    }
+}
