@@ -55,7 +55,7 @@ fn validator(root: &Path, args: &CheckArgs) -> Result<Validator, Diagnostic> {
             Some((line, col)) => Location::new(&display, line as u32, col as u32),
             None => Location::file(&display),
         };
-        Diagnostic::error("rules-file", e.to_string())
+        Diagnostic::error("rules-file", e.detail())
             .at(location)
             .with_help("rebuild it with `rulebook build`, or name another with --rules FILE")
     })?;

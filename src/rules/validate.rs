@@ -77,6 +77,15 @@ impl LoadError {
         }
     }
 
+    /// The message without the position (for callers that print the
+    /// position themselves, as `path:line:col:`).
+    pub fn detail(&self) -> String {
+        match self {
+            LoadError::Json { message, .. } => message.clone(),
+            other => other.to_string(),
+        }
+    }
+
     fn invalid(message: impl Into<String>) -> Self {
         LoadError::Invalid {
             message: message.into(),
@@ -382,6 +391,16 @@ impl Rules {
                 limit: MAX_RULES_BYTES,
             });
         }
+        // serde would take an array for the struct and complain about its
+        // length; say what the file should be instead.
+        if !text.trim_start().starts_with('{') {
+            return Err(LoadError::Json {
+                line: 1,
+                column: 1,
+                message: "a rules file is a JSON object ({\"schema\": \"rulebook/rules@1\", …})"
+                    .to_owned(),
+            });
+        }
         let file: RulesFile = match serde_json::from_str(text) {
             Ok(file) => file,
             Err(e) => return Err(explain_parse_error(text, e)),
@@ -451,11 +470,64 @@ fn explain_parse_error(text: &str, e: serde_json::Error) -> LoadError {
         };
         return LoadError::Schema { found };
     }
+    // serde_json appends " at line L column C"; the position is kept apart.
+    let mut message = e.to_string();
+    if message.contains("untagged enum Value")
+        && let Some(better) = explain_value(text)
+    {
+        message = better;
+    }
+    let message = match message.rfind(" at line ") {
+        Some(cut) => message[..cut].to_owned(),
+        None => message,
+    };
     LoadError::Json {
         line: e.line(),
         column: e.column(),
-        message: e.to_string(),
+        message,
     }
+}
+
+/// The untagged `Value` can only say that no shape matched; find the rule
+/// whose value does not fit its `kind` and say what is wrong with it.
+fn explain_value(text: &str) -> Option<String> {
+    use super::{
+        CancellationWindow, FieldList, LinkLimits, MarketList, RoleRequirement, SavingsClaim,
+        UnavailableMarkets,
+    };
+    fn fits<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Result<(), String> {
+        T::deserialize(v).map(|_| ()).map_err(|e| e.to_string())
+    }
+    let doc: serde_json::Value = serde_json::from_str(text).ok()?;
+    let rules = doc.get("rules")?.as_array()?;
+    for rule in rules {
+        let id = rule.get("id").and_then(|v| v.as_str()).unwrap_or("?");
+        let kind = rule.get("kind").and_then(|v| v.as_str()).unwrap_or("?");
+        let values = std::iter::once(("value".to_owned(), rule.get("value"))).chain(
+            rule.get("by_locale")
+                .and_then(|b| b.as_object())
+                .into_iter()
+                .flatten()
+                .map(|(l, f)| (format!("by_locale.{l}.value"), f.get("value"))),
+        );
+        for (at, value) in values {
+            let Some(value) = value else { continue };
+            let result = match kind {
+                "unavailable-markets" => fits::<UnavailableMarkets>(value),
+                "tax-inclusive-markets" => fits::<MarketList>(value),
+                "role-requirement" => fits::<RoleRequirement>(value),
+                "link-limits" => fits::<LinkLimits>(value),
+                "cancellation-window" => fits::<CancellationWindow>(value),
+                "cancellation-request-fields" => fits::<FieldList>(value),
+                "savings-claim" => fits::<SavingsClaim>(value),
+                _ => Ok(()),
+            };
+            if let Err(e) = result {
+                return Some(format!("rule {id:?} ({kind}): {at}: {e}"));
+            }
+        }
+    }
+    None
 }
 
 fn compile(file: &RulesFile) -> Result<Compiled, LoadError> {

@@ -1,0 +1,441 @@
+//! `rulebook check` end to end: exit codes, languages, batch streaming, and
+//! damaged rules files (which must give exit 2 and a message, never a panic).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use proptest::prelude::*;
+use rulebook::rules::Rules;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sample() -> PathBuf {
+    root().join("tests/fixtures/sample-rules.json")
+}
+
+fn check_with(rules: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rulebook"))
+        .arg("--root")
+        .arg(root())
+        .arg("check")
+        .arg("--rules")
+        .arg(rules)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn check(args: &[&str]) -> Output {
+    check_with(&sample(), args, None)
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+#[test]
+fn exit_codes_say_yes_no_and_error() {
+    let yes = check(&["purchase", "--product", "windows-server", "--market", "BR"]);
+    assert_eq!(yes.status.code(), Some(0), "{}", stderr(&yes));
+    let no = check(&[
+        "purchase",
+        "--product",
+        "azure-reservations",
+        "--market",
+        "je",
+    ]);
+    assert_eq!(no.status.code(), Some(1));
+    assert!(stdout(&no).contains("Jersey (JE)"), "{}", stdout(&no));
+    for bad in [
+        &[
+            "purchase",
+            "--product",
+            "azure-reservations",
+            "--market",
+            "BRA",
+        ][..],
+        &[
+            "purchase",
+            "--product",
+            "azure-reservation",
+            "--market",
+            "BR",
+        ],
+        &["tax", "--market", "Q1"],
+        &["cancel", "--purchased", "2023-02-29", "--on", "2023-03-01"],
+        &["cancel", "--purchased", "2024-03-01", "--on", "2024-02-01"],
+        &[
+            "link",
+            "--issued",
+            "2024-01-01T00:00:00Z",
+            "--downloads",
+            "-1",
+        ],
+        &["link", "--issued", "yesterday", "--downloads", "1"],
+        &["role", "--action", "get-keys"],
+    ] {
+        let o = check(bad);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stdout(&o));
+        assert!(stderr(&o).contains("error"), "{bad:?}: {}", stderr(&o));
+    }
+    let negative = check(&[
+        "link",
+        "--issued",
+        "2024-01-01T00:00:00Z",
+        "--downloads",
+        "-1",
+    ]);
+    assert!(
+        stderr(&negative).contains("negative"),
+        "{}",
+        stderr(&negative)
+    );
+    let impossible = check(&["cancel", "--purchased", "2023-02-29"]);
+    assert!(stderr(&impossible).contains("2023-02-29 is not a day of the calendar"));
+}
+
+#[test]
+fn json_format_is_the_decision_contract() {
+    let o = check(&[
+        "--format",
+        "json",
+        "cancel",
+        "--purchased",
+        "2024-01-15",
+        "--on",
+        "2024-03-15",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        v["question"],
+        serde_json::json!({"kind": "cancel", "purchased": "2024-01-15", "on": "2024-03-15"})
+    );
+    assert_eq!(v["answer"], "yes");
+    assert_eq!(v["reasons"][0]["rule"], "cancellation-window");
+    assert_eq!(
+        v["reasons"][0]["source"]["path"],
+        "content/en/csp-software-subscriptions.md"
+    );
+    assert_eq!(v["reasons"][0]["source"]["line"], 78);
+}
+
+#[test]
+fn japanese_answers_use_local_market_names() {
+    let o = check(&[
+        "--lang",
+        "ja-JP",
+        "purchase",
+        "--product",
+        "azure-reservations",
+        "--market",
+        "BR",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    assert!(text.starts_with("いいえ\n"), "{text}");
+    assert!(text.contains("ブラジル (BR) では購入できません"), "{text}");
+    // A bare language negotiates to the regional folder.
+    let o = check(&["--lang", "ja", "tax", "--market", "AU"]);
+    assert!(
+        stdout(&o).contains("オーストラリア (AU) の価格は税込みです"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn chinese_answers_use_local_market_names() {
+    let o = check(&[
+        "--lang",
+        "zh-TW",
+        "purchase",
+        "--product",
+        "azure-reservations",
+        "--market",
+        "BR",
+    ]);
+    let text = stdout(&o);
+    assert!(text.starts_with("否\n"), "{text}");
+    assert!(text.contains("巴西 (BR)"), "{text}");
+    let o = check(&[
+        "--lang",
+        "zh-TW",
+        "role",
+        "--action",
+        "cancel-purchase",
+        "--role",
+        "admin-agent",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("系統管理代理人可以取消購買"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn an_unknown_language_falls_back_to_english() {
+    let o = check(&["--lang", "sw-KE", "tax", "--market", "BR"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("Prices in Brazil (BR) include tax."),
+        "{}",
+        stdout(&o)
+    );
+    let bad = check(&["--lang", "not a tag!", "tax", "--market", "BR"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn cancel_request_reads_a_json_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, r#"{"tenant":"72f988bf-86f1-41af-91ab-2d7cd011db47","subscription_id":"s-1","refund_reason":"wrong edition","amount_requested":12.5}"#).unwrap();
+    let o = check(&["cancel-request", "--file", good.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"tenant":"contoso","amount_requested":"12,5"}"#).unwrap();
+    let o = check(&["cancel-request", "--file", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    for want in [
+        "not valid: customer tenant",
+        "missing: order ID",
+        "missing: refund reason",
+        "not valid: amount requested",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    let o = check(&[
+        "cancel-request",
+        "--file",
+        dir.path().join("none.json").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn batch_keeps_order_reports_bad_lines_and_goes_on() {
+    let input = [
+        r#"{"kind":"purchase","product":"azure-reservations","market":"BR"}"#,
+        r#"{"kind":"tax","market":"JP"}"#,
+        r#"{"kind":"purchase","product":"azure-reservations","market":"B"}"#,
+        "not json",
+        "",
+        r#"{"kind":"link","issued":"2024-01-01T00:00:00Z","now":"2024-01-02T00:00:00Z","downloads":-3}"#,
+        r#"{"kind":"role","action":"view-activity-log","roles":["referral-admin"]}"#,
+    ]
+    .join("\n");
+    let o = check_with(&sample(), &["--batch", "-"], Some(&input));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 6, "{}", stdout(&o));
+    assert_eq!(lines[0]["answer"], "no");
+    assert_eq!(lines[1]["answer"], "no");
+    assert_eq!(lines[1]["reasons"][0]["rule"], "tax-inclusive-markets");
+    assert_eq!(lines[2]["line"], 3);
+    assert!(lines[2]["error"].as_str().unwrap().contains("\"B\""));
+    assert_eq!(lines[3]["line"], 4);
+    assert_eq!(lines[4]["line"], 6);
+    assert!(lines[4]["error"].as_str().unwrap().contains("negative"));
+    assert_eq!(lines[5]["answer"], "yes");
+
+    let missing = check(&["--batch", "/nonexistent/questions.jsonl"]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn batch_reads_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.jsonl");
+    std::fs::write(
+        &path,
+        "{\"kind\":\"tax\",\"market\":\"AU\"}\n{\"kind\":\"tax\",\"market\":\"AU\"}\n",
+    )
+    .unwrap();
+    let o = check(&["--batch", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    // The second line's reason comes from the cache; it must be identical.
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0], lines[1]);
+}
+
+fn damaged(text: &str) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rules.json");
+    std::fs::write(&path, text).unwrap();
+    check_with(&path, &["tax", "--market", "BR"], None)
+}
+
+#[test]
+fn damaged_rules_files_exit_2_with_a_message() {
+    let good = std::fs::read_to_string(sample()).unwrap();
+    let cases = [
+        ("truncated", good[..good.len() / 2].to_owned(), "EOF"),
+        (
+            "wrong schema",
+            good.replace("rulebook/rules@1", "rulebook/rules@9"),
+            "unsupported schema \"rulebook/rules@9\"",
+        ),
+        (
+            "wrong type",
+            good.replace("\"valid_days\": 14", "\"valid_days\": \"14\""),
+            "rule \"download-link-limits\" (link-limits): value: invalid type: string \"14\"",
+        ),
+        (
+            "kind and shape disagree",
+            good.replace(
+                "\"kind\": \"tax-inclusive-markets\"",
+                "\"kind\": \"link-limits\"",
+            ),
+            "has the shape of tax-inclusive-markets",
+        ),
+        (
+            "lower-case market",
+            good.replace("\"AU\",\"BR\"", "\"au\",\"BR\""),
+            "not two upper-case letters",
+        ),
+        ("empty", String::new(), "JSON object"),
+        ("not an object", "[]".to_owned(), "JSON object"),
+    ];
+    for (what, text, want) in cases {
+        let o = damaged(&text);
+        assert_eq!(o.status.code(), Some(2), "{what}");
+        let err = stderr(&o);
+        assert!(
+            err.contains("error[rules-file]") && err.contains(want),
+            "{what}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{what}: {err}");
+    }
+    let missing = check_with(
+        Path::new("/nonexistent/rules.json"),
+        &["tax", "--market", "BR"],
+        None,
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("cannot read"));
+}
+
+#[test]
+fn an_oversized_rules_file_is_refused() {
+    let big = format!(
+        "{{\"schema\":\"rulebook/rules@1\",\"pad\":\"{}\"}}",
+        "x".repeat(17 << 20)
+    );
+    let e = Rules::from_json(&big).unwrap_err();
+    assert!(e.to_string().contains("limit"), "{e}");
+}
+
+/// Ways to damage a rules file: cut it, overwrite a byte, drop a range, or
+/// put a value of the wrong type where a value was.
+#[derive(Debug, Clone)]
+enum Damage {
+    Truncate(usize),
+    Replace(usize, u8),
+    Remove(usize, usize),
+    Retype(usize, &'static str),
+}
+
+fn damage(good: &str, d: &Damage) -> String {
+    let mut bytes = good.as_bytes().to_vec();
+    let n = bytes.len();
+    match *d {
+        Damage::Truncate(at) => bytes.truncate(at % n),
+        Damage::Replace(at, b) => bytes[at % n] = b,
+        Damage::Remove(at, len) => {
+            let at = at % n;
+            bytes.drain(at..(at + len).min(n));
+        }
+        Damage::Retype(which, with) => {
+            // Replace the which-th value after a colon by another JSON value.
+            let colons: Vec<usize> = good.match_indices(": ").map(|(i, _)| i + 2).collect();
+            if !colons.is_empty() {
+                let start = colons[which % colons.len()];
+                let end = good[start..].find([',', '}', ']']).map_or(n, |e| start + e);
+                bytes.splice(start..end, with.bytes());
+            }
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+fn damage_strategy() -> impl Strategy<Value = Damage> {
+    prop_oneof![
+        any::<usize>().prop_map(Damage::Truncate),
+        (any::<usize>(), any::<u8>()).prop_map(|(a, b)| Damage::Replace(a, b)),
+        (any::<usize>(), 1usize..64).prop_map(|(a, l)| Damage::Remove(a, l)),
+        (
+            any::<usize>(),
+            prop::sample::select(vec![
+                "null", "-1", "\"XX\"", "[]", "{}", "1e400", "true", "\"\""
+            ])
+        )
+            .prop_map(|(w, s)| Damage::Retype(w, s)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The library never panics on a damaged file; whatever it accepts is
+    /// a file it can answer from.
+    #[test]
+    fn mutated_rules_never_panic(d in damage_strategy()) {
+        let good = std::fs::read_to_string(sample()).unwrap();
+        let text = damage(&good, &d);
+        if let Ok(rules) = Rules::from_json(&text) {
+            let v = rulebook::rules::Validator::new(rules);
+            for q in [
+                r#"{"kind":"purchase","product":"azure-reservations","market":"BR"}"#,
+                r#"{"kind":"tax","market":"AU"}"#,
+                r#"{"kind":"cancel","purchased":"2024-01-01","on":"2024-03-01"}"#,
+                r#"{"kind":"link","issued":"2024-01-01T00:00:00Z","now":"2024-01-02T00:00:00Z","downloads":3}"#,
+                r#"{"kind":"role","action":"get-keys","roles":["admin-agent","x"]}"#,
+                r#"{"kind":"cancel-request","request":{"tenant":"a.com"}}"#,
+            ] {
+                let q = rulebook::rules::Question::from_json(q).unwrap();
+                let _ = v.check(&q);
+            }
+        }
+    }
+}
+
+proptest! {
+    // Each case starts a process; a few dozen are enough to show the CLI
+    // maps every library error to exit 2.
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn mutated_rules_exit_0_1_or_2_never_panic(d in damage_strategy()) {
+        let good = std::fs::read_to_string(sample()).unwrap();
+        let o = damaged(&damage(&good, &d));
+        let err = stderr(&o);
+        prop_assert!(matches!(o.status.code(), Some(0..=2)), "{:?}: {}", o.status, err);
+        prop_assert!(!err.contains("panicked"), "{}", err);
+        if o.status.code() == Some(2) {
+            prop_assert!(err.contains("error[rules-file]"), "{}", err);
+        }
+    }
+}
