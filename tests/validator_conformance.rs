@@ -15,8 +15,24 @@ fn root() -> PathBuf {
 /// The rules the vectors are checked against. Until `rulebook build` writes
 /// the real file this is the hand-written sample in the agreed shape; switch
 /// it to the built rules.json when that lands.
+/// The rules built from the bundled content by `rulebook build`, not a
+/// hand-written file: the vectors check what the pipeline really produces.
 fn rules_under_test() -> Rules {
-    Rules::load(root().join("tests/fixtures/sample-rules.json"))
+    let out = tempfile::tempdir().unwrap();
+    let book = out.path().join("book");
+    let result = std::process::Command::new(env!("CARGO_BIN_EXE_rulebook"))
+        .arg("--root")
+        .arg(root())
+        .args(["-q", "build", "--out"])
+        .arg(&book)
+        .output()
+        .expect("rulebook runs");
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    Rules::load(book.join("rules.json"))
         .unwrap_or_else(|e| panic!("cannot load the rules under test: {e}"))
 }
 
