@@ -6,8 +6,9 @@
 //! loop reuses its buffers and caches the serialized reasons whose wording
 //! depends only on the finding (most purchase, tax and cancel reasons).
 
-use std::collections::HashMap;
 use std::io::{self, BufRead, Write};
+
+use rustc_hash::FxHashMap;
 
 use serde::Serialize;
 
@@ -22,7 +23,11 @@ const CACHE_LIMIT: usize = 4096;
 pub struct DecisionWriter<'v> {
     validator: &'v Validator,
     findings: Vec<Finding>,
-    cache: HashMap<Finding, Box<[u8]>>,
+    /// Serialized reasons by finding, plus the index of the product in
+    /// `products` for the one finding whose wording names the question's
+    /// product (NoMarketRule); u32::MAX otherwise.
+    cache: FxHashMap<(Finding, u32), Box<[u8]>>,
+    products: Vec<String>,
     scratch: Vec<u8>,
 }
 
@@ -44,7 +49,8 @@ impl<'v> DecisionWriter<'v> {
         DecisionWriter {
             validator,
             findings: Vec::new(),
-            cache: HashMap::new(),
+            cache: FxHashMap::default(),
+            products: Vec::new(),
             scratch: Vec::new(),
         }
     }
@@ -58,25 +64,49 @@ impl<'v> DecisionWriter<'v> {
         out.write_all(b",\"answer\":\"")?;
         out.write_all(answer.id().as_bytes())?;
         out.write_all(b"\",\"reasons\":[")?;
-        for (i, finding) in self.findings.iter().enumerate() {
+        for i in 0..self.findings.len() {
+            let finding = &{ self.findings[i] };
             if i > 0 {
                 out.write_all(b",")?;
             }
-            if let Some(json) = self.cache.get(finding) {
+            let key = self.cache_key(question, finding);
+            if let Some(json) = key.and_then(|k| self.cache.get(&k)) {
                 out.write_all(json)?;
                 continue;
             }
             self.scratch.clear();
             serde_json::to_writer(&mut self.scratch, &self.validator.reason(question, finding))?;
             out.write_all(&self.scratch)?;
-            if finding.is_self_contained() {
+            if let Some(key) = key {
                 if self.cache.len() >= CACHE_LIMIT {
                     self.cache.clear();
+                    self.products.clear();
                 }
-                self.cache.insert(*finding, self.scratch.as_slice().into());
+                self.cache.insert(key, self.scratch.as_slice().into());
             }
         }
         out.write_all(b"]}\n")
+    }
+
+    /// The cache key of a finding, or None when its wording depends on more
+    /// of the question than the key holds.
+    fn cache_key(&mut self, question: &Question, finding: &Finding) -> Option<(Finding, u32)> {
+        if finding.is_self_contained() {
+            return Some((*finding, u32::MAX));
+        }
+        match (finding, question) {
+            (Finding::NoMarketRule { .. }, Question::Purchase { product, .. }) => {
+                let at = match self.products.iter().position(|p| p == product) {
+                    Some(at) => at,
+                    None => {
+                        self.products.push(product.clone());
+                        self.products.len() - 1
+                    }
+                };
+                Some((*finding, at as u32))
+            }
+            _ => None,
+        }
     }
 
     /// Stream questions (one JSON object per line) to decisions, in order.

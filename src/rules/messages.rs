@@ -258,11 +258,12 @@ impl Messages {
                 }
             }
             Finding::NoLinkRule => "link-no-rule",
-            Finding::RoleGranted { role_at, .. } => {
-                if let Question::Role { roles, .. } = question
-                    && let Some(role) = roles.get(usize::from(role_at))
-                {
+            Finding::RoleGranted { role, .. } => {
+                if let Some(role) = rules.role_id(role) {
                     args.set("role", self.name("role", role));
+                }
+                if let Some(Value::RoleRequirement(v)) = value {
+                    args.set("action", self.name("action", &v.action));
                 }
                 "role-granted"
             }
@@ -311,7 +312,9 @@ impl Messages {
             }
             Finding::NoRequestRule => "request-no-rule",
         };
-        if let Question::Role { action, .. } = question {
+        if let Question::Role { action, .. } = question
+            && args.get("action").is_none()
+        {
             args.set("action", self.name("action", action));
         }
         self.format(id, &args)

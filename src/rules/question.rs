@@ -388,8 +388,16 @@ fn date(value: &str, field: &str) -> Result<NaiveDate, QuestionError> {
             "{field}: {value:?} is not a date of the form YYYY-MM-DD"
         )));
     }
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| QuestionError::new(format!("{field}: {value} is not a day of the calendar")))
+    // The shape is checked above, so the parts are digits; building the date
+    // directly is several times faster than chrono's format-driven parser,
+    // which matters in a batch of millions of lines.
+    let number = |range: std::ops::Range<usize>| {
+        b[range]
+            .iter()
+            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+    };
+    NaiveDate::from_ymd_opt(number(0..4) as i32, number(5..7), number(8..10))
+        .ok_or_else(|| QuestionError::new(format!("{field}: {value} is not a day of the calendar")))
 }
 
 fn datetime(value: &str, field: &str) -> Result<DateTime<FixedOffset>, QuestionError> {

@@ -167,10 +167,12 @@ pub enum Finding {
         rule: RuleRef,
     },
     NoLinkRule,
-    /// The role at `role_at` in the question may do the rule's action.
+    /// A role of the question may do the rule's action; `role` indexes the
+    /// rules' role table ([`Rules::role_id`]), so the wording depends on the
+    /// finding alone.
     RoleGranted {
         rule: RuleRef,
-        role_at: u8,
+        role: u8,
     },
     /// None of the question's roles is in the rule's list.
     RoleDenied {
@@ -244,6 +246,7 @@ impl Finding {
                 | CancelWithin { .. }
                 | CancelPast { .. }
                 | NoCancelRule { .. }
+                | RoleGranted { .. }
         )
     }
 }
@@ -443,6 +446,11 @@ impl Rules {
     pub fn knows_action(&self, action: &str) -> bool {
         KNOWN_ACTIONS.contains(&action)
             || self.compiled.actions.iter().any(|a| &*a.action == action)
+    }
+
+    /// The role id at `index` of the role table ([`Finding::RoleGranted`]).
+    pub fn role_id(&self, index: u8) -> Option<&str> {
+        self.compiled.roles.get(usize::from(index)).map(|r| &**r)
     }
 
     /// Whether a role id is known (DESIGN.md's vocabulary or a rule's).
@@ -859,11 +867,13 @@ impl Validator {
             // Unknown roles have no bit, so they grant nothing.
             let granted = roles
                 .iter()
-                .position(|role| bit_of(role).is_some_and(|bit| a.allowed & (1 << bit) != 0));
-            if let Some(at) = granted {
+                .filter_map(|role| bit_of(role))
+                .find(|bit| a.allowed & (1 << bit) != 0);
+            if let Some(bit) = granted {
+                // Bits are < 64 (checked when compiling).
                 emit(Finding::RoleGranted {
                     rule: a.rule,
-                    role_at: at.min(usize::from(u8::MAX)) as u8,
+                    role: bit as u8,
                 });
                 answer = Answer::Yes;
                 break;
