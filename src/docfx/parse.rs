@@ -2,7 +2,7 @@
 //! document model. It is a single loop over the events with an explicit stack
 //! of open containers, so input nesting never becomes Rust recursion.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::LazyLock;
 
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
@@ -171,8 +171,8 @@ impl<'t> Builder<'t> {
             code: None,
             html: None,
             pending_anchor: None,
-            segment_ids: HashSet::new(),
-            anchors: HashMap::new(),
+            segment_ids: HashSet::default(),
+            anchors: HashMap::default(),
             body_start: 0,
         }
     }
@@ -242,6 +242,9 @@ impl<'t> Builder<'t> {
             Tag::Paragraph => {
                 self.flush_inline();
                 self.open_inline(range.start);
+                if let Some(acc) = self.inline.as_mut() {
+                    acc.target.reserve(range.len());
+                }
             }
             Tag::Heading { level, .. } => {
                 self.flush_inline();
@@ -479,7 +482,7 @@ impl<'t> Builder<'t> {
             segments: Vec::new(),
             labels: Vec::new(),
             segment_labels: Vec::new(),
-            source_label_counts: HashMap::new(),
+            source_label_counts: HashMap::default(),
             links: Vec::new(),
             strong: Vec::new(),
             link: Vec::new(),
@@ -522,7 +525,11 @@ impl<'t> Builder<'t> {
         match mode {
             Mode::Shared => {
                 acc.target.push_str(s);
-                acc.source.push_str(s);
+                // Plain text has no separate source view: it is built only
+                // once the paragraph turns out to hold segments.
+                if acc.bilingual {
+                    acc.source.push_str(s);
+                }
             }
             Mode::Target(i) => {
                 acc.target.push_str(s);
@@ -598,33 +605,41 @@ impl<'t> Builder<'t> {
             return;
         };
         let at = range.start;
-        match (tag.name.as_str(), tag.closing) {
-            ("span", false) if !tag.self_closing => {
-                if let Some(id) = tag.attr("data-ttu-id") {
-                    self.open_segment(id, at);
-                } else if let Some(id) = tag.attr("data-stu-id") {
-                    self.open_source(id, at, range.end);
-                } else if tag.has_class("sxs-lookup") {
-                    let segment = self
-                        .doc
-                        .segments
-                        .len()
-                        .checked_sub(1)
-                        .filter(|&i| self.doc.segments[i].raw.pair.1 == 0);
-                    self.spans.push(OpenSpan::Lookup { segment, at });
-                } else {
-                    self.spans.push(OpenSpan::Other { at });
+        if tag.is("span") && !tag.closing && !tag.self_closing {
+            let (mut ttu, mut stu, mut lookup) = (None, None, false);
+            for (name, value) in tag.attrs() {
+                if name.eq_ignore_ascii_case("data-ttu-id") {
+                    ttu = Some(value);
+                } else if name.eq_ignore_ascii_case("data-stu-id") {
+                    stu = Some(value);
+                } else if name.eq_ignore_ascii_case("class") {
+                    lookup = value.split_ascii_whitespace().any(|c| c == "sxs-lookup");
                 }
             }
-            ("span", true) => self.close_span(range),
-            ("a", false) => {
-                if let Some(anchor) = tag.attr("name").or(tag.attr("id")) {
-                    let anchor = anchor.to_owned();
-                    self.inline_at(range.start).anchors.push(anchor);
-                }
+            if let Some(id) = ttu {
+                self.open_segment(id, at);
+            } else if let Some(id) = stu {
+                self.open_source(id, at, range.end);
+            } else if lookup {
+                let segment = self
+                    .doc
+                    .segments
+                    .len()
+                    .checked_sub(1)
+                    .filter(|&i| self.doc.segments[i].raw.pair.1 == 0);
+                self.spans.push(OpenSpan::Lookup { segment, at });
+            } else {
+                self.spans.push(OpenSpan::Other { at });
             }
-            ("br", false) => self.push_text(" ", range),
-            _ => {}
+        } else if tag.is("span") && tag.closing {
+            self.close_span(range);
+        } else if tag.is("a") && !tag.closing {
+            if let Some(anchor) = tag.attr("name").or(tag.attr("id")) {
+                let anchor = anchor.to_owned();
+                self.inline_at(range.start).anchors.push(anchor);
+            }
+        } else if tag.is("br") && !tag.closing {
+            self.push_text(" ", range);
         }
     }
 
@@ -648,7 +663,10 @@ impl<'t> Builder<'t> {
             },
         });
         let acc = self.inline_at(tag_start);
-        acc.bilingual = true;
+        if !acc.bilingual {
+            acc.bilingual = true;
+            acc.source.clone_from(&acc.target);
+        }
         acc.segments.push(id.to_owned());
         self.spans.push(OpenSpan::Target {
             segment: index,
@@ -949,8 +967,8 @@ fn docfx_block(file: &str, start: usize, end: usize, text: &Text) -> Option<Bloc
 }
 
 fn finish_text(acc: InlineAcc) -> Text {
-    let text = collapse(&acc.target);
-    let source = acc.bilingual.then(|| collapse(&acc.source));
+    let text = collapse_owned(acc.target);
+    let source = acc.bilingual.then(|| collapse_owned(acc.source));
     Text {
         text,
         source,
@@ -964,6 +982,42 @@ fn finish_text(acc: InlineAcc) -> Text {
 /// Trim and fold runs of white space to one space (line breaks in a paragraph
 /// carry no meaning).
 fn collapse(s: &str) -> String {
+    collapse_owned(s.to_owned())
+}
+
+/// True when `s` has no white space but single ASCII spaces. Searches with
+/// memchr and decodes only at the lead bytes of non-ASCII spaces (U+0085,
+/// U+00A0, U+1680, U+2000–U+205F; U+3000 is searched for as a whole).
+fn is_folded(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    if memchr::memchr3(b'\n', b'\r', b'\t', bytes).is_some()
+        || memchr::memchr2(0x0b, 0x0c, bytes).is_some()
+    {
+        return false;
+    }
+    if memchr::memchr_iter(b' ', bytes).any(|i| bytes.get(i + 1) == Some(&b' ')) {
+        return false;
+    }
+    // 0xC2, 0xE1, 0xE2 and 0xE3 are lead bytes (never continuation bytes),
+    // so each hit starts a character; the check after it is a byte compare.
+    !memchr::memchr3_iter(0xC2, 0xE1, 0xE2, bytes).any(|i| {
+        s.get(i..)
+            .and_then(|t| t.chars().next())
+            .is_some_and(char::is_whitespace)
+    }) && !memchr::memchr_iter(0xE3, bytes).any(|i| bytes.get(i + 1..i + 3) == Some(&[0x80, 0x80]))
+}
+
+/// [`collapse`] that keeps the buffer when there is nothing to fold, which is
+/// the common case (one allocation per paragraph instead of two).
+fn collapse_owned(s: String) -> String {
+    let trimmed = s.trim();
+    let clean = is_folded(trimmed);
+    if clean {
+        if trimmed.len() == s.len() {
+            return s;
+        }
+        return trimmed.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {

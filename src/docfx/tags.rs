@@ -1,23 +1,34 @@
 //! A tiny reader for the single HTML tags pulldown-cmark hands over as
 //! `InlineHtml` events (`<span data-ttu-id="x">`, `</span>`, `<a name="y">`).
-//! It reads one tag, never a document, so it needs no HTML parser.
+//! It reads one tag, never a document, so it needs no HTML parser; it borrows
+//! everything from the tag text, since span tags are the most frequent events
+//! in a bilingual file.
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct HtmlTag<'a> {
-    pub name: String,
+    name: &'a str,
     pub closing: bool,
     pub self_closing: bool,
-    attrs: Vec<(String, &'a str)>,
+    attrs: &'a str,
 }
 
 impl<'a> HtmlTag<'a> {
-    pub fn attr(&self, name: &str) -> Option<&'a str> {
-        self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+    /// Whether the tag is `name` (ASCII case-insensitive).
+    pub fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
     }
 
-    pub fn has_class(&self, class: &str) -> bool {
-        self.attr("class")
-            .is_some_and(|c| c.split_whitespace().any(|c| c == class))
+    /// The value of attribute `name` (case-insensitive), scanning the
+    /// attributes on each call: tags carry one or two.
+    pub fn attr(&self, name: &str) -> Option<&'a str> {
+        self.attrs()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+
+    /// Every `(name, value)` attribute, in order (a bare attribute has "").
+    pub fn attrs(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        Attrs { rest: self.attrs }
     }
 }
 
@@ -37,51 +48,64 @@ pub fn parse_tag(html: &str) -> Option<HtmlTag<'_>> {
         .find(|c: char| c.is_ascii_whitespace())
         .unwrap_or(inner.len());
     let name = &inner[..name_end];
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    if name.is_empty() || !name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-') {
         return None;
     }
     Some(HtmlTag {
-        name: name.to_ascii_lowercase(),
+        name,
         closing,
         self_closing,
-        attrs: parse_attrs(&inner[name_end..]),
+        attrs: &inner[name_end..],
     })
 }
 
-fn parse_attrs(mut rest: &str) -> Vec<(String, &str)> {
-    let mut attrs = Vec::new();
-    loop {
-        rest = rest.trim_start();
-        let name_end = rest
-            .find(|c: char| c == '=' || c.is_ascii_whitespace())
-            .unwrap_or(rest.len());
+/// `name="value"` pairs of a tag, quoted with `"` or `'`, or bare.
+struct Attrs<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for Attrs<'a> {
+    type Item = (&'a str, &'a str);
+
+    // Byte-wise: every delimiter here is ASCII, so byte offsets found by
+    // scanning bytes are character boundaries.
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = self.rest.trim_ascii_start();
+        let bytes = rest.as_bytes();
+        let name_end = bytes
+            .iter()
+            .position(|&b| b == b'=' || b.is_ascii_whitespace())
+            .unwrap_or(bytes.len());
         if name_end == 0 {
-            return attrs;
+            self.rest = "";
+            return None;
         }
-        let name = rest[..name_end].to_ascii_lowercase();
-        rest = rest[name_end..].trim_start();
-        let Some(after_eq) = rest.strip_prefix('=') else {
-            attrs.push((name, ""));
-            continue;
+        let name = &rest[..name_end];
+        let after_name = rest[name_end..].trim_ascii_start();
+        let Some(after_eq) = after_name.strip_prefix('=') else {
+            self.rest = after_name;
+            return Some((name, ""));
         };
-        let after_eq = after_eq.trim_start();
-        let (value, after) = match after_eq.chars().next() {
-            Some(q @ ('"' | '\'')) => {
+        let after_eq = after_eq.trim_ascii_start();
+        let (value, after) = match after_eq.as_bytes().first() {
+            Some(&q @ (b'"' | b'\'')) => {
                 let body = &after_eq[1..];
-                match body.find(q) {
+                match memchr::memchr(q, body.as_bytes()) {
                     Some(end) => (&body[..end], &body[end + 1..]),
                     None => (body, ""),
                 }
             }
             _ => {
                 let end = after_eq
-                    .find(|c: char| c.is_ascii_whitespace())
+                    .as_bytes()
+                    .iter()
+                    .position(|b| b.is_ascii_whitespace())
                     .unwrap_or(after_eq.len());
                 (&after_eq[..end], &after_eq[end..])
             }
         };
-        attrs.push((name, value));
-        rest = after;
+        self.rest = after;
+        Some((name, value))
     }
 }
 
@@ -92,15 +116,18 @@ mod tests {
     #[test]
     fn reads_segment_tags() {
         let t = parse_tag(r#"<span data-ttu-id="76e84-104">"#).unwrap();
-        assert_eq!(t.name, "span");
+        assert!(t.is("span") && t.is("SPAN"));
         assert!(!t.closing);
         assert_eq!(t.attr("data-ttu-id"), Some("76e84-104"));
         let t = parse_tag(r#"<span class="sxs-lookup">"#).unwrap();
-        assert!(t.has_class("sxs-lookup"));
+        assert_eq!(t.attr("CLASS"), Some("sxs-lookup"));
         let t = parse_tag("</span>").unwrap();
         assert!(t.closing);
-        let t = parse_tag("<a name='x' id=y>").unwrap();
-        assert_eq!((t.attr("name"), t.attr("id")), (Some("x"), Some("y")));
+        let t = parse_tag("<a name='x' id=y hidden>").unwrap();
+        assert_eq!(
+            (t.attr("name"), t.attr("id"), t.attr("hidden")),
+            (Some("x"), Some("y"), Some(""))
+        );
         assert_eq!(parse_tag("<!-- c -->"), None);
         assert!(parse_tag("<br/>").unwrap().self_closing);
     }
