@@ -41,6 +41,18 @@ pub enum Command {
         #[arg(long = "locale", value_name = "L")]
         locales: Vec<String>,
     },
+    /// Report how the locales differ: facts, sections, segments, terms, steps.
+    /// Exits 1 when a finding at or above --fail-on exists.
+    Diff {
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Lowest severity that makes the run fail.
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
+        /// Report only these locales (default: all).
+        #[arg(value_name = "LOCALE")]
+        locales: Vec<String>,
+    },
     /// Print the parsed document model of one article.
     Inspect {
         file: PathBuf,
@@ -151,11 +163,87 @@ pub fn run(cli: Cli) -> ExitCode {
             ref content_locale,
         } => source_text(&cli.root, file, output.as_deref(), content_locale),
         Command::Check(ref args) => check::run(&cli.root, args),
+        Command::Diff {
+            format,
+            fail_on,
+            ref locales,
+        } => diff(&cli, format, fail_on, locales),
     };
     ExitCode::from(code)
 }
 
 mod check;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Never,
+}
+
+fn diff(cli: &Cli, format: DiffFormat, fail_on: FailOn, locales: &[String]) -> u8 {
+    let project = match load::load_project(&cli.root) {
+        Ok(p) => p,
+        Err(ds) => {
+            report(&ds, cli.quiet);
+            return failure_code(&ds);
+        }
+    };
+    if let Some(unknown) = locales.iter().find(|l| project.locale(l).is_none()) {
+        let known: Vec<&str> = project.locales.iter().map(|l| l.id.as_str()).collect();
+        report(
+            &Diagnostic::error("missing-locale", format!("there is no content/{unknown}/"))
+                .with_help(format!("known locales: {}", known.join(", ")))
+                .into(),
+            false,
+        );
+        return EXIT_USAGE;
+    }
+    let analysis = match crate::emit::analyze(&project) {
+        Ok(a) => a,
+        Err(ds) => {
+            report(&ds, cli.quiet);
+            return failure_code(&ds);
+        }
+    };
+    report(&analysis.diagnostics, cli.quiet);
+    let findings = analysis.report.only_locales(locales);
+    let text = match format {
+        DiffFormat::Text => {
+            use std::io::IsTerminal;
+            let color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            findings.to_text(color)
+        }
+        DiffFormat::Json => {
+            String::from_utf8(crate::emit::to_json_bytes(&findings)).unwrap_or_default()
+        }
+        DiffFormat::Sarif => String::from_utf8(crate::emit::to_json_bytes(
+            &findings.to_sarif(env!("CARGO_PKG_VERSION")),
+        ))
+        .unwrap_or_default(),
+    };
+    if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
+        return EXIT_USAGE;
+    }
+    use crate::reconcile::findings::Severity;
+    let threshold = match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    };
+    match (threshold, findings.worst()) {
+        (Some(t), Some(w)) if w >= t => EXIT_INPUT,
+        _ => EXIT_OK,
+    }
+}
 
 /// Print diagnostics to stderr in the contract form.
 pub fn report(diagnostics: &Diagnostics, quiet: bool) {

@@ -1,6 +1,7 @@
 //! The outputs: rules.json (+ its JSON Schema) and report.json, written into a
 //! fresh folder that replaces the old output only when everything succeeded.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -10,7 +11,8 @@ use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::extract;
 use crate::lexicon::{self, LocaleData};
 use crate::load::{self, Project};
-use crate::reconcile::{self, ArticleFacts};
+use crate::reconcile::{self, ArticleFacts, outline};
+use crate::report::{LocaleSummary, Report};
 use crate::rules::{self, RulesFile, SourceFile};
 
 /// What a build produced, for the caller to report.
@@ -32,6 +34,20 @@ pub struct BuildOptions {
 /// Load, parse, extract and reconcile the project into a rules file. Errors
 /// anywhere mean no rules file: a partial one would state wrong rules.
 pub fn rules_for_project(project: &Project) -> Result<(RulesFile, Diagnostics), Diagnostics> {
+    analyze(project).map(|a| (a.rules, a.diagnostics))
+}
+
+/// What a project says and where its locales differ.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Analysis {
+    pub rules: RulesFile,
+    pub report: Report,
+    pub diagnostics: Diagnostics,
+}
+
+/// Load, parse, extract and reconcile: the rules file and the report.
+pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
     let (parsed, mut diagnostics) = load::parse_project(project);
     let source_locale = project.config.rulebook.source_locale.clone();
     let mut data: Vec<LocaleData> = Vec::new();
@@ -70,7 +86,24 @@ pub fn rules_for_project(project: &Project) -> Result<(RulesFile, Diagnostics), 
         .map(|(locale, article)| {
             let own = find(locale).unwrap_or(source_data);
             let extraction = extract::extract(&article.document, locale, own, source_data);
+            let text = project
+                .locale(locale)
+                .and_then(|l| l.articles.iter().find(|a| a.path == article.document.path))
+                .map_or("", |a| a.text.as_str());
+            let translated = language(locale) != language(&source_locale);
+            // Number words count on both sides or on neither: a locale
+            // without a lexicon is compared on digits only.
+            let own_lexicon = own.lexicon.as_ref().filter(|_| own.locale == *locale);
+            let source_lexicon = own_lexicon.and(source_data.lexicon.as_ref());
+            let outline = outline::outline(
+                &article.document,
+                text,
+                own_lexicon,
+                source_lexicon,
+                translated,
+            );
             ArticleFacts {
+                outline,
                 locale: (*locale).to_owned(),
                 article: article.slug.clone(),
                 path: article.document.path.clone(),
@@ -89,6 +122,14 @@ pub fn rules_for_project(project: &Project) -> Result<(RulesFile, Diagnostics), 
 
     let policy = project.config.rulebook.policy;
     let reconciled = reconcile::reconcile(&articles, policy, &source_locale);
+    let mut summary: BTreeMap<String, LocaleSummary> = BTreeMap::new();
+    for a in &articles {
+        let s = summary.entry(a.locale.clone()).or_default();
+        s.articles += 1;
+        s.segments += a.outline.segments;
+        s.untranslated_segments += a.outline.untranslated.len();
+    }
+    let report = Report::new(&source_locale, summary, reconciled.discrepancies.clone());
     let mut sources: Vec<SourceFile> = project
         .locales
         .iter()
@@ -119,7 +160,16 @@ pub fn rules_for_project(project: &Project) -> Result<(RulesFile, Diagnostics), 
         procedures: reconciled.procedures,
         discrepancies: reconciled.discrepancies,
     };
-    Ok((rules, diagnostics))
+    Ok(Analysis {
+        rules,
+        report,
+        diagnostics,
+    })
+}
+
+/// The language subtag of a locale id (`zh` of `zh-TW`).
+fn language(locale: &str) -> &str {
+    locale.split('-').next().unwrap_or(locale)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -160,12 +210,11 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
             .locales
             .retain(|l| options.locales.contains(&l.id) || l.id == source);
     }
-    let (rules, diagnostics) = rules_for_project(&project)?;
-    let report = serde_json::json!({
-        "schema": "rulebook/report@1",
-        "canonical_locale": rules.canonical_locale,
-        "discrepancies": rules.discrepancies,
-    });
+    let Analysis {
+        rules,
+        report,
+        diagnostics,
+    } = analyze(&project)?;
     let files = vec![
         ("report.json".to_owned(), to_json_bytes(&report)),
         ("rules.json".to_owned(), to_json_bytes(&rules)),

@@ -50,11 +50,23 @@ pub struct ProcedureFact {
     pub line: u32,
 }
 
+/// A product named in the text, as written (for the terminology check).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermUse {
+    pub product: String,
+    pub name: String,
+    /// The lexicon lists this name as an older one.
+    pub superseded: bool,
+    pub source: Provenance,
+}
+
 /// What one article of one locale states.
 #[derive(Debug, Clone, Default)]
 pub struct Extraction {
     pub facts: Vec<Fact>,
     pub procedures: Vec<ProcedureFact>,
+    /// First use of each product name, in file order.
+    pub terms: Vec<TermUse>,
     /// Bilingual files: facts whose target reading differs from the source.
     pub target_disagreements: Vec<(Fact, Fact)>,
     pub diagnostics: Vec<Diagnostic>,
@@ -122,16 +134,18 @@ pub fn extract(doc: &Document, locale: &str, own: &LocaleData, source: &LocaleDa
         let mut reader = Reader::new(doc, locale, side, lex, data, source);
         let facts = reader.facts();
         let procedures = reader.procedures(&facts);
-        readings.push((side, facts, procedures, reader.diagnostics));
+        let terms = reader.terms();
+        readings.push((side, facts, procedures, terms, reader.diagnostics));
     }
     let mut readings = readings.into_iter();
-    if let Some((_, facts, procedures, diagnostics)) = readings.next() {
+    if let Some((_, facts, procedures, terms, diagnostics)) = readings.next() {
         out.facts = facts;
         out.procedures = procedures;
+        out.terms = terms;
         out.diagnostics.extend(diagnostics);
     }
     // The target reading of a bilingual file: compare, never replace.
-    if let Some((_, target_facts, _, diagnostics)) = readings.next() {
+    if let Some((_, target_facts, _, _, diagnostics)) = readings.next() {
         out.diagnostics
             .extend(diagnostics.into_iter().filter(|d| !d.is_error()));
         for t in target_facts {
@@ -514,6 +528,29 @@ impl<'a> Reader<'a> {
             });
             return;
         }
+    }
+
+    /// The first use of each product name.
+    fn terms(&self) -> Vec<TermUse> {
+        let mut out: Vec<TermUse> = Vec::new();
+        for s in &self.sentences {
+            for (product, name) in self.lex.products.find_matches(&s.text) {
+                // one finding per name, whatever its capitalisation
+                let folded = crate::lexicon::normalize_name(name);
+                if out.iter().any(|t| {
+                    t.product == product && crate::lexicon::normalize_name(&t.name) == folded
+                }) {
+                    continue;
+                }
+                out.push(TermUse {
+                    product: product.to_owned(),
+                    name: name.to_owned(),
+                    superseded: self.lex.is_superseded(product, name),
+                    source: self.provenance(s.line, s.segment.clone(), s.section),
+                });
+            }
+        }
+        out
     }
 
     /// Every numbered procedure, with the roles its section's notes require.

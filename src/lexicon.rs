@@ -29,6 +29,10 @@ struct LexiconFile {
     actions: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     fields: BTreeMap<String, Vec<String>>,
+    /// Older names of products and programs (a subset of their terms), for
+    /// the terminology-drift check.
+    #[serde(default)]
+    superseded: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     cues: BTreeMap<String, Vec<String>>,
     #[serde(default)]
@@ -65,6 +69,20 @@ impl Terms {
             .filter(|(_, re)| re.is_match(text))
             .map(|(id, _)| id.as_str())
             .collect()
+    }
+
+    /// Every occurrence of every term: (id, the words as written).
+    pub fn find_matches<'t>(&self, text: &'t str) -> Vec<(&str, &'t str)> {
+        let mut found: Vec<(usize, &str, &'t str)> = self
+            .terms
+            .iter()
+            .flat_map(|(id, re)| {
+                re.find_iter(text)
+                    .map(move |m| (m.start(), id.as_str(), m.as_str()))
+            })
+            .collect();
+        found.sort_by_key(|(start, _, _)| *start);
+        found.into_iter().map(|(_, id, m)| (id, m)).collect()
     }
 
     /// The term that occurs first in `text`.
@@ -105,10 +123,14 @@ pub struct Lexicon {
     pub roles: Terms,
     pub actions: Terms,
     pub fields: Terms,
+    /// Older product names, folded to lower case (see `is_superseded`).
+    superseded: HashMap<String, Vec<String>>,
     cues: HashMap<String, Vec<Regex>>,
     /// `duration`, `count`, `percent`: regexes with groups `n` (and `unit`).
     patterns: HashMap<String, Regex>,
     numbers: HashMap<String, u32>,
+    /// All number words in one regex (longest first), compiled once.
+    number_words: Option<Regex>,
     units: HashMap<String, u32>,
 }
 
@@ -190,14 +212,33 @@ impl Lexicon {
                 .map_err(|e| bad(format!("pattern `{name}`: {e}")))?;
             patterns.insert(name.clone(), re);
         }
+        let number_words = {
+            let mut words: Vec<&String> = file.numbers.keys().collect();
+            words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+            let alt: Vec<String> = words.iter().map(|w| bounded(w)).collect();
+            if alt.is_empty() {
+                None
+            } else {
+                Some(
+                    Regex::new(&format!("(?i){}", alt.join("|")))
+                        .map_err(|e| bad(format!("numbers: {e}")))?,
+                )
+            }
+        };
         let terms = |m: &BTreeMap<String, Vec<String>>| Terms::compile(m).map_err(bad);
         Ok(Lexicon {
+            number_words,
             locale: locale.to_owned(),
             products: terms(&file.products)?,
             programs: terms(&file.programs)?,
             roles: terms(&file.roles)?,
             actions: terms(&file.actions)?,
             fields: terms(&file.fields)?,
+            superseded: file
+                .superseded
+                .into_iter()
+                .map(|(id, names)| (id, names.iter().map(|n| normalize_name(n)).collect()))
+                .collect(),
             cues,
             patterns,
             numbers: file
@@ -211,6 +252,13 @@ impl Lexicon {
                 .map(|(k, v)| (k.to_lowercase(), v))
                 .collect(),
         })
+    }
+
+    /// Whether `name` is an older name of product `id` in this lexicon.
+    pub fn is_superseded(&self, id: &str, name: &str) -> bool {
+        self.superseded
+            .get(id)
+            .is_some_and(|names| names.contains(&normalize_name(name)))
     }
 
     /// Whether any regex of cue `name` matches.
@@ -251,34 +299,31 @@ impl Lexicon {
         self.number(c.name("n")?.as_str())
     }
 
-    /// Every number in a text, digits or number words (for number-mismatch checks).
+    /// Every number in a text, digits or number words (for number-mismatch
+    /// checks), sorted.
     pub fn numbers_in(&self, text: &str) -> Vec<u32> {
-        let mut out: Vec<u32> = Vec::new();
-        let mut digits = String::new();
-        for c in text.chars().chain(std::iter::once(' ')) {
-            if c.is_ascii_digit() {
-                digits.push(c);
-            } else if !digits.is_empty() {
-                if let Ok(n) = digits.parse() {
-                    out.push(n);
-                }
-                digits.clear();
-            }
-        }
-        let lower = text.to_lowercase();
-        for (word, n) in &self.numbers {
-            if word.chars().all(|c| c.is_ascii_alphabetic()) {
-                let re = format!(r"\b{}\b", regex::escape(word));
-                if let Ok(re) = Regex::new(&re) {
-                    out.extend(re.find_iter(&lower).map(|_| *n));
-                }
-            } else {
-                out.extend(lower.matches(word.as_str()).map(|_| *n));
-            }
+        let mut out = digits_in(text);
+        if let Some(words) = &self.number_words {
+            out.extend(
+                words
+                    .find_iter(text)
+                    .filter_map(|m| self.numbers.get(&m.as_str().to_lowercase()).copied()),
+            );
         }
         out.sort_unstable();
         out
     }
+}
+
+/// Every run of ASCII digits in a text, as numbers, sorted.
+pub fn digits_in(text: &str) -> Vec<u32> {
+    let mut out: Vec<u32> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|d| !d.is_empty())
+        .filter_map(|d| d.parse().ok())
+        .collect();
+    out.sort_unstable();
+    out
 }
 
 fn alternation<'a>(words: impl Iterator<Item = &'a String>, extra: &str) -> String {

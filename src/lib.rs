@@ -14,6 +14,7 @@ pub mod lexicon;
 pub mod load;
 pub mod position;
 pub mod reconcile;
+pub mod report;
 pub mod rules;
 
 pub use diag::{Diagnostic, Diagnostics, Location, Severity};

@@ -6,13 +6,16 @@
 //! `newest-wins`: the article with the newest date wins (ties: source locale,
 //! then locale id), so a fresher translation can correct a stale source.
 
+pub mod findings;
+pub mod outline;
+
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
 use crate::config::Policy;
 use crate::extract::{Extraction, Fact};
-use crate::rules::{Discrepancy, Kind, LocaleFact, LocaleProcedure, Procedure, Rule};
+use crate::rules::{Discrepancy, LocaleFact, LocaleProcedure, Procedure, Rule};
 
 /// The extraction of one article in one locale, with what ranks it.
 #[derive(Debug, Clone)]
@@ -22,6 +25,7 @@ pub struct ArticleFacts {
     pub path: String,
     pub date: Option<NaiveDate>,
     pub extraction: Extraction,
+    pub outline: outline::Outline,
 }
 
 #[derive(Debug, Clone)]
@@ -112,33 +116,27 @@ pub fn reconcile(articles: &[ArticleFacts], policy: Policy, source_locale: &str)
         }
     }
 
-    let mut discrepancies = Vec::new();
+    let procedures: Vec<Procedure> = procedures.into_values().collect();
+    // The article each translation is compared with: the best-ranked locale
+    // that has it (the source locale under source-wins).
+    let canonical_of = |article: &str| -> Option<String> {
+        articles
+            .iter()
+            .filter(|a| a.article == article)
+            .max_by(|a, b| {
+                rank(policy, source_locale, a)
+                    .cmp(&rank(policy, source_locale, b))
+                    .then_with(|| b.locale.cmp(&a.locale))
+            })
+            .map(|a| a.locale.clone())
+    };
+    let mut discrepancies = findings::findings(articles, &rules, &procedures, &canonical_of);
     for a in articles {
-        for (source, target) in &a.extraction.target_disagreements {
-            let numeric = matches!(
-                source.kind(),
-                Kind::LinkLimits | Kind::CancellationWindow | Kind::SavingsClaim
-            );
-            discrepancies.push(Discrepancy {
-                code: if numeric { "number-mismatch" } else { "fact-mismatch" }.to_owned(),
-                severity: "error".to_owned(),
-                locale: a.locale.clone(),
-                rule: Some(source.rule.clone()),
-                section: source.source.section.clone(),
-                expected: serde_json::to_value(&source.value).unwrap_or_default(),
-                found: serde_json::to_value(&target.value).unwrap_or_default(),
-                message: format!(
-                    "the translated text of {} says something other than its English source segments",
-                    source.rule
-                ),
-                source: Some(target.source.clone()),
-                canonical: Some(source.source.clone()),
-            });
-        }
+        findings::target_disagreements(a, &mut discrepancies);
     }
     Reconciled {
         rules,
-        procedures: procedures.into_values().collect(),
+        procedures,
         discrepancies,
     }
 }

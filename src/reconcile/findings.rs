@@ -1,0 +1,486 @@
+//! The translator's findings: every way a translation differs from its
+//! canonical article, each with where (both sides), what, and why it matters.
+//!
+//! Codes (DESIGN.md): fact-mismatch, missing-fact, missing-section,
+//! extra-section, stale-translation, untranslated-segment, number-mismatch,
+//! term-drift, step-count-mismatch.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::json;
+
+use super::ArticleFacts;
+use crate::extract::Fact;
+use crate::rules::{Discrepancy, Procedure, Provenance, Rule, Value};
+
+/// How much a finding matters; ordered so that `>=` means "at least as bad".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn id(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "info" => Severity::Info,
+            "warning" => Severity::Warning,
+            "error" => Severity::Error,
+            _ => return None,
+        })
+    }
+}
+
+fn at(a: &ArticleFacts, line: u32, section: Option<String>, segment: Option<String>) -> Provenance {
+    Provenance {
+        locale: a.locale.clone(),
+        path: a.path.clone(),
+        line,
+        segment,
+        section,
+    }
+}
+
+struct Finding {
+    code: &'static str,
+    severity: Severity,
+    locale: String,
+    rule: Option<String>,
+    section: Option<String>,
+    expected: serde_json::Value,
+    found: serde_json::Value,
+    message: String,
+    source: Option<Provenance>,
+    canonical: Option<Provenance>,
+}
+
+impl Finding {
+    fn into_discrepancy(self) -> Discrepancy {
+        Discrepancy {
+            code: self.code.to_owned(),
+            severity: self.severity.id().to_owned(),
+            locale: self.locale,
+            rule: self.rule,
+            section: self.section,
+            expected: self.expected,
+            found: self.found,
+            message: self.message,
+            source: self.source,
+            canonical: self.canonical,
+        }
+    }
+}
+
+/// Compare every translation with the canonical article of the same name.
+pub fn findings(
+    articles: &[ArticleFacts],
+    rules: &[Rule],
+    procedures: &[Procedure],
+    canonical_of: &dyn Fn(&str) -> Option<String>,
+) -> Vec<Discrepancy> {
+    let mut out: Vec<Finding> = Vec::new();
+    let by_key: BTreeMap<(&str, &str), &ArticleFacts> = articles
+        .iter()
+        .map(|a| ((a.article.as_str(), a.locale.as_str()), a))
+        .collect();
+    for a in articles {
+        let Some(canonical_locale) = canonical_of(&a.article) else {
+            continue;
+        };
+        let Some(c) = by_key
+            .get(&(a.article.as_str(), canonical_locale.as_str()))
+            .copied()
+        else {
+            continue;
+        };
+        // segment health is a property of the file itself, canonical or not
+        segment_findings(a, &mut out);
+        if a.locale == c.locale {
+            continue;
+        }
+        section_findings(a, c, &mut out);
+        stale(a, c, &mut out);
+        term_drift(a, c, &mut out);
+    }
+    for rule in rules {
+        fact_findings(rule, articles, &mut out);
+    }
+    for p in procedures {
+        step_counts(p, articles, canonical_of, &mut out);
+    }
+    let mut discrepancies: Vec<Discrepancy> =
+        out.into_iter().map(Finding::into_discrepancy).collect();
+    discrepancies.sort_by(|x, y| {
+        let key = |d: &Discrepancy| {
+            (
+                d.locale.clone(),
+                d.source.as_ref().map(|s| (s.path.clone(), s.line)),
+                d.code.clone(),
+                d.rule.clone(),
+                d.message.clone(),
+            )
+        };
+        key(x).cmp(&key(y))
+    });
+    discrepancies
+}
+
+fn segment_findings(a: &ArticleFacts, out: &mut Vec<Finding>) {
+    for seg in &a.outline.untranslated {
+        out.push(Finding {
+            code: "untranslated-segment",
+            severity: Severity::Info,
+            locale: a.locale.clone(),
+            rule: None,
+            section: seg.section.clone(),
+            expected: serde_json::Value::Null,
+            found: json!(seg.text),
+            message: format!(
+                "segment {} is still in the source language: readers of {} see English here",
+                seg.id, a.locale
+            ),
+            source: Some(at(a, seg.line, seg.section.clone(), Some(seg.id.clone()))),
+            canonical: None,
+        });
+    }
+    for m in &a.outline.number_mismatches {
+        out.push(Finding {
+            code: "number-mismatch",
+            severity: Severity::Error,
+            locale: a.locale.clone(),
+            rule: None,
+            section: m.segment.section.clone(),
+            expected: json!({"numbers": m.source_numbers, "text": m.source}),
+            found: json!({"numbers": m.target_numbers, "text": m.segment.text}),
+            message: format!(
+                "segment {} says {:?} where its source says {:?}: a reader of the translation gets other numbers than the source states",
+                m.segment.id, m.target_numbers, m.source_numbers
+            ),
+            source: Some(at(a, m.segment.line, m.segment.section.clone(), Some(m.segment.id.clone()))),
+            canonical: None,
+        });
+    }
+}
+
+fn section_findings(a: &ArticleFacts, c: &ArticleFacts, out: &mut Vec<Finding>) {
+    let ours: BTreeSet<&str> = a
+        .outline
+        .sections
+        .iter()
+        .map(|s| s.anchor.as_str())
+        .collect();
+    let theirs: BTreeSet<&str> = c
+        .outline
+        .sections
+        .iter()
+        .map(|s| s.anchor.as_str())
+        .collect();
+    for s in &c.outline.sections {
+        if ours.contains(s.anchor.as_str()) {
+            continue;
+        }
+        let after = place_of(a, c, &s.anchor);
+        out.push(Finding {
+            code: "missing-section",
+            severity: Severity::Warning,
+            locale: a.locale.clone(),
+            rule: None,
+            section: Some(s.anchor.clone()),
+            expected: json!({"anchor": s.anchor, "title": s.title}),
+            found: serde_json::Value::Null,
+            message: format!(
+                "section `{}` (\"{}\") of {} is missing: readers of {} do not get its content",
+                s.anchor, s.title, c.locale, a.locale
+            ),
+            source: Some(at(
+                a,
+                after.map_or(0, |p| p.line),
+                after.map(|p| p.anchor.clone()),
+                None,
+            )),
+            canonical: Some(at(c, s.line, Some(s.anchor.clone()), None)),
+        });
+    }
+    for s in &a.outline.sections {
+        if theirs.contains(s.anchor.as_str()) {
+            continue;
+        }
+        out.push(Finding {
+            code: "extra-section",
+            severity: Severity::Warning,
+            locale: a.locale.clone(),
+            rule: None,
+            section: Some(s.anchor.clone()),
+            expected: serde_json::Value::Null,
+            found: json!({"anchor": s.anchor, "title": s.title}),
+            message: format!(
+                "section `{}` is not in the {} article: it may be left over from an older source",
+                s.anchor, c.locale
+            ),
+            source: Some(at(a, s.line, Some(s.anchor.clone()), None)),
+            canonical: Some(at(c, 0, None, None)),
+        });
+    }
+}
+
+/// The section of `a` with this anchor or, where `a` lacks it, the nearest
+/// earlier section of `c` that `a` has: where the missing text would go.
+fn place_of<'a>(
+    a: &'a ArticleFacts,
+    c: &ArticleFacts,
+    anchor: &str,
+) -> Option<&'a super::outline::SectionRef> {
+    if let Some(own) = a.outline.sections.iter().find(|s| s.anchor == anchor) {
+        return Some(own);
+    }
+    let i = c.outline.sections.iter().position(|s| s.anchor == anchor)?;
+    c.outline.sections[..i]
+        .iter()
+        .rev()
+        .find_map(|p| a.outline.sections.iter().find(|q| q.anchor == p.anchor))
+}
+
+fn stale(a: &ArticleFacts, c: &ArticleFacts, out: &mut Vec<Finding>) {
+    let (Some(ours), Some(theirs)) = (a.date, c.date) else {
+        return;
+    };
+    if ours >= theirs {
+        return;
+    }
+    out.push(Finding {
+        code: "stale-translation",
+        severity: Severity::Warning,
+        locale: a.locale.clone(),
+        rule: None,
+        section: None,
+        expected: json!(theirs.to_string()),
+        found: json!(ours.to_string()),
+        message: format!(
+            "the translation dates from {ours}, the {} source from {theirs}: changes made since may be missing",
+            c.locale
+        ),
+        source: Some(at(a, a.outline.date_line, None, None)),
+        canonical: Some(at(c, c.outline.date_line, None, None)),
+    });
+}
+
+fn term_drift(a: &ArticleFacts, c: &ArticleFacts, out: &mut Vec<Finding>) {
+    for t in a.extraction.terms.iter().filter(|t| t.superseded) {
+        let Some(current) = c
+            .extraction
+            .terms
+            .iter()
+            .find(|u| u.product == t.product && !u.superseded)
+        else {
+            continue;
+        };
+        out.push(Finding {
+            code: "term-drift",
+            severity: Severity::Warning,
+            locale: a.locale.clone(),
+            rule: None,
+            section: t.source.section.clone(),
+            expected: json!(current.name),
+            found: json!(t.name),
+            message: format!(
+                "{} is called \"{}\", an older name; the {} source says \"{}\"",
+                t.product, t.name, c.locale, current.name
+            ),
+            source: Some(t.source.clone()),
+            canonical: Some(current.source.clone()),
+        });
+    }
+}
+
+fn fact_findings(rule: &Rule, articles: &[ArticleFacts], out: &mut Vec<Finding>) {
+    for (locale, fact) in &rule.by_locale {
+        if fact.agrees {
+            continue;
+        }
+        let (expected, found, what) = difference(&rule.value, &fact.value);
+        out.push(Finding {
+            code: "fact-mismatch",
+            severity: Severity::Error,
+            locale: locale.clone(),
+            rule: Some(rule.id.clone()),
+            section: fact.source.section.clone(),
+            expected,
+            found,
+            message: format!(
+                "{} differs from the {} source: {what}",
+                rule.id, rule.source.locale
+            ),
+            source: Some(fact.source.clone()),
+            canonical: Some(rule.source.clone()),
+        });
+    }
+    // a translation of the article that does not state the fact at all
+    for a in articles.iter().filter(|a| a.article == rule.article) {
+        if rule.by_locale.contains_key(&a.locale) || a.locale == rule.source.locale {
+            continue;
+        }
+        let section = rule.source.section.clone();
+        let canonical = articles
+            .iter()
+            .find(|c| c.article == rule.article && c.locale == rule.source.locale);
+        let line = match (section.as_deref(), canonical) {
+            (Some(anchor), Some(c)) => place_of(a, c, anchor).map_or(0, |s| s.line),
+            _ => 0,
+        };
+        out.push(Finding {
+            code: "missing-fact",
+            severity: Severity::Error,
+            locale: a.locale.clone(),
+            rule: Some(rule.id.clone()),
+            section: section.clone(),
+            expected: serde_json::to_value(&rule.value).unwrap_or_default(),
+            found: serde_json::Value::Null,
+            message: format!(
+                "{} states {} and this translation does not: its readers miss the rule",
+                rule.source.locale, rule.id
+            ),
+            source: Some(at(a, line, section, None)),
+            canonical: Some(rule.source.clone()),
+        });
+    }
+}
+
+/// Expected and found values, with the set difference for market lists.
+fn difference(expected: &Value, found: &Value) -> (serde_json::Value, serde_json::Value, String) {
+    let markets = |v: &Value| match v {
+        Value::UnavailableMarkets(m) => Some(m.markets.clone()),
+        Value::TaxInclusiveMarkets(m) => Some(m.markets.clone()),
+        _ => None,
+    };
+    let e = serde_json::to_value(expected).unwrap_or_default();
+    let f = serde_json::to_value(found).unwrap_or_default();
+    if let (Some(x), Some(y)) = (markets(expected), markets(found)) {
+        let extra: Vec<&String> = y.iter().filter(|m| !x.contains(m)).collect();
+        let missing: Vec<&String> = x.iter().filter(|m| !y.contains(m)).collect();
+        let found = json!({"value": f, "extra": extra, "missing": missing});
+        let what = format!(
+            "lists {} the source does not ({}) and lacks {} ({})",
+            extra.len(),
+            join(&extra),
+            missing.len(),
+            join(&missing)
+        );
+        return (e, found, what);
+    }
+    let what = format!("expected {e}, found {f}");
+    (e, f, what)
+}
+
+fn join(codes: &[&String]) -> String {
+    if codes.is_empty() {
+        "none".to_owned()
+    } else {
+        codes
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn step_counts(
+    p: &Procedure,
+    articles: &[ArticleFacts],
+    canonical_of: &dyn Fn(&str) -> Option<String>,
+    out: &mut Vec<Finding>,
+) {
+    let Some(canonical_locale) = canonical_of(&p.article) else {
+        return;
+    };
+    let Some(canonical) = p.by_locale.get(&canonical_locale) else {
+        return;
+    };
+    let line_of = |locale: &str| {
+        articles
+            .iter()
+            .find(|a| a.article == p.article && a.locale == locale)
+            .and_then(|a| {
+                a.extraction
+                    .procedures
+                    .iter()
+                    .find(|q| q.section == p.section)
+            })
+            .map_or(0, |q| q.line)
+    };
+    for (locale, ours) in &p.by_locale {
+        if ours.steps.len() == canonical.steps.len() {
+            continue;
+        }
+        out.push(Finding {
+            code: "step-count-mismatch",
+            severity: Severity::Warning,
+            locale: locale.clone(),
+            rule: None,
+            section: Some(p.section.clone()),
+            expected: json!(canonical.steps.len()),
+            found: json!(ours.steps.len()),
+            message: format!(
+                "the procedure has {} steps, the {} one {}: a partner following it may miss or repeat a step",
+                ours.steps.len(),
+                canonical_locale,
+                canonical.steps.len()
+            ),
+            source: Some(Provenance {
+                locale: locale.clone(),
+                path: ours.path.clone(),
+                line: line_of(locale),
+                segment: None,
+                section: Some(p.section.clone()),
+            }),
+            canonical: Some(Provenance {
+                locale: canonical_locale.clone(),
+                path: canonical.path.clone(),
+                line: line_of(&canonical_locale),
+                segment: None,
+                section: Some(p.section.clone()),
+            }),
+        });
+    }
+}
+
+/// Facts the bilingual target text states differently from its source
+/// segments, where the segment-level number check does not already say so.
+pub fn target_disagreements(a: &ArticleFacts, out: &mut Vec<Discrepancy>) {
+    for (source, target) in &a.extraction.target_disagreements {
+        if is_numeric(source) {
+            continue;
+        }
+        let (expected, found, what) = difference(&source.value, &target.value);
+        out.push(Discrepancy {
+            code: "fact-mismatch".to_owned(),
+            severity: "error".to_owned(),
+            locale: a.locale.clone(),
+            rule: Some(source.rule.clone()),
+            section: source.source.section.clone(),
+            expected,
+            found,
+            message: format!(
+                "the translated text of {} says other than its own source segments: {what}",
+                source.rule
+            ),
+            source: Some(target.source.clone()),
+            canonical: Some(source.source.clone()),
+        });
+    }
+}
+
+fn is_numeric(f: &Fact) -> bool {
+    matches!(
+        f.value,
+        Value::LinkLimits(_) | Value::CancellationWindow(_) | Value::SavingsClaim(_)
+    )
+}

@@ -1,0 +1,144 @@
+//! What the cross-locale checks need to know of one parsed article besides
+//! its facts: its sections, its segments' health, the line of its date.
+
+use crate::docfx::Document;
+use crate::lexicon::Lexicon;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionRef {
+    pub anchor: String,
+    pub title: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentRef {
+    pub id: String,
+    pub line: u32,
+    pub section: Option<String>,
+    pub text: String,
+}
+
+/// A bilingual segment whose target and source disagree on numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberMismatch {
+    pub segment: SegmentRef,
+    pub source: String,
+    pub source_numbers: Vec<u32>,
+    pub target_numbers: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outline {
+    pub sections: Vec<SectionRef>,
+    pub segments: usize,
+    /// Segments whose target repeats the source (only in a locale of another
+    /// language than the source).
+    pub untranslated: Vec<SegmentRef>,
+    pub number_mismatches: Vec<NumberMismatch>,
+    /// Line of the frontmatter key that dates the file (`ms.date`, else
+    /// `ms.lasthandoff`), 0 when there is none.
+    pub date_line: u32,
+}
+
+/// Outline one article. `own` reads the target side's number words,
+/// `source` the source side's; `translated` is false for a locale of the
+/// source language, where a target equal to its source is expected.
+pub fn outline(
+    doc: &Document,
+    text: &str,
+    own: Option<&Lexicon>,
+    source: Option<&Lexicon>,
+    translated: bool,
+) -> Outline {
+    let sections = doc
+        .sections
+        .iter()
+        .map(|s| SectionRef {
+            anchor: s.anchor.clone(),
+            title: s.title.text.clone(),
+            line: s.pos.line,
+        })
+        .collect();
+    let section_of = |line: u32| {
+        doc.sections
+            .iter()
+            .take_while(|s| s.pos.line <= line)
+            .last()
+            .map(|s| s.anchor.clone())
+    };
+    let mut untranslated = Vec::new();
+    let mut number_mismatches = Vec::new();
+    for seg in &doc.segments {
+        let Some(src) = seg.source.as_deref() else {
+            continue;
+        };
+        let reference = || SegmentRef {
+            id: seg.id.clone(),
+            line: seg.pos.line,
+            section: section_of(seg.pos.line),
+            text: seg.target.trim().to_owned(),
+        };
+        if seg.is_untranslated() {
+            if translated {
+                untranslated.push(reference());
+            }
+            continue;
+        }
+        let target_numbers = numbers(own, &seg.target);
+        let source_numbers = numbers(source, src);
+        if target_numbers != source_numbers {
+            number_mismatches.push(NumberMismatch {
+                segment: reference(),
+                source: src.trim().to_owned(),
+                source_numbers,
+                target_numbers,
+            });
+        }
+    }
+    Outline {
+        sections,
+        segments: doc.segments.len(),
+        untranslated,
+        number_mismatches,
+        date_line: key_line(text, "ms.date")
+            .or_else(|| key_line(text, "ms.lasthandoff"))
+            .unwrap_or(0),
+    }
+}
+
+/// Numbers in a text: with a lexicon, digits and number words; without one,
+/// digits only.
+fn numbers(lexicon: Option<&Lexicon>, text: &str) -> Vec<u32> {
+    match lexicon {
+        Some(lex) => lex.numbers_in(text),
+        None => crate::lexicon::digits_in(text),
+    }
+}
+
+/// The line of a top-level frontmatter key.
+fn key_line(text: &str, key: &str) -> Option<u32> {
+    let end = text
+        .get(3..)
+        .and_then(|t| t.find("\n---"))
+        .map_or(0, |e| e + 3);
+    text[..end]
+        .lines()
+        .position(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|i| i as u32 + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_date_key() {
+        let text = "---\ntitle: x\nms.date: 11/20/2019\n---\nbody ms.date: no\n";
+        assert_eq!(key_line(text, "ms.date"), Some(3));
+        assert_eq!(key_line(text, "ms.lasthandoff"), None);
+    }
+}

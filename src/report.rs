@@ -1,0 +1,280 @@
+//! The translator report: the discrepancies of a build with a per-locale
+//! summary, written as `book/report.json` and printed by `rulebook diff` as
+//! text (grouped by locale and section), JSON, or SARIF 2.1.0 for CI systems
+//! and code-scanning views.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::reconcile::findings::Severity;
+use crate::rules::{Discrepancy, Provenance};
+
+pub const REPORT_SCHEMA: &str = "rulebook/report@1";
+
+/// Counts for one locale.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LocaleSummary {
+    pub articles: usize,
+    pub segments: usize,
+    pub untranslated_segments: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Report {
+    pub schema: String,
+    pub canonical_locale: String,
+    pub summary: BTreeMap<String, LocaleSummary>,
+    pub discrepancies: Vec<Discrepancy>,
+}
+
+/// One line of help per code: what it means and why it matters (SARIF rule
+/// descriptions and the text legend share it).
+pub const CODES: &[(&str, &str)] = &[
+    (
+        "fact-mismatch",
+        "A fact (market list, limit, role …) differs from the canonical article.",
+    ),
+    (
+        "missing-fact",
+        "The canonical article states a fact this translation does not.",
+    ),
+    (
+        "missing-section",
+        "A section of the canonical article (by anchor) is missing.",
+    ),
+    (
+        "extra-section",
+        "A section (by anchor) that the canonical article does not have.",
+    ),
+    (
+        "stale-translation",
+        "The translation is dated before its source.",
+    ),
+    (
+        "untranslated-segment",
+        "A segment's target text is still its source text.",
+    ),
+    (
+        "number-mismatch",
+        "A segment's target and source give different numbers.",
+    ),
+    (
+        "term-drift",
+        "A product is called by an older name than the source uses.",
+    ),
+    (
+        "step-count-mismatch",
+        "A procedure has a different number of steps than the canonical one.",
+    ),
+];
+
+impl Report {
+    pub fn new(
+        canonical_locale: &str,
+        mut summary: BTreeMap<String, LocaleSummary>,
+        discrepancies: Vec<Discrepancy>,
+    ) -> Self {
+        for d in &discrepancies {
+            let s = summary.entry(d.locale.clone()).or_default();
+            match severity(d) {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info => s.infos += 1,
+            }
+        }
+        Report {
+            schema: REPORT_SCHEMA.to_owned(),
+            canonical_locale: canonical_locale.to_owned(),
+            summary,
+            discrepancies,
+        }
+    }
+
+    /// Keep only the findings (and summaries) of these locales; none: all.
+    pub fn only_locales(mut self, locales: &[String]) -> Self {
+        if !locales.is_empty() {
+            self.discrepancies.retain(|d| locales.contains(&d.locale));
+            self.summary.retain(|l, _| locales.contains(l));
+        }
+        self
+    }
+
+    pub fn worst(&self) -> Option<Severity> {
+        self.discrepancies.iter().map(severity).max()
+    }
+
+    /// Text for a terminal: grouped by locale, then section; `path:line` on
+    /// every finding, the canonical side under it.
+    pub fn to_text(&self, color: bool) -> String {
+        let paint = |code: &str, s: &str| {
+            if color {
+                format!("\x1b[{code}m{s}\x1b[0m")
+            } else {
+                s.to_owned()
+            }
+        };
+        let mut out = String::new();
+        // sections in the order they first appear (findings are sorted by
+        // file and line), not alphabetically
+        type Sections<'r> = Vec<(&'r str, Vec<&'r Discrepancy>)>;
+        let mut by_locale: BTreeMap<&str, Sections<'_>> = BTreeMap::new();
+        for d in &self.discrepancies {
+            let sections = by_locale.entry(&d.locale).or_default();
+            let section = d.section.as_deref().unwrap_or("");
+            match sections.iter_mut().find(|(s, _)| *s == section) {
+                Some((_, list)) => list.push(d),
+                None => sections.push((section, vec![d])),
+            }
+        }
+        for (locale, sections) in &by_locale {
+            let s = self.summary.get(*locale).cloned().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{} — {} errors, {} warnings, {} notes; {} of {} segments untranslated",
+                paint("1", locale),
+                s.errors,
+                s.warnings,
+                s.infos,
+                s.untranslated_segments,
+                s.segments
+            );
+            for (section, findings) in sections {
+                let _ = writeln!(
+                    out,
+                    "  § {}",
+                    if section.is_empty() {
+                        "(article)"
+                    } else {
+                        section
+                    }
+                );
+                for d in findings {
+                    let level = match severity(d) {
+                        Severity::Error => paint("31;1", "error"),
+                        Severity::Warning => paint("33;1", "warning"),
+                        Severity::Info => paint("36", "note"),
+                    };
+                    let _ = writeln!(
+                        out,
+                        "    {}: {level}[{}]: {}",
+                        place(d.source.as_ref()),
+                        d.code,
+                        d.message
+                    );
+                    if let Some(c) = &d.canonical {
+                        let _ = writeln!(out, "      canonical: {}", place(Some(c)));
+                    }
+                }
+            }
+            out.push('\n');
+        }
+        if self.discrepancies.is_empty() {
+            out.push_str("no discrepancies\n");
+        }
+        out
+    }
+
+    /// SARIF 2.1.0: rule ids are the codes, results point at the
+    /// translation's file and line, the canonical side is a related location.
+    pub fn to_sarif(&self, version: &str) -> serde_json::Value {
+        let rules: Vec<serde_json::Value> = CODES
+            .iter()
+            .map(|(id, text)| {
+                json!({
+                    "id": id,
+                    "shortDescription": {"text": text},
+                    "defaultConfiguration": {"level": sarif_level(default_severity(id))},
+                })
+            })
+            .collect();
+        let results: Vec<serde_json::Value> = self
+            .discrepancies
+            .iter()
+            .map(|d| {
+                let mut result = json!({
+                    "ruleId": d.code,
+                    "level": sarif_level(severity(d)),
+                    "message": {"text": d.message},
+                    "properties": {"locale": d.locale},
+                });
+                if let Some(index) = CODES.iter().position(|(id, _)| *id == d.code) {
+                    result["ruleIndex"] = json!(index);
+                }
+                if let Some(s) = &d.source {
+                    result["locations"] = json!([sarif_location(s)]);
+                }
+                if let Some(c) = &d.canonical {
+                    let mut related = sarif_location(c);
+                    related["id"] = json!(0);
+                    related["message"] = json!({"text": format!("canonical ({})", c.locale)});
+                    result["relatedLocations"] = json!([related]);
+                }
+                if let Some(rule) = &d.rule {
+                    result["properties"]["rule"] = json!(rule);
+                }
+                if let Some(section) = &d.section {
+                    result["properties"]["section"] = json!(section);
+                }
+                result
+            })
+            .collect();
+        json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": "rulebook",
+                    "version": version,
+                    "rules": rules,
+                }},
+                "results": results,
+            }],
+        })
+    }
+}
+
+pub fn severity(d: &Discrepancy) -> Severity {
+    Severity::parse(&d.severity).unwrap_or(Severity::Error)
+}
+
+fn default_severity(code: &str) -> Severity {
+    match code {
+        "fact-mismatch" | "missing-fact" | "number-mismatch" => Severity::Error,
+        "untranslated-segment" => Severity::Info,
+        _ => Severity::Warning,
+    }
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn sarif_location(p: &Provenance) -> serde_json::Value {
+    let mut physical = json!({"artifactLocation": {"uri": p.path}});
+    if p.line > 0 {
+        physical["region"] = json!({"startLine": p.line});
+    }
+    json!({"physicalLocation": physical})
+}
+
+fn place(p: Option<&Provenance>) -> String {
+    match p {
+        Some(p) if p.line > 0 => match &p.segment {
+            Some(seg) => format!("{}:{} ({seg})", p.path, p.line),
+            None => format!("{}:{}", p.path, p.line),
+        },
+        Some(p) => p.path.clone(),
+        None => "(no file)".to_owned(),
+    }
+}
