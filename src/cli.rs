@@ -280,7 +280,7 @@ fn build(cli: &Cli, out: &Path, locales: &[String]) -> u8 {
             report(&output.diagnostics, cli.quiet);
             if !cli.quiet {
                 eprintln!(
-                    "wrote {} ({} rules, {} procedures, {} discrepancies from {} files); site: not yet (issue 7)",
+                    "wrote {} ({} rules, {} procedures, {} discrepancies from {} files)",
                     out.display(),
                     output.rules.rules.len(),
                     output.rules.procedures.len(),

@@ -44,6 +44,8 @@ pub struct Analysis {
     pub rules: RulesFile,
     pub report: Report,
     pub diagnostics: Diagnostics,
+    /// The parsed articles, by locale (the site renders them).
+    pub parsed: Vec<(String, Vec<load::ParsedArticle>)>,
 }
 
 /// Load, parse, extract and reconcile: the rules file and the report.
@@ -164,6 +166,7 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
         rules,
         report,
         diagnostics,
+        parsed,
     })
 }
 
@@ -213,8 +216,23 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     let Analysis {
         rules,
         report,
-        diagnostics,
+        mut diagnostics,
+        parsed,
     } = analyze(&project)?;
+    let unwritable = |e: std::io::Error| {
+        Diagnostics::from(
+            Diagnostic::error("unwritable", format!("cannot write the output: {e}"))
+                .at(Location::file(out.display().to_string())),
+        )
+    };
+    let staging = Staging::new(out).map_err(unwritable)?;
+    let site = crate::site::SiteInput {
+        project: &project,
+        parsed: &parsed,
+        rules: &rules,
+        report: &report,
+    };
+    diagnostics.extend(crate::site::build(&site, staging.dir())?);
     let files = vec![
         ("report.json".to_owned(), to_json_bytes(&report)),
         ("rules.json".to_owned(), to_json_bytes(&rules)),
@@ -223,12 +241,10 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
             to_json_bytes(&rules::json_schema()),
         ),
     ];
-    replace_dir(out, &files).map_err(|e| {
-        Diagnostics::from(
-            Diagnostic::error("unwritable", format!("cannot write the output: {e}"))
-                .at(Location::file(out.display().to_string())),
-        )
-    })?;
+    for (rel, bytes) in &files {
+        staging.write(rel, bytes).map_err(unwritable)?;
+    }
+    staging.commit().map_err(unwritable)?;
     Ok(BuildOutput {
         rules,
         diagnostics,
@@ -236,53 +252,95 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     })
 }
 
-/// Write `files` into a new folder beside `out`, then swap it in: readers see
-/// the old output or the new, never a mix. Leftovers of an interrupted build
-/// are removed first.
-pub fn replace_dir(out: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "book".to_owned());
-    std::fs::create_dir_all(&parent)?;
-    let (tmp_prefix, old_prefix) = (format!(".{name}.tmp-"), format!(".{name}.old-"));
-    for entry in std::fs::read_dir(&parent)?.filter_map(Result::ok) {
-        let n = entry.file_name().to_string_lossy().into_owned();
-        if n.starts_with(&tmp_prefix) || n.starts_with(&old_prefix) {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
-    let pid = std::process::id();
-    let tmp = parent.join(format!("{tmp_prefix}{pid}"));
-    std::fs::create_dir_all(&tmp)?;
-    let written = (|| {
-        for (rel, bytes) in files {
-            let path = tmp.join(rel);
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
+/// A new output folder being written beside `out`, swapped in by
+/// [`Staging::commit`] only when everything succeeded: readers see the old
+/// output or the new, never a mix. Dropped without a commit, it removes
+/// itself; leftovers of an interrupted build are removed when the next one
+/// starts.
+#[derive(Debug)]
+pub struct Staging {
+    tmp: PathBuf,
+    out: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    pub fn new(out: &Path) -> std::io::Result<Self> {
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "book".to_owned());
+        std::fs::create_dir_all(&parent)?;
+        let (tmp_prefix, old_prefix) = (format!(".{name}.tmp-"), format!(".{name}.old-"));
+        for entry in std::fs::read_dir(&parent)?.filter_map(Result::ok) {
+            let n = entry.file_name().to_string_lossy().into_owned();
+            if n.starts_with(&tmp_prefix) || n.starts_with(&old_prefix) {
+                let _ = std::fs::remove_dir_all(entry.path());
             }
-            std::fs::write(&path, bytes)?;
         }
-        Ok::<(), std::io::Error>(())
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
+        let tmp = parent.join(format!("{tmp_prefix}{}", std::process::id()));
+        std::fs::create_dir_all(&tmp)?;
+        Ok(Staging {
+            tmp,
+            out: out.to_path_buf(),
+            committed: false,
+        })
     }
-    if out.exists() {
-        let old = parent.join(format!("{old_prefix}{pid}"));
-        std::fs::rename(out, &old)?;
-        if let Err(e) = std::fs::rename(&tmp, out) {
-            let _ = std::fs::rename(&old, out);
-            return Err(e);
+
+    /// The folder to write the new output into.
+    pub fn dir(&self) -> &Path {
+        &self.tmp
+    }
+
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let path = self.tmp.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
         }
-        let _ = std::fs::remove_dir_all(&old);
-    } else {
-        std::fs::rename(&tmp, out)?;
+        std::fs::write(&path, bytes)
     }
-    Ok(())
+
+    /// Swap the new output in for the old.
+    pub fn commit(mut self) -> std::io::Result<()> {
+        let parent = self.tmp.parent().map(Path::to_path_buf).unwrap_or_default();
+        let name = self
+            .out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "book".to_owned());
+        if self.out.exists() {
+            let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+            std::fs::rename(&self.out, &old)?;
+            if let Err(e) = std::fs::rename(&self.tmp, &self.out) {
+                let _ = std::fs::rename(&old, &self.out);
+                return Err(e);
+            }
+            let _ = std::fs::remove_dir_all(&old);
+        } else {
+            std::fs::rename(&self.tmp, &self.out)?;
+        }
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// Write `files` as the whole new content of `out`, atomically (see [`Staging`]).
+pub fn replace_dir(out: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
+    let staging = Staging::new(out)?;
+    for (rel, bytes) in files {
+        staging.write(rel, bytes)?;
+    }
+    staging.commit()
 }

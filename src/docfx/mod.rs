@@ -10,8 +10,10 @@ mod parse;
 mod source_text;
 mod tags;
 
+pub(crate) use parse::markdown_options;
 pub use parse::{MAX_NESTING, parse_article, parse_body};
 pub use source_text::{SourceTextOptions, source_text};
+pub(crate) use tags::parse_tag as parse_html_tag;
 
 use serde::Serialize;
 
@@ -183,6 +185,8 @@ pub struct SegmentRaw {
     pub pair: (usize, usize),
     /// The Markdown between `<span data-stu-id="…">` and its `</span>`.
     pub source: (usize, usize),
+    /// The Markdown between `<span data-ttu-id="…">` and its `</span>`.
+    pub target: (usize, usize),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -617,7 +617,7 @@ impl<'t> Builder<'t> {
                 }
             }
             if let Some(id) = ttu {
-                self.open_segment(id, at);
+                self.open_segment(id, at, range.end);
             } else if let Some(id) = stu {
                 self.open_source(id, at, range.end);
             } else if lookup {
@@ -643,7 +643,7 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn open_segment(&mut self, id: &str, tag_start: usize) {
+    fn open_segment(&mut self, id: &str, tag_start: usize, tag_end: usize) {
         let pos = self.pos(tag_start);
         if !self.segment_ids.insert(id.to_owned()) {
             let d = Diagnostic::error("duplicate-segment-id", format!("segment id `{id}` is used twice"))
@@ -660,6 +660,7 @@ impl<'t> Builder<'t> {
             raw: SegmentRaw {
                 pair: (tag_start, 0),
                 source: (0, 0),
+                target: (tag_end, 0),
             },
         });
         let acc = self.inline_at(tag_start);
@@ -713,6 +714,9 @@ impl<'t> Builder<'t> {
 
     fn close_span(&mut self, range: std::ops::Range<usize>) {
         match self.spans.pop() {
+            Some(OpenSpan::Target { segment, .. }) => {
+                self.doc.segments[segment].raw.target.1 = range.start;
+            }
             Some(OpenSpan::Source { segment, .. }) => {
                 self.doc.segments[segment].raw.source.1 = range.start;
             }

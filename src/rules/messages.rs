@@ -15,6 +15,7 @@ use super::question::{Market, Question, REQUEST_FIELDS};
 use super::validate::{Answer, Finding, Rules};
 
 const EN_FTL: &str = include_str!("../../locales/en/validator.ftl");
+const EN_SITE_FTL: &str = include_str!("../../locales/en/site.ftl");
 const EN_REGIONS: &str = include_str!("../../locales/en/regions.tsv");
 const FALLBACK: &str = "en";
 
@@ -65,15 +66,18 @@ pub fn is_region(market: Market) -> bool {
 impl Messages {
     /// The built-in English messages.
     pub fn english() -> Messages {
+        let mut english = bundle(FALLBACK, resource(EN_FTL).unwrap_or_else(|r| r));
+        let _ = english.add_resource(resource(EN_SITE_FTL).unwrap_or_else(|r| r));
         Messages {
             locale: FALLBACK.to_owned(),
-            bundles: vec![bundle(FALLBACK, resource(EN_FTL).unwrap_or_else(|r| r))],
+            bundles: vec![english],
             regions: parse_regions(EN_REGIONS),
         }
     }
 
-    /// The best of the locales in `locales_dir` (folders holding a
-    /// `validator.ftl`) for `requested`, with English behind it. A request
+    /// The best of the locales in `locales_dir` (folders holding `.ftl`
+    /// files) for `requested`, with English behind it; every `.ftl` file of
+    /// the chosen folder is read (`validator.ftl`, `site.ftl`, …). A request
     /// no folder matches gets English.
     pub fn load(locales_dir: &Path, requested: &str) -> Result<Messages, MessagesError> {
         let wanted: LanguageIdentifier = requested
@@ -83,7 +87,7 @@ impl Messages {
             .into_iter()
             .flatten()
             .flatten()
-            .filter(|e| e.path().join("validator.ftl").is_file())
+            .filter(|e| !ftl_files(&e.path()).is_empty())
             .filter_map(|e| e.file_name().to_str().map(str::to_owned))
             .collect();
         names.sort();
@@ -98,17 +102,28 @@ impl Messages {
             .map_or(FALLBACK, |(_, name)| *name);
 
         let mut messages = Messages::english();
-        if chosen == FALLBACK && !locales_dir.join(FALLBACK).join("validator.ftl").is_file() {
+        let dir = locales_dir.join(chosen);
+        let files = ftl_files(&dir);
+        if files.is_empty() {
             return Ok(messages);
         }
-        let dir = locales_dir.join(chosen);
-        let ftl_path = dir.join("validator.ftl");
-        let text = read(&ftl_path)?;
-        let res = resource(&text).map_err(|_| MessagesError::Syntax {
-            path: ftl_path.display().to_string(),
-            message: syntax_errors(&text),
-        })?;
-        let own = bundle(chosen, res);
+        let mut own: Option<FluentBundle<FluentResource>> = None;
+        for ftl_path in files {
+            let text = read(&ftl_path)?;
+            let res = resource(&text).map_err(|_| MessagesError::Syntax {
+                path: ftl_path.display().to_string(),
+                message: syntax_errors(&text),
+            })?;
+            match own.as_mut() {
+                Some(b) => {
+                    let _ = b.add_resource(res);
+                }
+                None => own = Some(bundle(chosen, res)),
+            }
+        }
+        let Some(own) = own else {
+            return Ok(messages);
+        };
         if chosen == FALLBACK {
             messages.bundles = vec![own];
         } else {
@@ -319,6 +334,19 @@ impl Messages {
         }
         self.format(id, &args)
     }
+}
+
+/// The `.ftl` files of a folder, sorted.
+fn ftl_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ftl") && p.is_file())
+        .collect();
+    files.sort();
+    files
 }
 
 fn read(path: &Path) -> Result<String, MessagesError> {

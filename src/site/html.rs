@@ -1,0 +1,261 @@
+//! Chapter Markdown to page HTML: DocFX alerts become callouts titled in the
+//! page's language, blocks carry anchors for the article lines they come
+//! from (`#L23`, what facts link to), comments and any leftover segment
+//! markup are dropped, and the result is sanitized with ammonia.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{BlockQuoteKind, Event, Parser, Tag, TagEnd, html};
+
+use crate::docfx::AlertKind;
+use crate::position::LineIndex;
+
+/// Alert titles in the page's language, by kind.
+pub trait AlertTitles {
+    fn title(&self, kind: AlertKind) -> String;
+}
+
+fn kind(k: BlockQuoteKind) -> AlertKind {
+    match k {
+        BlockQuoteKind::Note => AlertKind::Note,
+        BlockQuoteKind::Tip => AlertKind::Tip,
+        BlockQuoteKind::Important => AlertKind::Important,
+        BlockQuoteKind::Warning => AlertKind::Warning,
+        BlockQuoteKind::Caution => AlertKind::Caution,
+    }
+}
+
+enum Span {
+    Target,
+    Lookup,
+    Other,
+}
+
+/// Render chapter Markdown. `line_map[i]` is the article line of chapter
+/// line `i + 1`.
+pub fn render(markdown: &str, line_map: &[u32], titles: &dyn AlertTitles) -> String {
+    let lines = LineIndex::new(markdown);
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut spans: Vec<Span> = Vec::new();
+    let mut skipping = 0usize;
+    let mut anchored: HashSet<u32> = HashSet::new();
+    let mut first_cell = false;
+    // an HTML block arrives line by line; comments may span lines
+    let mut html_block: Option<String> = None;
+    let original_line = |offset: usize| {
+        let line = lines.line_col(markdown, offset).0 as usize;
+        line_map.get(line.saturating_sub(1)).copied().unwrap_or(0)
+    };
+    for (event, range) in
+        Parser::new_ext(markdown, crate::docfx::markdown_options()).into_offset_iter()
+    {
+        if let Event::InlineHtml(tag) = &event {
+            match classify(tag) {
+                HtmlPiece::Comment => continue,
+                HtmlPiece::Open(span) => {
+                    let keep = matches!(span, Span::Other) && skipping == 0;
+                    if matches!(span, Span::Lookup) {
+                        skipping += 1;
+                    }
+                    spans.push(span);
+                    if keep {
+                        events.push(event);
+                    }
+                    continue;
+                }
+                HtmlPiece::Close => {
+                    let keep = match spans.pop() {
+                        Some(Span::Lookup) => {
+                            skipping = skipping.saturating_sub(1);
+                            false
+                        }
+                        Some(Span::Target) => false,
+                        Some(Span::Other) | None => skipping == 0,
+                    };
+                    if keep {
+                        events.push(event);
+                    }
+                    continue;
+                }
+                HtmlPiece::Other => {}
+            }
+        }
+        if skipping > 0 {
+            continue;
+        }
+        let anchor = |events: &mut Vec<Event<'_>>, anchored: &mut HashSet<u32>| {
+            let line = original_line(range.start);
+            if line > 0 && anchored.insert(line) {
+                events.push(Event::InlineHtml(
+                    format!("<span class=\"rulebook-line\" id=\"L{line}\"></span>").into(),
+                ));
+            }
+        };
+        match event {
+            Event::Start(Tag::HtmlBlock) => html_block = Some(String::new()),
+            Event::Html(part) => match html_block.as_mut() {
+                Some(block) => block.push_str(&part),
+                None => events.push(Event::Html(strip_comments(&part).into())),
+            },
+            Event::End(TagEnd::HtmlBlock) => {
+                let kept = strip_comments(&html_block.take().unwrap_or_default());
+                if !kept.trim().is_empty() {
+                    events.push(Event::Html(kept.into()));
+                }
+            }
+            Event::Start(Tag::BlockQuote(Some(k))) => {
+                let k = kind(k);
+                events.push(Event::Html(
+                    format!(
+                        "<div class=\"rulebook-alert rulebook-alert-{id}\" role=\"note\"><p class=\"rulebook-alert-title\">{title}</p>\n",
+                        id = k.id(),
+                        title = escape(&titles.title(k))
+                    )
+                    .into(),
+                ));
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => events.push(Event::Html("</div>\n".into())),
+            Event::Start(Tag::Paragraph)
+            | Event::Start(Tag::Item)
+            | Event::Start(Tag::Heading { .. }) => {
+                events.push(event);
+                anchor(&mut events, &mut anchored);
+            }
+            Event::Start(Tag::TableRow) | Event::Start(Tag::TableHead) => {
+                first_cell = true;
+                events.push(event);
+            }
+            Event::Start(Tag::TableCell) => {
+                events.push(event);
+                if first_cell {
+                    first_cell = false;
+                    anchor(&mut events, &mut anchored);
+                }
+            }
+            other => events.push(other),
+        }
+    }
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut out, events.into_iter());
+    sanitize(&out)
+}
+
+enum HtmlPiece {
+    Comment,
+    Open(Span),
+    Close,
+    Other,
+}
+
+fn classify(tag: &str) -> HtmlPiece {
+    let t = tag.trim();
+    if t.starts_with("<!--") {
+        return HtmlPiece::Comment;
+    }
+    let Some(parsed) = crate::docfx::parse_html_tag(t) else {
+        return HtmlPiece::Other;
+    };
+    if !parsed.is("span") || parsed.self_closing {
+        return HtmlPiece::Other;
+    }
+    if parsed.closing {
+        return HtmlPiece::Close;
+    }
+    if parsed.attr("data-ttu-id").is_some() {
+        HtmlPiece::Open(Span::Target)
+    } else if parsed
+        .attr("class")
+        .is_some_and(|c| c.split_ascii_whitespace().any(|c| c == "sxs-lookup"))
+    {
+        HtmlPiece::Open(Span::Lookup)
+    } else {
+        HtmlPiece::Open(Span::Other)
+    }
+}
+
+/// HTML blocks without their comments (internal notes, never content).
+fn strip_comments(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find("<!--") {
+        out.push_str(&rest[..open]);
+        match rest[open..].find("-->") {
+            Some(close) => rest = &rest[open + close + 3..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// What content may keep: ammonia's safe defaults (no script, no event
+/// handlers, no `javascript:` URLs) plus the classes, ids and anchors the
+/// renderer itself adds.
+static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::default();
+    b.add_generic_attributes(["class", "id", "role", "lang", "dir"])
+        .add_tag_attributes("a", ["name"])
+        .add_tag_attributes("td", ["align"])
+        .add_tag_attributes("th", ["align"])
+        .add_tags(["input"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .link_rel(Some("noopener"));
+    b
+});
+
+pub fn sanitize(html: &str) -> String {
+    CLEANER.clean(html).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct En;
+    impl AlertTitles for En {
+        fn title(&self, kind: AlertKind) -> String {
+            format!("T-{}", kind.id())
+        }
+    }
+
+    #[test]
+    fn alerts_anchors_and_sanitizing() {
+        let md = "para\n\n> [!NOTE]\n> inside\n\n<script>alert(1)</script>\n\n<img src=x onerror=\"alert(1)\"> [x](javascript:alert(1))\n\n<!--two\nlines-->\n";
+        let html = render(md, &[10, 11, 12, 13, 14, 15, 16, 17, 18], &En);
+        assert!(
+            html.contains("<p class=\"rulebook-alert-title\">T-note</p>"),
+            "{html}"
+        );
+        assert!(html.contains("id=\"L10\""), "{html}");
+        assert!(html.contains("id=\"L13\""), "{html}");
+        for bad in [
+            "<script",
+            "onerror",
+            "javascript:",
+            "two",
+            "lines",
+            "--&gt;",
+            "[!NOTE]",
+        ] {
+            assert!(!html.contains(bad), "{bad} in {html}");
+        }
+    }
+
+    #[test]
+    fn leftover_segment_markup_keeps_the_target() {
+        let md = "<span data-ttu-id=\"1\">目標</span><span class=\"sxs-lookup\"><span data-stu-id=\"1\">Source</span></span>\n";
+        let html = render(md, &[1], &En);
+        assert!(
+            html.contains("目標") && !html.contains("Source") && !html.contains("sxs"),
+            "{html}"
+        );
+    }
+}

@@ -1,0 +1,143 @@
+//! The site search index, built once per locale. mdBook's index drops long
+//! runs of Chinese and Japanese (written without spaces, such a run reads as
+//! one huge "word"); here text is cut into Latin words and, inside CJK runs,
+//! overlapping character pairs, so a query of any length is found by the
+//! pairs it consists of. `rulebook.js` cuts queries the same way.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+/// Unspaced scripts: kana, CJK ideographs, half-width katakana, Hangul.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30ff | 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xf900..=0xfaff | 0xff66..=0xff9f | 0xac00..=0xd7af)
+}
+
+/// Search tokens of a text: lower-case words, CJK character pairs (a lone
+/// CJK character stands for itself).
+pub fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut run: Vec<char> = Vec::new();
+    let mut word = String::new();
+    let flush_run = |run: &mut Vec<char>, out: &mut Vec<String>| {
+        if run.len() == 1 {
+            out.push(run[0].to_string());
+        }
+        out.extend(run.windows(2).map(|w| w.iter().collect::<String>()));
+        run.clear();
+    };
+    for c in text.chars() {
+        if is_cjk(c) {
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            run.push(c);
+        } else if c.is_alphanumeric() {
+            flush_run(&mut run, &mut out);
+            word.extend(c.to_lowercase());
+        } else {
+            flush_run(&mut run, &mut out);
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+        }
+    }
+    flush_run(&mut run, &mut out);
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Page {
+    url: String,
+    title: String,
+}
+
+/// An index being filled page by page.
+#[derive(Debug, Default)]
+pub struct SearchIndex {
+    pages: Vec<Page>,
+    tokens: BTreeMap<String, BTreeSet<usize>>,
+}
+
+impl SearchIndex {
+    pub fn add(&mut self, url: &str, title: &str, text: &str) {
+        let id = self.pages.len();
+        self.pages.push(Page {
+            url: url.to_owned(),
+            title: title.to_owned(),
+        });
+        for t in tokens(title).into_iter().chain(tokens(text)) {
+            self.tokens.entry(t).or_default().insert(id);
+        }
+    }
+
+    /// Page URLs holding every token of `query` (what the page script does).
+    pub fn search(&self, query: &str) -> Vec<&str> {
+        let mut hits: Option<BTreeSet<usize>> = None;
+        for t in tokens(query) {
+            let pages = self.tokens.get(&t).cloned().unwrap_or_default();
+            hits = Some(match hits {
+                None => pages,
+                Some(h) => h.intersection(&pages).copied().collect(),
+            });
+        }
+        hits.unwrap_or_default()
+            .into_iter()
+            .filter_map(|i| self.pages.get(i).map(|p| p.url.as_str()))
+            .collect()
+    }
+
+    /// `search-index.js`: a script, so the site also works from `file://`.
+    pub fn to_script(&self) -> String {
+        let json = serde_json::json!({"pages": self.pages, "tokens": self.tokens});
+        format!("window.RULEBOOK_SEARCH = {json};\n")
+    }
+}
+
+/// The text of an HTML fragment, tags removed (entities kept as written:
+/// they do not occur in the CJK runs that matter, and words stay findable).
+pub fn html_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cjk_runs_become_pairs() {
+        assert_eq!(tokens("阿根廷, Brazil 2"), ["阿根", "根廷", "brazil", "2"]);
+        assert_eq!(
+            tokens("アルゼンチン"),
+            ["アル", "ルゼ", "ゼン", "ンチ", "チン"]
+        );
+    }
+
+    #[test]
+    fn a_long_unspaced_run_is_still_found() {
+        let mut index = SearchIndex::default();
+        let long = "Azure 保留項目無法在下列市場使用阿根廷巴西中國印尼列支敦斯登澤西島馬來西亞墨西哥俄羅斯";
+        index.add("a.html", "A", long);
+        index.add("b.html", "B", "其他");
+        assert_eq!(index.search("阿根廷"), ["a.html"]);
+        assert_eq!(index.search("澤西島"), ["a.html"]);
+        assert!(index.search("日本").is_empty());
+    }
+}

@@ -1,0 +1,368 @@
+//! The localized site built from the bundled content, and from edited copies.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().map(Result::unwrap) {
+        let p = e.path();
+        if p.is_dir() {
+            copy_tree(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+fn build(root: &Path, out: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_rulebook"))
+        .arg("--root")
+        .arg(root)
+        .args(["-q", "build", "--out"])
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+/// The site of the bundled content, built once into a temp dir.
+fn site() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("book");
+    let result = build(&root(), &out);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    (dir, out)
+}
+
+fn html_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().map(Result::unwrap) {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "html") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+const ARTICLE: &str = "csp-software-subscriptions.html";
+
+#[test]
+fn three_locales_with_index_and_article_pages() {
+    let (_dir, out) = site();
+    for locale in ["en", "zh-TW", "ja-JP"] {
+        for page in [
+            "index.html",
+            ARTICLE,
+            "rules.html",
+            "status.html",
+            "search-index.js",
+            "rulebook.css",
+            "rulebook.js",
+        ] {
+            assert!(
+                out.join(locale).join(page).is_file(),
+                "{locale}/{page} missing"
+            );
+        }
+        let article = read(out.join(locale).join(ARTICLE));
+        assert!(
+            article.contains(&format!("<html lang=\"{locale}\"")),
+            "{locale}: html lang"
+        );
+        for other in ["en", "zh-TW", "ja-JP"] {
+            assert!(
+                article.contains(&format!(
+                    "<link rel=\"alternate\" hreflang=\"{other}\" href=\"../{other}/{ARTICLE}\">"
+                )),
+                "{locale}: no hreflang alternate for {other}"
+            );
+        }
+        assert!(article.contains(&format!("hreflang=\"x-default\" href=\"../en/{ARTICLE}\"")));
+        // the switcher leads to the same page in the other locales
+        assert!(
+            article.contains(&format!(
+                "class=\"rulebook-switch\" hreflang=\"en\" lang=\"en\" href=\"../en/{ARTICLE}\""
+            )) || locale == "en"
+        );
+    }
+    let picker = read(out.join("index.html"));
+    for locale in ["en", "zh-TW", "ja-JP"] {
+        assert!(
+            picker.contains(&format!(
+                "<a href=\"{locale}/index.html\" hreflang=\"{locale}\""
+            )),
+            "picker: {locale}"
+        );
+    }
+    assert!(picker.contains("navigator.languages"));
+}
+
+#[test]
+fn no_source_markup_comment_or_directive_reaches_a_page() {
+    let (_dir, out) = site();
+    let files = html_files(&out);
+    assert!(files.len() >= 13, "{files:?}");
+    for f in files {
+        let html = read(&f);
+        for bad in [
+            "data-ttu-id",
+            "sxs-lookup",
+            "data-stu-id",
+            "[!NOTE]",
+            "<!--",
+            "--&gt;",
+            "FAREAST",
+            "Maggie last updated",
+        ] {
+            assert!(!html.contains(bad), "{} contains {bad}", f.display());
+        }
+    }
+    // alerts are callouts titled in the page's language
+    assert!(
+        read(out.join("zh-TW").join(ARTICLE))
+            .contains("<p class=\"rulebook-alert-title\">附註</p>")
+    );
+    assert!(
+        read(out.join("ja-JP").join(ARTICLE))
+            .contains("<p class=\"rulebook-alert-title\">注記</p>")
+    );
+    assert!(
+        read(out.join("en").join(ARTICLE)).contains("<p class=\"rulebook-alert-title\">Note</p>")
+    );
+}
+
+#[test]
+fn frontmatter_becomes_title_and_description() {
+    let (_dir, out) = site();
+    let zh = read(out.join("zh-TW").join(ARTICLE));
+    assert!(
+        zh.contains("<title>透過雲端解決方案提供者銷售軟體訂閱 | 合作夥伴中心</title>"),
+        "{zh}"
+    );
+    assert!(
+        zh.contains("<meta name=\"description\" content=\"Learn how partners in the CSP program")
+    );
+    assert!(!zh.contains("ms.openlocfilehash"));
+}
+
+#[test]
+fn rules_page_lists_markets_by_local_name_and_links_to_the_paragraph() {
+    let (_dir, out) = site();
+    let zh = read(out.join("zh-TW/rules.html"));
+    for name in ["阿根廷", "澤西島"] {
+        assert!(
+            zh.contains(&format!("<td>{name}</td>")),
+            "zh-TW rules page lacks {name}"
+        );
+    }
+    // the market fact links to the paragraph of the article it came from
+    assert!(zh.contains(&format!("href=\"{ARTICLE}#L29\"")), "{zh}");
+    let article = read(out.join("zh-TW").join(ARTICLE));
+    assert!(article.contains("id=\"L29\""));
+    let ja = read(out.join("ja-JP/rules.html"));
+    assert!(ja.contains("<td>アルゼンチン</td>") && ja.contains("<code>JE</code>"));
+    // ja-JP's own list differs: its facts link to the English article
+    assert!(
+        ja.contains("href=\"../en/csp-software-subscriptions.html#L23\""),
+        "{ja}"
+    );
+}
+
+#[test]
+fn ja_jp_article_shows_its_own_markets_and_the_banner() {
+    let (_dir, out) = site();
+    let ja = read(out.join("ja-JP").join(ARTICLE));
+    let markets = ja.matches("<li><span class=\"rulebook-line\"").count();
+    assert!(markets >= 18, "{markets}");
+    for name in ["アゼルバイジャン", "ロシア連邦", "ウクライナ"] {
+        assert!(ja.contains(name));
+    }
+    let banner_start = ja.find("class=\"rulebook-banner\"").expect("the banner");
+    let banner = &ja[banner_start..banner_start + ja[banner_start..].find("</div>").unwrap()];
+    assert!(
+        banner.contains("この翻訳は英語版 (2019-11-20) より古く"),
+        "{banner}"
+    );
+    assert!(
+        banner.contains("販売できない市場の一覧が異なります"),
+        "{banner}"
+    );
+    assert!(banner.contains(&format!("href=\"../en/{ARTICLE}\"")));
+    // up-to-date and agreeing: no banner
+    assert!(!read(out.join("zh-TW").join(ARTICLE)).contains("rulebook-banner"));
+    assert!(!read(out.join("en").join(ARTICLE)).contains("rulebook-banner"));
+}
+
+#[test]
+fn status_page_has_findings_and_a_coverage_chart() {
+    let (_dir, out) = site();
+    let zh = read(out.join("zh-TW/status.html"));
+    assert!(zh.contains("<svg"), "{zh}");
+    assert!(zh.contains("69 個區段中已翻譯 44 個"), "{zh}");
+    assert!(zh.contains("untranslated-segment"));
+    let ja = read(out.join("ja-JP/status.html"));
+    assert!(ja.contains("fact-mismatch") && ja.contains("stale-translation"));
+}
+
+/// The search index of a locale, as the page script reads it.
+fn search(out: &Path, locale: &str, query: &str) -> Vec<String> {
+    let script = read(out.join(locale).join("search-index.js"));
+    let json = script
+        .trim()
+        .strip_prefix("window.RULEBOOK_SEARCH = ")
+        .unwrap()
+        .strip_suffix(';')
+        .unwrap();
+    let index: serde_json::Value = serde_json::from_str(json).unwrap();
+    let mut hits: Option<Vec<u64>> = None;
+    for token in rulebook::site::search::tokens(query) {
+        let pages: Vec<u64> = index["tokens"][&token].as_array().map_or(Vec::new(), |a| {
+            a.iter().map(|p| p.as_u64().unwrap()).collect()
+        });
+        hits = Some(match hits {
+            None => pages,
+            Some(h) => h.into_iter().filter(|p| pages.contains(p)).collect(),
+        });
+    }
+    hits.unwrap_or_default()
+        .into_iter()
+        .map(|p| {
+            index["pages"][p as usize]["url"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn search_finds_chinese_and_japanese_words() {
+    let (_dir, out) = site();
+    assert!(search(&out, "zh-TW", "阿根廷").contains(&ARTICLE.to_owned()));
+    assert!(search(&out, "ja-JP", "アルゼンチン").contains(&ARTICLE.to_owned()));
+    assert!(search(&out, "en", "Argentina").contains(&ARTICLE.to_owned()));
+    assert!(search(&out, "ja-JP", "阿根廷").is_empty());
+}
+
+#[test]
+fn script_event_handlers_and_javascript_urls_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["content", "locales"] {
+        copy_tree(&root().join(sub), &dir.path().join(sub));
+    }
+    std::fs::copy(root().join("book.toml"), dir.path().join("book.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("content/en/hostile.md"),
+        "---\ntitle: Hostile\n---\n# <a name=\"hostile\"></a>Hostile\n\n<script>alert('x')</script>\n\n<img src=\"a.png\" onerror=\"alert(1)\">\n\n[click](javascript:alert(1)) and <a href=\"javascript:alert(2)\" onclick=\"x()\">this</a>\n\n<div onmouseover=\"steal()\">ok</div>\n",
+    )
+    .unwrap();
+    let out = dir.path().join("book");
+    let result = build(dir.path(), &out);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let html = read(out.join("en/hostile.html"));
+    let main = &html[html.find("<main").unwrap()..html.find("</main>").unwrap()];
+    for bad in [
+        "<script",
+        "alert(",
+        "onerror",
+        "onclick",
+        "onmouseover",
+        "javascript:",
+    ] {
+        assert!(!main.to_lowercase().contains(bad), "{bad} survived: {main}");
+    }
+    assert!(main.contains("ok") && main.contains("this"));
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["content", "locales"] {
+        copy_tree(&root().join(sub), &dir.path().join(sub));
+    }
+    std::fs::copy(root().join("book.toml"), dir.path().join("book.toml")).unwrap();
+    let out = dir.path().join("book");
+    assert!(build(dir.path(), &out).status.success());
+    let before: Vec<(PathBuf, Vec<u8>)> = html_files(&out)
+        .into_iter()
+        .map(|p| (p.clone(), std::fs::read(&p).unwrap()))
+        .collect();
+    std::fs::write(
+        dir.path().join("content/en/broken.md"),
+        "---\ntitle: x\n---\n# Broken\n\n[!INCLUDE[outside](../../Cargo.toml)]\n",
+    )
+    .unwrap();
+    let result = build(dir.path(), &out);
+    assert_eq!(result.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        err.contains("content/en/broken.md:6:1: error[include-"),
+        "{err}"
+    );
+    for (path, bytes) in before {
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            bytes,
+            "{} changed",
+            path.display()
+        );
+    }
+    assert!(!out.join("en/broken.html").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".book."))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn includes_inside_the_content_root_are_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["content", "locales"] {
+        copy_tree(&root().join(sub), &dir.path().join(sub));
+    }
+    // includes live in a sub-folder of a locale (files there are not articles)
+    std::fs::create_dir_all(dir.path().join("content/en/includes")).unwrap();
+    std::fs::write(
+        dir.path().join("content/en/includes/shared.md"),
+        "Shared **included** text.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("content/en/uses-include.md"),
+        "---\ntitle: Inc\n---\n# Inc\n\n[!INCLUDE[shared](includes/shared.md)]\n\nafter\n",
+    )
+    .unwrap();
+    let out = dir.path().join("book");
+    let result = build(dir.path(), &out);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let html = read(out.join("en/uses-include.html"));
+    assert!(
+        html.contains("Shared <strong>included</strong> text."),
+        "{html}"
+    );
+    assert!(!html.contains("[!INCLUDE"));
+}
