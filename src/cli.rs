@@ -274,6 +274,7 @@ fn build(cli: &Cli, out: &Path, locales: &[String]) -> u8 {
     };
     let options = crate::emit::BuildOptions {
         locales: locales.to_vec(),
+        progress: !cli.quiet,
     };
     match crate::emit::build(&cli.root, &out, &options) {
         Ok(output) => {

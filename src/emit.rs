@@ -29,6 +29,8 @@ pub struct BuildOutput {
 pub struct BuildOptions {
     /// Build only these locales (empty: all).
     pub locales: Vec<String>,
+    /// Show a progress bar on standard error (drawn only on a terminal).
+    pub progress: bool,
 }
 
 /// Load, parse, extract and reconcile the project into a rules file. Errors
@@ -213,12 +215,27 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
             .locales
             .retain(|l| options.locales.contains(&l.id) || l.id == source);
     }
+    let articles: usize = project.locales.iter().map(|l| l.articles.len()).sum();
+    let progress = if options.progress {
+        let bar = indicatif::ProgressBar::new(2 * articles as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg:10} [{bar:30}] {pos}/{len} ({elapsed})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    progress.set_message("reading");
     let Analysis {
         rules,
         report,
         mut diagnostics,
         parsed,
     } = analyze(&project)?;
+    progress.inc(articles as u64);
+    progress.set_message("rendering");
     let unwritable = |e: std::io::Error| {
         Diagnostics::from(
             Diagnostic::error("unwritable", format!("cannot write the output: {e}"))
@@ -231,6 +248,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         parsed: &parsed,
         rules: &rules,
         report: &report,
+        progress: &progress,
     };
     diagnostics.extend(crate::site::build(&site, staging.dir())?);
     let files = vec![
@@ -245,6 +263,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         staging.write(rel, bytes).map_err(unwritable)?;
     }
     staging.commit().map_err(unwritable)?;
+    progress.finish_and_clear();
     Ok(BuildOutput {
         rules,
         diagnostics,

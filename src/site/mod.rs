@@ -42,6 +42,8 @@ pub struct SiteInput<'a> {
     pub parsed: &'a [(String, Vec<ParsedArticle>)],
     pub rules: &'a RulesFile,
     pub report: &'a Report,
+    /// Advanced by one per article page written.
+    pub progress: &'a indicatif::ProgressBar,
 }
 
 /// The out-of-date notice of one translated page.
@@ -245,6 +247,7 @@ fn build_locale(
             .map(|(_, path, _)| PathBuf::from(path))
             .collect(),
         banners,
+        progress: input.progress.clone(),
     };
     book.execute_build_process(&renderer)
         .map_err(|e| mdbook_error(locale, &e))?;
@@ -395,6 +398,7 @@ struct SiteRenderer {
     page_titles: HashMap<PathBuf, (String, Option<String>)>,
     generated: BTreeSet<PathBuf>,
     banners: HashMap<String, Banner>,
+    progress: indicatif::ProgressBar,
 }
 
 impl html::AlertTitles for Messages {
@@ -542,6 +546,9 @@ impl Renderer for SiteRenderer {
             let page = self.templates.render("page.html", &context)?;
             index.add(&file, &chapter.name, &search::html_text(&content));
             std::fs::write(ctx.destination.join(&file), &page)?;
+            if !self.generated.contains(path) {
+                self.progress.inc(1);
+            }
             if first_page.is_none() {
                 first_page = Some(page);
             }
