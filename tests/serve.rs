@@ -393,7 +393,7 @@ fn an_edit_rebuilds_and_a_broken_edit_keeps_the_old_site() {
         "{diagnostic}"
     );
     server
-        .stderr_line(Duration::from_secs(10), |l| l.contains("still serving"))
+        .stderr_line(Duration::from_secs(10), |l| l.contains("stays as it was"))
         .expect("says the previous site is kept");
     assert_eq!(version(addr), second, "a failed build is not a new version");
     let still = get(addr, "/rules.json");

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use super::{Cli, EXIT_USAGE, report};
-use crate::diag::{Diagnostic, Location};
+use crate::diag::Diagnostic;
 use crate::serve::{Event, ServeOptions};
 
 #[derive(Debug, clap::Args)]
@@ -53,7 +53,6 @@ pub(super) fn run(cli: &Cli, args: &ServeArgs) -> u8 {
                     "unlistenable",
                     format!("cannot listen on {}:{}: {e}", args.bind, args.port),
                 )
-                .at(Location::file(cli.root.display().to_string()))
                 .with_help("choose another --port (0 picks a free one) or --bind address")
                 .into(),
                 false,
@@ -102,7 +101,7 @@ fn print_event(event: &Event<'_>, out: &str, quiet: bool) {
         }
         Event::BuildFailed { diagnostics, .. } => {
             report(diagnostics, false);
-            eprintln!("build failed; still serving the previous site");
+            eprintln!("build failed; the site served stays as it was until a build succeeds");
         }
         _ => {}
     }
