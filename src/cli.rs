@@ -71,6 +71,9 @@ pub enum Command {
     },
     /// Answer a question from rules.json: exit 0 yes, 1 no, 2 error.
     Check(CheckArgs),
+    /// Build, serve the output on http://127.0.0.1:3000/ and rebuild (and
+    /// reload open pages) when the sources change.
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -163,6 +166,7 @@ pub fn run(cli: Cli) -> ExitCode {
             ref content_locale,
         } => source_text(&cli.root, file, output.as_deref(), content_locale),
         Command::Check(ref args) => check::run(&cli.root, args),
+        Command::Serve(ref args) => serve::run(&cli, args),
         Command::Diff {
             format,
             fail_on,
@@ -173,6 +177,7 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 mod check;
+mod serve;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DiffFormat {

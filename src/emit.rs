@@ -219,9 +219,11 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     let progress = if options.progress {
         let bar = indicatif::ProgressBar::new(2 * articles as u64);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {msg:10} [{bar:30}] {pos}/{len} ({elapsed})")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                .progress_chars("=> "),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {msg:10} [{bar:30}] {pos}/{len} ({elapsed})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
         );
         bar
     } else {
@@ -297,7 +299,14 @@ impl Staging {
         let (tmp_prefix, old_prefix) = (format!(".{name}.tmp-"), format!(".{name}.old-"));
         for entry in std::fs::read_dir(&parent)?.filter_map(Result::ok) {
             let n = entry.file_name().to_string_lossy().into_owned();
-            if n.starts_with(&tmp_prefix) || n.starts_with(&old_prefix) {
+            let pid = n
+                .strip_prefix(&tmp_prefix)
+                .or_else(|| n.strip_prefix(&old_prefix));
+            // a folder of a build still running (e.g. `serve` beside a
+            // `build`) is not a leftover
+            if let Some(pid) = pid
+                && !process_alive(pid)
+            {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }
@@ -345,6 +354,15 @@ impl Staging {
         self.committed = true;
         Ok(())
     }
+}
+
+/// Whether the process that named a staging folder still runs (Linux:
+/// `/proc/<pid>`; elsewhere every staging folder counts as a leftover).
+fn process_alive(pid: &str) -> bool {
+    let Ok(pid) = pid.parse::<u32>() else {
+        return false;
+    };
+    pid != std::process::id() && Path::new("/proc").join(pid.to_string()).exists()
 }
 
 impl Drop for Staging {

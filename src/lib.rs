@@ -16,6 +16,7 @@ pub mod position;
 pub mod reconcile;
 pub mod report;
 pub mod rules;
+pub mod serve;
 pub mod site;
 
 pub use diag::{Diagnostic, Diagnostics, Location, Severity};

@@ -52,7 +52,11 @@ fn the_site_in_headless_chromium() {
         .arg(&book)
         .output()
         .unwrap();
-    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
     let shots = root().join("target/browser");
     std::fs::create_dir_all(&shots).unwrap();
     let run = Command::new("node")
@@ -65,7 +69,14 @@ fn the_site_in_headless_chromium() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&run.stdout);
     println!("{stdout}");
-    assert!(run.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     assert!(stdout.contains("searching 阿根廷 on zh-TW finds the article"));
-    assert!(shots.join("ja-JP-article.png").is_file(), "no screenshot written");
+    assert!(
+        shots.join("ja-JP-article.png").is_file(),
+        "no screenshot written"
+    );
 }

@@ -1,0 +1,366 @@
+//! `rulebook serve`: the writers' live preview. Builds once, serves the output
+//! folder over HTTP (loopback by default), rebuilds when the sources change and
+//! makes open pages reload when a new build is in.
+//!
+//! Dependency-light on purpose: a small HTTP/1.1 server on std's `TcpListener`
+//! with one thread per connection ([`http`]) and a polling watcher ([`watch`]).
+//! Only files under the output folder are ever served; the live-reload script
+//! is added to HTML responses at serve time, never to the files on disk.
+
+mod http;
+mod watch;
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::diag::Diagnostics;
+use crate::emit::{self, BuildOptions, BuildOutput};
+
+/// Where the live-reload endpoint and anything else of the server lives; no
+/// file of the site is served under it.
+pub const RESERVED_PREFIX: &str = "/__rulebook/";
+
+/// What to build, where to listen, how often to look for changes.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ServeOptions {
+    /// Project root (book.toml, content/, locales/, templates/).
+    pub root: PathBuf,
+    /// Output folder: built into, and the only folder served.
+    pub out: PathBuf,
+    /// Address to listen on; loopback unless asked otherwise.
+    pub bind: IpAddr,
+    /// Port; 0 picks a free one (see [`Server::addr`]).
+    pub port: u16,
+    pub build: BuildOptions,
+    /// How often the sources are looked at.
+    pub poll_interval: Duration,
+    /// How long the sources must stay unchanged before a rebuild, so that an
+    /// editor's save (or a `git checkout`) makes one build, not several.
+    pub debounce: Duration,
+}
+
+impl ServeOptions {
+    /// Defaults of `rulebook serve`: `ROOT/book` on 127.0.0.1:3000.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        let root = root.into();
+        ServeOptions {
+            out: root.join("book"),
+            root,
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 3000,
+            build: BuildOptions::default(),
+            poll_interval: Duration::from_millis(100),
+            debounce: Duration::from_millis(200),
+        }
+    }
+}
+
+/// What the server tells its caller, who decides how to show it.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Event<'a> {
+    /// Listening; the initial build has been tried.
+    Listening { url: &'a str },
+    /// Sources changed (paths relative to the root); a rebuild follows.
+    Changed { paths: &'a [PathBuf] },
+    /// A build succeeded and is being served as `version`.
+    Built {
+        version: &'a str,
+        output: &'a BuildOutput,
+        elapsed: Duration,
+    },
+    /// A build failed; the previous output is still served.
+    BuildFailed {
+        diagnostics: &'a Diagnostics,
+        elapsed: Duration,
+    },
+}
+
+type Reporter = Arc<dyn Fn(&Event<'_>) + Send + Sync>;
+
+/// State shared by the acceptor, the connections and the watcher.
+struct Shared {
+    out: PathBuf,
+    /// Differs between runs, so a page left open across a restart reloads.
+    run_token: String,
+    /// Successful builds so far; the served version is `run_token-builds`.
+    builds: Mutex<u64>,
+    new_build: Condvar,
+    stop: AtomicBool,
+    connections: AtomicUsize,
+}
+
+impl Shared {
+    fn version(&self) -> String {
+        let builds = *self.builds.lock().unwrap_or_else(PoisonError::into_inner);
+        format!("{}-{builds}", self.run_token)
+    }
+
+    fn bump(&self) -> String {
+        let mut builds = self.builds.lock().unwrap_or_else(PoisonError::into_inner);
+        *builds += 1;
+        self.new_build.notify_all();
+        format!("{}-{}", self.run_token, *builds)
+    }
+
+    /// The version, once it differs from `seen` or `timeout` has passed.
+    fn wait_for_version_other_than(&self, seen: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        let mut builds = self.builds.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            let version = format!("{}-{}", self.run_token, *builds);
+            let now = Instant::now();
+            if version != seen || now >= deadline || self.stopped() {
+                return version;
+            }
+            builds = self
+                .new_build
+                .wait_timeout(builds, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    /// Sleep up to `duration`; false when the server is stopping.
+    fn pause(&self, duration: Duration) -> bool {
+        let deadline = Instant::now() + duration;
+        while !self.stopped() {
+            let now = Instant::now();
+            if now >= deadline {
+                return true;
+            }
+            std::thread::sleep((deadline - now).min(Duration::from_millis(25)));
+        }
+        false
+    }
+}
+
+/// A running preview server; stopped by [`Server::stop`] or when dropped.
+pub struct Server {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Server {
+    /// The address listened on (with the real port when 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR:PORT/`.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// The folder being served.
+    pub fn out(&self) -> &Path {
+        &self.shared.out
+    }
+
+    /// The version of the site being served; changes with every successful build.
+    pub fn version(&self) -> String {
+        self.shared.version()
+    }
+
+    /// Block until the server stops (it does not stop by itself).
+    pub fn wait(mut self) {
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+
+    /// Stop accepting and watching, and wait for both to end. Connections
+    /// already open finish on their own (their reads and writes time out).
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        self.shared.new_build.notify_all();
+        // Wake the acceptor blocked in accept().
+        let wake = match self.addr.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => (Ipv4Addr::LOCALHOST, self.addr.port()).into(),
+            IpAddr::V6(ip) if ip.is_unspecified() => (Ipv6Addr::LOCALHOST, self.addr.port()).into(),
+            _ => self.addr,
+        };
+        let _ = TcpStream::connect_timeout(&wake, Duration::from_secs(1));
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if !self.threads.is_empty() {
+            self.shutdown();
+        }
+    }
+}
+
+/// Listen, build once, then serve and watch in background threads. A failed
+/// initial build is reported and the server runs anyway, so that fixing the
+/// sources brings the site up. Errors only when the address cannot be bound.
+pub fn start(
+    options: ServeOptions,
+    report: impl Fn(&Event<'_>) + Send + Sync + 'static,
+) -> io::Result<Server> {
+    let report: Reporter = Arc::new(report);
+    let listener = TcpListener::bind((options.bind, options.port))?;
+    let addr = listener.local_addr()?;
+    let shared = Arc::new(Shared {
+        out: options.out.clone(),
+        run_token: run_token(),
+        builds: Mutex::new(0),
+        new_build: Condvar::new(),
+        stop: AtomicBool::new(false),
+        connections: AtomicUsize::new(0),
+    });
+    // The watcher's first look comes before the build, so an edit made while
+    // it runs is not missed.
+    let seen = watch::snapshot(&options.root, &options.out);
+    rebuild(&shared, &options, &report);
+
+    let acceptor = {
+        let shared = Arc::clone(&shared);
+        std::thread::Builder::new()
+            .name("rulebook-serve-accept".into())
+            .spawn(move || accept_loop(&listener, &shared))?
+    };
+    let watcher = {
+        let shared = Arc::clone(&shared);
+        let report = Arc::clone(&report);
+        let options = options.clone();
+        std::thread::Builder::new()
+            .name("rulebook-serve-watch".into())
+            .spawn(move || watch_loop(&shared, &options, &report, seen))?
+    };
+    let server = Server {
+        addr,
+        shared,
+        threads: vec![acceptor, watcher],
+    };
+    report(&Event::Listening { url: &server.url() });
+    Ok(server)
+}
+
+/// [`start`], then serve until the process ends.
+pub fn run(
+    options: ServeOptions,
+    report: impl Fn(&Event<'_>) + Send + Sync + 'static,
+) -> io::Result<()> {
+    start(options, report)?.wait();
+    Ok(())
+}
+
+/// At most this many connections are handled at once (long polls included);
+/// more are closed at once rather than queued behind them.
+const MAX_CONNECTIONS: usize = 64;
+
+fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
+    for stream in listener.incoming() {
+        if shared.stopped() {
+            break;
+        }
+        let Ok(stream) = stream else {
+            // Out of file descriptors and the like: wait rather than spin.
+            std::thread::sleep(Duration::from_millis(20));
+            continue;
+        };
+        if shared.connections.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+            shared.connections.fetch_sub(1, Ordering::SeqCst);
+            continue;
+        }
+        let conn_shared = Arc::clone(shared);
+        let spawned = std::thread::Builder::new()
+            .name("rulebook-serve-conn".into())
+            .spawn(move || {
+                // Counted down even if handling panics.
+                let _slot = ConnectionSlot(&conn_shared);
+                http::handle(stream, &conn_shared);
+            });
+        if spawned.is_err() {
+            shared.connections.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+struct ConnectionSlot<'a>(&'a Shared);
+
+impl Drop for ConnectionSlot<'_> {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// If sources keep changing for this long, build anyway.
+const MAX_SETTLE: Duration = Duration::from_secs(2);
+
+fn watch_loop(
+    shared: &Shared,
+    options: &ServeOptions,
+    report: &Reporter,
+    mut seen: watch::Snapshot,
+) {
+    while shared.pause(options.poll_interval) {
+        let now = watch::snapshot(&options.root, &options.out);
+        if !now.differs_from(&seen) {
+            continue;
+        }
+        // Debounce: wait until nothing changed for `debounce`.
+        let started = Instant::now();
+        let mut settled = now;
+        loop {
+            if !shared.pause(options.debounce) {
+                return;
+            }
+            let next = watch::snapshot(&options.root, &options.out);
+            let quiet = !next.differs_from(&settled);
+            settled = next;
+            if quiet || started.elapsed() >= MAX_SETTLE {
+                break;
+            }
+        }
+        let paths = watch::changed(&seen, &settled);
+        seen = settled;
+        report(&Event::Changed { paths: &paths });
+        rebuild(shared, options, report);
+    }
+}
+
+fn rebuild(shared: &Shared, options: &ServeOptions, report: &Reporter) {
+    let started = Instant::now();
+    match emit::build(&options.root, &options.out, &options.build) {
+        Ok(output) => {
+            let version = shared.bump();
+            report(&Event::Built {
+                version: &version,
+                output: &output,
+                elapsed: started.elapsed(),
+            });
+        }
+        Err(diagnostics) => report(&Event::BuildFailed {
+            diagnostics: &diagnostics,
+            elapsed: started.elapsed(),
+        }),
+    }
+}
+
+fn run_token() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{:x}{:x}", nanos & 0xffff_ffff_ffff, std::process::id())
+}
