@@ -247,12 +247,11 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     let staging = Staging::new(out).map_err(unwritable)?;
     let site = crate::site::SiteInput {
         project: &project,
-        parsed: &parsed,
         rules: &rules,
         report: &report,
         progress: &progress,
     };
-    diagnostics.extend(crate::site::build(&site, staging.dir())?);
+    diagnostics.extend(crate::site::build(&site, parsed, staging.dir())?);
     let files = vec![
         ("report.json".to_owned(), to_json_bytes(&report)),
         ("rules.json".to_owned(), to_json_bytes(&rules)),

@@ -39,7 +39,6 @@ pub use templates::Templates;
 /// What the site is made from.
 pub struct SiteInput<'a> {
     pub project: &'a Project,
-    pub parsed: &'a [(String, Vec<ParsedArticle>)],
     pub rules: &'a RulesFile,
     pub report: &'a Report,
     /// Advanced by one per article page written.
@@ -57,12 +56,20 @@ struct Banner {
 /// Build every locale's site into `out/<locale>/` and the language picker
 /// into `out/index.html`. Errors (bad includes, templates, mdBook) fail the
 /// whole site.
-pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<Diagnostics, Diagnostics> {
+///
+/// The parsed articles are taken by value: each locale's documents are
+/// dropped as soon as its chapters are made, which bounds the memory a
+/// large build holds at once.
+pub fn build(
+    input: &SiteInput<'_>,
+    parsed: Vec<(String, Vec<ParsedArticle>)>,
+    out: &Path,
+) -> Result<Diagnostics, Diagnostics> {
     let root = &input.project.root;
     let templates = Arc::new(Templates::load(&root.join("templates"))?);
-    let locales: Vec<String> = input.parsed.iter().map(|(l, _)| l.clone()).collect();
+    let locales: Vec<String> = parsed.iter().map(|(l, _)| l.clone()).collect();
     let mut pages: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (locale, articles) in input.parsed {
+    for (locale, articles) in &parsed {
         let set = pages.entry(locale.clone()).or_default();
         set.extend(articles.iter().map(|a| format!("{}.html", a.slug)));
         set.extend([
@@ -77,10 +84,9 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<Diagnostics, Diagnosti
         locales: locales.clone(),
         pages: Arc::new(pages),
     };
-    let results: Vec<Result<Vec<Diagnostic>, Diagnostics>> = input
-        .parsed
-        .par_iter()
-        .map(|(locale, articles)| build_locale(&shared, locale, articles, out))
+    let results: Vec<Result<Vec<Diagnostic>, Diagnostics>> = parsed
+        .into_par_iter()
+        .map(|(locale, articles)| build_locale(&shared, &locale, articles, out))
         .collect();
     let mut warnings = Diagnostics::default();
     let mut errors = Diagnostics::default();
@@ -129,7 +135,7 @@ fn mdbook_error(locale: &str, e: &anyhow::Error) -> Diagnostics {
 fn build_locale(
     shared: &Shared<'_>,
     locale: &str,
-    articles: &[ParsedArticle],
+    articles: Vec<ParsedArticle>,
     out: &Path,
 ) -> Result<Vec<Diagnostic>, Diagnostics> {
     let input = shared.input;
@@ -151,6 +157,7 @@ fn build_locale(
     let mut errors = Diagnostics::default();
     let mut chapters = Vec::new();
     for a in articles {
+        // `a` (the parsed document) is dropped at the end of each turn
         let text = texts.get(a.document.path.as_str()).copied().unwrap_or("");
         let (chapter, diagnostics) = chapter::prepare(&a.document, text, &content_root, &a.slug);
         for d in diagnostics {
@@ -226,10 +233,12 @@ fn build_locale(
         })
         .collect();
     book.with_preprocessor(DocfxChapters {
-        chapters: chapters
-            .into_iter()
-            .map(|c| (PathBuf::from(format!("{}.md", c.slug)), c.markdown))
-            .collect(),
+        chapters: std::sync::Mutex::new(
+            chapters
+                .into_iter()
+                .map(|c| (PathBuf::from(format!("{}.md", c.slug)), c.markdown))
+                .collect(),
+        ),
         generated: generated.clone(),
     });
     let renderer = SiteRenderer {
@@ -360,7 +369,8 @@ fn slug_of(path: &str) -> String {
 /// The preprocessor: raw DocFX files out, chapter Markdown and generated
 /// pages in.
 struct DocfxChapters {
-    chapters: HashMap<PathBuf, String>,
+    /// Taken out as chapters are filled (the Markdown is moved, not copied).
+    chapters: std::sync::Mutex<HashMap<PathBuf, String>>,
     generated: Vec<(String, String, String)>,
 }
 
@@ -370,13 +380,17 @@ impl Preprocessor for DocfxChapters {
     }
 
     fn run(&self, _ctx: &PreprocessorContext, mut book: Book) -> anyhow::Result<Book> {
+        let mut chapters = self
+            .chapters
+            .lock()
+            .map_err(|_| anyhow::anyhow!("chapter table poisoned"))?;
         book.for_each_chapter_mut(|chapter| {
             if let Some(markdown) = chapter
                 .source_path
                 .as_ref()
-                .and_then(|p| self.chapters.get(p))
+                .and_then(|p| chapters.remove(p))
             {
-                chapter.content = markdown.clone();
+                chapter.content = markdown;
             }
         });
         for (name, path, html) in &self.generated {
@@ -405,13 +419,6 @@ impl html::AlertTitles for Messages {
     fn title(&self, kind: AlertKind) -> String {
         self.format(&format!("alert-{}", kind.id()), &FluentArgs::new())
     }
-}
-
-#[derive(Serialize)]
-struct TocItem {
-    title: String,
-    href: String,
-    active: bool,
 }
 
 #[derive(Serialize)]
@@ -519,14 +526,6 @@ impl Renderer for SiteRenderer {
                 .get(path)
                 .cloned()
                 .unwrap_or_else(|| (chapter.name.clone(), None));
-            let toc: Vec<TocItem> = entries
-                .iter()
-                .map(|(t, h)| TocItem {
-                    title: t.clone(),
-                    href: h.clone(),
-                    active: *h == file,
-                })
-                .collect();
             let (languages, alternates) = self.language_links(&file);
             let slug = path.with_extension("").to_string_lossy().into_owned();
             let banner = (self.locale != self.source_locale)
@@ -538,7 +537,6 @@ impl Renderer for SiteRenderer {
             context.insert("description", &description);
             context.insert("site_title", &self.site_title);
             context.insert("content", &content);
-            context.insert("toc", &toc);
             context.insert("languages", &languages);
             context.insert("alternates", &alternates);
             context.insert("banner", &banner);
@@ -557,6 +555,9 @@ impl Renderer for SiteRenderer {
             std::fs::write(ctx.destination.join("index.html"), page)?;
         }
         std::fs::write(ctx.destination.join("search-index.js"), index.to_script())?;
+        let (toc_js, toc_html) = toc_files(&entries, &self.messages);
+        std::fs::write(ctx.destination.join("toc.js"), toc_js)?;
+        std::fs::write(ctx.destination.join("toc.html"), toc_html)?;
         std::fs::write(
             ctx.destination.join("rulebook.css"),
             self.templates.asset("rulebook.css"),
@@ -567,6 +568,31 @@ impl Renderer for SiteRenderer {
         )?;
         Ok(())
     }
+}
+
+/// The table of contents, written once per book: `toc.js` fills every
+/// page's sidebar and marks the current page (a sidebar inlined in each page
+/// would make the site grow with the square of its pages); `toc.html` is the
+/// same list for readers without JavaScript.
+fn toc_files(entries: &[(String, String)], messages: &Messages) -> (String, String) {
+    let mut list = String::from("<ol>");
+    for (title, href) in entries {
+        list.push_str(&format!(
+            "<li><a href=\"{}\">{}</a></li>",
+            html::escape(href),
+            html::escape(title)
+        ));
+    }
+    list.push_str("</ol>");
+    let js = format!(
+        "(function () {{\n  var nav = document.getElementById(\"rulebook-toc\");\n  if (!nav) return;\n  nav.innerHTML = {};\n  var here = location.pathname.split(\"/\").pop() || \"index.html\";\n  nav.querySelectorAll(\"a\").forEach(function (a) {{\n    if (a.getAttribute(\"href\") === here) {{ a.className = \"active\"; a.setAttribute(\"aria-current\", \"page\"); }}\n  }});\n}})();\n",
+        serde_json::Value::String(list.clone())
+    );
+    let title = html::escape(&messages.format("nav-contents", &FluentArgs::new()));
+    let page = format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title><link rel=\"stylesheet\" href=\"rulebook.css\"></head>\n<body><main class=\"rulebook-content\"><h1>{title}</h1>{list}</main></body></html>\n"
+    );
+    (js, page)
 }
 
 #[derive(Serialize)]

@@ -6,6 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rustc_hash::FxHashMap;
+
 use serde::Serialize;
 
 /// Unspaced scripts: kana, CJK ideographs, half-width katakana, Hangul.
@@ -60,26 +62,31 @@ struct Page {
 #[derive(Debug, Default)]
 pub struct SearchIndex {
     pages: Vec<Page>,
-    tokens: BTreeMap<String, BTreeSet<usize>>,
+    /// token → pages, each list ascending (pages are added in order); sorted
+    /// by token only when written, for stable bytes.
+    tokens: FxHashMap<String, Vec<u32>>,
 }
 
 impl SearchIndex {
     pub fn add(&mut self, url: &str, title: &str, text: &str) {
-        let id = self.pages.len();
+        let id = self.pages.len() as u32;
         self.pages.push(Page {
             url: url.to_owned(),
             title: title.to_owned(),
         });
         for t in tokens(title).into_iter().chain(tokens(text)) {
-            self.tokens.entry(t).or_default().insert(id);
+            let pages = self.tokens.entry(t).or_default();
+            if pages.last() != Some(&id) {
+                pages.push(id);
+            }
         }
     }
 
     /// Page URLs holding every token of `query` (what the page script does).
     pub fn search(&self, query: &str) -> Vec<&str> {
-        let mut hits: Option<BTreeSet<usize>> = None;
+        let mut hits: Option<BTreeSet<u32>> = None;
         for t in tokens(query) {
-            let pages = self.tokens.get(&t).cloned().unwrap_or_default();
+            let pages: BTreeSet<u32> = self.tokens.get(&t).into_iter().flatten().copied().collect();
             hits = Some(match hits {
                 None => pages,
                 Some(h) => h.intersection(&pages).copied().collect(),
@@ -87,13 +94,14 @@ impl SearchIndex {
         }
         hits.unwrap_or_default()
             .into_iter()
-            .filter_map(|i| self.pages.get(i).map(|p| p.url.as_str()))
+            .filter_map(|i| self.pages.get(i as usize).map(|p| p.url.as_str()))
             .collect()
     }
 
     /// `search-index.js`: a script, so the site also works from `file://`.
     pub fn to_script(&self) -> String {
-        let json = serde_json::json!({"pages": self.pages, "tokens": self.tokens});
+        let tokens: BTreeMap<&String, &Vec<u32>> = self.tokens.iter().collect();
+        let json = serde_json::json!({"pages": self.pages, "tokens": tokens});
         format!("window.RULEBOOK_SEARCH = {json};\n")
     }
 }
