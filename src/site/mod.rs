@@ -511,46 +511,63 @@ impl Renderer for SiteRenderer {
         std::fs::create_dir_all(&ctx.destination)?;
         let ui = self.ui();
         let mut index = search::SearchIndex::default();
-        let mut first_page: Option<String> = None;
-        for chapter in &chapters {
-            let Some(path) = &chapter.path else { continue };
-            let file = path.with_extension("html").to_string_lossy().into_owned();
-            let content = if self.generated.contains(path) {
-                chapter.content.clone()
-            } else {
-                let map = self.line_maps.get(path).map_or(&[][..], Vec::as_slice);
-                html::render(&chapter.content, map, &self.messages)
-            };
-            let (title, description) = self
-                .page_titles
-                .get(path)
-                .cloned()
-                .unwrap_or_else(|| (chapter.name.clone(), None));
-            let (languages, alternates) = self.language_links(&file);
-            let slug = path.with_extension("").to_string_lossy().into_owned();
-            let banner = (self.locale != self.source_locale)
-                .then(|| self.banners.get(&slug))
-                .flatten();
-            let mut context = tera::Context::new();
-            context.insert("lang", &self.locale);
-            context.insert("title", &title);
-            context.insert("description", &description);
-            context.insert("site_title", &self.site_title);
-            context.insert("content", &content);
-            context.insert("languages", &languages);
-            context.insert("alternates", &alternates);
-            context.insert("banner", &banner);
-            context.insert("ui", &ui);
-            let page = self.templates.render("page.html", &context)?;
-            index.add(&file, &chapter.name, &search::html_text(&content));
-            std::fs::write(ctx.destination.join(&file), &page)?;
-            if !self.generated.contains(path) {
-                self.progress.inc(1);
-            }
-            if first_page.is_none() {
-                first_page = Some(page);
-            }
+        // Pages are independent: render and write them on all cores, then
+        // feed the search index in book order (its bytes must not depend on
+        // which worker finished first).
+        let rendered: Vec<(String, String, String, bool)> = chapters
+            .par_iter()
+            .filter_map(|chapter| chapter.path.as_ref().map(|path| (chapter, path)))
+            .map(
+                |(chapter, path)| -> anyhow::Result<(String, String, String, bool)> {
+                    let file = path.with_extension("html").to_string_lossy().into_owned();
+                    let generated = self.generated.contains(path);
+                    let content = if generated {
+                        chapter.content.clone()
+                    } else {
+                        let map = self.line_maps.get(path).map_or(&[][..], Vec::as_slice);
+                        html::render(&chapter.content, map, &self.messages)
+                    };
+                    let (title, description) = self
+                        .page_titles
+                        .get(path)
+                        .cloned()
+                        .unwrap_or_else(|| (chapter.name.clone(), None));
+                    let (languages, alternates) = self.language_links(&file);
+                    let slug = path.with_extension("").to_string_lossy().into_owned();
+                    let banner = (self.locale != self.source_locale)
+                        .then(|| self.banners.get(&slug))
+                        .flatten();
+                    let mut context = tera::Context::new();
+                    context.insert("lang", &self.locale);
+                    context.insert("title", &title);
+                    context.insert("description", &description);
+                    context.insert("site_title", &self.site_title);
+                    context.insert("content", &content);
+                    context.insert("languages", &languages);
+                    context.insert("alternates", &alternates);
+                    context.insert("banner", &banner);
+                    context.insert("ui", &ui);
+                    let page = self.templates.render("page.html", &context)?;
+                    std::fs::write(ctx.destination.join(&file), &page)?;
+                    if !generated {
+                        self.progress.inc(1);
+                    }
+                    Ok((
+                        file,
+                        chapter.name.clone(),
+                        search::html_text(&content),
+                        generated,
+                    ))
+                },
+            )
+            .collect::<anyhow::Result<_>>()?;
+        for (file, title, text, _) in &rendered {
+            index.add(file, title, text);
         }
+        let first_page = rendered
+            .first()
+            .map(|(file, ..)| std::fs::read(ctx.destination.join(file)))
+            .transpose()?;
         if let Some(page) = first_page {
             std::fs::write(ctx.destination.join("index.html"), page)?;
         }
