@@ -49,6 +49,8 @@ pub struct Analysis {
 /// Load, parse, extract and reconcile: the rules file and the report.
 pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
     let (parsed, mut diagnostics) = load::parse_project(project);
+    diagnostics.extend(load::check_includes(project, &parsed));
+    diagnostics.sort();
     let source_locale = project.config.rulebook.source_locale.clone();
     let mut data: Vec<LocaleData> = Vec::new();
     for locale in project
