@@ -275,16 +275,5 @@ pub fn replace_dir(out: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<(
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
-    if out.exists() {
-        let old = parent.join(format!("{old_prefix}{pid}"));
-        std::fs::rename(out, &old)?;
-        if let Err(e) = std::fs::rename(&tmp, out) {
-            let _ = std::fs::rename(&old, out);
-            return Err(e);
-        }
-        let _ = std::fs::remove_dir_all(&old);
-    } else {
-        std::fs::rename(&tmp, out)?;
-    }
-    Ok(())
+    crate::fsutil::swap_dir(&tmp, out, &parent.join(format!("{old_prefix}{pid}")))
 }
