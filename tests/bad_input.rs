@@ -8,11 +8,9 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-use common::root;
+use common::{leftovers, project, root, rulebook_in as rulebook, snapshot};
 
 const EN: &str = "content/en/csp-software-subscriptions.md";
 const ZH: &str = "content/zh-TW/csp-software-subscriptions.md";
@@ -398,64 +396,6 @@ fn big_article() -> String {
         n += 1;
     }
     out
-}
-
-/// A copy of the bundled project (book.toml, content/, locales/).
-pub fn project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for name in ["content", "locales"] {
-        copy_tree(&root().join(name), &dir.path().join(name));
-    }
-    std::fs::copy(root().join("book.toml"), dir.path().join("book.toml")).unwrap();
-    dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-/// Every file below `dir` with its bytes (symlinks read through).
-pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let bytes = std::fs::read(&path).unwrap();
-                out.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
-            }
-        }
-    }
-    out
-}
-
-/// Names in `dir` left by an interrupted or failed build.
-pub fn leftovers(dir: &Path) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".book.tmp-") || n.starts_with(".book.old-"))
-        .collect()
-}
-
-fn rulebook(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_rulebook"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("rulebook runs")
 }
 
 // ---- the catalogue ------------------------------------------------------------
