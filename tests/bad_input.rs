@@ -59,6 +59,21 @@ fn cases() -> Vec<Case> {
             line: true,
         },
         Case {
+            name: "frontmatter nested 100,000 levels deep (refused before the YAML scanner, which is quadratic in it)",
+            run: Run::Build,
+            break_it: |d| {
+                let deep = format!(
+                    "ms.custom: {}{}\n---\n#",
+                    "[".repeat(100_000),
+                    "]".repeat(100_000)
+                );
+                edit(d, EN, |t| t.replacen("---\n#", &deep, 1))
+            },
+            exit: 1,
+            code: "yaml-frontmatter",
+            line: true,
+        },
+        Case {
             name: "no frontmatter (warning: the article is read, its date is unknown)",
             run: Run::Build,
             break_it: |d| {
