@@ -26,6 +26,11 @@ pub struct Cli {
     /// Print errors only.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Worker threads for parsing and extraction [default: one per core].
+    /// The output does not depend on it.
+    #[arg(long, short = 'j', global = true, value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -154,11 +159,32 @@ pub enum Format {
 
 /// Run a parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
-    let code = match cli.command {
+    let Some(jobs) = cli.jobs else {
+        return ExitCode::from(dispatch(&cli));
+    };
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(usize::from(jobs))
+        .build()
+    {
+        Ok(pool) => ExitCode::from(pool.install(|| dispatch(&cli))),
+        Err(e) => {
+            report(
+                &Diagnostic::error("usage", format!("cannot start {jobs} worker threads: {e}"))
+                    .with_help("give a smaller --jobs")
+                    .into(),
+                false,
+            );
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn dispatch(cli: &Cli) -> u8 {
+    match cli.command {
         Command::Build {
             ref out,
             ref locales,
-        } => build(&cli, out, locales),
+        } => build(cli, out, locales),
         Command::Inspect { ref file, format } => inspect(&cli.root, file, format),
         Command::SourceText {
             ref file,
@@ -166,14 +192,13 @@ pub fn run(cli: Cli) -> ExitCode {
             ref content_locale,
         } => source_text(&cli.root, file, output.as_deref(), content_locale),
         Command::Check(ref args) => check::run(&cli.root, args),
-        Command::Serve(ref args) => serve::run(&cli, args),
+        Command::Serve(ref args) => serve::run(cli, args),
         Command::Diff {
             format,
             fail_on,
             ref locales,
-        } => diff(&cli, format, fail_on, locales),
-    };
-    ExitCode::from(code)
+        } => diff(cli, format, fail_on, locales),
+    }
 }
 
 mod check;

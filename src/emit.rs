@@ -53,6 +53,8 @@ pub struct Analysis {
 /// Load, parse, extract and reconcile: the rules file and the report.
 pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
     let (parsed, mut diagnostics) = load::parse_project(project);
+    diagnostics.extend(load::check_includes(project, &parsed));
+    diagnostics.sort();
     let source_locale = project.config.rulebook.source_locale.clone();
     let mut data: Vec<LocaleData> = Vec::new();
     for locale in project
@@ -339,29 +341,29 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "book".to_owned());
-        if self.out.exists() {
-            let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-            std::fs::rename(&self.out, &old)?;
-            if let Err(e) = std::fs::rename(&self.tmp, &self.out) {
-                let _ = std::fs::rename(&old, &self.out);
-                return Err(e);
-            }
-            let _ = std::fs::remove_dir_all(&old);
-        } else {
-            std::fs::rename(&self.tmp, &self.out)?;
-        }
+        crate::fsutil::swap_dir(
+            &self.tmp,
+            &self.out,
+            &parent.join(format!(".{name}.old-{}", std::process::id())),
+        )?;
         self.committed = true;
         Ok(())
     }
 }
 
-/// Whether the process that named a staging folder still runs (Linux:
-/// `/proc/<pid>`; elsewhere every staging folder counts as a leftover).
+/// Whether the process that named a staging folder is a rulebook still
+/// running (Linux: `/proc/<pid>/comm` names the same program as ours; a
+/// reused pid of another program, or any other system, counts as gone).
 fn process_alive(pid: &str) -> bool {
-    let Ok(pid) = pid.parse::<u32>() else {
+    let Ok(pid) = pid.parse::<u32>() else { return false };
+    if pid == std::process::id() {
         return false;
-    };
-    pid != std::process::id() && Path::new("/proc").join(pid.to_string()).exists()
+    }
+    let comm = |p: &str| std::fs::read_to_string(Path::new("/proc").join(p).join("comm")).ok();
+    match (comm(&pid.to_string()), comm("self")) {
+        (Some(theirs), Some(ours)) => theirs == ours,
+        _ => false,
+    }
 }
 
 impl Drop for Staging {

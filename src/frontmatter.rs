@@ -114,6 +114,14 @@ pub fn parse(split: &Split<'_>, path: &str, first_line: u32) -> Result<Frontmatt
     if !split.present || split.yaml.trim().is_empty() {
         return Ok(Frontmatter::default());
     }
+    if let Some((line, col)) = too_deep(split.yaml) {
+        return Err(Diagnostic::error(
+            "yaml-frontmatter",
+            format!("the YAML frontmatter nests `[` or `{{` more than {MAX_FLOW_NESTING} levels deep"),
+        )
+        .at(Location::new(path, first_line + line - 1, col))
+        .with_help("frontmatter holds flat keys (title, ms.date, …); quote a value that starts with `[` or `{`"));
+    }
     serde_yaml::from_str::<Frontmatter>(split.yaml).map_err(|e| {
         let (line, col) = e
             .location()
@@ -122,6 +130,43 @@ pub fn parse(split: &Split<'_>, path: &str, first_line: u32) -> Result<Frontmatt
             .at(Location::new(path, line, col))
             .with_help("fix the YAML between the `---` lines; values holding `: ` or starting with `[`, `{`, `*`, `&` must be quoted")
     })
+}
+
+/// Deepest `[` / `{` nesting allowed in frontmatter. The YAML scanner's work
+/// grows with the square of the flow nesting (20,000 levels take seconds,
+/// 100,000 minutes) before its own depth limit rejects the input, so deep
+/// nesting is refused before the YAML library sees it.
+pub const MAX_FLOW_NESTING: u32 = 64;
+
+/// The 1-based line and column (in the YAML) where flow nesting first goes
+/// beyond [`MAX_FLOW_NESTING`]. Quoted scalars on one line are skipped; an
+/// unquoted bracket in a plain scalar counts, which can only over-count.
+fn too_deep(yaml: &str) -> Option<(u32, u32)> {
+    // Flow collections may span lines, so the depth carries over.
+    let mut depth = 0u32;
+    for (i, line) in yaml.lines().enumerate() {
+        let mut quote: Option<char> = None;
+        let mut after_space = true;
+        for (col, c) in line.chars().enumerate() {
+            let space = c == ' ' || c == '\t';
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') if after_space => break,
+                (None, '[' | '{') => {
+                    depth += 1;
+                    if depth > MAX_FLOW_NESTING {
+                        return Some((i as u32 + 1, col as u32 + 1));
+                    }
+                }
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            after_space = space;
+        }
+    }
+    None
 }
 
 /// serde_yaml appends " at line N column M" to its messages; the location is
@@ -188,6 +233,31 @@ fn keyword_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_flow_nesting_is_refused_before_the_yaml_scanner() {
+        // 100,000 levels took the scanner minutes (issue 9)
+        for yaml in [
+            format!(
+                "title: x\nk: {}{}\n",
+                "[".repeat(100_000),
+                "]".repeat(100_000)
+            ),
+            format!("title: x\nk:\n{}", "[\n".repeat(100)),
+        ] {
+            let text = format!("---\n{yaml}---\n# T\n");
+            let split = split(&text).unwrap();
+            let start = std::time::Instant::now();
+            let d = parse(&split, "a.md", 2).unwrap_err();
+            assert!(start.elapsed().as_secs() < 2);
+            assert_eq!(d.code, "yaml-frontmatter");
+            assert!(d.message.contains("levels deep"), "{}", d.message);
+            assert!(d.location.unwrap().line >= 3);
+        }
+        let ok = "title: \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"\nkeywords: [a, [b]]\n";
+        let text = format!("---\n{ok}---\n");
+        assert!(parse(&split(&text).unwrap(), "a.md", 2).is_ok());
+    }
 
     #[test]
     fn splits_and_parses_typed_keys() {

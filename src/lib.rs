@@ -4,6 +4,11 @@
 //! The pipeline runs one stage per module, data flowing one way:
 //! [`load`] → [`docfx`] → extract → reconcile → emit; see ARCHITECTURE.md.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod config;
 pub mod diag;
 pub mod docfx;

@@ -282,3 +282,102 @@ pub fn parse_project(project: &Project) -> (Vec<(String, Vec<ParsedArticle>)>, D
     diagnostics.sort();
     (out, diagnostics)
 }
+
+/// Check every `[!INCLUDE]` of the parsed articles: the file it names must
+/// exist and lie inside `content/`. Paths are resolved against the including
+/// article's folder and canonicalized, so neither `..` nor a symbolic link
+/// can reach outside the content root (a site build would otherwise copy any
+/// readable file of the machine into the output).
+pub fn check_includes(project: &Project, parsed: &[(String, Vec<ParsedArticle>)]) -> Diagnostics {
+    let mut diagnostics = Diagnostics::default();
+    let content = project.root.join("content");
+    let Ok(content_root) = content.canonicalize() else {
+        return diagnostics;
+    };
+    for (_, articles) in parsed {
+        for article in articles {
+            for block in article.document.blocks() {
+                if let docfx::Block::Include { path, pos, .. } = block {
+                    let file = project.root.join(&article.document.path);
+                    let location = Location::new(&article.document.path, pos.line, pos.col);
+                    if let Err(d) = resolve_include(&content_root, &file, path) {
+                        diagnostics.push(d.at(location));
+                    }
+                }
+            }
+        }
+    }
+    diagnostics
+}
+
+/// The canonical path of an include, or why it cannot be used.
+/// `content_root` must be canonical; `article` is the including file's path.
+pub fn resolve_include(
+    content_root: &Path,
+    article: &Path,
+    include: &str,
+) -> Result<PathBuf, Diagnostic> {
+    // DocFX allows `(<path>)` for paths with spaces.
+    let include = include.trim();
+    let include = include
+        .strip_prefix('<')
+        .and_then(|p| p.strip_suffix('>'))
+        .unwrap_or(include);
+    let outside = || {
+        Diagnostic::error(
+            "include-outside-root",
+            format!("`{include}` points outside the content folder"),
+        )
+        .with_help("included files must live under content/ (e.g. content/includes/); copy the file there and point at it with a relative path")
+    };
+    let missing = || {
+        Diagnostic::error("include-missing", format!("`{include}` does not exist")).with_help(
+            "fix the path (it is relative to the article's folder) or add the file under content/",
+        )
+    };
+    let relative = Path::new(include);
+    if include.is_empty() || include.contains("://") {
+        return Err(missing());
+    }
+    if relative.has_root()
+        || relative
+            .components()
+            .any(|c| matches!(c, std::path::Component::Prefix(_)))
+    {
+        return Err(outside());
+    }
+    let dir = article.parent().unwrap_or(Path::new("."));
+    let joined = dir.join(relative);
+    match joined.canonicalize() {
+        Ok(real) if !real.starts_with(content_root) => Err(outside()),
+        Ok(real) if real.is_file() => Ok(real),
+        Ok(_) => Err(missing()),
+        Err(_) => {
+            // Missing: still say "outside" when the path itself climbs out.
+            let Ok(dir) = dir.canonicalize() else {
+                return Err(missing());
+            };
+            if escapes(&dir.join(relative), content_root) {
+                Err(outside())
+            } else {
+                Err(missing())
+            }
+        }
+    }
+}
+
+/// Whether a path, with `..` and `.` resolved lexically, leaves `root`.
+fn escapes(path: &Path, root: &Path) -> bool {
+    use std::path::Component;
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                normal.pop();
+            }
+            Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    !normal.starts_with(root)
+}

@@ -32,12 +32,31 @@ pub(crate) fn markdown_options() -> Options {
 /// Parse a whole article file: frontmatter and body. A frontmatter that cannot
 /// be read is an error (the file's metadata would be wrong); problems in the
 /// body are recorded in `Document::diagnostics` and parsing goes on.
+///
+/// An empty file is an error: it is almost always a failed write or checkout,
+/// and building rules without the facts it held would allow what it forbade.
+/// A file without frontmatter is read, with a warning (it has no `ms.date`,
+/// so its age cannot be compared with its source).
 pub fn parse_article(path: &str, text: &str) -> Result<Document, Diagnostic> {
+    if text.trim().is_empty() {
+        return Err(Diagnostic::error("empty-article", "the file is empty")
+            .at(Location::new(path, 1, 1))
+            .with_help("write the article, restore it from version control, or delete the file if the article was removed"));
+    }
     let split = frontmatter::split(text).map_err(|d| d.at(Location::new(path, 1, 1)))?;
     let lines = LineIndex::new(text);
     let first_line = lines.line_col(text, split.yaml_start).0;
     let frontmatter = frontmatter::parse(&split, path, first_line)?;
-    Ok(Builder::new(path, text, lines, frontmatter).run(split.body_start))
+    let mut doc = Builder::new(path, text, lines, frontmatter).run(split.body_start);
+    if !split.present {
+        doc.diagnostics.insert(
+            0,
+            Diagnostic::warning("no-frontmatter", "the article has no YAML frontmatter")
+                .at(Location::new(path, 1, 1))
+                .with_help("start the file with `---`, `title: …`, `ms.date: MM/DD/YYYY`, `---` so that its age can be compared across locales"),
+        );
+    }
+    Ok(doc)
 }
 
 /// Parse Markdown with no frontmatter handling (the whole text is the body).

@@ -378,10 +378,20 @@ impl Rules {
                 limit: MAX_RULES_BYTES,
             });
         }
-        let text = String::from_utf8(bytes).map_err(|e| LoadError::Json {
-            line: 0,
-            column: 0,
-            message: format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            // Locate the bad byte: the prefix before it is valid UTF-8.
+            let prefix = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+            let line_start = prefix.rfind('\n').map_or(0, |i| i + 1);
+            LoadError::Json {
+                line: prefix.matches('\n').count() + 1,
+                column: prefix[line_start..].chars().count() + 1,
+                message: format!(
+                    "the file is not valid UTF-8 (byte 0x{:02x} at offset {valid})",
+                    bytes.get(valid).copied().unwrap_or_default()
+                ),
+            }
         })?;
         Rules::from_json(&text)
     }

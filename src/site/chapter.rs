@@ -4,7 +4,7 @@
 //! to the article's, so the page can carry anchors for the original lines
 //! that facts point to.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::diag::{Diagnostic, Location};
 use crate::docfx::{Block, Document};
@@ -181,7 +181,17 @@ fn include(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> String {
     let here = Location::new(&doc.path, line, col);
-    let resolved = match resolve_include(content_root, Path::new(&doc.path), target) {
+    // article paths are relative to the project root (the content root's
+    // parent); included files come with absolute paths
+    let project_root = content_root.parent().unwrap_or(Path::new("."));
+    let canonical_root =
+        std::fs::canonicalize(content_root).unwrap_or_else(|_| content_root.to_path_buf());
+    let target = target.split(['#', '?']).next().unwrap_or(target);
+    let resolved = match crate::load::resolve_include(
+        &canonical_root,
+        &project_root.join(&doc.path),
+        target,
+    ) {
         Ok(p) => p,
         Err(d) => {
             diagnostics.push(d.at(here));
@@ -219,43 +229,4 @@ fn include(
             String::new()
         }
     }
-}
-
-/// Where an `[!INCLUDE]` points, confined to the content root: `..` and
-/// symbolic links cannot lead outside it.
-pub fn resolve_include(
-    content_root: &Path,
-    article: &Path,
-    target: &str,
-) -> Result<PathBuf, Diagnostic> {
-    let target = target.split(['#', '?']).next().unwrap_or(target);
-    // article paths are relative to the project root (the content root's
-    // parent); included files come with absolute paths
-    let project_root = content_root.parent().unwrap_or(Path::new("."));
-    let article = project_root.join(article);
-    let base = article.parent().unwrap_or(Path::new(""));
-    let joined = base.join(target);
-    let root = std::fs::canonicalize(content_root).map_err(|e| {
-        Diagnostic::error(
-            "include-missing",
-            format!("cannot resolve the content root: {e}"),
-        )
-    })?;
-    let resolved = std::fs::canonicalize(&joined).map_err(|_| {
-        Diagnostic::error(
-            "include-missing",
-            format!("the included file `{target}` does not exist"),
-        )
-        .with_help("fix the path; it is relative to the article's folder")
-    })?;
-    if !resolved.starts_with(&root) {
-        return Err(Diagnostic::error(
-            "include-outside-root",
-            format!("the include `{target}` points outside the content folder"),
-        )
-        .with_help(
-            "includes must stay inside content/; copy the shared text into content/ instead",
-        ));
-    }
-    Ok(resolved)
 }

@@ -1,0 +1,600 @@
+//! The bad-input catalogue (issue 9): one small project per case, built in a
+//! temp dir from the bundled content with one thing broken. Each case states
+//! the exit code and the diagnostic it must get; for `build`, an output built
+//! before the input broke must survive a failing build byte for byte.
+//!
+//! The results table in docs/robustness.md is generated from this file:
+//! `UPDATE_ROBUSTNESS=1 cargo test --test bad_input` rewrites it.
+
+mod common;
+
+use std::path::Path;
+
+use common::{leftovers, project, root, rulebook_in as rulebook, snapshot};
+
+const EN: &str = "content/en/csp-software-subscriptions.md";
+const ZH: &str = "content/zh-TW/csp-software-subscriptions.md";
+const JA: &str = "content/ja-JP/csp-software-subscriptions.md";
+
+/// What the case runs once the input is broken.
+#[derive(Clone, Copy)]
+enum Run {
+    Build,
+    /// `inspect FILE --format json`
+    InspectJson(&'static str),
+    /// `source-text FILE`
+    SourceText(&'static str),
+    /// `check --rules book/rules.json tax --market DE`
+    Check,
+}
+
+struct Case {
+    name: &'static str,
+    run: Run,
+    /// Breaks the copied project (for `Check`, the built rules.json).
+    break_it: fn(&Path),
+    exit: i32,
+    /// The diagnostic code that must be printed ("" when none is expected).
+    code: &'static str,
+    /// Whether that diagnostic must name a line.
+    line: bool,
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "broken YAML frontmatter",
+            run: Run::Build,
+            break_it: |d| edit(d, EN, |t| t.replacen("title: Sell", "title: [Sell", 1)),
+            exit: 1,
+            code: "yaml-frontmatter",
+            line: true,
+        },
+        Case {
+            name: "frontmatter never closed",
+            run: Run::Build,
+            break_it: |d| edit(d, EN, |t| t.replacen("---\n#", "\n#", 1)),
+            exit: 1,
+            code: "frontmatter-unclosed",
+            line: true,
+        },
+        Case {
+            name: "frontmatter nested 100,000 levels deep (refused before the YAML scanner, which is quadratic in it)",
+            run: Run::Build,
+            break_it: |d| {
+                let deep = format!(
+                    "ms.custom: {}{}\n---\n#",
+                    "[".repeat(100_000),
+                    "]".repeat(100_000)
+                );
+                edit(d, EN, |t| t.replacen("---\n#", &deep, 1))
+            },
+            exit: 1,
+            code: "yaml-frontmatter",
+            line: true,
+        },
+        Case {
+            name: "no frontmatter (warning: the article is read, its date is unknown)",
+            run: Run::Build,
+            break_it: |d| {
+                edit(d, JA, |t| {
+                    let body = t.splitn(3, "---\n").nth(2).unwrap_or_default();
+                    body.to_owned()
+                })
+            },
+            exit: 0,
+            code: "no-frontmatter",
+            line: true,
+        },
+        Case {
+            name: "a file that is not UTF-8",
+            run: Run::Build,
+            break_it: |d| {
+                let path = d.join(EN);
+                let mut bytes = std::fs::read(&path).unwrap();
+                let at = find_line(&bytes, 20);
+                bytes.splice(at..at, [b'c', b'a', b'f', 0xe9, b' ']);
+                std::fs::write(path, bytes).unwrap();
+            },
+            exit: 1,
+            code: "not-utf8",
+            line: true,
+        },
+        Case {
+            name: "an empty file (error: its facts would silently vanish)",
+            run: Run::Build,
+            break_it: |d| std::fs::write(d.join(EN), "").unwrap(),
+            exit: 1,
+            code: "empty-article",
+            line: true,
+        },
+        Case {
+            name: "a span opened and never closed",
+            run: Run::Build,
+            break_it: |d| append(d, ZH, "\n<span data-ttu-id=\"999\">never closed\n"),
+            exit: 1,
+            code: "unclosed-span",
+            line: true,
+        },
+        Case {
+            name: "a span opened and never closed (source-text)",
+            run: Run::SourceText(ZH),
+            break_it: |d| append(d, ZH, "\n<span data-ttu-id=\"999\">never closed\n"),
+            exit: 1,
+            code: "unclosed-span",
+            line: true,
+        },
+        Case {
+            name: "an sxs-lookup with no twin",
+            run: Run::Build,
+            break_it: |d| {
+                append(
+                    d,
+                    ZH,
+                    "\n<span class=\"sxs-lookup\"><span data-stu-id=\"998\">orphan</span></span>\n",
+                )
+            },
+            exit: 1,
+            code: "segment-without-twin",
+            line: true,
+        },
+        Case {
+            name: "a data-ttu-id used twice",
+            run: Run::Build,
+            break_it: |d| {
+                let text = std::fs::read_to_string(d.join(ZH)).unwrap();
+                let id = between(&text, "data-ttu-id=\"", "\"").to_owned();
+                append(
+                    d,
+                    ZH,
+                    &format!(
+                        "\n<span data-ttu-id=\"{id}\">再次</span><span class=\"sxs-lookup\"><span data-stu-id=\"{id}\">Again</span></span>\n"
+                    ),
+                );
+            },
+            exit: 1,
+            code: "duplicate-segment-id",
+            line: true,
+        },
+        Case {
+            name: "a heading anchor used twice",
+            run: Run::Build,
+            break_it: |d| {
+                let text = std::fs::read_to_string(d.join(EN)).unwrap();
+                let anchor = between(&text, "<a name=\"", "\"").to_owned();
+                append(d, EN, &format!("\n## <a name=\"{anchor}\"></a>Again\n"));
+            },
+            exit: 1,
+            code: "duplicate-anchor",
+            line: true,
+        },
+        Case {
+            name: "a locale folder that is not a BCP 47 tag",
+            run: Run::Build,
+            break_it: |d| {
+                std::fs::create_dir(d.join("content/english (US)")).unwrap();
+                std::fs::copy(d.join(EN), d.join("content/english (US)/a.md")).unwrap();
+            },
+            exit: 1,
+            code: "bad-locale",
+            line: false,
+        },
+        Case {
+            name: "an unknown market name",
+            run: Run::Build,
+            break_it: |d| edit(d, EN, |t| t.replacen("* Argentina", "* Atlantis", 1)),
+            exit: 1,
+            code: "unknown-market",
+            line: true,
+        },
+        Case {
+            name: "an [!INCLUDE] climbing out of content/ with `..`",
+            run: Run::Build,
+            break_it: |d| append(d, EN, "\n[!INCLUDE [secret](../../book.toml)]\n"),
+            exit: 1,
+            code: "include-outside-root",
+            line: true,
+        },
+        Case {
+            name: "an [!INCLUDE] of a symlink to a file outside content/",
+            run: Run::Build,
+            break_it: |d| {
+                std::fs::create_dir(d.join("content/en/includes")).unwrap();
+                symlink(&d.join("book.toml"), &d.join("content/en/includes/link.md"));
+                append(d, EN, "\n[!INCLUDE [link](includes/link.md)]\n");
+            },
+            exit: 1,
+            code: "include-outside-root",
+            line: true,
+        },
+        Case {
+            name: "an [!INCLUDE] of a missing file",
+            run: Run::Build,
+            break_it: |d| append(d, EN, "\n[!INCLUDE [gone](includes/missing.md)]\n"),
+            exit: 1,
+            code: "include-missing",
+            line: true,
+        },
+        Case {
+            name: "20,000 nested blockquotes (warning: flattened below 32 levels)",
+            run: Run::Build,
+            break_it: |d| append(d, EN, &deep_quotes()),
+            exit: 0,
+            code: "deep-nesting",
+            line: true,
+        },
+        Case {
+            name: "20,000 nested blockquotes (inspect --format json)",
+            run: Run::InspectJson(EN),
+            break_it: |d| append(d, EN, &deep_quotes()),
+            exit: 0,
+            code: "deep-nesting",
+            line: true,
+        },
+        Case {
+            name: "5,000 nested lists (warning: flattened below 32 levels)",
+            run: Run::Build,
+            break_it: |d| append(d, EN, &deep_lists()),
+            exit: 0,
+            code: "deep-nesting",
+            line: true,
+        },
+        Case {
+            name: "5,000 nested lists (inspect --format json)",
+            run: Run::InspectJson(EN),
+            break_it: |d| append(d, EN, &deep_lists()),
+            exit: 0,
+            code: "deep-nesting",
+            line: true,
+        },
+        Case {
+            name: "a 5 MB article (builds)",
+            run: Run::Build,
+            break_it: |d| std::fs::write(d.join("content/en/big.md"), big_article()).unwrap(),
+            exit: 0,
+            code: "",
+            line: false,
+        },
+        Case {
+            name: "book.toml with an unknown key",
+            run: Run::Build,
+            break_it: |d| append(d, "book.toml", "colour = \"red\"\n"),
+            exit: 1,
+            code: "book-toml",
+            line: true,
+        },
+        Case {
+            name: "book.toml with a wrong type",
+            run: Run::Build,
+            break_it: |d| {
+                edit(d, "book.toml", |t| {
+                    t.replacen("policy = \"source-wins\"", "policy = 3", 1)
+                })
+            },
+            exit: 1,
+            code: "book-toml",
+            line: true,
+        },
+        Case {
+            name: "no content/ folder (unreadable input)",
+            run: Run::Build,
+            break_it: |d| std::fs::rename(d.join("content"), d.join("contents")).unwrap(),
+            exit: 2,
+            code: "no-content",
+            line: false,
+        },
+        Case {
+            name: "rules.json truncated (check)",
+            run: Run::Check,
+            break_it: |d| {
+                let path = d.join("book/rules.json");
+                let text = std::fs::read_to_string(&path).unwrap();
+                let mut cut = text.len() / 2;
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                std::fs::write(&path, &text[..cut]).unwrap();
+            },
+            exit: 2,
+            code: "rules-file",
+            line: true,
+        },
+        Case {
+            name: "rules.json cut inside a character: not UTF-8 (check)",
+            run: Run::Check,
+            break_it: |d| {
+                let path = d.join("book/rules.json");
+                let mut bytes = std::fs::read(&path).unwrap();
+                let at = find_line(&bytes, 3);
+                bytes.splice(at..at, [0xe6, 0x97]);
+                std::fs::write(&path, bytes).unwrap();
+            },
+            exit: 2,
+            code: "rules-file",
+            line: true,
+        },
+        Case {
+            name: "rules.json of another schema version (check)",
+            run: Run::Check,
+            break_it: |d| {
+                edit(d, "book/rules.json", |t| {
+                    t.replacen("rulebook/rules@1", "rulebook/rules@2", 1)
+                })
+            },
+            exit: 2,
+            code: "rules-file",
+            line: false,
+        },
+        Case {
+            name: "rules.json with wrong types (check)",
+            run: Run::Check,
+            break_it: |d| {
+                edit(d, "book/rules.json", |t| {
+                    t.replacen("\"days\": 60", "\"days\": \"sixty\"", 1)
+                })
+            },
+            exit: 2,
+            code: "rules-file",
+            line: true,
+        },
+        Case {
+            name: "rules.json of 100 MB (check; read stops at 16 MiB)",
+            run: Run::Check,
+            break_it: |d| {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(d.join("book/rules.json"))
+                    .unwrap();
+                file.set_len(100 * 1024 * 1024).unwrap();
+            },
+            exit: 2,
+            code: "rules-file",
+            line: false,
+        },
+    ]
+}
+
+// ---- fixtures ---------------------------------------------------------------
+
+fn edit(dir: &Path, rel: &str, f: impl FnOnce(&str) -> String) {
+    let path = dir.join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let new = f(&text);
+    assert_ne!(new, text, "the edit of {rel} changed nothing");
+    std::fs::write(path, new).unwrap();
+}
+
+fn append(dir: &Path, rel: &str, more: &str) {
+    edit(dir, rel, |t| format!("{t}{more}"));
+}
+
+fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
+    let start = text.find(open).unwrap() + open.len();
+    let len = text[start..].find(close).unwrap();
+    &text[start..start + len]
+}
+
+/// Byte offset of the start of 1-based line `n`.
+fn find_line(bytes: &[u8], n: usize) -> usize {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(n - 2)
+        .unwrap()
+        .0
+        + 1
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) {
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+pub fn deep_quotes() -> String {
+    format!("\n{}deep\n", "> ".repeat(20_000))
+}
+
+/// 5,000 lists, each the only item of the one before (`- - - … x`).
+pub fn deep_lists() -> String {
+    format!("\n{}deep\n", "- ".repeat(5_000))
+}
+
+fn big_article() -> String {
+    let mut out =
+        String::from("---\ntitle: Big\nms.date: 11/20/2019\n---\n# <a name=\"big\"></a>Big\n\n");
+    let mut n = 0;
+    while out.len() < 5 * 1024 * 1024 {
+        out.push_str(&format!(
+            "Partners sell software subscriptions in many markets; filler paragraph {n} of a large article.\n\n"
+        ));
+        n += 1;
+    }
+    out
+}
+
+// ---- the catalogue ------------------------------------------------------------
+
+struct Outcome {
+    exit: i32,
+    /// The first line of the expected diagnostic, as printed.
+    diagnostic: String,
+    help: bool,
+    output: &'static str,
+}
+
+fn run_case(case: &Case) -> Result<Outcome, String> {
+    let project = project();
+    let dir = project.path();
+    let built = rulebook(dir, &["build", "-q"]);
+    if !built.status.success() {
+        return Err(format!(
+            "the unbroken project does not build: {}",
+            String::from_utf8_lossy(&built.stderr)
+        ));
+    }
+    let before = snapshot(&dir.join("book"));
+    (case.break_it)(dir);
+    let out = match case.run {
+        Run::Build => rulebook(dir, &["build"]),
+        Run::InspectJson(file) => rulebook(dir, &["inspect", file, "--format", "json"]),
+        Run::SourceText(file) => rulebook(dir, &["source-text", file]),
+        Run::Check => rulebook(
+            dir,
+            &[
+                "check",
+                "--rules",
+                "book/rules.json",
+                "tax",
+                "--market",
+                "DE",
+            ],
+        ),
+    };
+    let exit = out.status.code().ok_or("killed by a signal")?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    let (diagnostic, help) = if case.code.is_empty() {
+        (String::new(), false)
+    } else {
+        let tag = format!("[{}]: ", case.code);
+        let i = lines
+            .iter()
+            .position(|l| l.contains(&tag))
+            .ok_or_else(|| format!("no {} diagnostic in:\n{stderr}", case.code))?;
+        let help = lines
+            .get(i + 1)
+            .is_some_and(|l| l.starts_with("  = help: "));
+        (lines[i].to_owned(), help)
+    };
+    if !leftovers(dir).is_empty() {
+        return Err(format!("stray folders left: {:?}", leftovers(dir)));
+    }
+    let output = match case.run {
+        Run::Build if exit == 0 => "replaced (build succeeded)",
+        Run::Build if snapshot(&dir.join("book")) == before => "kept byte for byte",
+        Run::Build => return Err("a failed build changed book/".to_owned()),
+        Run::InspectJson(_) | Run::SourceText(_) => "n/a (writes stdout)",
+        Run::Check => "n/a (reads only)",
+    };
+    Ok(Outcome {
+        exit,
+        diagnostic,
+        help,
+        output,
+    })
+}
+
+fn check(case: &Case, o: &Outcome) -> Vec<String> {
+    let mut problems = Vec::new();
+    if o.exit != case.exit {
+        problems.push(format!("exit {} (expected {})", o.exit, case.exit));
+    }
+    if !case.code.is_empty() {
+        // `path:line:col: severity[code]` — a line is a number after the path
+        let located = o.diagnostic.split(": ").next().is_some_and(|loc| {
+            loc.split(':')
+                .nth(1)
+                .is_some_and(|l| l.parse::<u32>().is_ok_and(|n| n > 0))
+        });
+        if case.line && !located {
+            problems.push(format!("no line in `{}`", o.diagnostic));
+        }
+        let names_file = o.diagnostic.starts_with("content/")
+            || o.diagnostic.starts_with("book.toml")
+            || o.diagnostic.starts_with("book/rules.json")
+            || o.diagnostic.starts_with("content:");
+        if !names_file {
+            problems.push(format!("no file in `{}`", o.diagnostic));
+        }
+        if !o.help {
+            problems.push(format!("no `= help:` line after `{}`", o.diagnostic));
+        }
+    }
+    problems
+}
+
+const BEGIN: &str = "<!-- catalogue: generated by tests/bad_input.rs; UPDATE_ROBUSTNESS=1 cargo test --test bad_input -->";
+const END: &str = "<!-- end of catalogue -->";
+
+fn table(rows: &[(Case, Outcome)]) -> String {
+    let mut out = String::from(
+        "| case | command | exit | diagnostic | help | previous output |\n|---|---|---|---|---|---|\n",
+    );
+    for (case, o) in rows {
+        let command = match case.run {
+            Run::Build => "build",
+            Run::InspectJson(_) => "inspect --format json",
+            Run::SourceText(_) => "source-text",
+            Run::Check => "check",
+        };
+        let diagnostic = if o.diagnostic.is_empty() {
+            "—".to_owned()
+        } else {
+            format!("`` {} ``", o.diagnostic.replace('|', "\\|"))
+        };
+        out.push_str(&format!(
+            "| {} | {command} | {} | {diagnostic} | {} | {} |\n",
+            case.name.replace('|', "\\|"),
+            o.exit,
+            if o.help { "yes" } else { "—" },
+            o.output
+        ));
+    }
+    out
+}
+
+#[test]
+fn catalogue() {
+    let mut rows = Vec::new();
+    let mut failures = Vec::new();
+    for case in cases() {
+        match run_case(&case) {
+            Ok(outcome) => {
+                for p in check(&case, &outcome) {
+                    failures.push(format!("{}: {p}", case.name));
+                }
+                rows.push((case, outcome));
+            }
+            Err(e) => failures.push(format!("{}: {e}", case.name)),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    let doc_path = root().join("docs/robustness.md");
+    let doc = std::fs::read_to_string(&doc_path).unwrap_or_default();
+    let generated = table(&rows);
+    let (Some(b), Some(e)) = (doc.find(BEGIN), doc.find(END)) else {
+        panic!("docs/robustness.md lacks the markers `{BEGIN}` … `{END}`");
+    };
+    let current = &doc[b + BEGIN.len()..e];
+    let wanted = format!("\n{generated}");
+    if current != wanted {
+        if std::env::var_os("UPDATE_ROBUSTNESS").is_some() {
+            let new = format!("{}{BEGIN}{wanted}{}", &doc[..b], &doc[e..]);
+            std::fs::write(&doc_path, new).unwrap();
+        } else {
+            panic!(
+                "docs/robustness.md is out of date with the catalogue; run\n  UPDATE_ROBUSTNESS=1 cargo test --test bad_input\nand commit the result. Generated table:\n{generated}"
+            );
+        }
+    }
+}
+
+#[test]
+fn includes_inside_content_are_accepted() {
+    let project = project();
+    let dir = project.path();
+    std::fs::create_dir(dir.join("content/en/includes")).unwrap();
+    std::fs::write(dir.join("content/en/includes/part.md"), "Shared text.\n").unwrap();
+    // `..` that stays inside content/, and the `(<path>)` form DocFX allows
+    append(
+        dir,
+        EN,
+        "\n[!INCLUDE [part](includes/part.md)]\n\n[!INCLUDE [part](<../en/includes/part.md>)]\n",
+    );
+    let out = rulebook(dir, &["build"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("include-"), "{stderr}");
+}

@@ -1,0 +1,190 @@
+//! A build is deterministic (the same bytes every time, with any number of
+//! worker threads) and all or nothing (a build killed at any moment leaves
+//! the old output or the new one, never a mix, and nothing the next build
+//! trips on).
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{leftovers, project, rulebook_in, shared, snapshot};
+
+/// The bundled project plus a generated tree of `n` articles per locale
+/// (`../shared/bench/gen-corpus`, the benchmark generator).
+fn generated_project(n: usize) -> tempfile::TempDir {
+    let dir = project();
+    let status = Command::new(shared().join("bench/gen-corpus"))
+        .args(["-q", "-n", &n.to_string()])
+        .arg(dir.path())
+        .status()
+        .expect("gen-corpus runs");
+    assert!(status.success());
+    dir
+}
+
+fn build(dir: &Path, args: &[&str]) {
+    let mut all = vec!["build", "-q"];
+    all.extend_from_slice(args);
+    let out = rulebook_in(dir, &all);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn two_builds_write_the_same_bytes() {
+    let project = project();
+    let dir = project.path();
+    build(dir, &["--out", "one"]);
+    build(dir, &["--out", "two"]);
+    let (one, two) = (snapshot(&dir.join("one")), snapshot(&dir.join("two")));
+    assert!(one.len() >= 3, "{:?}", one.keys());
+    assert_eq!(one, two);
+}
+
+#[test]
+fn one_worker_and_every_core_write_the_same_bytes() {
+    let project = generated_project(40);
+    let dir = project.path();
+    build(dir, &["--jobs", "1", "--out", "serial"]);
+    build(dir, &["--out", "parallel"]);
+    build(dir, &["--jobs", "7", "--out", "seven"]);
+    let serial = snapshot(&dir.join("serial"));
+    assert_eq!(serial, snapshot(&dir.join("parallel")));
+    assert_eq!(serial, snapshot(&dir.join("seven")));
+
+    let diff = |jobs: &str| {
+        rulebook_in(
+            dir,
+            &[
+                "diff",
+                "--jobs",
+                jobs,
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ],
+        )
+    };
+    let (a, b) = (diff("1"), diff("4"));
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    assert!(!a.stdout.is_empty());
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn jobs_must_be_positive() {
+    let project = project();
+    let out = rulebook_in(project.path(), &["build", "--jobs", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// Kill `rulebook build` with SIGKILL at several moments: after a delay, and
+/// the moment its temporary output folder appears (the swap is near). After
+/// each kill `book/` is exactly the old output or exactly the new one, and
+/// the next build leaves no `.book.tmp-*` / `.book.old-*` behind.
+#[test]
+fn a_killed_build_leaves_the_old_output_or_the_new() {
+    let project = generated_project(120);
+    let dir = project.path();
+    build(dir, &[]);
+    let old = snapshot(&dir.join("book"));
+    // change the input so that the new output differs from the old
+    let toml = std::fs::read_to_string(dir.join("book.toml")).unwrap();
+    let changed = toml.replace("policy = \"source-wins\"", "policy = \"newest-wins\"");
+    assert_ne!(toml, changed);
+    std::fs::write(dir.join("book.toml"), changed).unwrap();
+    build(dir, &["--out", "expected"]);
+    let new = snapshot(&dir.join("expected"));
+    assert_ne!(old, new);
+    std::fs::remove_dir_all(dir.join("expected")).unwrap();
+
+    let mut outcomes = Vec::new();
+    let delays = [0u64, 10, 50, 200, 500, 1000, 2000];
+    let moments = delays
+        .iter()
+        .map(|&ms| Moment::After(Duration::from_millis(ms)))
+        .chain([Moment::TempFolder, Moment::TempFolder, Moment::TempFolder]);
+    for moment in moments {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rulebook"))
+            .args(["build", "-q"])
+            .current_dir(dir)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        match moment {
+            Moment::After(delay) => std::thread::sleep(delay),
+            Moment::TempFolder => {
+                let tmp = dir.join(format!(".book.tmp-{}", child.id()));
+                while !tmp.exists()
+                    && started.elapsed() < Duration::from_secs(120)
+                    && child.try_wait().unwrap().is_none()
+                {
+                    std::hint::spin_loop();
+                }
+            }
+        }
+        child.kill().unwrap(); // SIGKILL
+        let status = child.wait().unwrap();
+        let book = snapshot(&dir.join("book"));
+        let state = if book == old {
+            "old"
+        } else if book == new {
+            "new"
+        } else {
+            panic!(
+                "after a kill ({moment:?}, {status}) book/ is neither the old output nor the new: {:?}",
+                book.keys()
+            );
+        };
+        outcomes.push(format!("{moment:?}: {state}, {status}"));
+        // the next build starts from whatever the kill left
+        if state == "new" {
+            std::fs::remove_dir_all(dir.join("book")).unwrap();
+            copy_snapshot(&old, &dir.join("book"));
+        }
+    }
+    build(dir, &[]);
+    assert_eq!(snapshot(&dir.join("book")), new, "{outcomes:#?}");
+    assert!(leftovers(dir).is_empty(), "{:?}", leftovers(dir));
+    eprintln!("{outcomes:#?}");
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Moment {
+    After(Duration),
+    /// As soon as `.book.tmp-<pid>` exists.
+    TempFolder,
+}
+
+fn copy_snapshot(files: &std::collections::BTreeMap<std::path::PathBuf, Vec<u8>>, to: &Path) {
+    for (rel, bytes) in files {
+        let path = to.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+/// Leftovers of a killed build are removed by the next build, even when
+/// they are many and the output folder itself is missing.
+#[test]
+fn leftovers_of_killed_builds_are_cleaned() {
+    let project = project();
+    let dir = project.path();
+    for name in [".book.tmp-1", ".book.tmp-99999", ".book.old-7"] {
+        std::fs::create_dir_all(dir.join(name).join("sub")).unwrap();
+        std::fs::write(dir.join(name).join("sub/rules.json"), "half").unwrap();
+    }
+    // a file of another tool beside it is not touched
+    std::fs::write(dir.join(".bookmarks"), "keep").unwrap();
+    build(dir, &[]);
+    assert!(leftovers(dir).is_empty(), "{:?}", leftovers(dir));
+    assert!(dir.join("book/rules.json").is_file());
+    assert!(dir.join(".bookmarks").is_file());
+}
