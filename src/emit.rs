@@ -46,15 +46,11 @@ pub struct Analysis {
     pub rules: RulesFile,
     pub report: Report,
     pub diagnostics: Diagnostics,
-    /// The parsed articles, by locale (the site renders them).
-    pub parsed: Vec<(String, Vec<load::ParsedArticle>)>,
 }
 
 /// Load, parse, extract and reconcile: the rules file and the report.
 pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
-    let (parsed, mut diagnostics) = load::parse_project(project);
-    diagnostics.extend(load::check_includes(project, &parsed));
-    diagnostics.sort();
+    let mut diagnostics = Diagnostics::default();
     let source_locale = project.config.rulebook.source_locale.clone();
     let mut data: Vec<LocaleData> = Vec::new();
     for locale in project
@@ -72,6 +68,7 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
         }
     }
     if diagnostics.has_errors() {
+        diagnostics.sort();
         return Err(diagnostics);
     }
     let find = |id: &str| data.iter().find(|d| d.locale == id);
@@ -82,42 +79,65 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
         )
         .into());
     };
+    let content_root = project.root.join("content").canonicalize().ok();
 
-    let jobs: Vec<(&str, &load::ParsedArticle)> = parsed
+    // One pass per article, on all cores: parse, check, extract, outline,
+    // and drop the document model (the site parses again, one locale at a
+    // time), so a large build never holds every model at once.
+    let jobs: Vec<(&str, &load::Article)> = project
+        .locales
         .iter()
-        .flat_map(|(locale, articles)| articles.iter().map(move |a| (locale.as_str(), a)))
+        .flat_map(|l| l.articles.iter().map(move |a| (l.id.as_str(), a)))
         .collect();
-    let articles: Vec<ArticleFacts> = jobs
+    let results: Vec<Result<(ArticleFacts, Vec<Diagnostic>), Diagnostic>> = jobs
         .par_iter()
         .map(|(locale, article)| {
+            let document = crate::docfx::parse_article(&article.path, &article.text)?;
+            let mut found = document.diagnostics.clone();
+            if let Some(root) = &content_root {
+                found.extend(load::check_document_includes(
+                    &project.root,
+                    root,
+                    &document,
+                ));
+            }
             let own = find(locale).unwrap_or(source_data);
-            let extraction = extract::extract(&article.document, locale, own, source_data);
-            let text = project
-                .locale(locale)
-                .and_then(|l| l.articles.iter().find(|a| a.path == article.document.path))
-                .map_or("", |a| a.text.as_str());
+            let extraction = extract::extract(&document, locale, own, source_data);
             let translated = language(locale) != language(&source_locale);
             // Number words count on both sides or on neither: a locale
             // without a lexicon is compared on digits only.
             let own_lexicon = own.lexicon.as_ref().filter(|_| own.locale == *locale);
             let source_lexicon = own_lexicon.and(source_data.lexicon.as_ref());
             let outline = outline::outline(
-                &article.document,
-                text,
+                &document,
+                &article.text,
                 own_lexicon,
                 source_lexicon,
                 translated,
             );
-            ArticleFacts {
-                outline,
-                locale: (*locale).to_owned(),
-                article: article.slug.clone(),
-                path: article.document.path.clone(),
-                date: article.document.frontmatter.effective_date(),
-                extraction,
-            }
+            Ok((
+                ArticleFacts {
+                    outline,
+                    locale: (*locale).to_owned(),
+                    article: article.slug.clone(),
+                    path: article.path.clone(),
+                    date: document.frontmatter.effective_date(),
+                    extraction,
+                },
+                found,
+            ))
         })
         .collect();
+    let mut articles = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok((a, found)) => {
+                diagnostics.extend(found);
+                articles.push(a);
+            }
+            Err(d) => diagnostics.push(d),
+        }
+    }
     for a in &articles {
         diagnostics.extend(a.extraction.diagnostics.iter().cloned());
     }
@@ -136,16 +156,16 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
         s.untranslated_segments += a.outline.untranslated.len();
     }
     let report = Report::new(&source_locale, summary, reconciled.discrepancies.clone());
+    let dates: std::collections::HashMap<&str, chrono::NaiveDate> = articles
+        .iter()
+        .filter_map(|f| f.date.map(|d| (f.path.as_str(), d)))
+        .collect();
     let mut sources: Vec<SourceFile> = project
         .locales
         .iter()
         .flat_map(|l| l.articles.iter().map(move |a| (l, a)))
         .map(|(l, a)| {
-            let date = articles
-                .iter()
-                .find(|f| f.path == a.path)
-                .and_then(|f| f.date)
-                .map(|d| d.to_string());
+            let date = dates.get(a.path.as_str()).map(|d| d.to_string());
             SourceFile {
                 locale: l.id.clone(),
                 path: a.path.clone(),
@@ -170,7 +190,6 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
         rules,
         report,
         diagnostics,
-        parsed,
     })
 }
 
@@ -236,7 +255,6 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         rules,
         report,
         mut diagnostics,
-        parsed,
     } = analyze(&project)?;
     progress.inc(articles as u64);
     progress.set_message("rendering");
@@ -253,7 +271,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         report: &report,
         progress: &progress,
     };
-    diagnostics.extend(crate::site::build(&site, parsed, staging.dir())?);
+    diagnostics.extend(crate::site::build(&site, staging.dir())?);
     let files = vec![
         ("report.json".to_owned(), to_json_bytes(&report)),
         ("rules.json".to_owned(), to_json_bytes(&rules)),
@@ -355,7 +373,9 @@ impl Staging {
 /// running (Linux: `/proc/<pid>/comm` names the same program as ours; a
 /// reused pid of another program, or any other system, counts as gone).
 fn process_alive(pid: &str) -> bool {
-    let Ok(pid) = pid.parse::<u32>() else { return false };
+    let Ok(pid) = pid.parse::<u32>() else {
+        return false;
+    };
     if pid == std::process::id() {
         return false;
     }

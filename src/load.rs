@@ -290,20 +290,34 @@ pub fn parse_project(project: &Project) -> (Vec<(String, Vec<ParsedArticle>)>, D
 /// readable file of the machine into the output).
 pub fn check_includes(project: &Project, parsed: &[(String, Vec<ParsedArticle>)]) -> Diagnostics {
     let mut diagnostics = Diagnostics::default();
-    let content = project.root.join("content");
-    let Ok(content_root) = content.canonicalize() else {
+    let Ok(content_root) = project.root.join("content").canonicalize() else {
         return diagnostics;
     };
     for (_, articles) in parsed {
         for article in articles {
-            for block in article.document.blocks() {
-                if let docfx::Block::Include { path, pos, .. } = block {
-                    let file = project.root.join(&article.document.path);
-                    let location = Location::new(&article.document.path, pos.line, pos.col);
-                    if let Err(d) = resolve_include(&content_root, &file, path) {
-                        diagnostics.push(d.at(location));
-                    }
-                }
+            diagnostics.extend(check_document_includes(
+                &project.root,
+                &content_root,
+                &article.document,
+            ));
+        }
+    }
+    diagnostics
+}
+
+/// [`check_includes`] for one document; `content_root` is canonical.
+pub fn check_document_includes(
+    root: &Path,
+    content_root: &Path,
+    document: &Document,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for block in document.blocks() {
+        if let docfx::Block::Include { path, pos, .. } = block {
+            let file = root.join(&document.path);
+            let location = Location::new(&document.path, pos.line, pos.col);
+            if let Err(d) = resolve_include(content_root, &file, path) {
+                diagnostics.push(d.at(location));
             }
         }
     }

@@ -111,11 +111,27 @@ pub fn findings(
         stale(a, c, &mut out);
         term_drift(a, c, &mut out);
     }
+    // article → its locales, built once (per-rule scans of every article
+    // would be quadratic)
+    let mut by_article: BTreeMap<&str, Vec<&ArticleFacts>> = BTreeMap::new();
+    for a in articles {
+        by_article.entry(a.article.as_str()).or_default().push(a);
+    }
+    let none: Vec<&ArticleFacts> = Vec::new();
     for rule in rules {
-        fact_findings(rule, articles, &mut out);
+        fact_findings(
+            rule,
+            by_article.get(rule.article.as_str()).unwrap_or(&none),
+            &mut out,
+        );
     }
     for p in procedures {
-        step_counts(p, articles, canonical_of, &mut out);
+        step_counts(
+            p,
+            by_article.get(p.article.as_str()).unwrap_or(&none),
+            canonical_of,
+            &mut out,
+        );
     }
     let mut discrepancies: Vec<Discrepancy> =
         out.into_iter().map(Finding::into_discrepancy).collect();
@@ -301,7 +317,8 @@ fn term_drift(a: &ArticleFacts, c: &ArticleFacts, out: &mut Vec<Finding>) {
     }
 }
 
-fn fact_findings(rule: &Rule, articles: &[ArticleFacts], out: &mut Vec<Finding>) {
+/// `articles`: the locales of the rule's article.
+fn fact_findings(rule: &Rule, articles: &[&ArticleFacts], out: &mut Vec<Finding>) {
     for (locale, fact) in &rule.by_locale {
         if fact.agrees {
             continue;
@@ -324,14 +341,12 @@ fn fact_findings(rule: &Rule, articles: &[ArticleFacts], out: &mut Vec<Finding>)
         });
     }
     // a translation of the article that does not state the fact at all
-    for a in articles.iter().filter(|a| a.article == rule.article) {
+    for a in articles {
         if rule.by_locale.contains_key(&a.locale) || a.locale == rule.source.locale {
             continue;
         }
         let section = rule.source.section.clone();
-        let canonical = articles
-            .iter()
-            .find(|c| c.article == rule.article && c.locale == rule.source.locale);
+        let canonical = articles.iter().find(|c| c.locale == rule.source.locale);
         let line = match (section.as_deref(), canonical) {
             (Some(anchor), Some(c)) => place_of(a, c, anchor).map_or(0, |s| s.line),
             _ => 0,
@@ -394,7 +409,7 @@ fn join(codes: &[&String]) -> String {
 
 fn step_counts(
     p: &Procedure,
-    articles: &[ArticleFacts],
+    articles: &[&ArticleFacts],
     canonical_of: &dyn Fn(&str) -> Option<String>,
     out: &mut Vec<Finding>,
 ) {
@@ -407,7 +422,7 @@ fn step_counts(
     let line_of = |locale: &str| {
         articles
             .iter()
-            .find(|a| a.article == p.article && a.locale == locale)
+            .find(|a| a.locale == locale)
             .and_then(|a| {
                 a.extraction
                     .procedures

@@ -119,17 +119,22 @@ pub fn reconcile(articles: &[ArticleFacts], policy: Policy, source_locale: &str)
     let procedures: Vec<Procedure> = procedures.into_values().collect();
     // The article each translation is compared with: the best-ranked locale
     // that has it (the source locale under source-wins).
-    let canonical_of = |article: &str| -> Option<String> {
-        articles
-            .iter()
-            .filter(|a| a.article == article)
-            .max_by(|a, b| {
-                rank(policy, source_locale, a)
-                    .cmp(&rank(policy, source_locale, b))
-                    .then_with(|| b.locale.cmp(&a.locale))
-            })
-            .map(|a| a.locale.clone())
-    };
+    // Computed once for all articles: a search per call would make the
+    // findings grow with the square of the article count.
+    let mut best: std::collections::HashMap<&str, &ArticleFacts> = std::collections::HashMap::new();
+    for a in articles {
+        let better = best.get(a.article.as_str()).is_none_or(|b| {
+            rank(policy, source_locale, a)
+                .cmp(&rank(policy, source_locale, b))
+                .then_with(|| b.locale.cmp(&a.locale))
+                .is_gt()
+        });
+        if better {
+            best.insert(&a.article, a);
+        }
+    }
+    let canonical_of =
+        |article: &str| -> Option<String> { best.get(article).map(|a| a.locale.clone()) };
     let mut discrepancies = findings::findings(articles, &rules, &procedures, &canonical_of);
     for a in articles {
         findings::target_disagreements(a, &mut discrepancies);

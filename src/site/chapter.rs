@@ -28,6 +28,21 @@ pub struct ChapterSource {
     pub line_map: Vec<u32>,
 }
 
+impl ChapterSource {
+    /// A placeholder for an article that could not be read (its error is
+    /// reported and fails the build).
+    pub fn empty(slug: &str) -> Self {
+        ChapterSource {
+            slug: slug.to_owned(),
+            title: slug.to_owned(),
+            nav_title: slug.to_owned(),
+            description: None,
+            markdown: String::new(),
+            line_map: Vec::new(),
+        }
+    }
+}
+
 enum Piece {
     /// Bytes of the article, kept as they are.
     Keep(usize, usize),

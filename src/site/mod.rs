@@ -30,9 +30,10 @@ use serde::Serialize;
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::docfx::AlertKind;
-use crate::load::{ParsedArticle, Project};
+use crate::load::{Article, Project};
 use crate::report::Report;
 use crate::rules::{Messages, RulesFile};
+use chapter::ChapterSource;
 
 pub use templates::Templates;
 
@@ -57,19 +58,16 @@ struct Banner {
 /// into `out/index.html`. Errors (bad includes, templates, mdBook) fail the
 /// whole site.
 ///
-/// The parsed articles are taken by value: each locale's documents are
-/// dropped as soon as its chapters are made, which bounds the memory a
-/// large build holds at once.
-pub fn build(
-    input: &SiteInput<'_>,
-    parsed: Vec<(String, Vec<ParsedArticle>)>,
-    out: &Path,
-) -> Result<Diagnostics, Diagnostics> {
+/// Each article is parsed again here, one locale at a time, and its model
+/// dropped as soon as its chapter is made: a large build never holds every
+/// document model at once.
+pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<Diagnostics, Diagnostics> {
     let root = &input.project.root;
     let templates = Arc::new(Templates::load(&root.join("templates"))?);
-    let locales: Vec<String> = parsed.iter().map(|(l, _)| l.clone()).collect();
+    let locales: Vec<String> = input.project.locales.iter().map(|l| l.id.clone()).collect();
     let mut pages: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (locale, articles) in &parsed {
+    for l in &input.project.locales {
+        let (locale, articles) = (&l.id, &l.articles);
         let set = pages.entry(locale.clone()).or_default();
         set.extend(articles.iter().map(|a| format!("{}.html", a.slug)));
         set.extend([
@@ -84,9 +82,11 @@ pub fn build(
         locales: locales.clone(),
         pages: Arc::new(pages),
     };
-    let results: Vec<Result<Vec<Diagnostic>, Diagnostics>> = parsed
-        .into_par_iter()
-        .map(|(locale, articles)| build_locale(&shared, &locale, articles, out))
+    let results: Vec<Result<Vec<Diagnostic>, Diagnostics>> = input
+        .project
+        .locales
+        .par_iter()
+        .map(|l| build_locale(&shared, &l.id, &l.articles, out))
         .collect();
     let mut warnings = Diagnostics::default();
     let mut errors = Diagnostics::default();
@@ -135,31 +135,24 @@ fn mdbook_error(locale: &str, e: &anyhow::Error) -> Diagnostics {
 fn build_locale(
     shared: &Shared<'_>,
     locale: &str,
-    articles: Vec<ParsedArticle>,
+    articles: &[Article],
     out: &Path,
 ) -> Result<Vec<Diagnostic>, Diagnostics> {
     let input = shared.input;
     let root = &input.project.root;
     let messages = messages(root, locale)?;
     let content_root = root.join("content");
-    let texts: HashMap<&str, &str> = input
-        .project
-        .locale(locale)
-        .map(|l| {
-            l.articles
-                .iter()
-                .map(|a| (a.path.as_str(), a.text.as_str()))
-                .collect()
+    let prepared: Vec<(ChapterSource, Vec<Diagnostic>)> = articles
+        .par_iter()
+        .map(|a| match crate::docfx::parse_article(&a.path, &a.text) {
+            Ok(document) => chapter::prepare(&document, &a.text, &content_root, &a.slug),
+            Err(d) => (ChapterSource::empty(&a.slug), vec![d]),
         })
-        .unwrap_or_default();
-
+        .collect();
     let mut warnings = Vec::new();
     let mut errors = Diagnostics::default();
-    let mut chapters = Vec::new();
-    for a in articles {
-        // `a` (the parsed document) is dropped at the end of each turn
-        let text = texts.get(a.document.path.as_str()).copied().unwrap_or("");
-        let (chapter, diagnostics) = chapter::prepare(&a.document, text, &content_root, &a.slug);
+    let mut chapters = Vec::with_capacity(prepared.len());
+    for (chapter, diagnostics) in prepared {
         for d in diagnostics {
             if d.is_error() {
                 errors.push(d);

@@ -100,8 +100,18 @@ impl SearchIndex {
 
     /// `search-index.js`: a script, so the site also works from `file://`.
     pub fn to_script(&self) -> String {
-        let tokens: BTreeMap<&String, &Vec<u32>> = self.tokens.iter().collect();
-        let json = serde_json::json!({"pages": self.pages, "tokens": tokens});
+        // Serialized straight from the maps: a `serde_json::Value` tree of
+        // every posting would cost tens of bytes per page per token.
+        #[derive(Serialize)]
+        struct Script<'a> {
+            pages: &'a [Page],
+            tokens: BTreeMap<&'a String, &'a Vec<u32>>,
+        }
+        let json = serde_json::to_string(&Script {
+            pages: &self.pages,
+            tokens: self.tokens.iter().collect(),
+        })
+        .unwrap_or_default();
         format!("window.RULEBOOK_SEARCH = {json};\n")
     }
 }
