@@ -8,27 +8,6 @@ use std::path::Path;
 use common::*;
 use serde_json::Value;
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().map(Result::unwrap) {
-        let p = e.path();
-        if p.is_dir() {
-            copy_tree(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
-/// A copy of the project (content, locales, book.toml) to edit.
-fn temp_project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&root().join("content"), &dir.path().join("content"));
-    copy_tree(&root().join("locales"), &dir.path().join("locales"));
-    std::fs::copy(root().join("book.toml"), dir.path().join("book.toml")).unwrap();
-    dir
-}
-
 fn diff_in(project: &Path, args: &[&str]) -> (Option<i32>, String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_rulebook"))
         .arg("--root")
@@ -189,7 +168,7 @@ fn set_zh_target(project: &Path, id: &str, target: &str) {
 
 #[test]
 fn number_mismatch_inside_a_segment() {
-    let project = temp_project();
+    let project = project();
     // 76e84-149: "You can cancel a software purchase within 60 days of the purchase date."
     set_zh_target(
         project.path(),
@@ -217,7 +196,7 @@ fn number_mismatch_inside_a_segment() {
 
 #[test]
 fn step_count_mismatch() {
-    let project = temp_project();
+    let project = project();
     let path = project
         .path()
         .join("content/ja-JP/csp-software-subscriptions.md");

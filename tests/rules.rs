@@ -235,31 +235,9 @@ fn rules_json_validates_against_its_schema_and_builds_are_identical() {
     assert!(!validator.is_valid(&other));
 }
 
-/// Copy the bundled project (content, locales, book.toml) into a temp dir.
-fn temp_project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["content", "locales"] {
-        copy_tree(&root().join(sub), &dir.path().join(sub));
-    }
-    std::fs::copy(root().join("book.toml"), dir.path().join("book.toml")).unwrap();
-    dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().map(Result::unwrap) {
-        let p = e.path();
-        if p.is_dir() {
-            copy_tree(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 #[test]
 fn an_unknown_market_is_a_located_error_and_the_old_output_stays() {
-    let project = temp_project();
+    let project = project();
     let out = project.path().join("book");
     assert!(build_into(project.path(), &out).status.success());
     let before = std::fs::read(out.join("rules.json")).unwrap();
@@ -299,7 +277,7 @@ fn a_bilingual_file_in_a_locale_without_lexicon_yields_its_facts() {
     // The corpus's side-by-side files are zh-TW and ja-JP, which have
     // lexicons; filed under ko-KR, which has no locale data at all, the 2018
     // one must still be read through its English source segments.
-    let project = temp_project();
+    let project = project();
     let locale = "ko-KR";
     assert!(!project.path().join("locales").join(locale).exists());
     let dir = project.path().join("content").join(locale);
@@ -339,7 +317,7 @@ fn a_bilingual_file_in_a_locale_without_lexicon_yields_its_facts() {
 
 #[test]
 fn newest_wins_policy_lets_a_fresher_translation_state_the_canonical_fact() {
-    let project = temp_project();
+    let project = project();
     let book = project.path().join("book.toml");
     let config = std::fs::read_to_string(&book)
         .unwrap()

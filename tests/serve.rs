@@ -18,18 +18,6 @@ use rulebook::serve::{self, Event, ServeOptions};
 
 const SECRET: &str = "SECRET-OUTSIDE-THE-BOOK";
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().map(Result::unwrap) {
-        let p = e.path();
-        if p.is_dir() {
-            copy_tree(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 /// A copy of the project, plus a file beside the output that must never be
 /// served.
 fn temp_project() -> tempfile::TempDir {

@@ -6,18 +6,6 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().map(Result::unwrap) {
-        let p = e.path();
-        if p.is_dir() {
-            copy_tree(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 fn build(root: &Path, out: &Path) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_rulebook"))
         .arg("--root")
@@ -260,11 +248,7 @@ fn search_finds_chinese_and_japanese_words() {
 
 #[test]
 fn script_event_handlers_and_javascript_urls_are_removed() {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["content", "locales"] {
-        copy_tree(&root().join(sub), &dir.path().join(sub));
-    }
-    std::fs::copy(root().join("book.toml"), dir.path().join("book.toml")).unwrap();
+    let dir = project();
     std::fs::write(
         dir.path().join("content/en/hostile.md"),
         "---\ntitle: Hostile\n---\n# <a name=\"hostile\"></a>Hostile\n\n<script>alert('x')</script>\n\n<img src=\"a.png\" onerror=\"alert(1)\">\n\n[click](javascript:alert(1)) and <a href=\"javascript:alert(2)\" onclick=\"x()\">this</a>\n\n<div onmouseover=\"steal()\">ok</div>\n",
@@ -294,11 +278,7 @@ fn script_event_handlers_and_javascript_urls_are_removed() {
 
 #[test]
 fn a_failed_build_leaves_the_previous_site_untouched() {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["content", "locales"] {
-        copy_tree(&root().join(sub), &dir.path().join(sub));
-    }
-    std::fs::copy(root().join("book.toml"), dir.path().join("book.toml")).unwrap();
+    let dir = project();
     let out = dir.path().join("book");
     assert!(build(dir.path(), &out).status.success());
     let before: Vec<(PathBuf, Vec<u8>)> = html_files(&out)
