@@ -57,7 +57,7 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
         .locales
         .iter()
         .map(|l| l.id.as_str())
-        .chain(std::iter::once(source_locale.as_str()))
+        .chain([source_locale.as_str(), "en"])
     {
         if data.iter().any(|d| d.locale == locale) {
             continue;
@@ -79,6 +79,12 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
         )
         .into());
     };
+    // The source segments of side-by-side files are English whatever the
+    // project's source locale: read them (and resolve market names as a last
+    // resort) with English data where there is any.
+    let english = find("en")
+        .filter(|d| d.lexicon.is_some())
+        .unwrap_or(source_data);
     let content_root = project.root.join("content").canonicalize().ok();
 
     // One pass per article, on all cores: parse, check, extract, outline,
@@ -101,13 +107,13 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
                     &document,
                 ));
             }
-            let own = find(locale).unwrap_or(source_data);
-            let extraction = extract::extract(&document, locale, own, source_data);
+            let own = find(locale).unwrap_or(english);
+            let extraction = extract::extract(&document, locale, own, english);
             let translated = language(locale) != language(&source_locale);
             // Number words count on both sides or on neither: a locale
             // without a lexicon is compared on digits only.
             let own_lexicon = own.lexicon.as_ref().filter(|_| own.locale == *locale);
-            let source_lexicon = own_lexicon.and(source_data.lexicon.as_ref());
+            let source_lexicon = own_lexicon.and(english.lexicon.as_ref());
             let outline = outline::outline(
                 &document,
                 &article.text,

@@ -49,6 +49,15 @@ impl Project {
     }
 }
 
+/// A folder of `content/` that is not a locale: a name that is well-formed
+/// BCP 47 only through a 5–8 letter primary language subtag (`includes`,
+/// `media`), which RFC 5646 reserves for registered languages no tag in use
+/// has. Real locales start with a 2–3 letter ISO 639 code.
+pub fn is_shared_folder(name: &str) -> bool {
+    let first = name.split(['-', '_']).next().unwrap_or(name);
+    (5..=8).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_lowercase())
+}
+
 /// Parse a folder name as a locale id.
 pub fn parse_locale(name: &str) -> Result<LanguageIdentifier, String> {
     let langid: LanguageIdentifier = name
@@ -92,6 +101,11 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
     let mut locales = Vec::new();
     for (name, dir) in dirs {
         let display = format!("content/{name}");
+        if is_shared_folder(&name) {
+            // DocFX keeps shared text in `includes/` (and media in other
+            // folders) beside the locales; they hold no articles.
+            continue;
+        }
         let langid = match parse_locale(&name) {
             Ok(langid) => langid,
             Err(message) => {
@@ -394,4 +408,17 @@ fn escapes(path: &Path, root: &Path) -> bool {
         }
     }
     !normal.starts_with(root)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shared_folders_are_not_locales() {
+        for name in ["includes", "media", "images"] {
+            assert!(super::is_shared_folder(name), "{name}");
+        }
+        for name in ["en", "zh-TW", "ja-JP", "fil-PH", "english (US)", "zh_tw"] {
+            assert!(!super::is_shared_folder(name), "{name}");
+        }
+    }
 }

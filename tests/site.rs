@@ -346,3 +346,67 @@ fn includes_inside_the_content_root_are_resolved() {
     );
     assert!(!html.contains("[!INCLUDE"));
 }
+
+#[test]
+fn the_thirty_real_docfx_articles_build_a_site() {
+    // ../shared/corpus/docfx: 30 real articles in 7 locales, with alerts,
+    // tables, code, bilingual spans and DocFX includes of `../includes/*.md`
+    // (the shared include files are not in the corpus: the test writes two
+    // placeholders where DocFX keeps them, beside the locale folders).
+    let shared = shared();
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let mut articles = 0;
+    for locale in std::fs::read_dir(shared.join("corpus/docfx"))
+        .unwrap()
+        .map(Result::unwrap)
+    {
+        if !locale.path().is_dir() {
+            continue;
+        }
+        let to = content.join(locale.file_name());
+        std::fs::create_dir_all(&to).unwrap();
+        for file in std::fs::read_dir(locale.path())
+            .unwrap()
+            .map(Result::unwrap)
+        {
+            let name = file.file_name().to_string_lossy().replace(".sxs.md", ".md");
+            std::fs::copy(file.path(), to.join(name)).unwrap();
+            articles += 1;
+        }
+    }
+    assert_eq!(articles, 30);
+    std::fs::create_dir_all(content.join("includes")).unwrap();
+    for name in ["java-sdk-support.md", "powershell-module-support.md"] {
+        std::fs::write(
+            content.join("includes").join(name),
+            format!("Included {name}.\n"),
+        )
+        .unwrap();
+    }
+    copy_tree(&root().join("locales"), &dir.path().join("locales"));
+    let book_toml = read(root().join("book.toml"))
+        .replace("source-locale = \"en\"", "source-locale = \"zh-TW\"");
+    std::fs::write(dir.path().join("book.toml"), book_toml).unwrap();
+    let out = dir.path().join("book");
+    let result = build(dir.path(), &out);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(!out.join("includes").exists(), "includes/ is not a locale");
+    let pages = html_files(&out);
+    assert!(pages.len() >= 30 + 7 * 3, "{}", pages.len());
+    for page in &pages {
+        let html = read(page);
+        for bad in ["data-ttu-id", "sxs-lookup", "[!NOTE]", "[!INCLUDE", "<!--"] {
+            assert!(!html.contains(bad), "{} contains {bad}", page.display());
+        }
+    }
+    let cart = read(out.join("zh-TW/develop__create-a-cart.html"));
+    assert!(
+        cart.contains("Included java-sdk-support.md."),
+        "the include is resolved"
+    );
+}
