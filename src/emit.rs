@@ -242,6 +242,15 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
             .locales
             .retain(|l| options.locales.contains(&l.id) || l.id == source);
     }
+    // Staging first: it clears what interrupted builds left behind, so even
+    // a build that then fails on bad input leaves no stray folders.
+    let unwritable = |e: std::io::Error| {
+        Diagnostics::from(
+            Diagnostic::error("unwritable", format!("cannot write the output: {e}"))
+                .at(Location::file(out.display().to_string())),
+        )
+    };
+    let staging = Staging::new(out).map_err(unwritable)?;
     let articles: usize = project.locales.iter().map(|l| l.articles.len()).sum();
     let progress = if options.progress {
         let bar = indicatif::ProgressBar::new(2 * articles as u64);
@@ -264,13 +273,6 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     } = analyze(&project)?;
     progress.inc(articles as u64);
     progress.set_message("rendering");
-    let unwritable = |e: std::io::Error| {
-        Diagnostics::from(
-            Diagnostic::error("unwritable", format!("cannot write the output: {e}"))
-                .at(Location::file(out.display().to_string())),
-        )
-    };
-    let staging = Staging::new(out).map_err(unwritable)?;
     let site = crate::site::SiteInput {
         project: &project,
         rules: &rules,
@@ -398,13 +400,4 @@ impl Drop for Staging {
             let _ = std::fs::remove_dir_all(&self.tmp);
         }
     }
-}
-
-/// Write `files` as the whole new content of `out`, atomically (see [`Staging`]).
-pub fn replace_dir(out: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
-    let staging = Staging::new(out)?;
-    for (rel, bytes) in files {
-        staging.write(rel, bytes)?;
-    }
-    staging.commit()
 }

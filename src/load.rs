@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use unic_langid::LanguageIdentifier;
 
 use crate::config::BookToml;
@@ -250,76 +249,12 @@ pub fn decode(bytes: Vec<u8>, path: &str) -> Result<String, Diagnostic> {
     }
 }
 
-/// A parsed article of one locale.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct ParsedArticle {
-    pub slug: String,
-    pub document: Document,
-}
-
-/// Parse every article of every locale, files in parallel. Frontmatter errors
-/// and parser diagnostics are returned together, sorted.
-pub fn parse_project(project: &Project) -> (Vec<(String, Vec<ParsedArticle>)>, Diagnostics) {
-    let results: Vec<(String, Vec<Result<ParsedArticle, Diagnostic>>)> = project
-        .locales
-        .iter()
-        .map(|locale| {
-            let parsed = locale
-                .articles
-                .par_iter()
-                .map(|a| {
-                    docfx::parse_article(&a.path, &a.text).map(|document| ParsedArticle {
-                        slug: a.slug.clone(),
-                        document,
-                    })
-                })
-                .collect();
-            (locale.id.clone(), parsed)
-        })
-        .collect();
-    let mut diagnostics = Diagnostics::default();
-    let mut out = Vec::new();
-    for (locale, parsed) in results {
-        let mut articles = Vec::new();
-        for result in parsed {
-            match result {
-                Ok(article) => {
-                    diagnostics.extend(article.document.diagnostics.iter().cloned());
-                    articles.push(article);
-                }
-                Err(d) => diagnostics.push(d),
-            }
-        }
-        out.push((locale, articles));
-    }
-    diagnostics.sort();
-    (out, diagnostics)
-}
-
-/// Check every `[!INCLUDE]` of the parsed articles: the file it names must
+/// Check every `[!INCLUDE]` of a document: the file it names must
 /// exist and lie inside `content/`. Paths are resolved against the including
 /// article's folder and canonicalized, so neither `..` nor a symbolic link
 /// can reach outside the content root (a site build would otherwise copy any
 /// readable file of the machine into the output).
-pub fn check_includes(project: &Project, parsed: &[(String, Vec<ParsedArticle>)]) -> Diagnostics {
-    let mut diagnostics = Diagnostics::default();
-    let Ok(content_root) = project.root.join("content").canonicalize() else {
-        return diagnostics;
-    };
-    for (_, articles) in parsed {
-        for article in articles {
-            diagnostics.extend(check_document_includes(
-                &project.root,
-                &content_root,
-                &article.document,
-            ));
-        }
-    }
-    diagnostics
-}
-
-/// [`check_includes`] for one document; `content_root` is canonical.
+/// `content_root` is canonical.
 pub fn check_document_includes(
     root: &Path,
     content_root: &Path,

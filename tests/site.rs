@@ -290,6 +290,8 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
         "---\ntitle: x\n---\n# Broken\n\n[!INCLUDE[outside](../../Cargo.toml)]\n",
     )
     .unwrap();
+    // what an interrupted earlier build left behind
+    std::fs::create_dir_all(dir.path().join(".book.tmp-999999/en")).unwrap();
     let result = build(dir.path(), &out);
     assert_eq!(result.status.code(), Some(1));
     let err = String::from_utf8_lossy(&result.stderr);
