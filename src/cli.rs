@@ -330,13 +330,13 @@ fn build(cli: &Cli, out: &Path, locales: &[String]) -> u8 {
 
 /// Read a file named on the command line (relative to the working directory,
 /// as a user would expect; `--root` is for the project).
-fn read_file(file: &Path) -> Result<load::Article, Diagnostic> {
+fn read_file(file: &Path) -> Result<(load::Article, String), Diagnostic> {
     let display = file.to_string_lossy().replace('\\', "/");
     load::read_article(file, &display)
 }
 
 fn inspect(_root: &Path, file: &Path, format: Format) -> u8 {
-    let article = match read_file(file) {
+    let (article, text) = match read_file(file) {
         Ok(a) => a,
         Err(d) => {
             let code = if d.code == "unreadable" {
@@ -348,7 +348,7 @@ fn inspect(_root: &Path, file: &Path, format: Format) -> u8 {
             return code;
         }
     };
-    let doc = match docfx::parse_article(&article.path, &article.text) {
+    let doc = match docfx::parse_article(&article.path, &text) {
         Ok(doc) => doc,
         Err(d) => {
             report(&d.into(), false);
@@ -375,7 +375,7 @@ fn inspect(_root: &Path, file: &Path, format: Format) -> u8 {
 }
 
 fn source_text(_root: &Path, file: &Path, output: Option<&Path>, content_locale: &str) -> u8 {
-    let article = match read_file(file) {
+    let (article, text) = match read_file(file) {
         Ok(a) => a,
         Err(d) => {
             let code = if d.code == "unreadable" {
@@ -390,7 +390,7 @@ fn source_text(_root: &Path, file: &Path, output: Option<&Path>, content_locale:
     let options = SourceTextOptions {
         content_locale: content_locale.to_owned(),
     };
-    let text = match docfx::source_text(&article.path, &article.text, &options) {
+    let text = match docfx::source_text(&article.path, &text, &options) {
         Ok(text) => text,
         Err(ds) => {
             report(&ds, false);

@@ -44,6 +44,8 @@ pub fn rules_for_project(project: &Project) -> Result<(RulesFile, Diagnostics), 
 #[non_exhaustive]
 pub struct Analysis {
     pub rules: RulesFile,
+    /// Table-of-contents title of each article, by path.
+    pub nav_titles: std::collections::HashMap<String, String>,
     pub report: Report,
     pub diagnostics: Diagnostics,
 }
@@ -95,10 +97,12 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
         .iter()
         .flat_map(|l| l.articles.iter().map(move |a| (l.id.as_str(), a)))
         .collect();
-    let results: Vec<Result<(ArticleFacts, Vec<Diagnostic>), Diagnostic>> = jobs
+    let results: Vec<Result<(ArticleFacts, String, Vec<Diagnostic>), Diagnostic>> = jobs
         .par_iter()
         .map(|(locale, article)| {
-            let document = crate::docfx::parse_article(&article.path, &article.text)?;
+            let text = article.read()?;
+            let sha256 = hex(&Sha256::digest(text.as_bytes()));
+            let document = crate::docfx::parse_article(&article.path, &text)?;
             let mut found = document.diagnostics.clone();
             if let Some(root) = &content_root {
                 found.extend(load::check_document_includes(
@@ -114,13 +118,8 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
             // without a lexicon is compared on digits only.
             let own_lexicon = own.lexicon.as_ref().filter(|_| own.locale == *locale);
             let source_lexicon = own_lexicon.and(english.lexicon.as_ref());
-            let outline = outline::outline(
-                &document,
-                &article.text,
-                own_lexicon,
-                source_lexicon,
-                translated,
-            );
+            let outline =
+                outline::outline(&document, &text, own_lexicon, source_lexicon, translated);
             Ok((
                 ArticleFacts {
                     outline,
@@ -128,17 +127,26 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
                     article: article.slug.clone(),
                     path: article.path.clone(),
                     date: document.frontmatter.effective_date(),
+                    nav_title: crate::site::chapter::nav_title(&document, &article.slug),
                     extraction,
                 },
+                sha256,
                 found,
             ))
         })
         .collect();
     let mut articles = Vec::with_capacity(results.len());
+    let mut sources = Vec::with_capacity(results.len());
     for r in results {
         match r {
-            Ok((a, found)) => {
+            Ok((a, sha256, found)) => {
                 diagnostics.extend(found);
+                sources.push(SourceFile {
+                    locale: a.locale.clone(),
+                    path: a.path.clone(),
+                    date: a.date.map(|d| d.to_string()),
+                    sha256,
+                });
                 articles.push(a);
             }
             Err(d) => diagnostics.push(d),
@@ -152,6 +160,10 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
         return Err(diagnostics);
     }
 
+    let nav_titles = articles
+        .iter()
+        .map(|a| (a.path.clone(), a.nav_title.clone()))
+        .collect();
     let policy = project.config.rulebook.policy;
     let reconciled = reconcile::reconcile(&articles, policy, &source_locale);
     let mut summary: BTreeMap<String, LocaleSummary> = BTreeMap::new();
@@ -161,25 +173,9 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
         s.segments += a.outline.segments;
         s.untranslated_segments += a.outline.untranslated.len();
     }
-    let report = Report::new(&source_locale, summary, reconciled.discrepancies.clone());
-    let dates: std::collections::HashMap<&str, chrono::NaiveDate> = articles
-        .iter()
-        .filter_map(|f| f.date.map(|d| (f.path.as_str(), d)))
-        .collect();
-    let mut sources: Vec<SourceFile> = project
-        .locales
-        .iter()
-        .flat_map(|l| l.articles.iter().map(move |a| (l, a)))
-        .map(|(l, a)| {
-            let date = dates.get(a.path.as_str()).map(|d| d.to_string());
-            SourceFile {
-                locale: l.id.clone(),
-                path: a.path.clone(),
-                date,
-                sha256: hex(&Sha256::digest(a.text.as_bytes())),
-            }
-        })
-        .collect();
+    // one list, shared by the report and the rules file (it is most of both)
+    let discrepancies = std::sync::Arc::new(reconciled.discrepancies);
+    let report = Report::new(&source_locale, summary, discrepancies.clone());
     sources.sort_by(|a, b| (&a.locale, &a.path).cmp(&(&b.locale, &b.path)));
     let mut rules = reconciled.rules;
     rules.sort_by(|a, b| (&a.id, &a.article).cmp(&(&b.id, &b.article)));
@@ -190,10 +186,11 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
         sources,
         rules,
         procedures: reconciled.procedures,
-        discrepancies: reconciled.discrepancies,
+        discrepancies,
     };
     Ok(Analysis {
         rules,
+        nav_titles,
         report,
         diagnostics,
     })
@@ -269,6 +266,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     let Analysis {
         rules,
         report,
+        nav_titles,
         mut diagnostics,
     } = analyze(&project)?;
     progress.inc(articles as u64);
@@ -277,6 +275,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         project: &project,
         rules: &rules,
         report: &report,
+        nav_titles: &nav_titles,
         progress: &progress,
     };
     diagnostics.extend(crate::site::build(&site, staging.dir())?);

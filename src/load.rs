@@ -9,7 +9,8 @@ use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::docfx::{self, Document};
 use crate::position::LineIndex;
 
-/// One article file, read into memory.
+/// One article file. Its text is read when a stage needs it ([`Article::read`])
+/// and dropped after: a large project is never held in memory whole.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Article {
@@ -18,7 +19,32 @@ pub struct Article {
     /// Path relative to the project root, with `/` (used in diagnostics and
     /// provenance, so output does not depend on where the project lives).
     pub path: String,
-    pub text: String,
+    /// Where the file is on disk.
+    pub file: PathBuf,
+}
+
+impl Article {
+    pub fn new(file: &Path, path: &str) -> Article {
+        let slug = Path::new(path)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Article {
+            slug,
+            path: path.to_owned(),
+            file: file.to_path_buf(),
+        }
+    }
+
+    /// The file's text; a file that is not UTF-8 is located at its first bad
+    /// byte.
+    pub fn read(&self) -> Result<String, Diagnostic> {
+        let bytes = std::fs::read(&self.file).map_err(|e| {
+            Diagnostic::error("unreadable", format!("cannot read file: {e}"))
+                .at(Location::file(&self.path))
+        })?;
+        decode(bytes, &self.path)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -169,7 +195,6 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
 }
 
 fn read_locale(dir: &Path, display: &str) -> Result<(Vec<Article>, Option<Article>), Diagnostics> {
-    let mut diagnostics = Diagnostics::default();
     let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(entries) => entries
             .filter_map(Result::ok)
@@ -193,33 +218,21 @@ fn read_locale(dir: &Path, display: &str) -> Result<(Vec<Article>, Option<Articl
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let path = format!("{display}/{name}");
-        match read_article(&file, &path) {
-            Ok(article) if name == "SUMMARY.md" => summary = Some(article),
-            Ok(article) => articles.push(article),
-            Err(d) => diagnostics.push(d),
+        let article = Article::new(&file, &path);
+        if name == "SUMMARY.md" {
+            summary = Some(article);
+        } else {
+            articles.push(article);
         }
-    }
-    if diagnostics.has_errors() {
-        return Err(diagnostics);
     }
     Ok((articles, summary))
 }
 
-/// Read one file as UTF-8; a file that is not is located at its first bad byte.
-pub fn read_article(file: &Path, path: &str) -> Result<Article, Diagnostic> {
-    let bytes = std::fs::read(file).map_err(|e| {
-        Diagnostic::error("unreadable", format!("cannot read file: {e}")).at(Location::file(path))
-    })?;
-    let text = decode(bytes, path)?;
-    let slug = Path::new(path)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Ok(Article {
-        slug,
-        path: path.to_owned(),
-        text,
-    })
+/// Read one file as UTF-8: the article and its text.
+pub fn read_article(file: &Path, path: &str) -> Result<(Article, String), Diagnostic> {
+    let article = Article::new(file, path);
+    let text = article.read()?;
+    Ok((article, text))
 }
 
 /// UTF-8 text with any byte-order mark removed.

@@ -31,7 +31,7 @@ pub struct Report {
     pub schema: String,
     pub canonical_locale: String,
     pub summary: BTreeMap<String, LocaleSummary>,
-    pub discrepancies: Vec<Discrepancy>,
+    pub discrepancies: std::sync::Arc<Vec<Discrepancy>>,
 }
 
 /// One line of help per code: what it means and why it matters (SARIF rule
@@ -79,9 +79,9 @@ impl Report {
     pub fn new(
         canonical_locale: &str,
         mut summary: BTreeMap<String, LocaleSummary>,
-        discrepancies: Vec<Discrepancy>,
+        discrepancies: std::sync::Arc<Vec<Discrepancy>>,
     ) -> Self {
-        for d in &discrepancies {
+        for d in discrepancies.iter() {
             let s = summary.entry(d.locale.clone()).or_default();
             match severity(d) {
                 Severity::Error => s.errors += 1,
@@ -100,7 +100,8 @@ impl Report {
     /// Keep only the findings (and summaries) of these locales; none: all.
     pub fn only_locales(mut self, locales: &[String]) -> Self {
         if !locales.is_empty() {
-            self.discrepancies.retain(|d| locales.contains(&d.locale));
+            std::sync::Arc::make_mut(&mut self.discrepancies)
+                .retain(|d| locales.contains(&d.locale));
             self.summary.retain(|l, _| locales.contains(l));
         }
         self
@@ -125,7 +126,7 @@ impl Report {
         // file and line), not alphabetically
         type Sections<'r> = Vec<(&'r str, Vec<&'r Discrepancy>)>;
         let mut by_locale: BTreeMap<&str, Sections<'_>> = BTreeMap::new();
-        for d in &self.discrepancies {
+        for d in self.discrepancies.iter() {
             let sections = by_locale.entry(&d.locale).or_default();
             let section = d.section.as_deref().unwrap_or("");
             match sections.iter_mut().find(|(s, _)| *s == section) {

@@ -24,6 +24,9 @@ pub struct ArticleFacts {
     pub article: String,
     pub path: String,
     pub date: Option<NaiveDate>,
+    /// The article's title in the table of contents (the site needs it
+    /// before it renders any page).
+    pub nav_title: String,
     pub extraction: Extraction,
     pub outline: outline::Outline,
 }

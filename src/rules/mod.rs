@@ -30,7 +30,7 @@ pub struct RulesFile {
     pub sources: Vec<SourceFile>,
     pub rules: Vec<Rule>,
     pub procedures: Vec<Procedure>,
-    pub discrepancies: Vec<Discrepancy>,
+    pub discrepancies: std::sync::Arc<Vec<Discrepancy>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -50,6 +50,21 @@ enum Piece {
     Text(String, u32),
 }
 
+fn heading(doc: &Document) -> Option<String> {
+    doc.sections
+        .iter()
+        .find(|s| s.level == 1)
+        .map(|s| s.title.text.clone())
+}
+
+/// The title of an article in the table of contents: its first heading,
+/// else its frontmatter title, else its slug.
+pub fn nav_title(doc: &Document, slug: &str) -> String {
+    heading(doc)
+        .or_else(|| doc.frontmatter.title.clone())
+        .unwrap_or_else(|| slug.to_owned())
+}
+
 /// Turn a parsed article into its chapter.
 pub fn prepare(
     doc: &Document,
@@ -59,21 +74,16 @@ pub fn prepare(
 ) -> (ChapterSource, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let (markdown, line_map) = rewrite(doc, text, content_root, 0, &mut diagnostics);
-    let heading = doc
-        .sections
-        .iter()
-        .find(|s| s.level == 1)
-        .map(|s| s.title.text.clone());
     let title = doc
         .frontmatter
         .title
         .clone()
-        .or_else(|| heading.clone())
+        .or_else(|| heading(doc))
         .unwrap_or_else(|| slug.to_owned());
     (
         ChapterSource {
             slug: slug.to_owned(),
-            nav_title: heading.unwrap_or_else(|| title.clone()),
+            nav_title: nav_title(doc, slug),
             title,
             description: doc.frontmatter.description.clone(),
             markdown,

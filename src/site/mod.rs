@@ -42,6 +42,9 @@ pub struct SiteInput<'a> {
     pub project: &'a Project,
     pub rules: &'a RulesFile,
     pub report: &'a Report,
+    /// Table-of-contents title of each article, by path (from the analysis:
+    /// the book's outline is known before any page is rendered).
+    pub nav_titles: &'a HashMap<String, String>,
     /// Advanced by one per article page written.
     pub progress: &'a indicatif::ProgressBar,
 }
@@ -58,9 +61,10 @@ struct Banner {
 /// into `out/index.html`. Errors (bad includes, templates, mdBook) fail the
 /// whole site.
 ///
-/// Each article is parsed again here, one locale at a time, and its model
-/// dropped as soon as its chapter is made: a large build never holds every
-/// document model at once.
+/// Locales are built one after another, each on all cores; within a
+/// locale, each article is read, parsed and rendered when its page is
+/// written, and dropped right after: a large build holds one locale's page
+/// list and search index, never its articles' text.
 pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<Diagnostics, Diagnostics> {
     let root = &input.project.root;
     let templates = Arc::new(Templates::load(&root.join("templates"))?);
@@ -85,7 +89,7 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<Diagnostics, Diagnosti
     let results: Vec<Result<Vec<Diagnostic>, Diagnostics>> = input
         .project
         .locales
-        .par_iter()
+        .iter()
         .map(|l| build_locale(&shared, &l.id, &l.articles, out))
         .collect();
     let mut warnings = Diagnostics::default();
@@ -142,47 +146,30 @@ fn build_locale(
     let root = &input.project.root;
     let messages = messages(root, locale)?;
     let content_root = root.join("content");
-    let prepared: Vec<(ChapterSource, Vec<Diagnostic>)> = articles
-        .par_iter()
-        .map(|a| match crate::docfx::parse_article(&a.path, &a.text) {
-            Ok(document) => chapter::prepare(&document, &a.text, &content_root, &a.slug),
-            Err(d) => (ChapterSource::empty(&a.slug), vec![d]),
-        })
-        .collect();
-    let mut warnings = Vec::new();
-    let mut errors = Diagnostics::default();
-    let mut chapters = Vec::with_capacity(prepared.len());
-    for (chapter, diagnostics) in prepared {
-        for d in diagnostics {
-            if d.is_error() {
-                errors.push(d);
-            } else {
-                warnings.push(d);
-            }
-        }
-        chapters.push(chapter);
-    }
-    if errors.has_errors() {
-        return Err(errors);
-    }
 
     let site_title = book_title(root);
-    let generated = vec![
-        (
-            messages.format("nav-rules", &FluentArgs::new()),
-            "rules.md".to_owned(),
-            pages::rules_page(&shared.templates, &messages, input.rules, locale)?,
-        ),
-        (
-            messages.format("nav-status", &FluentArgs::new()),
-            "status.md".to_owned(),
+    let (rules_page, status_page) = rayon::join(
+        || pages::rules_page(&shared.templates, &messages, input.rules, locale),
+        || {
             pages::status_page(
                 &shared.templates,
                 &messages,
                 input.report,
                 &shared.locales,
                 locale,
-            )?,
+            )
+        },
+    );
+    let generated = vec![
+        (
+            messages.format("nav-rules", &FluentArgs::new()),
+            "rules.md".to_owned(),
+            rules_page?,
+        ),
+        (
+            messages.format("nav-status", &FluentArgs::new()),
+            "status.md".to_owned(),
+            status_page?,
         ),
     ];
     let banners = banners(&messages, input.report, input.rules, locale);
@@ -197,11 +184,12 @@ fn build_locale(
         Ok(text) => text,
         Err(_) => {
             let mut s = String::from("# Summary\n\n");
-            for c in &chapters {
+            for a in articles {
+                let title = input.nav_titles.get(&a.path).unwrap_or(&a.slug);
                 s.push_str(&format!(
                     "- [{}](<{}.md>)\n",
-                    c.nav_title.replace('[', "\\[").replace(']', "\\]"),
-                    c.slug
+                    title.replace('[', "\\[").replace(']', "\\]"),
+                    a.slug
                 ));
             }
             s
@@ -209,29 +197,15 @@ fn build_locale(
     };
     let summary =
         mdbook_summary::parse_summary(&summary_text).map_err(|e| mdbook_error(locale, &e))?;
-    let mut book = MDBook::load_with_config_and_summary(root, config, summary)
+    // mdBook's own loader would read every chapter into memory up front;
+    // the book is made here from the summary with empty chapters, and each
+    // page reads its article when it is rendered.
+    let src_dir = content_root.join(locale);
+    let outline = book_from_summary(&summary, &src_dir, locale)?;
+    let mut book = MDBook::load_with_config_and_summary(root, config, Default::default())
         .map_err(|e| mdbook_error(locale, &e))?;
-
-    let line_maps: HashMap<PathBuf, Vec<u32>> = chapters
-        .iter()
-        .map(|c| (PathBuf::from(format!("{}.md", c.slug)), c.line_map.clone()))
-        .collect();
-    let page_titles: HashMap<PathBuf, (String, Option<String>)> = chapters
-        .iter()
-        .map(|c| {
-            (
-                PathBuf::from(format!("{}.md", c.slug)),
-                (c.title.clone(), c.description.clone()),
-            )
-        })
-        .collect();
-    book.with_preprocessor(DocfxChapters {
-        chapters: std::sync::Mutex::new(
-            chapters
-                .into_iter()
-                .map(|c| (PathBuf::from(format!("{}.md", c.slug)), c.markdown))
-                .collect(),
-        ),
+    book.book = outline;
+    book.with_preprocessor(GeneratedPages {
         generated: generated.clone(),
     });
     let renderer = SiteRenderer {
@@ -242,8 +216,13 @@ fn build_locale(
         templates: shared.templates.clone(),
         messages,
         site_title,
-        line_maps,
-        page_titles,
+        articles: articles
+            .iter()
+            .map(|a| (PathBuf::from(format!("{}.md", a.slug)), a.clone()))
+            .collect(),
+        src_dir,
+        content_root,
+        diagnostics: std::sync::Mutex::new(Vec::new()),
         generated: generated
             .into_iter()
             .map(|(_, path, _)| PathBuf::from(path))
@@ -253,7 +232,80 @@ fn build_locale(
     };
     book.execute_build_process(&renderer)
         .map_err(|e| mdbook_error(locale, &e))?;
+    let found = renderer
+        .diagnostics
+        .into_inner()
+        .map_err(|_| Diagnostics::from(Diagnostic::error("internal", "diagnostics poisoned")))?;
+    let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        found.into_iter().partition(Diagnostic::is_error);
+    if !errors.is_empty() {
+        return Err(Diagnostics(errors));
+    }
     Ok(warnings)
+}
+
+/// The book's outline from its summary, chapters left empty (mdBook's
+/// loader reads them all; pages read their own when rendered). A summary
+/// entry naming a file that does not exist is an error, as in mdBook.
+fn book_from_summary(
+    summary: &mdbook_summary::Summary,
+    src_dir: &Path,
+    locale: &str,
+) -> Result<Book, Diagnostics> {
+    fn item(
+        entry: &mdbook_summary::SummaryItem,
+        src_dir: &Path,
+        locale: &str,
+        parents: &[String],
+    ) -> Result<Option<BookItem>, Diagnostics> {
+        use mdbook_summary::SummaryItem;
+        Ok(Some(match entry {
+            SummaryItem::Separator => BookItem::Separator,
+            SummaryItem::PartTitle(title) => BookItem::PartTitle(title.clone()),
+            SummaryItem::Link(link) => {
+                let mut chapter = match &link.location {
+                    Some(location) => {
+                        if !src_dir.join(location).is_file() {
+                            return Err(Diagnostic::error(
+                                "missing-chapter",
+                                format!(
+                                    "SUMMARY.md names `{}`, which is not in content/{locale}/",
+                                    location.display()
+                                ),
+                            )
+                            .at(Location::file(format!("content/{locale}/SUMMARY.md")))
+                            .with_help("fix the link or add the file")
+                            .into());
+                        }
+                        Chapter::new(&link.name, String::new(), location, parents.to_vec())
+                    }
+                    None => Chapter::new_draft(&link.name, parents.to_vec()),
+                };
+                chapter.number = link.number.clone();
+                let mut inner = parents.to_vec();
+                inner.push(link.name.clone());
+                for sub in &link.nested_items {
+                    if let Some(sub) = item(sub, src_dir, locale, &inner)? {
+                        chapter.sub_items.push(sub);
+                    }
+                }
+                BookItem::Chapter(chapter)
+            }
+            _ => return Ok(None),
+        }))
+    }
+    let mut items = Vec::new();
+    for i in summary
+        .prefix_chapters
+        .iter()
+        .chain(&summary.numbered_chapters)
+        .chain(&summary.suffix_chapters)
+    {
+        if let Some(i) = item(i, src_dir, locale, &[])? {
+            items.push(i);
+        }
+    }
+    Ok(Book::new_with_items(items))
 }
 
 /// mdBook's view of book.toml: every table but `[rulebook]`, which mdBook
@@ -359,33 +411,18 @@ fn slug_of(path: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The preprocessor: raw DocFX files out, chapter Markdown and generated
-/// pages in.
-struct DocfxChapters {
-    /// Taken out as chapters are filled (the Markdown is moved, not copied).
-    chapters: std::sync::Mutex<HashMap<PathBuf, String>>,
+/// The preprocessor: appends the generated pages (rules, status) to the
+/// book, so they take their place in its table of contents.
+struct GeneratedPages {
     generated: Vec<(String, String, String)>,
 }
 
-impl Preprocessor for DocfxChapters {
+impl Preprocessor for GeneratedPages {
     fn name(&self) -> &str {
-        "rulebook-docfx"
+        "rulebook-pages"
     }
 
     fn run(&self, _ctx: &PreprocessorContext, mut book: Book) -> anyhow::Result<Book> {
-        let mut chapters = self
-            .chapters
-            .lock()
-            .map_err(|_| anyhow::anyhow!("chapter table poisoned"))?;
-        book.for_each_chapter_mut(|chapter| {
-            if let Some(markdown) = chapter
-                .source_path
-                .as_ref()
-                .and_then(|p| chapters.remove(p))
-            {
-                chapter.content = markdown;
-            }
-        });
         for (name, path, html) in &self.generated {
             book.push_item(Chapter::new(name, html.clone(), path, Vec::new()));
         }
@@ -401,8 +438,12 @@ struct SiteRenderer {
     templates: Arc<Templates>,
     messages: Messages,
     site_title: String,
-    line_maps: HashMap<PathBuf, Vec<u32>>,
-    page_titles: HashMap<PathBuf, (String, Option<String>)>,
+    /// The book's articles by chapter path, read when their page is made.
+    articles: HashMap<PathBuf, Article>,
+    src_dir: PathBuf,
+    content_root: PathBuf,
+    /// What rendering the pages found (bad includes and the like).
+    diagnostics: std::sync::Mutex<Vec<Diagnostic>>,
     generated: BTreeSet<PathBuf>,
     banners: HashMap<String, Banner>,
     progress: indicatif::ProgressBar,
@@ -428,7 +469,69 @@ struct Alternate {
     href: String,
 }
 
+/// Pages rendered (and their text held for the search index) at once.
+const PAGE_CHUNK: usize = 256;
+
 impl SiteRenderer {
+    /// Render and write one page: (file, title, text for the search index).
+    fn page(
+        &self,
+        ctx: &RenderContext,
+        chapter: &Chapter,
+        path: &Path,
+        ui: &BTreeMap<&'static str, String>,
+    ) -> anyhow::Result<(String, String, String)> {
+        let file = path.with_extension("html").to_string_lossy().into_owned();
+        let (content, title, description) = if self.generated.contains(path) {
+            (chapter.content.clone(), chapter.name.clone(), None)
+        } else if let Some(article) = self.articles.get(path) {
+            let parsed = article
+                .read()
+                .and_then(|text| Ok((crate::docfx::parse_article(&article.path, &text)?, text)));
+            let (source, found) = match parsed {
+                Ok((document, text)) => {
+                    chapter::prepare(&document, &text, &self.content_root, &article.slug)
+                }
+                Err(d) => (ChapterSource::empty(&article.slug), vec![d]),
+            };
+            if !found.is_empty()
+                && let Ok(mut all) = self.diagnostics.lock()
+            {
+                all.extend(found);
+            }
+            let html = html::render(&source.markdown, &source.line_map, &self.messages);
+            self.progress.inc(1);
+            (html, source.title, source.description)
+        } else {
+            // a summary entry that is not an article: plain Markdown
+            let text = std::fs::read_to_string(self.src_dir.join(path))?;
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            (
+                html::render(text, &[], &self.messages),
+                chapter.name.clone(),
+                None,
+            )
+        };
+        let (languages, alternates) = self.language_links(&file);
+        let slug = path.with_extension("").to_string_lossy().into_owned();
+        let banner = (self.locale != self.source_locale)
+            .then(|| self.banners.get(&slug))
+            .flatten();
+        let mut context = tera::Context::new();
+        context.insert("lang", &self.locale);
+        context.insert("title", &title);
+        context.insert("description", &description);
+        context.insert("site_title", &self.site_title);
+        context.insert("content", &content);
+        context.insert("languages", &languages);
+        context.insert("alternates", &alternates);
+        context.insert("banner", &banner);
+        context.insert("ui", ui);
+        let page = self.templates.render("page.html", &context)?;
+        std::fs::write(ctx.destination.join(&file), &page)?;
+        Ok((file, chapter.name.clone(), search::html_text(&content)))
+    }
+
     fn ui(&self) -> BTreeMap<&'static str, String> {
         let f = |id: &str| self.messages.format(id, &FluentArgs::new());
         BTreeMap::from([
@@ -504,62 +607,29 @@ impl Renderer for SiteRenderer {
         std::fs::create_dir_all(&ctx.destination)?;
         let ui = self.ui();
         let mut index = search::SearchIndex::default();
-        // Pages are independent: render and write them on all cores, then
-        // feed the search index in book order (its bytes must not depend on
-        // which worker finished first).
-        let rendered: Vec<(String, String, String, bool)> = chapters
-            .par_iter()
-            .filter_map(|chapter| chapter.path.as_ref().map(|path| (chapter, path)))
-            .map(
-                |(chapter, path)| -> anyhow::Result<(String, String, String, bool)> {
-                    let file = path.with_extension("html").to_string_lossy().into_owned();
-                    let generated = self.generated.contains(path);
-                    let content = if generated {
-                        chapter.content.clone()
-                    } else {
-                        let map = self.line_maps.get(path).map_or(&[][..], Vec::as_slice);
-                        html::render(&chapter.content, map, &self.messages)
-                    };
-                    let (title, description) = self
-                        .page_titles
-                        .get(path)
-                        .cloned()
-                        .unwrap_or_else(|| (chapter.name.clone(), None));
-                    let (languages, alternates) = self.language_links(&file);
-                    let slug = path.with_extension("").to_string_lossy().into_owned();
-                    let banner = (self.locale != self.source_locale)
-                        .then(|| self.banners.get(&slug))
-                        .flatten();
-                    let mut context = tera::Context::new();
-                    context.insert("lang", &self.locale);
-                    context.insert("title", &title);
-                    context.insert("description", &description);
-                    context.insert("site_title", &self.site_title);
-                    context.insert("content", &content);
-                    context.insert("languages", &languages);
-                    context.insert("alternates", &alternates);
-                    context.insert("banner", &banner);
-                    context.insert("ui", &ui);
-                    let page = self.templates.render("page.html", &context)?;
-                    std::fs::write(ctx.destination.join(&file), &page)?;
-                    if !generated {
-                        self.progress.inc(1);
-                    }
-                    Ok((
-                        file,
-                        chapter.name.clone(),
-                        search::html_text(&content),
-                        generated,
-                    ))
-                },
-            )
-            .collect::<anyhow::Result<_>>()?;
-        for (file, title, text, _) in &rendered {
-            index.add(file, title, text);
+        let pages: Vec<(&Chapter, &PathBuf)> = chapters
+            .iter()
+            .filter_map(|chapter| chapter.path.as_ref().map(|path| (*chapter, path)))
+            .collect();
+        let mut first_file = None;
+        // Pages are independent: render and write them on all cores, a chunk
+        // at a time, then feed the search index in book order (its bytes
+        // must not depend on which worker finished first). A chunk bounds
+        // the page text held at once.
+        for chunk in pages.chunks(PAGE_CHUNK) {
+            let rendered: Vec<(String, String, String)> = chunk
+                .par_iter()
+                .map(|(chapter, path)| self.page(ctx, chapter, path, &ui))
+                .collect::<anyhow::Result<_>>()?;
+            for (file, title, text) in &rendered {
+                index.add(file, title, text);
+            }
+            if first_file.is_none() {
+                first_file = rendered.into_iter().next().map(|(file, ..)| file);
+            }
         }
-        let first_page = rendered
-            .first()
-            .map(|(file, ..)| std::fs::read(ctx.destination.join(file)))
+        let first_page = first_file
+            .map(|file| std::fs::read(ctx.destination.join(file)))
             .transpose()?;
         if let Some(page) = first_page {
             std::fs::write(ctx.destination.join("index.html"), page)?;
