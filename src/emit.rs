@@ -21,8 +21,9 @@ use crate::rules::{self, RulesFile, SourceFile};
 pub struct BuildOutput {
     pub rules: RulesFile,
     pub diagnostics: Diagnostics,
-    /// Files written, relative to the output folder.
-    pub files: Vec<(String, Vec<u8>)>,
+    /// The data files written (rules, report, schema), relative to the
+    /// output folder.
+    pub files: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -49,6 +50,9 @@ pub struct Analysis {
     pub report: Report,
     pub diagnostics: Diagnostics,
 }
+
+/// One article analyzed: its facts, the SHA-256 of its text, what was found.
+type Analyzed = (ArticleFacts, String, Vec<Diagnostic>);
 
 /// Load, parse, extract and reconcile: the rules file and the report.
 pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
@@ -97,7 +101,7 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
         .iter()
         .flat_map(|l| l.articles.iter().map(move |a| (l.id.as_str(), a)))
         .collect();
-    let results: Vec<Result<(ArticleFacts, String, Vec<Diagnostic>), Diagnostic>> = jobs
+    let results: Vec<Result<Analyzed, Diagnostic>> = jobs
         .par_iter()
         .map(|(locale, article)| {
             let text = article.read()?;
@@ -279,17 +283,20 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         progress: &progress,
     };
     diagnostics.extend(crate::site::build(&site, staging.dir())?);
-    let files = vec![
-        ("report.json".to_owned(), to_json_bytes(&report)),
-        ("rules.json".to_owned(), to_json_bytes(&rules)),
-        (
-            "rules.schema.json".to_owned(),
-            to_json_bytes(&rules::json_schema()),
-        ),
-    ];
-    for (rel, bytes) in &files {
-        staging.write(rel, bytes).map_err(unwritable)?;
-    }
+    // Written straight to the files: a byte buffer of rules.json would be
+    // the largest allocation of a big build.
+    staging
+        .write_json("report.json", &report)
+        .map_err(unwritable)?;
+    staging
+        .write_json("rules.json", &rules)
+        .map_err(unwritable)?;
+    staging
+        .write_json("rules.schema.json", &rules::json_schema())
+        .map_err(unwritable)?;
+    let files = ["report.json", "rules.json", "rules.schema.json"]
+        .map(str::to_owned)
+        .to_vec();
     staging.commit().map_err(unwritable)?;
     progress.finish_and_clear();
     Ok(BuildOutput {
@@ -356,6 +363,17 @@ impl Staging {
             std::fs::create_dir_all(dir)?;
         }
         std::fs::write(&path, bytes)
+    }
+
+    /// Pretty JSON with a final newline, as [`to_json_bytes`] makes it,
+    /// streamed into the file.
+    pub fn write_json<T: serde::Serialize>(&self, rel: &str, value: &T) -> std::io::Result<()> {
+        use std::io::Write;
+        let file = std::fs::File::create(self.tmp.join(rel))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        serde_json::to_writer_pretty(&mut out, value)?;
+        out.write_all(b"\n")?;
+        out.flush()
     }
 
     /// Swap the new output in for the old.

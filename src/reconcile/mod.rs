@@ -70,11 +70,11 @@ pub fn reconcile(articles: &[ArticleFacts], policy: Policy, source_locale: &str)
             .map(|(a, f)| {
                 (
                     a.locale.clone(),
-                    LocaleFact {
+                    Box::new(LocaleFact {
                         value: f.value.clone(),
                         source: f.source.clone(),
                         agrees: f.value == canonical.value,
-                    },
+                    }),
                 )
             })
             .collect();

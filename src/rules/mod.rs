@@ -181,7 +181,9 @@ pub struct Rule {
     pub article: String,
     pub value: Value,
     pub source: Provenance,
-    pub by_locale: BTreeMap<String, LocaleFact>,
+    // Boxed: a map node has room for eleven entries, and most rules have
+    // two or three.
+    pub by_locale: BTreeMap<String, Box<LocaleFact>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
