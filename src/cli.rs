@@ -310,14 +310,25 @@ fn build(cli: &Cli, out: &Path, locales: &[String]) -> u8 {
         Ok(output) => {
             report(&output.diagnostics, cli.quiet);
             if !cli.quiet {
-                eprintln!(
-                    "wrote {} ({} rules, {} procedures, {} discrepancies from {} files)",
-                    out.display(),
-                    output.rules.rules.len(),
-                    output.rules.procedures.len(),
-                    output.rules.discrepancies.len(),
-                    output.rules.sources.len()
-                );
+                let c = output.counts;
+                let s = output.stats;
+                if s.up_to_date {
+                    eprintln!("{} is up to date", out.display());
+                } else {
+                    eprintln!(
+                        "wrote {} ({} rules, {} procedures, {} discrepancies from {} files; \
+                         analyzed {} articles, {} from the cache; rendered {} pages, {} reused)",
+                        out.display(),
+                        c.rules,
+                        c.procedures,
+                        c.discrepancies,
+                        c.sources,
+                        s.articles_analyzed,
+                        s.articles_cached,
+                        s.pages_rendered,
+                        s.pages_reused,
+                    );
+                }
             }
             EXIT_OK
         }

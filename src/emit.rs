@@ -1,12 +1,13 @@
 //! The outputs: rules.json (+ its JSON Schema) and report.json, written into a
 //! fresh folder that replaces the old output only when everything succeeded.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::cache::{self, Cache, CachedArticle, Counts};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::extract;
 use crate::lexicon::{self, LocaleData};
@@ -19,11 +20,25 @@ use crate::rules::{self, RulesFile, SourceFile};
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BuildOutput {
-    pub rules: RulesFile,
+    /// Sizes of the rules file written.
+    pub counts: Counts,
     pub diagnostics: Diagnostics,
     /// The data files written (rules, report, schema), relative to the
     /// output folder.
     pub files: Vec<String>,
+    pub stats: BuildStats,
+}
+
+/// How much of a build was done anew and how much came from the cache.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BuildStats {
+    /// Nothing changed since the last build: nothing was written.
+    pub up_to_date: bool,
+    pub articles_analyzed: usize,
+    pub articles_cached: usize,
+    pub pages_rendered: usize,
+    pub pages_reused: usize,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -51,11 +66,34 @@ pub struct Analysis {
     pub diagnostics: Diagnostics,
 }
 
-/// One article analyzed: its facts, the SHA-256 of its text, what was found.
-type Analyzed = (ArticleFacts, String, Vec<Diagnostic>);
+/// One article analyzed: its facts, the SHA-256 of its text, what was found,
+/// and whether it came from the cache.
+type Analyzed = (ArticleFacts, String, Vec<Diagnostic>, bool);
 
 /// Load, parse, extract and reconcile: the rules file and the report.
 pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
+    analyze_with(project, &Reuse::default()).map(|(a, _)| a)
+}
+
+/// What an analysis may take from an earlier build, and whether to hand
+/// back what the next build may take from this one.
+#[derive(Default)]
+struct Reuse<'a> {
+    cache: Option<&'a Cache>,
+    /// Article path → SHA-256 of its text, when already known.
+    hashes: Option<&'a HashMap<String, String>>,
+    keep: bool,
+}
+
+/// Analyzed articles for the next build's cache, and how many came from
+/// this build's.
+#[derive(Default)]
+struct Kept {
+    articles: Vec<CachedArticle>,
+    cached: usize,
+}
+
+fn analyze_with(project: &Project, reuse: &Reuse<'_>) -> Result<(Analysis, Kept), Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let source_locale = project.config.rulebook.source_locale.clone();
     let mut data: Vec<LocaleData> = Vec::new();
@@ -104,6 +142,12 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
     let results: Vec<Result<Analyzed, Diagnostic>> = jobs
         .par_iter()
         .map(|(locale, article)| {
+            let known = reuse.hashes.and_then(|h| h.get(&article.path));
+            if let (Some(cache), Some(sha256)) = (reuse.cache, known)
+                && let Some(facts) = cache.take_article(&article.path, sha256)
+            {
+                return Ok((facts, sha256.clone(), Vec::new(), true));
+            }
             let text = article.read()?;
             let sha256 = hex(&Sha256::digest(text.as_bytes()));
             let document = crate::docfx::parse_article(&article.path, &text)?;
@@ -136,14 +180,24 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
                 },
                 sha256,
                 found,
+                false,
             ))
         })
         .collect();
     let mut articles = Vec::with_capacity(results.len());
     let mut sources = Vec::with_capacity(results.len());
+    let mut hashes = Vec::with_capacity(results.len());
+    let mut kept = Kept::default();
     for r in results {
         match r {
-            Ok((a, sha256, found)) => {
+            Ok((a, sha256, found, cached)) => {
+                kept.cached += usize::from(cached);
+                // an article with anything to say is analyzed anew next
+                // time, so that it says it again
+                hashes.push(
+                    (found.is_empty() && a.extraction.diagnostics.is_empty())
+                        .then(|| sha256.clone()),
+                );
                 diagnostics.extend(found);
                 sources.push(SourceFile {
                     locale: a.locale.clone(),
@@ -192,12 +246,27 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
         procedures: reconciled.procedures,
         discrepancies,
     };
-    Ok(Analysis {
-        rules,
-        nav_titles,
-        report,
-        diagnostics,
-    })
+    if reuse.keep {
+        kept.articles = articles
+            .into_iter()
+            .zip(hashes)
+            .filter_map(|(facts, sha256)| {
+                Some(CachedArticle {
+                    sha256: sha256?,
+                    facts,
+                })
+            })
+            .collect();
+    }
+    Ok((
+        Analysis {
+            rules,
+            nav_titles,
+            report,
+            diagnostics,
+        },
+        kept,
+    ))
 }
 
 /// The language subtag of a locale id (`zh` of `zh-TW`).
@@ -205,7 +274,7 @@ fn language(locale: &str) -> &str {
     locale.split('-').next().unwrap_or(locale)
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -267,12 +336,56 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         indicatif::ProgressBar::hidden()
     };
     progress.set_message("reading");
-    let Analysis {
-        rules,
-        report,
-        nav_titles,
-        mut diagnostics,
-    } = analyze(&project)?;
+    // Every article's hash first: with the cache, it says whether anything
+    // changed at all, and which articles need reading again.
+    let inputs = inputs_key(&project, options);
+    let cache = Cache::load(out, &inputs);
+    let hashes = hash_articles(&project);
+    let build_key = {
+        let mut key = cache::Key::new("build");
+        key.add(inputs.as_bytes());
+        for (path, sha256) in hashes.iter().collect::<BTreeMap<_, _>>() {
+            key.add(path.as_bytes()).add(sha256.as_bytes());
+        }
+        key.finish()
+    };
+    if let Some(cache) = &cache
+        && cache.manifest.build.as_deref() == Some(build_key.as_str())
+        && out.join("rules.json").is_file()
+    {
+        progress.finish_and_clear();
+        return Ok(BuildOutput {
+            counts: cache.manifest.counts,
+            diagnostics: Diagnostics::default(),
+            files: Vec::new(),
+            stats: BuildStats {
+                up_to_date: true,
+                ..BuildStats::default()
+            },
+        });
+    }
+    let reuse = Reuse {
+        cache: cache.as_ref(),
+        hashes: Some(&hashes),
+        keep: true,
+    };
+    let (
+        Analysis {
+            rules,
+            report,
+            nav_titles,
+            mut diagnostics,
+        },
+        kept,
+    ) = analyze_with(&project, &reuse)?;
+    let cache_dir = staging.dir().join(cache::DIR);
+    cache::save_articles(&cache_dir, &kept.articles).map_err(unwritable)?;
+    let mut stats = BuildStats {
+        articles_cached: kept.cached,
+        articles_analyzed: articles - kept.cached,
+        ..BuildStats::default()
+    };
+    drop(kept);
     progress.inc(articles as u64);
     progress.set_message("rendering");
     let site = crate::site::SiteInput {
@@ -281,8 +394,14 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         report: &report,
         nav_titles: &nav_titles,
         progress: &progress,
+        cache: cache.as_ref(),
+        inputs: &inputs,
+        hashes: &hashes,
     };
-    diagnostics.extend(crate::site::build(&site, staging.dir())?);
+    let built = crate::site::build(&site, staging.dir())?;
+    diagnostics.extend(built.diagnostics);
+    stats.pages_reused = built.reused;
+    stats.pages_rendered = built.rendered;
     // Written straight to the files: a byte buffer of rules.json would be
     // the largest allocation of a big build.
     staging
@@ -297,13 +416,76 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     let files = ["report.json", "rules.json", "rules.schema.json"]
         .map(str::to_owned)
         .to_vec();
+    let counts = Counts {
+        rules: rules.rules.len(),
+        procedures: rules.procedures.len(),
+        discrepancies: rules.discrepancies.len(),
+        sources: rules.sources.len(),
+    };
+    let manifest = cache::Manifest {
+        format: String::new(),
+        inputs,
+        build: diagnostics.0.is_empty().then_some(build_key),
+        counts,
+        pages: built.pages,
+    };
+    cache::save_manifest(&cache_dir, &manifest).map_err(unwritable)?;
     staging.commit().map_err(unwritable)?;
     progress.finish_and_clear();
     Ok(BuildOutput {
-        rules,
+        counts,
         diagnostics,
         files,
+        stats,
     })
+}
+
+/// The SHA-256 of every article's text, by path, on all cores. An article
+/// that cannot be read is left out: analysis reads it and reports why.
+fn hash_articles(project: &Project) -> HashMap<String, String> {
+    let articles: Vec<&load::Article> = project
+        .locales
+        .iter()
+        .flat_map(|l| l.articles.iter())
+        .collect();
+    articles
+        .par_iter()
+        .filter_map(|a| {
+            let text = a.read().ok()?;
+            Some((a.path.clone(), hex(&Sha256::digest(text.as_bytes()))))
+        })
+        .collect()
+}
+
+/// Fingerprint of everything a build reads besides the articles: book.toml,
+/// the locale data and templates, shared include folders, each locale's
+/// SUMMARY.md, the locales built.
+fn inputs_key(project: &Project, options: &BuildOptions) -> String {
+    let root = &project.root;
+    let mut key = cache::Key::new("inputs");
+    key.add(&std::fs::read(root.join("book.toml")).unwrap_or_default());
+    key.add_tree(root, &root.join("locales"));
+    key.add_tree(root, &root.join("templates"));
+    let content = root.join("content");
+    let mut shared: Vec<PathBuf> = std::fs::read_dir(&content)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| load::is_shared_folder(&e.file_name().to_string_lossy()))
+        .map(|e| e.path())
+        .collect();
+    shared.sort();
+    for dir in shared {
+        key.add_tree(root, &dir);
+    }
+    for l in &project.locales {
+        key.add(l.id.as_bytes());
+        key.add(&std::fs::read(l.dir.join("SUMMARY.md")).unwrap_or_default());
+    }
+    for l in &options.locales {
+        key.add(l.as_bytes());
+    }
+    key.finish()
 }
 
 /// A new output folder being written beside `out`, swapped in by

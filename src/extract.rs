@@ -27,7 +27,7 @@ pub enum Side {
 }
 
 /// One fact as one locale states it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fact {
     pub rule: String,
     pub value: Value,
@@ -41,7 +41,7 @@ impl Fact {
 }
 
 /// A numbered procedure of one locale.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ProcedureFact {
     pub section: String,
     pub title: String,
@@ -51,7 +51,7 @@ pub struct ProcedureFact {
 }
 
 /// A product named in the text, as written (for the terminology check).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TermUse {
     pub product: String,
     pub name: String,
@@ -61,7 +61,7 @@ pub struct TermUse {
 }
 
 /// What one article of one locale states.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Extraction {
     pub facts: Vec<Fact>,
     pub procedures: Vec<ProcedureFact>,
@@ -69,6 +69,9 @@ pub struct Extraction {
     pub terms: Vec<TermUse>,
     /// Bilingual files: facts whose target reading differs from the source.
     pub target_disagreements: Vec<(Fact, Fact)>,
+    /// Not cached: an article with diagnostics is analyzed anew each build,
+    /// so they are always reported.
+    #[serde(skip)]
     pub diagnostics: Vec<Diagnostic>,
 }
 

@@ -94,8 +94,8 @@ fn print_event(event: &Event<'_>, out: &str, quiet: bool) {
                 eprintln!(
                     "built {version} in {} ms ({} rules, {} discrepancies)",
                     elapsed.as_millis(),
-                    output.rules.rules.len(),
-                    output.rules.discrepancies.len()
+                    output.counts.rules,
+                    output.counts.discrepancies
                 );
             }
         }

@@ -18,7 +18,7 @@ use crate::extract::{Extraction, Fact};
 use crate::rules::{Discrepancy, LocaleFact, LocaleProcedure, Procedure, Rule};
 
 /// The extraction of one article in one locale, with what ranks it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ArticleFacts {
     pub locale: String,
     pub article: String,

@@ -4,14 +4,14 @@
 use crate::docfx::Document;
 use crate::lexicon::Lexicon;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SectionRef {
     pub anchor: String,
     pub title: String,
     pub line: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SegmentRef {
     pub id: String,
     pub line: u32,
@@ -20,7 +20,7 @@ pub struct SegmentRef {
 }
 
 /// A bilingual segment whose target and source disagree on numbers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NumberMismatch {
     pub segment: SegmentRef,
     pub source: String,
@@ -28,7 +28,7 @@ pub struct NumberMismatch {
     pub target_numbers: Vec<u32>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Outline {
     pub sections: Vec<SectionRef>,
     pub segments: usize,

@@ -28,6 +28,7 @@ use mdbook_renderer::{RenderContext, Renderer};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::cache::{self, Cache};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::docfx::AlertKind;
 use crate::load::{Article, Project};
@@ -47,6 +48,24 @@ pub struct SiteInput<'a> {
     pub nav_titles: &'a HashMap<String, String>,
     /// Advanced by one per article page written.
     pub progress: &'a indicatif::ProgressBar,
+    /// The previous build's cache: pages made from the same inputs are
+    /// linked from its output instead of rendered.
+    pub cache: Option<&'a Cache>,
+    /// Fingerprint of the build's inputs besides the articles.
+    pub inputs: &'a str,
+    /// Article path → SHA-256 of its text.
+    pub hashes: &'a HashMap<String, String>,
+}
+
+/// What building the site did.
+#[derive(Debug, Default)]
+pub struct SiteBuilt {
+    pub diagnostics: Diagnostics,
+    pub rendered: usize,
+    pub reused: usize,
+    /// Page (`<locale>/<file>`) → key of what it was made from, for the
+    /// next build's cache.
+    pub pages: BTreeMap<String, String>,
 }
 
 /// The out-of-date notice of one translated page.
@@ -65,7 +84,7 @@ struct Banner {
 /// locale, each article is read, parsed and rendered when its page is
 /// written, and dropped right after: a large build holds one locale's page
 /// list and search index, never its articles' text.
-pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<Diagnostics, Diagnostics> {
+pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics> {
     let root = &input.project.root;
     let templates = Arc::new(Templates::load(&root.join("templates"))?);
     let locales: Vec<String> = input.project.locales.iter().map(|l| l.id.clone()).collect();
@@ -86,17 +105,16 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<Diagnostics, Diagnosti
         locales: locales.clone(),
         pages: Arc::new(pages),
     };
-    let results: Vec<Result<Vec<Diagnostic>, Diagnostics>> = input
-        .project
-        .locales
-        .iter()
-        .map(|l| build_locale(&shared, &l.id, &l.articles, out))
-        .collect();
-    let mut warnings = Diagnostics::default();
+    let mut built = SiteBuilt::default();
     let mut errors = Diagnostics::default();
-    for r in results {
-        match r {
-            Ok(w) => warnings.extend(w),
+    for l in &input.project.locales {
+        match build_locale(&shared, &l.id, &l.articles, out) {
+            Ok(locale) => {
+                built.diagnostics.extend(locale.warnings);
+                built.rendered += locale.rendered;
+                built.reused += locale.reused;
+                built.pages.extend(locale.pages);
+            }
             Err(e) => errors.extend(e),
         }
     }
@@ -105,8 +123,16 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<Diagnostics, Diagnosti
         return Err(errors);
     }
     write_picker(&shared, out)?;
-    warnings.sort();
-    Ok(warnings)
+    built.diagnostics.sort();
+    Ok(built)
+}
+
+/// What building one locale's book did.
+struct LocaleBuilt {
+    warnings: Vec<Diagnostic>,
+    rendered: usize,
+    reused: usize,
+    pages: Vec<(String, String)>,
 }
 
 struct Shared<'a> {
@@ -141,7 +167,7 @@ fn build_locale(
     locale: &str,
     articles: &[Article],
     out: &Path,
-) -> Result<Vec<Diagnostic>, Diagnostics> {
+) -> Result<LocaleBuilt, Diagnostics> {
     let input = shared.input;
     let root = &input.project.root;
     let messages = messages(root, locale)?;
@@ -223,6 +249,15 @@ fn build_locale(
         src_dir,
         content_root,
         diagnostics: std::sync::Mutex::new(Vec::new()),
+        cache: input.cache,
+        inputs: input.inputs.to_owned(),
+        hashes: articles
+            .iter()
+            .filter_map(|a| Some((a.path.clone(), input.hashes.get(&a.path)?.clone())))
+            .collect(),
+        keys: std::sync::Mutex::new(Vec::new()),
+        rendered: std::sync::atomic::AtomicUsize::new(0),
+        reused: std::sync::atomic::AtomicUsize::new(0),
         generated: generated
             .into_iter()
             .map(|(_, path, _)| PathBuf::from(path))
@@ -241,7 +276,14 @@ fn build_locale(
     if !errors.is_empty() {
         return Err(Diagnostics(errors));
     }
-    Ok(warnings)
+    let mut pages = renderer.keys.into_inner().unwrap_or_default();
+    pages.sort();
+    Ok(LocaleBuilt {
+        warnings,
+        rendered: renderer.rendered.into_inner(),
+        reused: renderer.reused.into_inner(),
+        pages,
+    })
 }
 
 /// The book's outline from its summary, chapters left empty (mdBook's
@@ -430,7 +472,7 @@ impl Preprocessor for GeneratedPages {
     }
 }
 
-struct SiteRenderer {
+struct SiteRenderer<'a> {
     locale: String,
     source_locale: String,
     locales: Vec<String>,
@@ -444,6 +486,14 @@ struct SiteRenderer {
     content_root: PathBuf,
     /// What rendering the pages found (bad includes and the like).
     diagnostics: std::sync::Mutex<Vec<Diagnostic>>,
+    cache: Option<&'a Cache>,
+    inputs: String,
+    /// Article path → SHA-256 of its text.
+    hashes: HashMap<String, String>,
+    /// Page (`<locale>/<file>`) → key, of the pages a later build may reuse.
+    keys: std::sync::Mutex<Vec<(String, String)>>,
+    rendered: std::sync::atomic::AtomicUsize,
+    reused: std::sync::atomic::AtomicUsize,
     generated: BTreeSet<PathBuf>,
     banners: HashMap<String, Banner>,
     progress: indicatif::ProgressBar,
@@ -469,22 +519,79 @@ struct Alternate {
     href: String,
 }
 
+/// What the search index takes of a page: its text, or (a page reused from
+/// the previous build) its tokens in the previous index.
+enum PageText {
+    Text(String),
+    Tokens(Vec<String>),
+}
+
+/// A page of the previous output, put in the new one: a hard link (the old
+/// output is removed once the new one is in place), a copy where linking
+/// is not possible.
+fn link_or_copy(old: &Path, new: &Path) -> std::io::Result<()> {
+    std::fs::hard_link(old, new).or_else(|_| std::fs::copy(old, new).map(|_| ()))
+}
+
 /// Pages rendered (and their text held for the search index) at once.
 const PAGE_CHUNK: usize = 256;
 
-impl SiteRenderer {
-    /// Render and write one page: (file, title, text for the search index).
+impl SiteRenderer<'_> {
+    /// The key of an article's page: a hash of everything it is made from
+    /// (its article, banner and language links, the build's inputs).
+    fn page_key(&self, article: &Article, file: &str, title: &str) -> Option<String> {
+        let sha256 = self.hashes.get(&article.path)?;
+        let (languages, alternates) = self.language_links(file);
+        let banner = (self.locale != self.source_locale)
+            .then(|| self.banners.get(&article.slug))
+            .flatten();
+        let links = serde_json::to_vec(&(&languages, &alternates, banner)).ok()?;
+        let mut key = cache::Key::new("page");
+        key.add(self.inputs.as_bytes())
+            .add(self.locale.as_bytes())
+            .add(file.as_bytes())
+            .add(title.as_bytes())
+            .add(sha256.as_bytes())
+            .add(&links)
+            .add(self.site_title.as_bytes());
+        Some(key.finish())
+    }
+
+    /// Render and write one page: (file, title, what the search index takes
+    /// of it). A page whose key matches the previous build's is linked from
+    /// the old output, and its search tokens taken from the old index.
     fn page(
         &self,
         ctx: &RenderContext,
         chapter: &Chapter,
         path: &Path,
         ui: &BTreeMap<&'static str, String>,
-    ) -> anyhow::Result<(String, String, String)> {
+        old_tokens: &HashMap<String, Vec<String>>,
+    ) -> anyhow::Result<(String, String, PageText)> {
         let file = path.with_extension("html").to_string_lossy().into_owned();
+        let article = (!self.generated.contains(path))
+            .then(|| self.articles.get(path))
+            .flatten();
+        let key = article.and_then(|a| self.page_key(a, &file, &chapter.name));
+        if let Some(key) = &key {
+            let page = format!("{}/{file}", self.locale);
+            if let (Some(old), Some(tokens)) = (
+                self.cache.and_then(|c| c.page(&page, key)),
+                old_tokens.get(&file),
+            ) && link_or_copy(&old, &ctx.destination.join(&file)).is_ok()
+            {
+                self.progress.inc(1);
+                self.reused
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if let Ok(mut keys) = self.keys.lock() {
+                    keys.push((page, key.clone()));
+                }
+                return Ok((file, chapter.name.clone(), PageText::Tokens(tokens.clone())));
+            }
+        }
         let (content, title, description) = if self.generated.contains(path) {
             (chapter.content.clone(), chapter.name.clone(), None)
-        } else if let Some(article) = self.articles.get(path) {
+        } else if let Some(article) = article {
             let parsed = article
                 .read()
                 .and_then(|text| Ok((crate::docfx::parse_article(&article.path, &text)?, text)));
@@ -494,10 +601,17 @@ impl SiteRenderer {
                 }
                 Err(d) => (ChapterSource::empty(&article.slug), vec![d]),
             };
-            if !found.is_empty()
-                && let Ok(mut all) = self.diagnostics.lock()
-            {
+            let clean = found.is_empty();
+            if !clean && let Ok(mut all) = self.diagnostics.lock() {
                 all.extend(found);
+            }
+            // a page with diagnostics is made anew each build, so that they
+            // are reported each build
+            if clean
+                && let Some(key) = &key
+                && let Ok(mut keys) = self.keys.lock()
+            {
+                keys.push((format!("{}/{file}", self.locale), key.clone()));
             }
             let html = html::render(&source.markdown, &source.line_map, &self.messages);
             self.progress.inc(1);
@@ -512,6 +626,8 @@ impl SiteRenderer {
                 None,
             )
         };
+        self.rendered
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (languages, alternates) = self.language_links(&file);
         let slug = path.with_extension("").to_string_lossy().into_owned();
         let banner = (self.locale != self.source_locale)
@@ -529,7 +645,11 @@ impl SiteRenderer {
         context.insert("ui", ui);
         let page = self.templates.render("page.html", &context)?;
         std::fs::write(ctx.destination.join(&file), &page)?;
-        Ok((file, chapter.name.clone(), search::html_text(&content)))
+        Ok((
+            file,
+            chapter.name.clone(),
+            PageText::Text(search::html_text(&content)),
+        ))
     }
 
     fn ui(&self) -> BTreeMap<&'static str, String> {
@@ -578,7 +698,7 @@ impl SiteRenderer {
     }
 }
 
-impl Renderer for SiteRenderer {
+impl Renderer for SiteRenderer<'_> {
     fn name(&self) -> &str {
         "rulebook-html"
     }
@@ -612,17 +732,28 @@ impl Renderer for SiteRenderer {
             .filter_map(|chapter| chapter.path.as_ref().map(|path| (*chapter, path)))
             .collect();
         let mut first_file = None;
+        // the previous index says what a reused page holds
+        let old_tokens = match self.cache {
+            Some(c) => std::fs::read_to_string(c.out.join(&self.locale).join("search-index.js"))
+                .ok()
+                .and_then(|script| search::SearchIndex::page_tokens(&script))
+                .unwrap_or_default(),
+            None => HashMap::new(),
+        };
         // Pages are independent: render and write them on all cores, a chunk
         // at a time, then feed the search index in book order (its bytes
         // must not depend on which worker finished first). A chunk bounds
         // the page text held at once.
         for chunk in pages.chunks(PAGE_CHUNK) {
-            let rendered: Vec<(String, String, String)> = chunk
+            let rendered: Vec<(String, String, PageText)> = chunk
                 .par_iter()
-                .map(|(chapter, path)| self.page(ctx, chapter, path, &ui))
+                .map(|(chapter, path)| self.page(ctx, chapter, path, &ui, &old_tokens))
                 .collect::<anyhow::Result<_>>()?;
             for (file, title, text) in &rendered {
-                index.add(file, title, text);
+                match text {
+                    PageText::Text(text) => index.add(file, title, text),
+                    PageText::Tokens(tokens) => index.add_tokens(file, title, tokens),
+                }
             }
             if first_file.is_none() {
                 first_file = rendered.into_iter().next().map(|(file, ..)| file);

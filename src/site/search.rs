@@ -4,7 +4,7 @@
 //! overlapping character pairs, so a query of any length is found by the
 //! pairs it consists of. `rulebook.js` cuts queries the same way.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rustc_hash::FxHashMap;
 
@@ -52,7 +52,7 @@ pub fn tokens(text: &str) -> Vec<String> {
     out
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 struct Page {
     url: String,
     title: String,
@@ -80,6 +80,50 @@ impl SearchIndex {
                 pages.push(id);
             }
         }
+    }
+
+    /// Add a page by its tokens (as [`SearchIndex::page_tokens`] gives them).
+    pub fn add_tokens(&mut self, url: &str, title: &str, tokens: &[String]) {
+        let id = self.pages.len() as u32;
+        self.pages.push(Page {
+            url: url.to_owned(),
+            title: title.to_owned(),
+        });
+        for t in tokens {
+            let pages = self.tokens.entry(t.clone()).or_default();
+            if pages.last() != Some(&id) {
+                pages.push(id);
+            }
+        }
+    }
+
+    /// Each page's tokens, by URL, read back from a `search-index.js`: what
+    /// a page reused from an earlier build contributes to the new index.
+    pub fn page_tokens(script: &str) -> Option<HashMap<String, Vec<String>>> {
+        #[derive(serde::Deserialize)]
+        struct Script {
+            pages: Vec<Page>,
+            tokens: BTreeMap<String, Vec<u32>>,
+        }
+        let json = script
+            .strip_prefix("window.RULEBOOK_SEARCH = ")?
+            .trim_end()
+            .strip_suffix(';')?;
+        let parsed: Script = serde_json::from_str(json).ok()?;
+        let mut by_page: Vec<Vec<String>> = vec![Vec::new(); parsed.pages.len()];
+        for (token, pages) in parsed.tokens {
+            for p in pages {
+                by_page.get_mut(p as usize)?.push(token.clone());
+            }
+        }
+        Some(
+            parsed
+                .pages
+                .into_iter()
+                .map(|p| p.url)
+                .zip(by_page)
+                .collect(),
+        )
     }
 
     /// Page URLs holding every token of `query` (what the page script does).
@@ -146,6 +190,25 @@ mod tests {
             tokens("アルゼンチン"),
             ["アル", "ルゼ", "ゼン", "ンチ", "チン"]
         );
+    }
+
+    #[test]
+    fn pages_rebuilt_from_their_tokens_give_the_same_index() {
+        let pages = [
+            ("a.html", "設定", "Azure 保留項目無法在阿根廷使用"),
+            ("b.html", "Buy", "Buy software 2 weeks"),
+        ];
+        let mut index = SearchIndex::default();
+        for (url, title, text) in pages {
+            index.add(url, title, text);
+        }
+        let script = index.to_script();
+        let tokens = SearchIndex::page_tokens(&script).expect("own index reads back");
+        let mut again = SearchIndex::default();
+        for (url, title, _) in pages {
+            again.add_tokens(url, title, &tokens[url]);
+        }
+        assert_eq!(again.to_script(), script);
     }
 
     #[test]
