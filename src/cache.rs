@@ -60,7 +60,27 @@ pub struct Counts {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CachedArticle {
     pub sha256: String,
+    /// The file's size and modification time when it hashed to `sha256`:
+    /// while both are unchanged the file is not read again (as git and
+    /// cargo judge a file unchanged).
+    pub stamp: Option<Stamp>,
     pub facts: ArticleFacts,
+}
+
+/// Size and modification time (nanoseconds since the epoch) of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp(pub u64, pub u128);
+
+impl Stamp {
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        let mtime = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        Some(Stamp(meta.len(), mtime.as_nanos()))
+    }
 }
 
 /// The cache of the previous build, being read by this one.
@@ -109,6 +129,13 @@ impl Cache {
             out: out.to_path_buf(),
             articles: Mutex::new(articles),
         })
+    }
+
+    /// The hash of `path` recorded when the file had this `stamp`.
+    pub fn known_hash(&self, path: &str, stamp: Stamp) -> Option<String> {
+        let articles = self.articles.lock().ok()?;
+        let a = articles.get(path)?;
+        (a.stamp == Some(stamp)).then(|| a.sha256.clone())
     }
 
     /// The cached analysis of `path` if its text still hashes to `sha256`.

@@ -82,6 +82,8 @@ struct Reuse<'a> {
     cache: Option<&'a Cache>,
     /// Article path → SHA-256 of its text, when already known.
     hashes: Option<&'a HashMap<String, String>>,
+    /// Article path → its file's stamp, taken before it was hashed.
+    stamps: Option<&'a HashMap<String, cache::Stamp>>,
     keep: bool,
 }
 
@@ -253,6 +255,7 @@ fn analyze_with(project: &Project, reuse: &Reuse<'_>) -> Result<(Analysis, Kept)
             .filter_map(|(facts, sha256)| {
                 Some(CachedArticle {
                     sha256: sha256?,
+                    stamp: reuse.stamps.and_then(|s| s.get(&facts.path)).copied(),
                     facts,
                 })
             })
@@ -340,7 +343,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     // changed at all, and which articles need reading again.
     let inputs = inputs_key(&project, options);
     let cache = Cache::load(out, &inputs);
-    let hashes = hash_articles(&project);
+    let (hashes, stamps) = hash_articles(&project, cache.as_ref());
     let build_key = {
         let mut key = cache::Key::new("build");
         key.add(inputs.as_bytes());
@@ -367,6 +370,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     let reuse = Reuse {
         cache: cache.as_ref(),
         hashes: Some(&hashes),
+        stamps: Some(&stamps),
         keep: true,
     };
     let (
@@ -440,21 +444,43 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     })
 }
 
-/// The SHA-256 of every article's text, by path, on all cores. An article
+/// The SHA-256 of every article's text, by path, on all cores (a file whose
+/// size and modification time the cache knows is not read). An article
 /// that cannot be read is left out: analysis reads it and reports why.
-fn hash_articles(project: &Project) -> HashMap<String, String> {
+/// Each file's stamp is taken before it is read, so a file changed while it
+/// is read is hashed again next time.
+fn hash_articles(
+    project: &Project,
+    cache: Option<&Cache>,
+) -> (HashMap<String, String>, HashMap<String, cache::Stamp>) {
     let articles: Vec<&load::Article> = project
         .locales
         .iter()
         .flat_map(|l| l.articles.iter())
         .collect();
-    articles
+    let found: Vec<(String, String, Option<cache::Stamp>)> = articles
         .par_iter()
         .filter_map(|a| {
+            let stamp = cache::Stamp::of(&a.file);
+            if let Some(known) = cache
+                .zip(stamp)
+                .and_then(|(c, stamp)| c.known_hash(&a.path, stamp))
+            {
+                return Some((a.path.clone(), known, stamp));
+            }
             let text = a.read().ok()?;
-            Some((a.path.clone(), hex(&Sha256::digest(text.as_bytes()))))
+            Some((a.path.clone(), hex(&Sha256::digest(text.as_bytes())), stamp))
         })
-        .collect()
+        .collect();
+    let mut hashes = HashMap::with_capacity(found.len());
+    let mut stamps = HashMap::with_capacity(found.len());
+    for (path, sha256, stamp) in found {
+        if let Some(stamp) = stamp {
+            stamps.insert(path.clone(), stamp);
+        }
+        hashes.insert(path, sha256);
+    }
+    (hashes, stamps)
 }
 
 /// Fingerprint of everything a build reads besides the articles: book.toml,
