@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::reconcile::ArticleFacts;
 
@@ -184,19 +184,21 @@ pub fn save_manifest(dir: &Path, manifest: &Manifest) -> std::io::Result<()> {
 }
 
 /// A hash being fed the parts of a key; each part is length-prefixed, so
-/// ("ab", "c") and ("a", "bc") differ.
+/// ("ab", "c") and ("a", "bc") differ. XXH3-128: a key only decides whether
+/// work is redone, nobody forges one, and hashing must cost far less than
+/// the work it saves.
 #[derive(Default)]
-pub struct Key(Sha256);
+pub struct Key(Xxh3);
 
 impl Key {
     pub fn new(kind: &str) -> Key {
-        let mut k = Key(Sha256::new());
+        let mut k = Key(Xxh3::new());
         k.add(FORMAT.as_bytes()).add(kind.as_bytes());
         k
     }
 
     pub fn add(&mut self, part: &[u8]) -> &mut Self {
-        self.0.update((part.len() as u64).to_le_bytes());
+        self.0.update(&(part.len() as u64).to_le_bytes());
         self.0.update(part);
         self
     }
@@ -216,7 +218,7 @@ impl Key {
     }
 
     pub fn finish(self) -> String {
-        crate::emit::hex(&self.0.finalize())
+        format!("{:032x}", self.0.digest128())
     }
 }
 

@@ -392,6 +392,35 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     drop(kept);
     progress.inc(articles as u64);
     progress.set_message("rendering");
+    // Written straight to the files (a byte buffer of rules.json would be
+    // the largest allocation of a big build), hashed on the way: the site's
+    // rules and status pages are keyed by these fingerprints.
+    let report_key = staging
+        .write_json("report.json", &report)
+        .map_err(unwritable)?;
+    staging
+        .write_json("rules.json", &rules)
+        .map_err(unwritable)?;
+    // the rules page shows the rules alone: keyed by them, not by the
+    // sources list, which changes with every edit
+    let rules_key = {
+        let mut out = HashingWriter {
+            inner: std::io::sink(),
+            hash: xxhash_rust::xxh3::Xxh3::new(),
+        };
+        serde_json::to_writer(
+            std::io::BufWriter::with_capacity(1 << 16, &mut out),
+            &(&rules.canonical_locale, &rules.rules),
+        )
+        .map_err(|e| unwritable(e.into()))?;
+        format!("{:032x}", out.hash.digest128())
+    };
+    staging
+        .write_json("rules.schema.json", &rules::json_schema())
+        .map_err(unwritable)?;
+    let files = ["report.json", "rules.json", "rules.schema.json"]
+        .map(str::to_owned)
+        .to_vec();
     let site = crate::site::SiteInput {
         project: &project,
         rules: &rules,
@@ -401,25 +430,13 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         cache: cache.as_ref(),
         inputs: &inputs,
         hashes: &hashes,
+        rules_key: &rules_key,
+        report_key: &report_key,
     };
     let built = crate::site::build(&site, staging.dir())?;
     diagnostics.extend(built.diagnostics);
     stats.pages_reused = built.reused;
     stats.pages_rendered = built.rendered;
-    // Written straight to the files: a byte buffer of rules.json would be
-    // the largest allocation of a big build.
-    staging
-        .write_json("report.json", &report)
-        .map_err(unwritable)?;
-    staging
-        .write_json("rules.json", &rules)
-        .map_err(unwritable)?;
-    staging
-        .write_json("rules.schema.json", &rules::json_schema())
-        .map_err(unwritable)?;
-    let files = ["report.json", "rules.json", "rules.schema.json"]
-        .map(str::to_owned)
-        .to_vec();
     let counts = Counts {
         rules: rules.rules.len(),
         procedures: rules.procedures.len(),
@@ -514,6 +531,24 @@ fn inputs_key(project: &Project, options: &BuildOptions) -> String {
     key.finish()
 }
 
+/// A writer that hashes what passes through it.
+struct HashingWriter<W> {
+    inner: W,
+    hash: xxhash_rust::xxh3::Xxh3,
+}
+
+impl<W: std::io::Write> std::io::Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// A new output folder being written beside `out`, swapped in by
 /// [`Staging::commit`] only when everything succeeded: readers see the old
 /// output or the new, never a mix. Dropped without a commit, it removes
@@ -574,14 +609,22 @@ impl Staging {
     }
 
     /// Pretty JSON with a final newline, as [`to_json_bytes`] makes it,
-    /// streamed into the file.
-    pub fn write_json<T: serde::Serialize>(&self, rel: &str, value: &T) -> std::io::Result<()> {
+    /// streamed into the file; returns a fingerprint of the bytes written.
+    pub fn write_json<T: serde::Serialize>(&self, rel: &str, value: &T) -> std::io::Result<String> {
         use std::io::Write;
         let file = std::fs::File::create(self.tmp.join(rel))?;
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        // buffered before the hash, so it is fed whole blocks
+        let mut out = std::io::BufWriter::with_capacity(
+            1 << 16,
+            HashingWriter {
+                inner: file,
+                hash: xxhash_rust::xxh3::Xxh3::new(),
+            },
+        );
         serde_json::to_writer_pretty(&mut out, value)?;
         out.write_all(b"\n")?;
-        out.flush()
+        let hashing = out.into_inner().map_err(|e| e.into_error())?;
+        Ok(format!("{:032x}", hashing.hash.digest128()))
     }
 
     /// Swap the new output in for the old.

@@ -55,6 +55,9 @@ pub struct SiteInput<'a> {
     pub inputs: &'a str,
     /// Article path → SHA-256 of its text.
     pub hashes: &'a HashMap<String, String>,
+    /// Fingerprints of rules.json and report.json as written.
+    pub rules_key: &'a str,
+    pub report_key: &'a str,
 }
 
 /// What building the site did.
@@ -174,9 +177,52 @@ fn build_locale(
     let content_root = root.join("content");
 
     let site_title = book_title(root);
+    // the previous index says what a reused page holds
+    let old_tokens = match input.cache {
+        Some(c) => std::fs::read_to_string(c.out.join(locale).join("search-index.js"))
+            .ok()
+            .and_then(|script| search::SearchIndex::page_tokens(&script))
+            .unwrap_or_default(),
+        None => HashMap::new(),
+    };
+    // The rules and status pages are made from the whole rules file and
+    // report: keyed by their hashes, they are reused while those stay the
+    // same (most edits change some text and no fact).
+    let generated_key = |data: &str| {
+        let mut key = cache::Key::new("generated");
+        key.add(input.inputs.as_bytes())
+            .add(locale.as_bytes())
+            .add(data.as_bytes())
+            .add(shared.locales.join(",").as_bytes());
+        key.finish()
+    };
+    let generated_keys: HashMap<PathBuf, String> = [
+        ("rules.md", generated_key(input.rules_key)),
+        ("status.md", generated_key(input.report_key)),
+    ]
+    .into_iter()
+    .map(|(p, k)| (PathBuf::from(p), k))
+    .collect();
+    let reusable = |path: &str| {
+        let file = Path::new(path).with_extension("html");
+        let page = format!("{locale}/{}", file.display());
+        generated_keys
+            .get(Path::new(path))
+            .and_then(|k| input.cache?.page(&page, k))
+            .is_some()
+            && old_tokens.contains_key(&*file.to_string_lossy())
+    };
     let (rules_page, status_page) = rayon::join(
-        || pages::rules_page(&shared.templates, &messages, input.rules, locale),
         || {
+            if reusable("rules.md") {
+                return Ok(String::new());
+            }
+            pages::rules_page(&shared.templates, &messages, input.rules, locale)
+        },
+        || {
+            if reusable("status.md") {
+                return Ok(String::new());
+            }
             pages::status_page(
                 &shared.templates,
                 &messages,
@@ -256,6 +302,8 @@ fn build_locale(
             .filter_map(|a| Some((a.path.clone(), input.hashes.get(&a.path)?.clone())))
             .collect(),
         keys: std::sync::Mutex::new(Vec::new()),
+        old_tokens,
+        generated_keys,
         rendered: std::sync::atomic::AtomicUsize::new(0),
         reused: std::sync::atomic::AtomicUsize::new(0),
         generated: generated
@@ -492,6 +540,10 @@ struct SiteRenderer<'a> {
     hashes: HashMap<String, String>,
     /// Page (`<locale>/<file>`) → key, of the pages a later build may reuse.
     keys: std::sync::Mutex<Vec<(String, String)>>,
+    /// Page file → its tokens in the previous build's search index.
+    old_tokens: HashMap<String, Vec<String>>,
+    /// Keys of the generated pages (rules, status).
+    generated_keys: HashMap<PathBuf, String>,
     rendered: std::sync::atomic::AtomicUsize,
     reused: std::sync::atomic::AtomicUsize,
     generated: BTreeSet<PathBuf>,
@@ -566,18 +618,20 @@ impl SiteRenderer<'_> {
         chapter: &Chapter,
         path: &Path,
         ui: &BTreeMap<&'static str, String>,
-        old_tokens: &HashMap<String, Vec<String>>,
     ) -> anyhow::Result<(String, String, PageText)> {
         let file = path.with_extension("html").to_string_lossy().into_owned();
         let article = (!self.generated.contains(path))
             .then(|| self.articles.get(path))
             .flatten();
-        let key = article.and_then(|a| self.page_key(a, &file, &chapter.name));
+        let key = match article {
+            Some(a) => self.page_key(a, &file, &chapter.name),
+            None => self.generated_keys.get(path).cloned(),
+        };
         if let Some(key) = &key {
             let page = format!("{}/{file}", self.locale);
             if let (Some(old), Some(tokens)) = (
                 self.cache.and_then(|c| c.page(&page, key)),
-                old_tokens.get(&file),
+                self.old_tokens.get(&file),
             ) && link_or_copy(&old, &ctx.destination.join(&file)).is_ok()
             {
                 self.progress.inc(1);
@@ -590,6 +644,11 @@ impl SiteRenderer<'_> {
             }
         }
         let (content, title, description) = if self.generated.contains(path) {
+            if let Some(key) = &key
+                && let Ok(mut keys) = self.keys.lock()
+            {
+                keys.push((format!("{}/{file}", self.locale), key.clone()));
+            }
             (chapter.content.clone(), chapter.name.clone(), None)
         } else if let Some(article) = article {
             let parsed = article
@@ -733,13 +792,7 @@ impl Renderer for SiteRenderer<'_> {
             .collect();
         let mut first_file = None;
         // the previous index says what a reused page holds
-        let old_tokens = match self.cache {
-            Some(c) => std::fs::read_to_string(c.out.join(&self.locale).join("search-index.js"))
-                .ok()
-                .and_then(|script| search::SearchIndex::page_tokens(&script))
-                .unwrap_or_default(),
-            None => HashMap::new(),
-        };
+
         // Pages are independent: render and write them on all cores, a chunk
         // at a time, then feed the search index in book order (its bytes
         // must not depend on which worker finished first). A chunk bounds
@@ -747,7 +800,7 @@ impl Renderer for SiteRenderer<'_> {
         for chunk in pages.chunks(PAGE_CHUNK) {
             let rendered: Vec<(String, String, PageText)> = chunk
                 .par_iter()
-                .map(|(chapter, path)| self.page(ctx, chapter, path, &ui, &old_tokens))
+                .map(|(chapter, path)| self.page(ctx, chapter, path, &ui))
                 .collect::<anyhow::Result<_>>()?;
             for (file, title, text) in &rendered {
                 match text {

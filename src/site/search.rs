@@ -20,36 +20,56 @@ fn is_cjk(c: char) -> bool {
 /// CJK character stands for itself).
 pub fn tokens(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut run: Vec<char> = Vec::new();
+    for_each_token(text, |t| out.push(t.to_owned()));
+    out
+}
+
+/// Call `f` with each search token of a text, in order, from one reused
+/// buffer: indexing a page allocates only for tokens the index lacks.
+pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
     let mut word = String::new();
-    let flush_run = |run: &mut Vec<char>, out: &mut Vec<String>| {
-        if run.len() == 1 {
-            out.push(run[0].to_string());
+    // the CJK run so far: its last character, and whether it has only one
+    let mut last: Option<char> = None;
+    let mut run_len = 0usize;
+    let mut pair = String::new();
+    let end_run = |last: &mut Option<char>, run_len: &mut usize, f: &mut dyn FnMut(&str)| {
+        if *run_len == 1
+            && let Some(c) = *last
+        {
+            let mut buf = [0u8; 4];
+            f(c.encode_utf8(&mut buf));
         }
-        out.extend(run.windows(2).map(|w| w.iter().collect::<String>()));
-        run.clear();
+        *last = None;
+        *run_len = 0;
     };
     for c in text.chars() {
         if is_cjk(c) {
             if !word.is_empty() {
-                out.push(std::mem::take(&mut word));
+                f(&word);
+                word.clear();
             }
-            run.push(c);
-        } else if c.is_alphanumeric() {
-            flush_run(&mut run, &mut out);
-            word.extend(c.to_lowercase());
+            if let Some(prev) = last {
+                pair.clear();
+                pair.push(prev);
+                pair.push(c);
+                f(&pair);
+            }
+            last = Some(c);
+            run_len += 1;
         } else {
-            flush_run(&mut run, &mut out);
-            if !word.is_empty() {
-                out.push(std::mem::take(&mut word));
+            end_run(&mut last, &mut run_len, &mut f);
+            if c.is_alphanumeric() {
+                word.extend(c.to_lowercase());
+            } else if !word.is_empty() {
+                f(&word);
+                word.clear();
             }
         }
     }
-    flush_run(&mut run, &mut out);
+    end_run(&mut last, &mut run_len, &mut f);
     if !word.is_empty() {
-        out.push(word);
+        f(&word);
     }
-    out
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -74,12 +94,18 @@ impl SearchIndex {
             url: url.to_owned(),
             title: title.to_owned(),
         });
-        for t in tokens(title).into_iter().chain(tokens(text)) {
-            let pages = self.tokens.entry(t).or_default();
-            if pages.last() != Some(&id) {
-                pages.push(id);
+        let mut note = |t: &str| match self.tokens.get_mut(t) {
+            Some(pages) => {
+                if pages.last() != Some(&id) {
+                    pages.push(id);
+                }
             }
-        }
+            None => {
+                self.tokens.insert(t.to_owned(), vec![id]);
+            }
+        };
+        for_each_token(title, &mut note);
+        for_each_token(text, &mut note);
     }
 
     /// Add a page by its tokens (as [`SearchIndex::page_tokens`] gives them).
@@ -90,9 +116,15 @@ impl SearchIndex {
             title: title.to_owned(),
         });
         for t in tokens {
-            let pages = self.tokens.entry(t.clone()).or_default();
-            if pages.last() != Some(&id) {
-                pages.push(id);
+            match self.tokens.get_mut(t.as_str()) {
+                Some(pages) => {
+                    if pages.last() != Some(&id) {
+                        pages.push(id);
+                    }
+                }
+                None => {
+                    self.tokens.insert(t.clone(), vec![id]);
+                }
             }
         }
     }
