@@ -1008,26 +1008,66 @@ fn collapse(s: &str) -> String {
     collapse_owned(s.to_owned())
 }
 
+/// Two ASCII spaces, and U+3000 IDEOGRAPHIC SPACE, searched for as wholes:
+/// a byte-by-byte walk over every space (English) or every 0xE3 lead byte
+/// (kana, CJK punctuation) cost more than the rest of the parse of a paragraph.
+static DOUBLE_SPACE: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
+static IDEOGRAPHIC_SPACE: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("\u{3000}".as_bytes()));
+
 /// True when `s` has no white space but single ASCII spaces. Searches with
 /// memchr and decodes only at the lead bytes of non-ASCII spaces (U+0085,
 /// U+00A0, U+1680, U+2000–U+205F; U+3000 is searched for as a whole).
 fn is_folded(s: &str) -> bool {
     let bytes = s.as_bytes();
+    if bytes.len() <= SHORT {
+        return is_folded_short(s);
+    }
     if memchr::memchr3(b'\n', b'\r', b'\t', bytes).is_some()
         || memchr::memchr2(0x0b, 0x0c, bytes).is_some()
+        || DOUBLE_SPACE.find(bytes).is_some()
+        || IDEOGRAPHIC_SPACE.find(bytes).is_some()
     {
         return false;
     }
-    if memchr::memchr_iter(b' ', bytes).any(|i| bytes.get(i + 1) == Some(&b' ')) {
-        return false;
-    }
-    // 0xC2, 0xE1, 0xE2 and 0xE3 are lead bytes (never continuation bytes),
-    // so each hit starts a character; the check after it is a byte compare.
+    // 0xC2, 0xE1 and 0xE2 are lead bytes (never continuation bytes), so each
+    // hit starts a character.
     !memchr::memchr3_iter(0xC2, 0xE1, 0xE2, bytes).any(|i| {
         s.get(i..)
             .and_then(|t| t.chars().next())
             .is_some_and(char::is_whitespace)
-    }) && !memchr::memchr_iter(0xE3, bytes).any(|i| bytes.get(i + 1..i + 3) == Some(&[0x80, 0x80]))
+    })
+}
+
+/// Up to this length one pass over the bytes costs less than starting the
+/// five vector searches of [`is_folded`] (labels and table cells are short).
+const SHORT: usize = 64;
+
+/// [`is_folded`] in one scalar pass.
+fn is_folded_short(s: &str) -> bool {
+    let mut after_space = false;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        match b {
+            b' ' if after_space => return false,
+            b' ' => {
+                after_space = true;
+                continue;
+            }
+            b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => return false,
+            // lead bytes of the non-ASCII white space characters
+            0xC2 | 0xE1 | 0xE2 | 0xE3
+                if s.get(i..)
+                    .and_then(|t| t.chars().next())
+                    .is_some_and(char::is_whitespace) =>
+            {
+                return false;
+            }
+            _ => {}
+        }
+        after_space = false;
+    }
+    true
 }
 
 /// [`collapse`] that keeps the buffer when there is nothing to fold, which is
@@ -1074,4 +1114,32 @@ pub(crate) fn slug(title: &str) -> String {
         out.pop();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plain definition: folding changes nothing.
+    fn folded_by_definition(s: &str) -> bool {
+        s.split_whitespace().collect::<Vec<_>>().join(" ") == s
+    }
+
+    #[test]
+    fn short_and_vector_fold_checks_agree_with_the_definition() {
+        let pieces = [
+            "a", " ", "  ", "\t", "\n", "\r", "\u{b}", "\u{c}", "\u{85}", "\u{a0}", "\u{1680}",
+            "\u{2003}", "\u{2028}", "\u{202f}", "\u{205f}", "\u{3000}", "「", "。", "–", "é",
+            "軟體", "ア",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for pad in [0, 70] {
+                    let s = format!("x{}{a}y{b}z", "w".repeat(pad));
+                    assert_eq!(is_folded(&s), folded_by_definition(&s), "{s:?}");
+                    assert_eq!(is_folded_short(&s), folded_by_definition(&s), "{s:?}");
+                }
+            }
+        }
+    }
 }
