@@ -269,6 +269,9 @@ impl<'t> Builder<'t> {
                 self.flush_inline();
                 self.heading = Some((level as u8, pos));
                 self.open_inline(range.start);
+                if let Some(acc) = self.inline.as_mut() {
+                    acc.target.reserve(range.len());
+                }
             }
             Tag::BlockQuote(kind) => self.open_container(Container::Quote {
                 kind: kind.map(alert_kind),
@@ -292,7 +295,12 @@ impl<'t> Builder<'t> {
                 row: Vec::new(),
             }),
             Tag::TableHead | Tag::TableRow => {}
-            Tag::TableCell => self.open_inline(range.start),
+            Tag::TableCell => {
+                self.open_inline(range.start);
+                if let Some(acc) = self.inline.as_mut() {
+                    acc.target.reserve(range.len());
+                }
+            }
             Tag::CodeBlock(kind) => {
                 self.flush_inline();
                 let lang = match kind {
@@ -515,6 +523,12 @@ impl<'t> Builder<'t> {
     fn inline_at(&mut self, offset: usize) -> &mut InlineAcc {
         if self.inline.is_none() {
             self.open_inline(offset);
+            // Such text (a tight list item's) mostly ends with its line.
+            let rest = self.text.as_bytes().get(offset..).unwrap_or(&[]);
+            let line = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+            if let Some(acc) = self.inline.as_mut() {
+                acc.target.reserve(line);
+            }
         }
         match self.inline.as_mut() {
             Some(acc) => acc,
@@ -685,7 +699,11 @@ impl<'t> Builder<'t> {
         let acc = self.inline_at(tag_start);
         if !acc.bilingual {
             acc.bilingual = true;
-            acc.source.clone_from(&acc.target);
+            // The source view grows as long as the target one: reserve it
+            // whole instead of doubling it through the paragraph.
+            acc.source.clear();
+            acc.source.reserve(acc.target.capacity());
+            acc.source.push_str(&acc.target);
         }
         acc.segments.push(id.to_owned());
         self.spans.push(OpenSpan::Target {
