@@ -3,6 +3,7 @@
 //! of open containers, so input nesting never becomes Rust recursion.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
@@ -161,7 +162,9 @@ struct Builder<'t> {
     code: Option<(Option<String>, String, Pos)>,
     html: Option<(String, usize)>,
     pending_anchor: Option<String>,
-    segment_ids: HashSet<String>,
+    /// Borrowed from the file where the id lies in it (nearly always): the
+    /// ids of a bilingual file are many, and each copy is an allocation.
+    segment_ids: HashSet<Cow<'t, str>>,
     anchors: HashMap<String, Pos>,
     body_start: usize,
 }
@@ -199,6 +202,15 @@ impl<'t> Builder<'t> {
     fn pos(&self, offset: usize) -> Pos {
         let (line, col) = self.lines.line_col(self.text, offset);
         Pos { line, col }
+    }
+
+    /// `s` as a slice of the file, when it is one: pulldown-cmark hands most
+    /// event text over borrowed from its input.
+    fn in_text(&self, s: &str) -> Option<&'t str> {
+        let start = (s.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
+        let text: &'t str = self.text;
+        text.get(start..start.checked_add(s.len())?)
+            .filter(|t| t.as_ptr() == s.as_ptr())
     }
 
     fn location(&self, pos: Pos) -> Location {
@@ -678,7 +690,11 @@ impl<'t> Builder<'t> {
 
     fn open_segment(&mut self, id: &str, tag_start: usize, tag_end: usize) {
         let pos = self.pos(tag_start);
-        if !self.segment_ids.insert(id.to_owned()) {
+        let key = match self.in_text(id) {
+            Some(borrowed) => Cow::Borrowed(borrowed),
+            None => Cow::Owned(id.to_owned()),
+        };
+        if !self.segment_ids.insert(key) {
             let d = Diagnostic::error("duplicate-segment-id", format!("segment id `{id}` is used twice"))
                 .at(self.location(pos))
                 .with_help("every data-ttu-id must be unique in its file; the translation tool that wrote it may have merged two files");
