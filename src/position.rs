@@ -13,6 +13,8 @@ pub struct LineIndex {
     /// long line linear; counting from the line start each time made one
     /// 1 MB line of 50,000 segments take seconds.
     last: Cell<(usize, u32)>,
+    /// The line of the last lookup.
+    last_line: Cell<usize>,
 }
 
 impl LineIndex {
@@ -23,6 +25,7 @@ impl LineIndex {
         LineIndex {
             line_starts,
             last: Cell::new((0, 1)),
+            last_line: Cell::new(0),
         }
     }
 
@@ -30,9 +33,16 @@ impl LineIndex {
     /// Offsets past the end or inside a character are clamped, never a panic.
     pub fn line_col(&self, text: &str, offset: usize) -> (u32, u32) {
         let offset = offset.min(text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
         let (last_offset, last_col) = self.last.get();
+        // Lookups come in file order, mostly on the line of the one before:
+        // try that line before a binary search over all of them.
+        let hint = self.last_line.get();
+        let line = match self.line_starts.get(hint..hint + 2) {
+            Some(&[s, next]) if s <= offset && offset < next => hint,
+            _ => self.line_starts.partition_point(|&s| s <= offset) - 1,
+        };
+        self.last_line.set(line);
+        let start = self.line_starts[line];
         let (from, from_col) = if (start..=offset).contains(&last_offset) {
             (last_offset, last_col)
         } else {

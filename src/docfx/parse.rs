@@ -3,6 +3,7 @@
 //! of open containers, so input nesting never becomes Rust recursion.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
@@ -161,7 +162,9 @@ struct Builder<'t> {
     code: Option<(Option<String>, String, Pos)>,
     html: Option<(String, usize)>,
     pending_anchor: Option<String>,
-    segment_ids: HashSet<String>,
+    /// Borrowed from the file where the id lies in it (nearly always): the
+    /// ids of a bilingual file are many, and each copy is an allocation.
+    segment_ids: HashSet<Cow<'t, str>>,
     anchors: HashMap<String, Pos>,
     body_start: usize,
 }
@@ -199,6 +202,15 @@ impl<'t> Builder<'t> {
     fn pos(&self, offset: usize) -> Pos {
         let (line, col) = self.lines.line_col(self.text, offset);
         Pos { line, col }
+    }
+
+    /// `s` as a slice of the file, when it is one: pulldown-cmark hands most
+    /// event text over borrowed from its input.
+    fn in_text(&self, s: &str) -> Option<&'t str> {
+        let start = (s.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
+        let text: &'t str = self.text;
+        text.get(start..start.checked_add(s.len())?)
+            .filter(|t| t.as_ptr() == s.as_ptr())
     }
 
     fn location(&self, pos: Pos) -> Location {
@@ -269,6 +281,9 @@ impl<'t> Builder<'t> {
                 self.flush_inline();
                 self.heading = Some((level as u8, pos));
                 self.open_inline(range.start);
+                if let Some(acc) = self.inline.as_mut() {
+                    acc.target.reserve(range.len());
+                }
             }
             Tag::BlockQuote(kind) => self.open_container(Container::Quote {
                 kind: kind.map(alert_kind),
@@ -292,7 +307,12 @@ impl<'t> Builder<'t> {
                 row: Vec::new(),
             }),
             Tag::TableHead | Tag::TableRow => {}
-            Tag::TableCell => self.open_inline(range.start),
+            Tag::TableCell => {
+                self.open_inline(range.start);
+                if let Some(acc) = self.inline.as_mut() {
+                    acc.target.reserve(range.len());
+                }
+            }
             Tag::CodeBlock(kind) => {
                 self.flush_inline();
                 let lang = match kind {
@@ -515,6 +535,12 @@ impl<'t> Builder<'t> {
     fn inline_at(&mut self, offset: usize) -> &mut InlineAcc {
         if self.inline.is_none() {
             self.open_inline(offset);
+            // Such text (a tight list item's) mostly ends with its line.
+            let rest = self.text.as_bytes().get(offset..).unwrap_or(&[]);
+            let line = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+            if let Some(acc) = self.inline.as_mut() {
+                acc.target.reserve(line);
+            }
         }
         match self.inline.as_mut() {
             Some(acc) => acc,
@@ -664,7 +690,11 @@ impl<'t> Builder<'t> {
 
     fn open_segment(&mut self, id: &str, tag_start: usize, tag_end: usize) {
         let pos = self.pos(tag_start);
-        if !self.segment_ids.insert(id.to_owned()) {
+        let key = match self.in_text(id) {
+            Some(borrowed) => Cow::Borrowed(borrowed),
+            None => Cow::Owned(id.to_owned()),
+        };
+        if !self.segment_ids.insert(key) {
             let d = Diagnostic::error("duplicate-segment-id", format!("segment id `{id}` is used twice"))
                 .at(self.location(pos))
                 .with_help("every data-ttu-id must be unique in its file; the translation tool that wrote it may have merged two files");
@@ -685,7 +715,11 @@ impl<'t> Builder<'t> {
         let acc = self.inline_at(tag_start);
         if !acc.bilingual {
             acc.bilingual = true;
-            acc.source.clone_from(&acc.target);
+            // The source view grows as long as the target one: reserve it
+            // whole instead of doubling it through the paragraph.
+            acc.source.clear();
+            acc.source.reserve(acc.target.capacity());
+            acc.source.push_str(&acc.target);
         }
         acc.segments.push(id.to_owned());
         self.spans.push(OpenSpan::Target {
@@ -1008,26 +1042,66 @@ fn collapse(s: &str) -> String {
     collapse_owned(s.to_owned())
 }
 
+/// Two ASCII spaces, and U+3000 IDEOGRAPHIC SPACE, searched for as wholes:
+/// a byte-by-byte walk over every space (English) or every 0xE3 lead byte
+/// (kana, CJK punctuation) cost more than the rest of the parse of a paragraph.
+static DOUBLE_SPACE: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
+static IDEOGRAPHIC_SPACE: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("\u{3000}".as_bytes()));
+
 /// True when `s` has no white space but single ASCII spaces. Searches with
 /// memchr and decodes only at the lead bytes of non-ASCII spaces (U+0085,
 /// U+00A0, U+1680, U+2000–U+205F; U+3000 is searched for as a whole).
 fn is_folded(s: &str) -> bool {
     let bytes = s.as_bytes();
+    if bytes.len() <= SHORT {
+        return is_folded_short(s);
+    }
     if memchr::memchr3(b'\n', b'\r', b'\t', bytes).is_some()
         || memchr::memchr2(0x0b, 0x0c, bytes).is_some()
+        || DOUBLE_SPACE.find(bytes).is_some()
+        || IDEOGRAPHIC_SPACE.find(bytes).is_some()
     {
         return false;
     }
-    if memchr::memchr_iter(b' ', bytes).any(|i| bytes.get(i + 1) == Some(&b' ')) {
-        return false;
-    }
-    // 0xC2, 0xE1, 0xE2 and 0xE3 are lead bytes (never continuation bytes),
-    // so each hit starts a character; the check after it is a byte compare.
+    // 0xC2, 0xE1 and 0xE2 are lead bytes (never continuation bytes), so each
+    // hit starts a character.
     !memchr::memchr3_iter(0xC2, 0xE1, 0xE2, bytes).any(|i| {
         s.get(i..)
             .and_then(|t| t.chars().next())
             .is_some_and(char::is_whitespace)
-    }) && !memchr::memchr_iter(0xE3, bytes).any(|i| bytes.get(i + 1..i + 3) == Some(&[0x80, 0x80]))
+    })
+}
+
+/// Up to this length one pass over the bytes costs less than starting the
+/// five vector searches of [`is_folded`] (labels and table cells are short).
+const SHORT: usize = 64;
+
+/// [`is_folded`] in one scalar pass.
+fn is_folded_short(s: &str) -> bool {
+    let mut after_space = false;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        match b {
+            b' ' if after_space => return false,
+            b' ' => {
+                after_space = true;
+                continue;
+            }
+            b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => return false,
+            // lead bytes of the non-ASCII white space characters
+            0xC2 | 0xE1 | 0xE2 | 0xE3
+                if s.get(i..)
+                    .and_then(|t| t.chars().next())
+                    .is_some_and(char::is_whitespace) =>
+            {
+                return false;
+            }
+            _ => {}
+        }
+        after_space = false;
+    }
+    true
 }
 
 /// [`collapse`] that keeps the buffer when there is nothing to fold, which is
@@ -1074,4 +1148,32 @@ pub(crate) fn slug(title: &str) -> String {
         out.pop();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plain definition: folding changes nothing.
+    fn folded_by_definition(s: &str) -> bool {
+        s.split_whitespace().collect::<Vec<_>>().join(" ") == s
+    }
+
+    #[test]
+    fn short_and_vector_fold_checks_agree_with_the_definition() {
+        let pieces = [
+            "a", " ", "  ", "\t", "\n", "\r", "\u{b}", "\u{c}", "\u{85}", "\u{a0}", "\u{1680}",
+            "\u{2003}", "\u{2028}", "\u{202f}", "\u{205f}", "\u{3000}", "「", "。", "–", "é",
+            "軟體", "ア",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for pad in [0, 70] {
+                    let s = format!("x{}{a}y{b}z", "w".repeat(pad));
+                    assert_eq!(is_folded(&s), folded_by_definition(&s), "{s:?}");
+                    assert_eq!(is_folded_short(&s), folded_by_definition(&s), "{s:?}");
+                }
+            }
+        }
+    }
 }

@@ -35,7 +35,14 @@ impl<'a> HtmlTag<'a> {
 /// Read `html` as one start or end tag. Comments, declarations and anything
 /// else give `None`.
 pub fn parse_tag(html: &str) -> Option<HtmlTag<'_>> {
-    let inner = html.trim().strip_prefix('<')?.strip_suffix('>')?;
+    // Tags from pulldown-cmark come without surrounding space: trim (a
+    // Unicode-aware scan from both ends) only when they do not.
+    let html = if html.starts_with('<') && html.ends_with('>') {
+        html
+    } else {
+        html.trim()
+    };
+    let inner = html.strip_prefix('<')?.strip_suffix('>')?;
     let (closing, inner) = match inner.strip_prefix('/') {
         Some(rest) => (true, rest),
         None => (false, inner),
@@ -44,8 +51,10 @@ pub fn parse_tag(html: &str) -> Option<HtmlTag<'_>> {
         Some(rest) => (true, rest),
         None => (false, inner),
     };
+    // Byte-wise: an ASCII byte found in UTF-8 is a character boundary.
     let name_end = inner
-        .find(|c: char| c.is_ascii_whitespace())
+        .bytes()
+        .position(|b| b.is_ascii_whitespace())
         .unwrap_or(inner.len());
     let name = &inner[..name_end];
     if name.is_empty() || !name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-') {
