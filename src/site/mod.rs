@@ -178,13 +178,11 @@ fn build_locale(
 
     let site_title = book_title(root);
     // the previous index says what a reused page holds
-    let old_tokens = match input.cache {
-        Some(c) => std::fs::read_to_string(c.out.join(locale).join("search-index.js"))
-            .ok()
-            .and_then(|script| search::SearchIndex::page_tokens(&script))
-            .unwrap_or_default(),
-        None => HashMap::new(),
-    };
+    let old_index = input
+        .cache
+        .and_then(|c| std::fs::read_to_string(c.out.join(locale).join("search-index.js")).ok())
+        .and_then(|script| search::OldIndex::read(&script))
+        .unwrap_or_default();
     // The rules and status pages are made from the whole rules file and
     // report: keyed by their hashes, they are reused while those stay the
     // same (most edits change some text and no fact).
@@ -210,7 +208,7 @@ fn build_locale(
             .get(Path::new(path))
             .and_then(|k| input.cache?.page(&page, k))
             .is_some()
-            && old_tokens.contains_key(&*file.to_string_lossy())
+            && old_index.has(&file.to_string_lossy())
     };
     let (rules_page, status_page) = rayon::join(
         || {
@@ -302,7 +300,7 @@ fn build_locale(
             .filter_map(|a| Some((a.path.clone(), input.hashes.get(&a.path)?.clone())))
             .collect(),
         keys: std::sync::Mutex::new(Vec::new()),
-        old_tokens,
+        old_index,
         generated_keys,
         rendered: std::sync::atomic::AtomicUsize::new(0),
         reused: std::sync::atomic::AtomicUsize::new(0),
@@ -540,8 +538,8 @@ struct SiteRenderer<'a> {
     hashes: HashMap<String, String>,
     /// Page (`<locale>/<file>`) → key, of the pages a later build may reuse.
     keys: std::sync::Mutex<Vec<(String, String)>>,
-    /// Page file → its tokens in the previous build's search index.
-    old_tokens: HashMap<String, Vec<String>>,
+    /// The previous build's search index: what reused pages hold.
+    old_index: search::OldIndex,
     /// Keys of the generated pages (rules, status).
     generated_keys: HashMap<PathBuf, String>,
     rendered: std::sync::atomic::AtomicUsize,
@@ -572,10 +570,10 @@ struct Alternate {
 }
 
 /// What the search index takes of a page: its text, or (a page reused from
-/// the previous build) its tokens in the previous index.
+/// the previous build) what the previous index held of it.
 enum PageText {
     Text(String),
-    Tokens(Vec<String>),
+    Reused,
 }
 
 /// A page of the previous output, put in the new one: a hard link (the old
@@ -629,10 +627,9 @@ impl SiteRenderer<'_> {
         };
         if let Some(key) = &key {
             let page = format!("{}/{file}", self.locale);
-            if let (Some(old), Some(tokens)) = (
-                self.cache.and_then(|c| c.page(&page, key)),
-                self.old_tokens.get(&file),
-            ) && link_or_copy(&old, &ctx.destination.join(&file)).is_ok()
+            if let Some(old) = self.cache.and_then(|c| c.page(&page, key))
+                && self.old_index.has(&file)
+                && link_or_copy(&old, &ctx.destination.join(&file)).is_ok()
             {
                 self.progress.inc(1);
                 self.reused
@@ -640,7 +637,7 @@ impl SiteRenderer<'_> {
                 if let Ok(mut keys) = self.keys.lock() {
                     keys.push((page, key.clone()));
                 }
-                return Ok((file, chapter.name.clone(), PageText::Tokens(tokens.clone())));
+                return Ok((file, chapter.name.clone(), PageText::Reused));
             }
         }
         let (content, title, description) = if self.generated.contains(path) {
@@ -805,7 +802,11 @@ impl Renderer for SiteRenderer<'_> {
             for (file, title, text) in &rendered {
                 match text {
                     PageText::Text(text) => index.add(file, title, text),
-                    PageText::Tokens(tokens) => index.add_tokens(file, title, tokens),
+                    PageText::Reused => {
+                        if !index.add_from(file, title, &self.old_index) {
+                            anyhow::bail!("{file} is missing from the previous search index");
+                        }
+                    }
                 }
             }
             if first_file.is_none() {

@@ -108,14 +108,18 @@ impl SearchIndex {
         for_each_token(text, &mut note);
     }
 
-    /// Add a page by its tokens (as [`SearchIndex::page_tokens`] gives them).
-    pub fn add_tokens(&mut self, url: &str, title: &str, tokens: &[String]) {
+    /// Add a page as an earlier index held it (a page reused unchanged);
+    /// false when that index has no such page.
+    pub fn add_from(&mut self, url: &str, title: &str, old: &OldIndex) -> bool {
+        let Some(ids) = old.pages.get(url) else {
+            return false;
+        };
         let id = self.pages.len() as u32;
         self.pages.push(Page {
             url: url.to_owned(),
             title: title.to_owned(),
         });
-        for t in tokens {
+        for t in ids.iter().filter_map(|&i| old.tokens.get(i as usize)) {
             match self.tokens.get_mut(t.as_str()) {
                 Some(pages) => {
                     if pages.last() != Some(&id) {
@@ -127,35 +131,7 @@ impl SearchIndex {
                 }
             }
         }
-    }
-
-    /// Each page's tokens, by URL, read back from a `search-index.js`: what
-    /// a page reused from an earlier build contributes to the new index.
-    pub fn page_tokens(script: &str) -> Option<HashMap<String, Vec<String>>> {
-        #[derive(serde::Deserialize)]
-        struct Script {
-            pages: Vec<Page>,
-            tokens: BTreeMap<String, Vec<u32>>,
-        }
-        let json = script
-            .strip_prefix("window.RULEBOOK_SEARCH = ")?
-            .trim_end()
-            .strip_suffix(';')?;
-        let parsed: Script = serde_json::from_str(json).ok()?;
-        let mut by_page: Vec<Vec<String>> = vec![Vec::new(); parsed.pages.len()];
-        for (token, pages) in parsed.tokens {
-            for p in pages {
-                by_page.get_mut(p as usize)?.push(token.clone());
-            }
-        }
-        Some(
-            parsed
-                .pages
-                .into_iter()
-                .map(|p| p.url)
-                .zip(by_page)
-                .collect(),
-        )
+        true
     }
 
     /// Page URLs holding every token of `query` (what the page script does).
@@ -189,6 +165,52 @@ impl SearchIndex {
         })
         .unwrap_or_default();
         format!("window.RULEBOOK_SEARCH = {json};\n")
+    }
+}
+
+/// An earlier build's index read back from its `search-index.js`: each
+/// page's tokens (as numbers into one token table), for pages reused
+/// unchanged.
+#[derive(Debug, Default)]
+pub struct OldIndex {
+    tokens: Vec<String>,
+    pages: HashMap<String, Vec<u32>>,
+}
+
+impl OldIndex {
+    pub fn read(script: &str) -> Option<OldIndex> {
+        #[derive(serde::Deserialize)]
+        struct Script {
+            pages: Vec<Page>,
+            tokens: FxHashMap<String, Vec<u32>>,
+        }
+        let json = script
+            .strip_prefix("window.RULEBOOK_SEARCH = ")?
+            .trim_end()
+            .strip_suffix(';')?;
+        let parsed: Script = serde_json::from_str(json).ok()?;
+        let mut by_page: Vec<Vec<u32>> = vec![Vec::new(); parsed.pages.len()];
+        let mut tokens = Vec::with_capacity(parsed.tokens.len());
+        for (token, pages) in parsed.tokens {
+            let id = tokens.len() as u32;
+            tokens.push(token);
+            for p in pages {
+                by_page.get_mut(p as usize)?.push(id);
+            }
+        }
+        Some(OldIndex {
+            tokens,
+            pages: parsed
+                .pages
+                .into_iter()
+                .map(|p| p.url)
+                .zip(by_page)
+                .collect(),
+        })
+    }
+
+    pub fn has(&self, url: &str) -> bool {
+        self.pages.contains_key(url)
     }
 }
 
@@ -235,10 +257,10 @@ mod tests {
             index.add(url, title, text);
         }
         let script = index.to_script();
-        let tokens = SearchIndex::page_tokens(&script).expect("own index reads back");
+        let old = OldIndex::read(&script).expect("own index reads back");
         let mut again = SearchIndex::default();
         for (url, title, _) in pages {
-            again.add_tokens(url, title, &tokens[url]);
+            assert!(again.add_from(url, title, &old));
         }
         assert_eq!(again.to_script(), script);
     }
