@@ -7,11 +7,14 @@
 //! locale with no lexicon still yields its facts; its target side is read too
 //! when the locale has a lexicon, and disagreements are recorded.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
+use rustc_hash::FxHashMap;
+
 use crate::diag::{Diagnostic, Location};
-use crate::docfx::{AlertKind, Block, Document, Item, Text};
-use crate::lexicon::{Lexicon, LocaleData};
+use crate::docfx::{AlertKind, Block, Document, Item, Segment, Text};
+use crate::lexicon::{Lexicon, LocaleData, Screen};
 use crate::rules::{
     CancellationWindow, FieldList, Kind, LinkLimits, MarketList, Provenance, RoleRequirement,
     SavingsClaim, UnavailableMarkets, Value,
@@ -75,15 +78,19 @@ pub struct Extraction {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// A sentence with its place: what extraction reads.
+/// A sentence with its place: what extraction reads. The text borrows from
+/// the document unless markup had to be stripped.
 #[derive(Debug, Clone)]
-struct Sentence {
-    text: String,
+struct Sentence<'a> {
+    text: Cow<'a, str>,
     line: u32,
-    segment: Option<String>,
+    segment: Option<&'a str>,
     section: usize,
     /// Index of the alert it is in, counted through the document.
     alert: Option<usize>,
+    /// Which of the lexicon's regexes may match `text` (one pass, at
+    /// collection), so each check below runs only the regexes that can.
+    screen: Screen,
 }
 
 struct Reader<'a> {
@@ -95,8 +102,10 @@ struct Reader<'a> {
     /// English names are a last resort in any locale: translations leave
     /// market names untranslated.
     fallback: &'a LocaleData,
-    sentences: Vec<Sentence>,
+    sentences: Vec<Sentence<'a>>,
     alerts: Vec<(usize, AlertKind, &'a [Block])>,
+    /// Segments by id (the first of an id wins, as with `Document::segment`).
+    segments: &'a FxHashMap<&'a str, &'a Segment>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -115,6 +124,12 @@ pub fn extract(doc: &Document, locale: &str, own: &LocaleData, source: &LocaleDa
     } else {
         vec![(Side::Target, own)]
     };
+    // Looking segments up by id through the document's list would make
+    // reading a bilingual file quadratic in its segments.
+    let mut segments: FxHashMap<&str, &Segment> = FxHashMap::default();
+    for seg in &doc.segments {
+        segments.entry(seg.id.as_str()).or_insert(seg);
+    }
     let mut readings = Vec::new();
     for (side, data) in plan {
         let Some(lex) = data.lexicon.as_ref() else {
@@ -134,7 +149,7 @@ pub fn extract(doc: &Document, locale: &str, own: &LocaleData, source: &LocaleDa
             );
             continue;
         };
-        let mut reader = Reader::new(doc, locale, side, lex, data, source);
+        let mut reader = Reader::new(doc, locale, side, lex, data, source, &segments);
         let facts = reader.facts();
         let procedures = reader.procedures(&facts);
         let terms = reader.terms();
@@ -170,6 +185,7 @@ impl<'a> Reader<'a> {
         lex: &'a Lexicon,
         data: &'a LocaleData,
         fallback: &'a LocaleData,
+        segments: &'a FxHashMap<&'a str, &'a Segment>,
     ) -> Self {
         let mut reader = Reader {
             doc,
@@ -180,25 +196,26 @@ impl<'a> Reader<'a> {
             fallback,
             sentences: Vec::new(),
             alerts: Vec::new(),
+            segments,
             diagnostics: Vec::new(),
         };
         reader.collect();
         reader
     }
 
-    fn read<'t>(&self, text: &'t Text) -> &'t str {
-        match self.side {
+    fn read(side: Side, text: &Text) -> &str {
+        match side {
             Side::Source => text.source_or_text(),
             Side::Target => &text.text,
         }
     }
 
-    fn provenance(&self, line: u32, segment: Option<String>, section: usize) -> Provenance {
+    fn provenance(&self, line: u32, segment: Option<&str>, section: usize) -> Provenance {
         Provenance {
             locale: self.locale.to_owned(),
             path: self.doc.path.clone(),
             line,
-            segment,
+            segment: segment.map(str::to_owned),
             section: self.doc.sections.get(section).map(|s| s.anchor.clone()),
         }
     }
@@ -234,33 +251,36 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn push_sentences(&mut self, text: &Text, section: usize, alert: Option<usize>) {
+    fn push_sentences(&mut self, text: &'a Text, section: usize, alert: Option<usize>) {
         if self.doc.is_bilingual() && !text.segments.is_empty() {
             for id in &text.segments {
-                let Some(seg) = self.doc.segment(id) else {
+                let Some(seg) = self.segments.get(id.as_str()) else {
                     continue;
                 };
                 let s = match self.side {
                     Side::Source => seg.source.as_deref().unwrap_or(&seg.target),
                     Side::Target => &seg.target,
                 };
+                let text = strip_markup(s);
                 self.sentences.push(Sentence {
-                    text: strip_markup(s),
+                    screen: self.lex.screen(&text),
+                    text,
                     line: seg.pos.line,
-                    segment: Some(seg.id.clone()),
+                    segment: Some(seg.id.as_str()),
                     section,
                     alert,
                 });
             }
             return;
         }
-        for s in split_sentences(self.read(text)) {
+        for s in split_sentences(Self::read(self.side, text)) {
             self.sentences.push(Sentence {
-                text: s.to_owned(),
+                text: Cow::Borrowed(s),
                 line: text.pos.line,
                 segment: None,
                 section,
                 alert,
+                screen: self.lex.screen(s),
             });
         }
     }
@@ -309,12 +329,19 @@ impl<'a> Reader<'a> {
             let Some(cue) = self
                 .sentences
                 .iter()
-                .find(|s| s.alert == Some(ai) && self.lex.cue("unavailable-markets", &s.text))
+                .find(|s| {
+                    s.alert == Some(ai) && self.lex.cue(s.screen, "unavailable-markets", &s.text)
+                })
                 .cloned()
             else {
                 continue;
             };
-            let Some(product) = self.lex.products.first(&cue.text).map(str::to_owned) else {
+            let Some(product) = self
+                .lex
+                .products
+                .first(cue.screen, &cue.text)
+                .map(str::to_owned)
+            else {
                 continue;
             };
             let mut names: Vec<(String, u32, u32)> = Vec::new();
@@ -322,14 +349,18 @@ impl<'a> Reader<'a> {
                 match block {
                     Block::List { items, .. } => names.extend(items.iter().map(|i: &Item| {
                         (
-                            self.read(&i.text).to_owned(),
+                            Self::read(self.side, &i.text).to_owned(),
                             i.text.pos.line,
                             i.text.pos.col,
                         )
                     })),
                     Block::Table { rows, .. } => {
                         for cell in rows.iter().flatten() {
-                            names.push((self.read(cell).to_owned(), cell.pos.line, cell.pos.col));
+                            names.push((
+                                Self::read(self.side, cell).to_owned(),
+                                cell.pos.line,
+                                cell.pos.col,
+                            ));
                         }
                     }
                     _ => {}
@@ -354,7 +385,7 @@ impl<'a> Reader<'a> {
                     product,
                     markets: markets.into_iter().collect(),
                 }),
-                source: self.provenance(cue.line, cue.segment.clone(), *section),
+                source: self.provenance(cue.line, cue.segment, *section),
             });
         }
     }
@@ -363,7 +394,7 @@ impl<'a> Reader<'a> {
         let mut markets = BTreeSet::new();
         let mut first: Option<&Sentence> = None;
         for s in &self.sentences {
-            if !self.lex.cue("tax-inclusive", &s.text) {
+            if !self.lex.cue(s.screen, "tax-inclusive", &s.text) {
                 continue;
             }
             let mut found = self.data.markets.scan(&s.text);
@@ -382,7 +413,7 @@ impl<'a> Reader<'a> {
                 value: Value::TaxInclusiveMarkets(MarketList {
                     markets: markets.into_iter().collect(),
                 }),
-                source: self.provenance(s.line, s.segment.clone(), s.section),
+                source: self.provenance(s.line, s.segment, s.section),
             });
         }
     }
@@ -390,13 +421,13 @@ impl<'a> Reader<'a> {
     /// Notes that say which role an action needs.
     fn roles(&mut self, facts: &mut Vec<Fact>) {
         for s in &self.sentences {
-            if s.alert.is_none() || !self.lex.cue("role-required", &s.text) {
+            if s.alert.is_none() || !self.lex.cue(s.screen, "role-required", &s.text) {
                 continue;
             }
             let roles: Vec<String> = self
                 .lex
                 .roles
-                .find_all(&s.text)
+                .find_all(s.screen, &s.text)
                 .into_iter()
                 .map(str::to_owned)
                 .collect();
@@ -405,7 +436,7 @@ impl<'a> Reader<'a> {
             }
             let mut roles = roles;
             roles.sort();
-            for action in self.lex.actions.find_all(&s.text) {
+            for action in self.lex.actions.find_all(s.screen, &s.text) {
                 let rule = format!("{action}-role");
                 if facts.iter().any(|f| f.rule == rule) {
                     continue;
@@ -416,7 +447,7 @@ impl<'a> Reader<'a> {
                         action: action.to_owned(),
                         any_of_roles: roles.clone(),
                     }),
-                    source: self.provenance(s.line, s.segment.clone(), s.section),
+                    source: self.provenance(s.line, s.segment, s.section),
                 });
             }
         }
@@ -424,19 +455,20 @@ impl<'a> Reader<'a> {
 
     fn link_limits(&mut self, facts: &mut Vec<Fact>) {
         for s in &self.sentences {
-            if !self.lex.cue("link-expiry", &s.text) {
+            if !self.lex.cue(s.screen, "link-expiry", &s.text) {
                 continue;
             }
-            let (Some(days), Some(downloads)) =
-                (self.lex.duration_days(&s.text), self.lex.count(&s.text))
-            else {
+            let (Some(days), Some(downloads)) = (
+                self.lex.duration_days(s.screen, &s.text),
+                self.lex.count(s.screen, &s.text),
+            ) else {
                 continue;
             };
             let renewable = self
                 .sentences
                 .iter()
                 .filter(|o| o.section == s.section && (s.alert.is_none() || o.alert == s.alert))
-                .any(|o| self.lex.cue("renewable", &o.text));
+                .any(|o| self.lex.cue(o.screen, "renewable", &o.text));
             facts.push(Fact {
                 rule: "download-link-limits".to_owned(),
                 value: Value::LinkLimits(LinkLimits {
@@ -444,7 +476,7 @@ impl<'a> Reader<'a> {
                     max_downloads: downloads,
                     renewable,
                 }),
-                source: self.provenance(s.line, s.segment.clone(), s.section),
+                source: self.provenance(s.line, s.segment, s.section),
             });
             return;
         }
@@ -452,10 +484,10 @@ impl<'a> Reader<'a> {
 
     fn cancellation(&mut self, facts: &mut Vec<Fact>) {
         for s in &self.sentences {
-            if !self.lex.cue("cancellation", &s.text) {
+            if !self.lex.cue(s.screen, "cancellation", &s.text) {
                 continue;
             }
-            let Some(days) = self.lex.duration_days(&s.text) else {
+            let Some(days) = self.lex.duration_days(s.screen, &s.text) else {
                 continue;
             };
             // The fee is stated next to the window; a text silent on it is read
@@ -464,14 +496,14 @@ impl<'a> Reader<'a> {
                 .sentences
                 .iter()
                 .filter(|o| o.section == s.section)
-                .any(|o| self.lex.cue("no-fee", &o.text));
+                .any(|o| self.lex.cue(o.screen, "no-fee", &o.text));
             facts.push(Fact {
                 rule: "cancellation-window".to_owned(),
                 value: Value::CancellationWindow(CancellationWindow {
                     days,
                     early_termination_fee: !no_fee,
                 }),
-                source: self.provenance(s.line, s.segment.clone(), s.section),
+                source: self.provenance(s.line, s.segment, s.section),
             });
             return;
         }
@@ -488,7 +520,8 @@ impl<'a> Reader<'a> {
                 let mut fields = BTreeSet::new();
                 let mut matched = 0;
                 for item in items {
-                    let found = self.lex.fields.find_all(self.read(&item.text));
+                    let text = Self::read(self.side, &item.text);
+                    let found = self.lex.fields.find_all(Screen::ALL, text);
                     if !found.is_empty() {
                         matched += 1;
                     }
@@ -497,7 +530,10 @@ impl<'a> Reader<'a> {
                 if matched < 2 {
                     continue;
                 }
-                let segment = items.first().and_then(|i| i.text.segments.first().cloned());
+                let segment = items
+                    .first()
+                    .and_then(|i| i.text.segments.first())
+                    .map(String::as_str);
                 facts.push(Fact {
                     rule: "cancellation-request-fields".to_owned(),
                     value: Value::CancellationRequestFields(FieldList {
@@ -512,13 +548,13 @@ impl<'a> Reader<'a> {
 
     fn savings(&mut self, facts: &mut Vec<Fact>) {
         for s in &self.sentences {
-            let Some(program) = self.lex.programs.first(&s.text) else {
+            let Some(program) = self.lex.programs.first(s.screen, &s.text) else {
                 continue;
             };
-            if !self.lex.cue("savings", &s.text) {
+            if !self.lex.cue(s.screen, "savings", &s.text) {
                 continue;
             }
-            let Some(percent) = self.lex.percent(&s.text) else {
+            let Some(percent) = self.lex.percent(s.screen, &s.text) else {
                 continue;
             };
             facts.push(Fact {
@@ -527,7 +563,7 @@ impl<'a> Reader<'a> {
                     program: program.to_owned(),
                     max_percent: percent,
                 }),
-                source: self.provenance(s.line, s.segment.clone(), s.section),
+                source: self.provenance(s.line, s.segment, s.section),
             });
             return;
         }
@@ -536,20 +572,25 @@ impl<'a> Reader<'a> {
     /// The first use of each product name.
     fn terms(&self) -> Vec<TermUse> {
         let mut out: Vec<TermUse> = Vec::new();
+        // the folded name of each entry of `out`, folded once
+        let mut seen: Vec<String> = Vec::new();
         for s in &self.sentences {
-            for (product, name) in self.lex.products.find_matches(&s.text) {
+            for (product, name) in self.lex.products.find_matches(s.screen, &s.text) {
                 // one finding per name, whatever its capitalisation
                 let folded = crate::lexicon::normalize_name(name);
-                if out.iter().any(|t| {
-                    t.product == product && crate::lexicon::normalize_name(&t.name) == folded
-                }) {
+                if out
+                    .iter()
+                    .zip(&seen)
+                    .any(|(t, f)| t.product == product && *f == folded)
+                {
                     continue;
                 }
+                seen.push(folded);
                 out.push(TermUse {
                     product: product.to_owned(),
                     name: name.to_owned(),
                     superseded: self.lex.is_superseded(product, name),
-                    source: self.provenance(s.line, s.segment.clone(), s.section),
+                    source: self.provenance(s.line, s.segment, s.section),
                 });
             }
         }
@@ -594,10 +635,36 @@ impl<'a> Reader<'a> {
 }
 
 /// Segment texts keep Markdown emphasis markers out: the parser already gives
-/// plain text, but `*` can survive in source spans of older files.
-fn strip_markup(s: &str) -> String {
+/// plain text, but `*` can survive in source spans of older files. White
+/// space is folded to single spaces and trimmed. Most segments need neither,
+/// and are borrowed as they are.
+fn strip_markup(s: &str) -> Cow<'_, str> {
+    if is_plain(s) {
+        return Cow::Borrowed(s);
+    }
     let t: String = s.chars().filter(|&c| c != '*').collect();
-    t.split_whitespace().collect::<Vec<_>>().join(" ")
+    Cow::Owned(t.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// No `*`, no white space at either end, and white space only as single
+/// ASCII spaces: what `strip_markup` would return unchanged.
+fn is_plain(s: &str) -> bool {
+    // the start counts as white space, so a leading space is not plain
+    let mut after_space = true;
+    for c in s.chars() {
+        if c == '*' {
+            return false;
+        }
+        if c.is_whitespace() {
+            if c != ' ' || after_space {
+                return false;
+            }
+            after_space = true;
+        } else {
+            after_space = false;
+        }
+    }
+    !after_space || s.is_empty()
 }
 
 /// Split plain text into sentences at `.`, `!`, `?` followed by a space, and
@@ -631,6 +698,31 @@ fn split_sentences(text: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_segments_are_borrowed_and_others_folded() {
+        for s in [
+            "",
+            " ",
+            "a b",
+            " a b",
+            "a b ",
+            "a  b",
+            "a\tb",
+            "a\u{a0}b",
+            "a\u{3000}b",
+            "**a** b",
+            "中文 x",
+            "*",
+        ] {
+            let folded: String = s.chars().filter(|&c| c != '*').collect();
+            let folded = folded.split_whitespace().collect::<Vec<_>>().join(" ");
+            let got = strip_markup(s);
+            assert_eq!(got, folded, "{s:?}");
+            assert_eq!(matches!(got, Cow::Borrowed(_)), is_plain(s), "{s:?}");
+        }
+        assert!(matches!(strip_markup("a b"), Cow::Borrowed(_)));
+    }
 
     #[test]
     fn sentences_split_in_both_scripts() {

@@ -60,11 +60,23 @@ pub fn outline(
             line: s.pos.line,
         })
         .collect();
+    // The section of a line: the last of the sections before the first that
+    // starts after it. That first one is where the running maximum of the
+    // start lines first passes the line, found by binary search on the
+    // running maximum (sorted, unlike the lines if a section had none).
+    let mut highest = 0;
+    let running_max: Vec<u32> = doc
+        .sections
+        .iter()
+        .map(|s| {
+            highest = highest.max(s.pos.line);
+            highest
+        })
+        .collect();
     let section_of = |line: u32| {
-        doc.sections
-            .iter()
-            .take_while(|s| s.pos.line <= line)
-            .last()
+        let end = running_max.partition_point(|&m| m <= line);
+        end.checked_sub(1)
+            .and_then(|i| doc.sections.get(i))
             .map(|s| s.anchor.clone())
     };
     let mut untranslated = Vec::new();
