@@ -33,6 +33,7 @@ pub enum Side {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fact {
     pub rule: String,
+    #[serde(with = "crate::rules::tagged")]
     pub value: Value,
     pub source: Provenance,
 }

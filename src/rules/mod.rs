@@ -272,3 +272,50 @@ pub mod validate;
 pub use messages::Messages;
 pub use question::{Market, Question, QuestionError};
 pub use validate::{Answer, Decision, LoadError, Reason, Rules, Validator};
+
+/// A [`Value`] written with its kind as the key (`{"LinkLimits": {…}}`), for
+/// data only rulebook reads back (the build cache): the kind says which
+/// shape follows, where reading rules.json's untagged form tries each
+/// shape in turn. Use with `#[serde(with = "crate::rules::tagged")]`.
+pub mod tagged {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::*;
+
+    macro_rules! tagged {
+        ($($variant:ident($ty:ty)),* $(,)?) => {
+            #[derive(Serialize)]
+            enum Ref<'a> {
+                $($variant(&'a $ty),)*
+            }
+
+            #[derive(Deserialize)]
+            enum Owned {
+                $($variant($ty),)*
+            }
+
+            pub fn serialize<S: Serializer>(value: &Value, s: S) -> Result<S::Ok, S::Error> {
+                match value {
+                    $(Value::$variant(v) => Ref::$variant(v),)*
+                }
+                .serialize(s)
+            }
+
+            pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+                Ok(match Owned::deserialize(d)? {
+                    $(Owned::$variant(v) => Value::$variant(v),)*
+                })
+            }
+        };
+    }
+
+    tagged! {
+        UnavailableMarkets(UnavailableMarkets),
+        TaxInclusiveMarkets(MarketList),
+        RoleRequirement(RoleRequirement),
+        LinkLimits(LinkLimits),
+        CancellationWindow(CancellationWindow),
+        CancellationRequestFields(FieldList),
+        SavingsClaim(SavingsClaim),
+    }
+}
