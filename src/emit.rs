@@ -383,41 +383,42 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         kept,
     ) = analyze_with(&project, &reuse)?;
     let cache_dir = staging.dir().join(cache::DIR);
-    cache::save_articles(&cache_dir, &kept.articles).map_err(unwritable)?;
     let mut stats = BuildStats {
         articles_cached: kept.cached,
         articles_analyzed: articles - kept.cached,
         ..BuildStats::default()
     };
-    drop(kept);
     progress.inc(articles as u64);
     progress.set_message("rendering");
-    // Written straight to the files (a byte buffer of rules.json would be
-    // the largest allocation of a big build), hashed on the way: the site's
-    // rules and status pages are keyed by these fingerprints.
-    let report_key = staging
-        .write_json("report.json", &report)
-        .map_err(unwritable)?;
-    staging
-        .write_json("rules.json", &rules)
-        .map_err(unwritable)?;
-    // the rules page shows the rules alone: keyed by them, not by the
-    // sources list, which changes with every edit
-    let rules_key = {
-        let mut out = HashingWriter {
-            inner: std::io::sink(),
-            hash: xxhash_rust::xxh3::Xxh3::new(),
-        };
-        serde_json::to_writer(
-            std::io::BufWriter::with_capacity(1 << 16, &mut out),
-            &(&rules.canonical_locale, &rules.rules),
-        )
-        .map_err(|e| unwritable(e.into()))?;
-        format!("{:032x}", out.hash.digest128())
-    };
-    staging
-        .write_json("rules.schema.json", &rules::json_schema())
-        .map_err(unwritable)?;
+    // The data files are written straight to disk (a byte buffer of
+    // rules.json would be the largest allocation of a big build) and hashed
+    // on the way: the site's rules and status pages are keyed by these
+    // fingerprints. The four writes are independent: side by side.
+    let ((saved, schema), (report_key, (rules_written, rules_key))) = rayon::join(
+        || {
+            rayon::join(
+                || cache::save_articles(&cache_dir, &kept.articles),
+                || staging.write_json("rules.schema.json", &rules::json_schema()),
+            )
+        },
+        || {
+            rayon::join(
+                || staging.write_json("report.json", &report),
+                || {
+                    rayon::join(
+                        || staging.write_json("rules.json", &rules),
+                        || rules_key(&rules),
+                    )
+                },
+            )
+        },
+    );
+    saved.map_err(unwritable)?;
+    schema.map_err(unwritable)?;
+    rules_written.map_err(unwritable)?;
+    let report_key = report_key.map_err(unwritable)?;
+    let rules_key = rules_key.map_err(unwritable)?;
+    drop(kept);
     let files = ["report.json", "rules.json", "rules.schema.json"]
         .map(str::to_owned)
         .to_vec();
@@ -459,6 +460,20 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         files,
         stats,
     })
+}
+
+/// The rules page shows the rules alone: it is keyed by them, not by the
+/// sources list, which changes with every edit.
+fn rules_key(rules: &RulesFile) -> std::io::Result<String> {
+    let mut out = HashingWriter {
+        inner: std::io::sink(),
+        hash: xxhash_rust::xxh3::Xxh3::new(),
+    };
+    serde_json::to_writer(
+        std::io::BufWriter::with_capacity(1 << 16, &mut out),
+        &(&rules.canonical_locale, &rules.rules),
+    )?;
+    Ok(format!("{:032x}", out.hash.digest128()))
 }
 
 /// The SHA-256 of every article's text, by path, on all cores (a file whose
