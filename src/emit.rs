@@ -67,8 +67,14 @@ pub struct Analysis {
 }
 
 /// One article analyzed: its facts, the SHA-256 of its text, what was found,
-/// and whether it came from the cache.
-type Analyzed = (ArticleFacts, String, Vec<Diagnostic>, bool);
+/// whether it came from the cache, and its file's stamp.
+type Analyzed = (
+    ArticleFacts,
+    String,
+    Vec<Diagnostic>,
+    bool,
+    Option<cache::Stamp>,
+);
 
 /// Load, parse, extract and reconcile: the rules file and the report.
 pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
@@ -148,8 +154,12 @@ fn analyze_with(project: &Project, reuse: &Reuse<'_>) -> Result<(Analysis, Kept)
             if let (Some(cache), Some(sha256)) = (reuse.cache, known)
                 && let Some(facts) = cache.take_article(&article.path, sha256)
             {
-                return Ok((facts, sha256.clone(), Vec::new(), true));
+                let stamp = reuse.stamps.and_then(|s| s.get(&article.path)).copied();
+                return Ok((facts, sha256.clone(), Vec::new(), true, stamp));
             }
+            // the stamp before the read: a file changed while it is read is
+            // hashed again next time
+            let stamp = cache::Stamp::of(&article.file);
             let text = article.read()?;
             let sha256 = hex(&Sha256::digest(text.as_bytes()));
             let document = crate::docfx::parse_article(&article.path, &text)?;
@@ -183,6 +193,7 @@ fn analyze_with(project: &Project, reuse: &Reuse<'_>) -> Result<(Analysis, Kept)
                 sha256,
                 found,
                 false,
+                stamp,
             ))
         })
         .collect();
@@ -192,13 +203,13 @@ fn analyze_with(project: &Project, reuse: &Reuse<'_>) -> Result<(Analysis, Kept)
     let mut kept = Kept::default();
     for r in results {
         match r {
-            Ok((a, sha256, found, cached)) => {
+            Ok((a, sha256, found, cached, stamp)) => {
                 kept.cached += usize::from(cached);
                 // an article with anything to say is analyzed anew next
                 // time, so that it says it again
                 hashes.push(
                     (found.is_empty() && a.extraction.diagnostics.is_empty())
-                        .then(|| sha256.clone()),
+                        .then(|| (sha256.clone(), stamp)),
                 );
                 diagnostics.extend(found);
                 sources.push(SourceFile {
@@ -252,10 +263,11 @@ fn analyze_with(project: &Project, reuse: &Reuse<'_>) -> Result<(Analysis, Kept)
         kept.articles = articles
             .into_iter()
             .zip(hashes)
-            .filter_map(|(facts, sha256)| {
+            .filter_map(|(facts, kept)| {
+                let (sha256, stamp) = kept?;
                 Some(CachedArticle {
-                    sha256: sha256?,
-                    stamp: reuse.stamps.and_then(|s| s.get(&facts.path)).copied(),
+                    sha256,
+                    stamp,
                     facts,
                 })
             })
@@ -343,17 +355,14 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     // changed at all, and which articles need reading again.
     let inputs = inputs_key(&project, options);
     let cache = Cache::load(out, &inputs);
-    let (hashes, stamps) = hash_articles(&project, cache.as_ref());
-    let build_key = {
-        let mut key = cache::Key::new("build");
-        key.add(inputs.as_bytes());
-        for (path, sha256) in hashes.iter().collect::<BTreeMap<_, _>>() {
-            key.add(path.as_bytes()).add(sha256.as_bytes());
-        }
-        key.finish()
+    // without a cache there is nothing to compare with: analysis hashes
+    // what it reads
+    let (hashes, stamps) = match &cache {
+        Some(c) => hash_articles(&project, c),
+        None => Default::default(),
     };
     if let Some(cache) = &cache
-        && cache.manifest.build.as_deref() == Some(build_key.as_str())
+        && cache.manifest.build.as_deref() == Some(build_key(&inputs, &hashes).as_str())
         && out.join("rules.json").is_file()
     {
         progress.finish_and_clear();
@@ -382,6 +391,13 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         },
         kept,
     ) = analyze_with(&project, &reuse)?;
+    // every article's hash as analysis found it (a build without a cache
+    // hashed nothing before)
+    let hashes: HashMap<String, String> = rules
+        .sources
+        .iter()
+        .map(|s| (s.path.clone(), s.sha256.clone()))
+        .collect();
     let cache_dir = staging.dir().join(cache::DIR);
     let mut stats = BuildStats {
         articles_cached: kept.cached,
@@ -444,6 +460,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         discrepancies: rules.discrepancies.len(),
         sources: rules.sources.len(),
     };
+    let build_key = build_key(&inputs, &hashes);
     let manifest = cache::Manifest {
         format: String::new(),
         inputs,
@@ -460,6 +477,16 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         files,
         stats,
     })
+}
+
+/// The key of a whole build: its inputs and every article's hash.
+fn build_key(inputs: &str, hashes: &HashMap<String, String>) -> String {
+    let mut key = cache::Key::new("build");
+    key.add(inputs.as_bytes());
+    for (path, sha256) in hashes.iter().collect::<BTreeMap<_, _>>() {
+        key.add(path.as_bytes()).add(sha256.as_bytes());
+    }
+    key.finish()
 }
 
 /// The rules page shows the rules alone: it is keyed by them, not by the
@@ -483,7 +510,7 @@ fn rules_key(rules: &RulesFile) -> std::io::Result<String> {
 /// is read is hashed again next time.
 fn hash_articles(
     project: &Project,
-    cache: Option<&Cache>,
+    cache: &Cache,
 ) -> (HashMap<String, String>, HashMap<String, cache::Stamp>) {
     let articles: Vec<&load::Article> = project
         .locales
@@ -494,10 +521,7 @@ fn hash_articles(
         .par_iter()
         .filter_map(|a| {
             let stamp = cache::Stamp::of(&a.file);
-            if let Some(known) = cache
-                .zip(stamp)
-                .and_then(|(c, stamp)| c.known_hash(&a.path, stamp))
-            {
+            if let Some(known) = stamp.and_then(|stamp| cache.known_hash(&a.path, stamp)) {
                 return Some((a.path.clone(), known, stamp));
             }
             let text = a.read().ok()?;

@@ -83,10 +83,10 @@ struct Banner {
 /// into `out/index.html`. Errors (bad includes, templates, mdBook) fail the
 /// whole site.
 ///
-/// Locales are built one after another, each on all cores; within a
-/// locale, each article is read, parsed and rendered when its page is
-/// written, and dropped right after: a large build holds one locale's page
-/// list and search index, never its articles' text.
+/// Within a locale, each article is read, parsed and rendered when its page
+/// is written, a chunk of pages at a time, and dropped right after: a large
+/// build holds the locales' page lists and search indexes, never their
+/// articles' text.
 pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics> {
     let root = &input.project.root;
     let templates = Arc::new(Templates::load(&root.join("templates"))?);
@@ -110,8 +110,17 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics
     };
     let mut built = SiteBuilt::default();
     let mut errors = Diagnostics::default();
-    for l in &input.project.locales {
-        match build_locale(&shared, &l.id, &l.articles, out) {
+    // Locales side by side: each has steps that run on one core (its rules
+    // and status pages, its search index), which the other locales' pages
+    // fill.
+    let results: Vec<Result<LocaleBuilt, Diagnostics>> = input
+        .project
+        .locales
+        .par_iter()
+        .map(|l| build_locale(&shared, &l.id, &l.articles, out))
+        .collect();
+    for r in results {
+        match r {
             Ok(locale) => {
                 built.diagnostics.extend(locale.warnings);
                 built.rendered += locale.rendered;
