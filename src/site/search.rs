@@ -94,16 +94,7 @@ impl SearchIndex {
             url: url.to_owned(),
             title: title.to_owned(),
         });
-        let mut note = |t: &str| match self.tokens.get_mut(t) {
-            Some(pages) => {
-                if pages.last() != Some(&id) {
-                    pages.push(id);
-                }
-            }
-            None => {
-                self.tokens.insert(t.to_owned(), vec![id]);
-            }
-        };
+        let mut note = |t: &str| note(&mut self.tokens, t, id);
         for_each_token(title, &mut note);
         for_each_token(text, &mut note);
     }
@@ -120,16 +111,7 @@ impl SearchIndex {
             title: title.to_owned(),
         });
         for t in ids.iter().filter_map(|&i| old.tokens.get(i as usize)) {
-            match self.tokens.get_mut(t.as_str()) {
-                Some(pages) => {
-                    if pages.last() != Some(&id) {
-                        pages.push(id);
-                    }
-                }
-                None => {
-                    self.tokens.insert(t.clone(), vec![id]);
-                }
-            }
+            note(&mut self.tokens, t, id);
         }
         true
     }
@@ -165,6 +147,22 @@ impl SearchIndex {
         })
         .unwrap_or_default();
         format!("window.RULEBOOK_SEARCH = {json};\n")
+    }
+}
+
+/// Record that page `id` holds token `t` (pages arrive in order, so a list
+/// ends with the page if it has it already); a token is copied only the
+/// first time the index sees it.
+fn note(tokens: &mut FxHashMap<String, Vec<u32>>, t: &str, id: u32) {
+    match tokens.get_mut(t) {
+        Some(pages) => {
+            if pages.last() != Some(&id) {
+                pages.push(id);
+            }
+        }
+        None => {
+            tokens.insert(t.to_owned(), vec![id]);
+        }
     }
 }
 
