@@ -91,6 +91,17 @@ pub struct Cache {
     pub out: PathBuf,
     /// Article path → analysis; taken out when used.
     articles: Mutex<HashMap<String, CachedArticle>>,
+    /// Each locale's cache file and what it held (path, hash, stamp, in
+    /// file order): a file that would be written again the same is linked.
+    files: HashMap<String, (PathBuf, Vec<Entry>)>,
+}
+
+/// What identifies one cached analysis: with the same inputs, the same
+/// path, hash and stamp mean the same entry.
+type Entry = (String, String, Option<Stamp>);
+
+fn entry(a: &CachedArticle) -> Entry {
+    (a.facts.path.clone(), a.sha256.clone(), a.stamp)
 }
 
 impl Cache {
@@ -105,6 +116,7 @@ impl Cache {
             return None;
         }
         let mut articles = HashMap::new();
+        let mut by_file = HashMap::new();
         if manifest.inputs == inputs {
             let files: Vec<PathBuf> = std::fs::read_dir(&dir)
                 .ok()?
@@ -116,18 +128,30 @@ impl Cache {
                 })
                 .collect();
             use rayon::prelude::*;
-            let parts: Vec<Vec<CachedArticle>> = files
+            let parts: Vec<(PathBuf, Vec<CachedArticle>)> = files
                 .par_iter()
-                .filter_map(|f| serde_json::from_slice(&std::fs::read(f).ok()?).ok())
+                .filter_map(|f| {
+                    Some((
+                        f.clone(),
+                        serde_json::from_slice(&std::fs::read(f).ok()?).ok()?,
+                    ))
+                })
                 .collect();
-            for a in parts.into_iter().flatten() {
-                articles.insert(a.facts.path.clone(), a);
+            for (file, list) in parts {
+                if let Some(first) = list.first() {
+                    let entries = list.iter().map(entry).collect();
+                    by_file.insert(first.facts.locale.clone(), (file, entries));
+                }
+                for a in list {
+                    articles.insert(a.facts.path.clone(), a);
+                }
             }
         }
         Some(Cache {
             manifest,
             out: out.to_path_buf(),
             articles: Mutex::new(articles),
+            files: by_file,
         })
     }
 
@@ -158,14 +182,28 @@ impl Cache {
 
 /// Write the article cache of one build into `dir` (the new output's cache
 /// folder), one file per locale so the next build reads them in parallel.
-pub fn save_articles(dir: &Path, articles: &[CachedArticle]) -> std::io::Result<()> {
+/// A locale whose entries are those of the previous cache (`old`) gets the
+/// old file, linked.
+pub fn save_articles(
+    dir: &Path,
+    articles: &[CachedArticle],
+    old: Option<&Cache>,
+) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let mut by_locale: BTreeMap<&str, Vec<&CachedArticle>> = BTreeMap::new();
     for a in articles {
         by_locale.entry(&a.facts.locale).or_default().push(a);
     }
     for (locale, list) in by_locale {
-        let file = std::fs::File::create(dir.join(format!("articles-{locale}.json")))?;
+        let path = dir.join(format!("articles-{locale}.json"));
+        if let Some((file, entries)) = old.and_then(|c| c.files.get(locale))
+            && entries.len() == list.len()
+            && entries.iter().zip(&list).all(|(e, a)| *e == entry(a))
+            && std::fs::hard_link(file, &path).is_ok()
+        {
+            continue;
+        }
+        let file = std::fs::File::create(path)?;
         let mut out = std::io::BufWriter::new(file);
         serde_json::to_writer(&mut out, &list)?;
         std::io::Write::flush(&mut out)?;

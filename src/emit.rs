@@ -413,7 +413,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     let ((saved, schema), (report_key, (rules_written, rules_key))) = rayon::join(
         || {
             rayon::join(
-                || cache::save_articles(&cache_dir, &kept.articles),
+                || cache::save_articles(&cache_dir, &kept.articles, cache.as_ref()),
                 || staging.write_json("rules.schema.json", &rules::json_schema()),
             )
         },

@@ -42,6 +42,9 @@ fn one_changed_article_is_all_that_is_done_again_and_the_output_is_the_same() {
     let en_page = out.join("en/csp-software-subscriptions.html");
     let zh_page = out.join("zh-TW/csp-software-subscriptions.html");
     let (en_inode, zh_inode) = (inode(&en_page), inode(&zh_page));
+    let en_cache = out.join(".rulebook/articles-en.json");
+    let ja_cache = out.join(".rulebook/articles-ja-JP.json");
+    let (en_cache_inode, ja_cache_inode) = (inode(&en_cache), inode(&ja_cache));
     let ja = root.join(common::JA_JP);
     let mut text = std::fs::read_to_string(&ja).unwrap();
     text.push_str("\n追加の段落です。\n");
@@ -59,6 +62,9 @@ fn one_changed_article_is_all_that_is_done_again_and_the_output_is_the_same() {
     // the unchanged pages are the old files, linked into the new output
     assert_eq!(inode(&en_page), en_inode);
     assert_eq!(inode(&zh_page), zh_inode);
+    // so is the cache of a locale whose articles did not change
+    assert_eq!(inode(&en_cache), en_cache_inode);
+    assert_ne!(inode(&ja_cache), ja_cache_inode);
     let ja_page =
         std::fs::read_to_string(out.join("ja-JP/csp-software-subscriptions.html")).unwrap();
     assert!(ja_page.contains("追加の段落です。"));
