@@ -639,14 +639,6 @@ impl Staging {
         &self.tmp
     }
 
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
-        let path = self.tmp.join(rel);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(&path, bytes)
-    }
-
     /// Pretty JSON with a final newline, as [`to_json_bytes`] makes it,
     /// streamed into the file; returns a fingerprint of the bytes written.
     pub fn write_json<T: serde::Serialize>(&self, rel: &str, value: &T) -> std::io::Result<String> {

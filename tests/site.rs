@@ -412,3 +412,47 @@ fn the_thirty_real_docfx_articles_build_a_site() {
         "the include is resolved"
     );
 }
+
+#[test]
+fn a_summary_orders_the_book_and_a_missing_entry_is_a_located_error() {
+    let dir = project();
+    let out = dir.path().join("book");
+    let summary = dir.path().join("content/en/SUMMARY.md");
+    std::fs::write(
+        dir.path().join("content/en/second.md"),
+        "---\ntitle: Second\n---\n# Second page\n\nText.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &summary,
+        "# Summary\n\n# Part one\n\n- [Second first](second.md)\n  - [Nested](csp-software-subscriptions.md)\n",
+    )
+    .unwrap();
+    let result = build(dir.path(), &out);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    // the book follows SUMMARY.md: its order and titles, nesting flattened
+    // into the table of contents
+    let toc = read(out.join("en/toc.js"));
+    let second = toc.find("second.html").expect("second page listed");
+    let nested = toc
+        .find("csp-software-subscriptions.html")
+        .expect("nested page listed");
+    assert!(second < nested, "{toc}");
+    assert!(toc.contains("Second first"), "{toc}");
+    assert!(read(out.join("en/csp-software-subscriptions.html")).contains("Sell software"));
+
+    let before = std::fs::read(out.join("en/second.html")).unwrap();
+    std::fs::write(&summary, "# Summary\n\n- [Gone](gone.md)\n").unwrap();
+    let result = build(dir.path(), &out);
+    assert_eq!(result.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        err.contains("content/en/SUMMARY.md: error[missing-chapter]: SUMMARY.md names `gone.md`"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(out.join("en/second.html")).unwrap(), before);
+}

@@ -212,12 +212,16 @@ fn build_locale(
     .collect();
     let reusable = |path: &str| {
         let file = Path::new(path).with_extension("html");
-        let page = format!("{locale}/{}", file.display());
-        generated_keys
-            .get(Path::new(path))
-            .and_then(|k| input.cache?.page(&page, k))
+        generated_keys.get(Path::new(path)).is_some_and(|key| {
+            reusable_page(
+                input.cache,
+                &old_index,
+                locale,
+                &file.to_string_lossy(),
+                key,
+            )
             .is_some()
-            && old_index.has(&file.to_string_lossy())
+        })
     };
     let (rules_page, status_page) = rayon::join(
         || {
@@ -303,11 +307,8 @@ fn build_locale(
         content_root,
         diagnostics: std::sync::Mutex::new(Vec::new()),
         cache: input.cache,
-        inputs: input.inputs.to_owned(),
-        hashes: articles
-            .iter()
-            .filter_map(|a| Some((a.path.clone(), input.hashes.get(&a.path)?.clone())))
-            .collect(),
+        inputs: input.inputs,
+        hashes: input.hashes,
         keys: std::sync::Mutex::new(Vec::new()),
         old_index,
         generated_keys,
@@ -542,9 +543,9 @@ struct SiteRenderer<'a> {
     /// What rendering the pages found (bad includes and the like).
     diagnostics: std::sync::Mutex<Vec<Diagnostic>>,
     cache: Option<&'a Cache>,
-    inputs: String,
+    inputs: &'a str,
     /// Article path → SHA-256 of its text.
-    hashes: HashMap<String, String>,
+    hashes: &'a HashMap<String, String>,
     /// Page (`<locale>/<file>`) → key, of the pages a later build may reuse.
     keys: std::sync::Mutex<Vec<(String, String)>>,
     /// The previous build's search index: what reused pages hold.
@@ -583,6 +584,20 @@ struct Alternate {
 enum PageText {
     Text(String),
     Reused,
+}
+
+/// The previous build's copy of a page (`file` of `locale`) when it was made
+/// from the same `key` and the previous search index holds it.
+fn reusable_page(
+    cache: Option<&Cache>,
+    old_index: &search::OldIndex,
+    locale: &str,
+    file: &str,
+    key: &str,
+) -> Option<PathBuf> {
+    cache?
+        .page(&format!("{locale}/{file}"), key)
+        .filter(|_| old_index.has(file))
 }
 
 /// A page of the previous output, put in the new one: a hard link (the old
@@ -634,20 +649,21 @@ impl SiteRenderer<'_> {
             Some(a) => self.page_key(a, &file, &chapter.name),
             None => self.generated_keys.get(path).cloned(),
         };
-        if let Some(key) = &key {
-            let page = format!("{}/{file}", self.locale);
-            if let Some(old) = self.cache.and_then(|c| c.page(&page, key))
-                && self.old_index.has(&file)
-                && link_or_copy(&old, &ctx.destination.join(&file)).is_ok()
-            {
+        if let Some(key) = &key
+            && let Some(old) = reusable_page(self.cache, &self.old_index, &self.locale, &file, key)
+        {
+            // a generated page judged reusable was not made: failing to
+            // link it fails the build rather than leave it empty
+            link_or_copy(&old, &ctx.destination.join(&file))?;
+            if article.is_some() {
                 self.progress.inc(1);
-                self.reused
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if let Ok(mut keys) = self.keys.lock() {
-                    keys.push((page, key.clone()));
-                }
-                return Ok((file, chapter.name.clone(), PageText::Reused));
             }
+            self.reused
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if let Ok(mut keys) = self.keys.lock() {
+                keys.push((format!("{}/{file}", self.locale), key.clone()));
+            }
+            return Ok((file, chapter.name.clone(), PageText::Reused));
         }
         let (content, title, description) = if self.generated.contains(path) {
             if let Some(key) = &key
