@@ -35,6 +35,11 @@ pub fn parse(rel: &str) -> rulebook::docfx::Document {
 
 /// Every Markdown file below a folder, sorted.
 pub fn markdown_files(dir: &Path) -> Vec<PathBuf> {
+    files_with_extension(dir, "md")
+}
+
+/// Every file below a folder whose name ends in `.<ext>`, sorted.
+pub fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -42,7 +47,7 @@ pub fn markdown_files(dir: &Path) -> Vec<PathBuf> {
             let p = entry.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "md") {
+            } else if p.extension().is_some_and(|e| e == ext) {
                 out.push(p);
             }
         }

@@ -30,20 +30,7 @@ fn site() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn html_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().map(Result::unwrap) {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "html") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    files_with_extension(dir, "html")
 }
 
 const ARTICLE: &str = "csp-software-subscriptions.html";
