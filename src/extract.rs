@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -96,7 +97,6 @@ struct Sentence<'a> {
 
 struct Reader<'a> {
     doc: &'a Document,
-    locale: &'a str,
     side: Side,
     lex: &'a Lexicon,
     data: &'a LocaleData,
@@ -108,6 +108,17 @@ struct Reader<'a> {
     /// Segments by id (the first of an id wins, as with `Document::segment`).
     segments: &'a FxHashMap<&'a str, &'a Segment>,
     diagnostics: Vec<Diagnostic>,
+    origin: Origin,
+}
+
+/// The strings every provenance of one article repeats, allocated once and
+/// shared: a big build holds hundreds of thousands of provenances (facts,
+/// rules, findings), and these strings were most of their weight.
+struct Origin {
+    locale: Arc<str>,
+    path: Arc<str>,
+    /// Section anchors, by section index.
+    anchors: Vec<Arc<str>>,
 }
 
 /// Extract the facts of one parsed article.
@@ -190,7 +201,6 @@ impl<'a> Reader<'a> {
     ) -> Self {
         let mut reader = Reader {
             doc,
-            locale,
             side,
             lex,
             data,
@@ -199,6 +209,15 @@ impl<'a> Reader<'a> {
             alerts: Vec::new(),
             segments,
             diagnostics: Vec::new(),
+            origin: Origin {
+                locale: locale.into(),
+                path: doc.path.as_str().into(),
+                anchors: doc
+                    .sections
+                    .iter()
+                    .map(|s| s.anchor.as_str().into())
+                    .collect(),
+            },
         };
         reader.collect();
         reader
@@ -213,11 +232,11 @@ impl<'a> Reader<'a> {
 
     fn provenance(&self, line: u32, segment: Option<&str>, section: usize) -> Provenance {
         Provenance {
-            locale: self.locale.to_owned(),
-            path: self.doc.path.clone(),
+            locale: self.origin.locale.clone(),
+            path: self.origin.path.clone(),
             line,
             segment: segment.map(str::to_owned),
-            section: self.doc.sections.get(section).map(|s| s.anchor.clone()),
+            section: self.origin.anchors.get(section).cloned(),
         }
     }
 

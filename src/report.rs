@@ -82,7 +82,7 @@ impl Report {
         discrepancies: std::sync::Arc<Vec<Discrepancy>>,
     ) -> Self {
         for d in discrepancies.iter() {
-            let s = summary.entry(d.locale.clone()).or_default();
+            let s = summary.entry(d.locale.to_string()).or_default();
             match severity(d) {
                 Severity::Error => s.errors += 1,
                 Severity::Warning => s.warnings += 1,
@@ -101,7 +101,7 @@ impl Report {
     pub fn only_locales(mut self, locales: &[String]) -> Self {
         if !locales.is_empty() {
             std::sync::Arc::make_mut(&mut self.discrepancies)
-                .retain(|d| locales.contains(&d.locale));
+                .retain(|d| locales.iter().any(|l| **l == *d.locale));
             self.summary.retain(|l, _| locales.contains(l));
         }
         self
@@ -275,7 +275,7 @@ fn place(p: Option<&Provenance>) -> String {
             Some(seg) => format!("{}:{} ({seg})", p.path, p.line),
             None => format!("{}:{}", p.path, p.line),
         },
-        Some(p) => p.path.clone(),
+        Some(p) => p.path.to_string(),
         None => "(no file)".to_owned(),
     }
 }

@@ -58,8 +58,8 @@ fn unavailable_markets_canonical_and_by_locale() {
             "AR", "BR", "CN", "ID", "JE", "LI", "MX", "MY", "RU", "SA", "TR", "ZA"
         ]
     );
-    assert_eq!(r.source.locale, "en");
-    assert_eq!(r.source.path, "content/en/csp-software-subscriptions.md");
+    assert_eq!(&*r.source.locale, "en");
+    assert_eq!(&*r.source.path, "content/en/csp-software-subscriptions.md");
     let zh = &r.by_locale["zh-TW"];
     assert!(zh.agrees);
     assert_eq!(markets(&zh.value), markets(&r.value));
@@ -75,7 +75,7 @@ fn unavailable_markets_canonical_and_by_locale() {
     }
     assert!(!ja_markets.contains(&"JE"));
     assert_eq!(
-        ja.source.path,
+        &*ja.source.path,
         "content/ja-JP/csp-software-subscriptions.md"
     );
 }
@@ -342,10 +342,10 @@ fn newest_wins_policy_lets_a_fresher_translation_state_the_canonical_fact() {
         serde_json::from_slice(&std::fs::read(out.join("rules.json")).unwrap()).unwrap();
     assert_eq!(rules.policy, rulebook::config::Policy::NewestWins);
     let r = rule(&rules, "azure-reservations-unavailable-markets");
-    assert_eq!(r.source.locale, "ja-JP");
+    assert_eq!(&*r.source.locale, "ja-JP");
     assert_eq!(markets(&r.value).len(), 18);
     assert!(r.by_locale["ja-JP"].agrees);
     assert!(!r.by_locale["en"].agrees);
     // a fact ja-JP does not state still comes from the newest locale that does
-    assert_eq!(rule(&rules, "tax-inclusive-markets").source.locale, "en");
+    assert_eq!(&*rule(&rules, "tax-inclusive-markets").source.locale, "en");
 }

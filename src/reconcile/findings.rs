@@ -5,6 +5,8 @@
 //! extra-section, stale-translation, untranslated-segment, number-mismatch,
 //! term-drift, step-count-mismatch.
 
+use std::borrow::Cow;
+use std::sync::Arc;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
@@ -40,22 +42,38 @@ impl Severity {
     }
 }
 
-fn at(a: &ArticleFacts, line: u32, section: Option<String>, segment: Option<String>) -> Provenance {
-    Provenance {
-        locale: a.locale.clone(),
-        path: a.path.clone(),
-        line,
-        segment,
-        section,
+/// An article's locale and path, allocated once for all the findings that
+/// cite it.
+struct Names {
+    locale: Arc<str>,
+    path: Arc<str>,
+}
+
+impl Names {
+    fn of(a: &ArticleFacts) -> Self {
+        Names {
+            locale: a.locale.as_str().into(),
+            path: a.path.as_str().into(),
+        }
+    }
+
+    fn at(&self, line: u32, section: Option<Arc<str>>, segment: Option<String>) -> Provenance {
+        Provenance {
+            locale: self.locale.clone(),
+            path: self.path.clone(),
+            line,
+            segment,
+            section,
+        }
     }
 }
 
 struct Finding {
     code: &'static str,
     severity: Severity,
-    locale: String,
+    locale: Arc<str>,
     rule: Option<String>,
-    section: Option<String>,
+    section: Option<Arc<str>>,
     expected: serde_json::Value,
     found: serde_json::Value,
     message: String,
@@ -66,8 +84,8 @@ struct Finding {
 impl Finding {
     fn into_discrepancy(self) -> Discrepancy {
         Discrepancy {
-            code: self.code.to_owned(),
-            severity: self.severity.id().to_owned(),
+            code: Cow::Borrowed(self.code),
+            severity: Cow::Borrowed(self.severity.id()),
             locale: self.locale,
             rule: self.rule,
             section: self.section,
@@ -151,37 +169,40 @@ pub fn findings(
 }
 
 fn segment_findings(a: &ArticleFacts, out: &mut Vec<Finding>) {
+    let names = Names::of(a);
     for seg in &a.outline.untranslated {
+        let section: Option<Arc<str>> = seg.section.as_deref().map(Arc::from);
         out.push(Finding {
             code: "untranslated-segment",
             severity: Severity::Info,
-            locale: a.locale.clone(),
+            locale: names.locale.clone(),
             rule: None,
-            section: seg.section.clone(),
+            section: section.clone(),
             expected: serde_json::Value::Null,
             found: json!(seg.text),
             message: format!(
                 "segment {} is still in the source language: readers of {} see English here",
                 seg.id, a.locale
             ),
-            source: Some(at(a, seg.line, seg.section.clone(), Some(seg.id.clone()))),
+            source: Some(names.at(seg.line, section, Some(seg.id.clone()))),
             canonical: None,
         });
     }
     for m in &a.outline.number_mismatches {
+        let section: Option<Arc<str>> = m.segment.section.as_deref().map(Arc::from);
         out.push(Finding {
             code: "number-mismatch",
             severity: Severity::Error,
-            locale: a.locale.clone(),
+            locale: names.locale.clone(),
             rule: None,
-            section: m.segment.section.clone(),
+            section: section.clone(),
             expected: json!({"numbers": m.source_numbers, "text": m.source}),
             found: json!({"numbers": m.target_numbers, "text": m.segment.text}),
             message: format!(
                 "segment {} says {:?} where its source says {:?}: a reader of the translation gets other numbers than the source states",
                 m.segment.id, m.target_numbers, m.source_numbers
             ),
-            source: Some(at(a, m.segment.line, m.segment.section.clone(), Some(m.segment.id.clone()))),
+            source: Some(names.at(m.segment.line, section, Some(m.segment.id.clone()))),
             canonical: None,
         });
     }
@@ -200,50 +221,52 @@ fn section_findings(a: &ArticleFacts, c: &ArticleFacts, out: &mut Vec<Finding>) 
         .iter()
         .map(|s| s.anchor.as_str())
         .collect();
+    let (ours_names, their_names) = (Names::of(a), Names::of(c));
     for s in &c.outline.sections {
         if ours.contains(s.anchor.as_str()) {
             continue;
         }
         let after = place_of(a, c, &s.anchor);
+        let anchor: Arc<str> = s.anchor.as_str().into();
         out.push(Finding {
             code: "missing-section",
             severity: Severity::Warning,
-            locale: a.locale.clone(),
+            locale: ours_names.locale.clone(),
             rule: None,
-            section: Some(s.anchor.clone()),
+            section: Some(anchor.clone()),
             expected: json!({"anchor": s.anchor, "title": s.title}),
             found: serde_json::Value::Null,
             message: format!(
                 "section `{}` (\"{}\") of {} is missing: readers of {} do not get its content",
                 s.anchor, s.title, c.locale, a.locale
             ),
-            source: Some(at(
-                a,
+            source: Some(ours_names.at(
                 after.map_or(0, |p| p.line),
-                after.map(|p| p.anchor.clone()),
+                after.map(|p| p.anchor.as_str().into()),
                 None,
             )),
-            canonical: Some(at(c, s.line, Some(s.anchor.clone()), None)),
+            canonical: Some(their_names.at(s.line, Some(anchor), None)),
         });
     }
     for s in &a.outline.sections {
         if theirs.contains(s.anchor.as_str()) {
             continue;
         }
+        let anchor: Arc<str> = s.anchor.as_str().into();
         out.push(Finding {
             code: "extra-section",
             severity: Severity::Warning,
-            locale: a.locale.clone(),
+            locale: ours_names.locale.clone(),
             rule: None,
-            section: Some(s.anchor.clone()),
+            section: Some(anchor.clone()),
             expected: serde_json::Value::Null,
             found: json!({"anchor": s.anchor, "title": s.title}),
             message: format!(
                 "section `{}` is not in the {} article: it may be left over from an older source",
                 s.anchor, c.locale
             ),
-            source: Some(at(a, s.line, Some(s.anchor.clone()), None)),
-            canonical: Some(at(c, 0, None, None)),
+            source: Some(ours_names.at(s.line, Some(anchor), None)),
+            canonical: Some(their_names.at(0, None, None)),
         });
     }
 }
@@ -272,10 +295,11 @@ fn stale(a: &ArticleFacts, c: &ArticleFacts, out: &mut Vec<Finding>) {
     if ours >= theirs {
         return;
     }
+    let (ours_names, their_names) = (Names::of(a), Names::of(c));
     out.push(Finding {
         code: "stale-translation",
         severity: Severity::Warning,
-        locale: a.locale.clone(),
+        locale: ours_names.locale.clone(),
         rule: None,
         section: None,
         expected: json!(theirs.to_string()),
@@ -284,8 +308,8 @@ fn stale(a: &ArticleFacts, c: &ArticleFacts, out: &mut Vec<Finding>) {
             "the translation dates from {ours}, the {} source from {theirs}: changes made since may be missing",
             c.locale
         ),
-        source: Some(at(a, a.outline.date_line, None, None)),
-        canonical: Some(at(c, c.outline.date_line, None, None)),
+        source: Some(ours_names.at(a.outline.date_line, None, None)),
+        canonical: Some(their_names.at(c.outline.date_line, None, None)),
     });
 }
 
@@ -302,7 +326,7 @@ fn term_drift(a: &ArticleFacts, c: &ArticleFacts, out: &mut Vec<Finding>) {
         out.push(Finding {
             code: "term-drift",
             severity: Severity::Warning,
-            locale: a.locale.clone(),
+            locale: t.source.locale.clone(),
             rule: None,
             section: t.source.section.clone(),
             expected: json!(current.name),
@@ -319,7 +343,7 @@ fn term_drift(a: &ArticleFacts, c: &ArticleFacts, out: &mut Vec<Finding>) {
 
 /// `articles`: the locales of the rule's article.
 fn fact_findings(rule: &Rule, articles: &[&ArticleFacts], out: &mut Vec<Finding>) {
-    for (locale, fact) in &rule.by_locale {
+    for fact in rule.by_locale.values() {
         if fact.agrees {
             continue;
         }
@@ -327,7 +351,7 @@ fn fact_findings(rule: &Rule, articles: &[&ArticleFacts], out: &mut Vec<Finding>
         out.push(Finding {
             code: "fact-mismatch",
             severity: Severity::Error,
-            locale: locale.clone(),
+            locale: fact.source.locale.clone(),
             rule: Some(rule.id.clone()),
             section: fact.source.section.clone(),
             expected,
@@ -342,19 +366,22 @@ fn fact_findings(rule: &Rule, articles: &[&ArticleFacts], out: &mut Vec<Finding>
     }
     // a translation of the article that does not state the fact at all
     for a in articles {
-        if rule.by_locale.contains_key(&a.locale) || a.locale == rule.source.locale {
+        if rule.by_locale.contains_key(&a.locale) || *a.locale == *rule.source.locale {
             continue;
         }
         let section = rule.source.section.clone();
-        let canonical = articles.iter().find(|c| c.locale == rule.source.locale);
+        let canonical = articles
+            .iter()
+            .find(|c| *c.locale == *rule.source.locale);
         let line = match (section.as_deref(), canonical) {
             (Some(anchor), Some(c)) => place_of(a, c, anchor).map_or(0, |s| s.line),
             _ => 0,
         };
+        let names = Names::of(a);
         out.push(Finding {
             code: "missing-fact",
             severity: Severity::Error,
-            locale: a.locale.clone(),
+            locale: names.locale.clone(),
             rule: Some(rule.id.clone()),
             section: section.clone(),
             expected: serde_json::to_value(&rule.value).unwrap_or_default(),
@@ -363,7 +390,7 @@ fn fact_findings(rule: &Rule, articles: &[&ArticleFacts], out: &mut Vec<Finding>
                 "{} states {} and this translation does not: its readers miss the rule",
                 rule.source.locale, rule.id
             ),
-            source: Some(at(a, line, section, None)),
+            source: Some(names.at(line, section, None)),
             canonical: Some(rule.source.clone()),
         });
     }
@@ -435,12 +462,14 @@ fn step_counts(
         if ours.steps.len() == canonical.steps.len() {
             continue;
         }
+        let section: Arc<str> = p.section.as_str().into();
+        let ours_locale: Arc<str> = locale.as_str().into();
         out.push(Finding {
             code: "step-count-mismatch",
             severity: Severity::Warning,
-            locale: locale.clone(),
+            locale: ours_locale.clone(),
             rule: None,
-            section: Some(p.section.clone()),
+            section: Some(section.clone()),
             expected: json!(canonical.steps.len()),
             found: json!(ours.steps.len()),
             message: format!(
@@ -450,18 +479,18 @@ fn step_counts(
                 canonical.steps.len()
             ),
             source: Some(Provenance {
-                locale: locale.clone(),
-                path: ours.path.clone(),
+                locale: ours_locale,
+                path: ours.path.as_str().into(),
                 line: line_of(locale),
                 segment: None,
-                section: Some(p.section.clone()),
+                section: Some(section.clone()),
             }),
             canonical: Some(Provenance {
-                locale: canonical_locale.clone(),
-                path: canonical.path.clone(),
+                locale: canonical_locale.as_str().into(),
+                path: canonical.path.as_str().into(),
                 line: line_of(&canonical_locale),
                 segment: None,
-                section: Some(p.section.clone()),
+                section: Some(section),
             }),
         });
     }
@@ -476,9 +505,9 @@ pub fn target_disagreements(a: &ArticleFacts, out: &mut Vec<Discrepancy>) {
         }
         let (expected, found, what) = difference(&source.value, &target.value);
         out.push(Discrepancy {
-            code: "fact-mismatch".to_owned(),
-            severity: "error".to_owned(),
-            locale: a.locale.clone(),
+            code: Cow::Borrowed("fact-mismatch"),
+            severity: Cow::Borrowed(Severity::Error.id()),
+            locale: target.source.locale.clone(),
             rule: Some(source.rule.clone()),
             section: source.source.section.clone(),
             expected,

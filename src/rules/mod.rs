@@ -4,6 +4,8 @@
 //! three cannot drift apart.
 
 use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::sync::Arc;
 
 use schemars::JsonSchema;
 
@@ -52,14 +54,14 @@ pub struct SourceFile {
 )]
 #[serde(deny_unknown_fields)]
 pub struct Provenance {
-    pub locale: String,
-    pub path: String,
+    pub locale: Arc<str>,
+    pub path: Arc<str>,
     pub line: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment: Option<String>,
     /// The section anchor the sentence is in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub section: Option<String>,
+    pub section: Option<Arc<str>>,
 }
 
 /// The rule kinds of DESIGN.md.
@@ -228,13 +230,16 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Discrepancy {
-    pub code: String,
-    pub severity: String,
-    pub locale: String,
+    // A finding's code and severity are a few fixed words and its locale and
+    // section are shared with its provenance: a big build holds a hundred
+    // thousand findings, so none of these is a string of its own.
+    pub code: Cow<'static, str>,
+    pub severity: Cow<'static, str>,
+    pub locale: Arc<str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub section: Option<String>,
+    pub section: Option<Arc<str>>,
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub expected: serde_json::Value,
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]

@@ -14,6 +14,7 @@ mod pages;
 pub mod search;
 mod templates;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -288,8 +289,12 @@ fn build_locale(
     let mut book = MDBook::load_with_config_and_summary(root, config, Default::default())
         .map_err(|e| mdbook_error(locale, &e))?;
     book.book = outline;
+    let generated_paths: BTreeSet<PathBuf> = generated
+        .iter()
+        .map(|(_, path, _)| PathBuf::from(path))
+        .collect();
     book.with_preprocessor(GeneratedPages {
-        generated: generated.clone(),
+        generated: std::sync::Mutex::new(generated),
     });
     let renderer = SiteRenderer {
         locale: locale.to_owned(),
@@ -314,10 +319,7 @@ fn build_locale(
         generated_keys,
         rendered: std::sync::atomic::AtomicUsize::new(0),
         reused: std::sync::atomic::AtomicUsize::new(0),
-        generated: generated
-            .into_iter()
-            .map(|(_, path, _)| PathBuf::from(path))
-            .collect(),
+        generated: generated_paths,
         banners,
         progress: input.progress.clone(),
     };
@@ -441,10 +443,10 @@ fn banners(
             .find(|r| r.id == rule)
             .map(|r| r.kind.id().to_owned())
     };
-    for d in report.discrepancies.iter().filter(|d| d.locale == locale) {
+    for d in report.discrepancies.iter().filter(|d| *d.locale == *locale) {
         let Some(source) = &d.source else { continue };
         let slug = slug_of(&source.path);
-        match d.code.as_str() {
+        match &*d.code {
             "stale-translation" => {
                 stale.insert(slug, d.expected.as_str().unwrap_or_default().to_owned());
             }
@@ -512,7 +514,9 @@ fn slug_of(path: &str) -> String {
 /// The preprocessor: appends the generated pages (rules, status) to the
 /// book, so they take their place in its table of contents.
 struct GeneratedPages {
-    generated: Vec<(String, String, String)>,
+    /// Handed over to the book on the one run, not copied: at scale the
+    /// status page is tens of megabytes.
+    generated: std::sync::Mutex<Vec<(String, String, String)>>,
 }
 
 impl Preprocessor for GeneratedPages {
@@ -521,8 +525,14 @@ impl Preprocessor for GeneratedPages {
     }
 
     fn run(&self, _ctx: &PreprocessorContext, mut book: Book) -> anyhow::Result<Book> {
-        for (name, path, html) in &self.generated {
-            book.push_item(Chapter::new(name, html.clone(), path, Vec::new()));
+        let generated = std::mem::take(
+            &mut *self
+                .generated
+                .lock()
+                .map_err(|_| anyhow::anyhow!("generated pages poisoned"))?,
+        );
+        for (name, path, html) in generated {
+            book.push_item(Chapter::new(&name, html, path, Vec::new()));
         }
         Ok(book)
     }
@@ -671,7 +681,8 @@ impl SiteRenderer<'_> {
             {
                 keys.push((format!("{}/{file}", self.locale), key.clone()));
             }
-            (chapter.content.clone(), chapter.name.clone(), None)
+            // borrowed: the status page of a big project is tens of megabytes
+            (Cow::Borrowed(chapter.content.as_str()), chapter.name.clone(), None)
         } else if let Some(article) = article {
             let parsed = article
                 .read()
@@ -696,13 +707,13 @@ impl SiteRenderer<'_> {
             }
             let html = html::render(&source.markdown, &source.line_map, &self.messages);
             self.progress.inc(1);
-            (html, source.title, source.description)
+            (Cow::Owned(html), source.title, source.description)
         } else {
             // a summary entry that is not an article: plain Markdown
             let text = std::fs::read_to_string(self.src_dir.join(path))?;
             let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
             (
-                html::render(text, &[], &self.messages),
+                Cow::Owned(html::render(text, &[], &self.messages)),
                 chapter.name.clone(),
                 None,
             )

@@ -258,11 +258,11 @@ pub fn status_page(
     let findings: Vec<FindingRow> = report
         .discrepancies
         .iter()
-        .filter(|d| d.locale == locale)
+        .filter(|d| *d.locale == *locale)
         .map(|d| {
             let (place, href) = match &d.source {
                 Some(s) if s.line > 0 => {
-                    let slug = std::path::Path::new(&s.path)
+                    let slug = std::path::Path::new(&*s.path)
                         .file_stem()
                         .map(|x| x.to_string_lossy().into_owned())
                         .unwrap_or_default();
@@ -271,11 +271,11 @@ pub fn status_page(
                         Some(format!("{slug}.html#L{}", s.line)),
                     )
                 }
-                Some(s) => (s.path.clone(), None),
+                Some(s) => (s.path.to_string(), None),
                 None => (String::new(), None),
             };
             FindingRow {
-                code: d.code.clone(),
+                code: d.code.to_string(),
                 severity: severity(d).id().to_owned(),
                 place,
                 href,

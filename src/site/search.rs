@@ -228,6 +228,8 @@ pub fn html_text(html: &str) -> String {
             _ => {}
         }
     }
+    // held until its chunk of pages is indexed: not at the HTML's size
+    out.shrink_to_fit();
     out
 }
 
