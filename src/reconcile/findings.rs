@@ -6,8 +6,8 @@
 //! term-drift, step-count-mismatch.
 
 use std::borrow::Cow;
-use std::sync::Arc;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde_json::json;
 
@@ -370,9 +370,7 @@ fn fact_findings(rule: &Rule, articles: &[&ArticleFacts], out: &mut Vec<Finding>
             continue;
         }
         let section = rule.source.section.clone();
-        let canonical = articles
-            .iter()
-            .find(|c| *c.locale == *rule.source.locale);
+        let canonical = articles.iter().find(|c| *c.locale == *rule.source.locale);
         let line = match (section.as_deref(), canonical) {
             (Some(anchor), Some(c)) => place_of(a, c, anchor).map_or(0, |s| s.line),
             _ => 0,

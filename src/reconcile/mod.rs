@@ -142,6 +142,9 @@ pub fn reconcile(articles: &[ArticleFacts], policy: Policy, source_locale: &str)
     for a in articles {
         findings::target_disagreements(a, &mut discrepancies);
     }
+    // the list is held to the end of the build: one push past the exact
+    // size `findings` gave it would otherwise double it
+    discrepancies.shrink_to_fit();
     Reconciled {
         rules,
         procedures,

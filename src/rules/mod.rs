@@ -3,8 +3,8 @@
 //! (schemars, generated from these same types) and the validator, so the
 //! three cannot drift apart.
 
-use std::collections::BTreeMap;
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use schemars::JsonSchema;

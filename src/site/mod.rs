@@ -682,7 +682,11 @@ impl SiteRenderer<'_> {
                 keys.push((format!("{}/{file}", self.locale), key.clone()));
             }
             // borrowed: the status page of a big project is tens of megabytes
-            (Cow::Borrowed(chapter.content.as_str()), chapter.name.clone(), None)
+            (
+                Cow::Borrowed(chapter.content.as_str()),
+                chapter.name.clone(),
+                None,
+            )
         } else if let Some(article) = article {
             let parsed = article
                 .read()
@@ -736,7 +740,11 @@ impl SiteRenderer<'_> {
         context.insert("banner", &banner);
         context.insert("ui", ui);
         let page = self.templates.render("page.html", &context)?;
+        // the status page of a big project is tens of megabytes: its copies
+        // go before its text is taken for the index
+        drop(context);
         std::fs::write(ctx.destination.join(&file), &page)?;
+        drop(page);
         Ok((
             file,
             chapter.name.clone(),
