@@ -240,11 +240,31 @@ fn keyword_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error
 /// Keywords written as one string, split at ASCII, full-width and
 /// ideographic commas, trimmed, empty ones dropped.
 fn keywords_from_str(s: &str) -> Vec<String> {
-    s.split([',', '，', '、'])
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .map(str::to_owned)
-        .collect()
+    let mut keywords = Vec::new();
+    let mut push = |k: &str| {
+        let k = k.trim();
+        if !k.is_empty() {
+            keywords.push(k.to_owned());
+        }
+    };
+    // Found by their bytes: `str::split` with a set of chars decodes every
+    // character, and nearly every frontmatter has keywords.
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    for i in memchr::memchr3_iter(b',', 0xef, 0xe3, bytes) {
+        let rest = &bytes[i..];
+        let len = if rest[0] == b',' {
+            1
+        } else if rest.starts_with("，".as_bytes()) || rest.starts_with("、".as_bytes()) {
+            3
+        } else {
+            continue;
+        };
+        push(&s[from..i]);
+        from = i + len;
+    }
+    push(&s[from..]);
+    keywords
 }
 
 #[cfg(test)]
@@ -287,6 +307,14 @@ mod tests {
         assert_eq!(fm.date, NaiveDate::from_ymd_opt(2019, 11, 20));
         assert_eq!(fm.loc_file_id.as_deref(), Some("742"));
         assert_eq!(fm.keywords, ["CSP", "Azure", "SQL Server"]);
+        for k in ["a,,b ， c、d、", " ", "雲端、，x", "é,ü，", "，、,"] {
+            let by_chars: Vec<_> = k
+                .split([',', '，', '、'])
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .collect();
+            assert_eq!(keywords_from_str(k), by_chars, "{k:?}");
+        }
         assert!(fm.other.contains_key("ms.custom"));
     }
 

@@ -165,30 +165,28 @@ fn bare_line(line: &str) -> Option<&str> {
 /// refuses (U+FEFF, U+FFFE, U+FFFF).
 fn plain_characters(yaml: &str) -> bool {
     let bytes = yaml.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'\n' | b'\r' => {}
-            0..=0x1f | 0x7f | b'[' | b'{' => return false,
-            // U+0080–U+009F
-            0xc2 if bytes.get(i + 1).is_some_and(|&n| n < 0xa0) => return false,
-            // U+2028, U+2029
-            0xe2 if bytes.get(i + 1) == Some(&0x80)
-                && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
-            {
-                return false;
-            }
-            // U+FEFF, U+FFFE, U+FFFF
-            0xef if matches!(
-                (bytes.get(i + 1), bytes.get(i + 2)),
-                (Some(0xbb), Some(0xbf)) | (Some(0xbf), Some(0xbe | 0xbf))
-            ) =>
-            {
-                return false;
-            }
-            _ => {}
-        }
+    // One branch-free pass over the ASCII (the compiler vectorizes it) ...
+    let ascii_refused = bytes.iter().fold(false, |refused, &b| {
+        refused | (b < 0x20 && b != b'\n' && b != b'\r') | (b == 0x7f) | (b == b'[') | (b == b'{')
+    });
+    if ascii_refused {
+        return false;
     }
-    true
+    // ... then a look at the lead bytes of the refused non-ASCII characters.
+    !memchr::memchr3_iter(0xc2, 0xe2, 0xef, bytes).any(|i| {
+        let (next, third) = (bytes.get(i + 1), bytes.get(i + 2));
+        match bytes[i] {
+            // U+0080–U+009F
+            0xc2 => next.is_some_and(|&n| n < 0xa0),
+            // U+2028, U+2029
+            0xe2 => next == Some(&0x80) && matches!(third, Some(0xa8 | 0xa9)),
+            // U+FEFF, U+FFFE, U+FFFF
+            _ => matches!(
+                (next, third),
+                (Some(0xbb), Some(0xbf)) | (Some(0xbf), Some(0xbe | 0xbf))
+            ),
+        }
+    })
 }
 
 /// `key: rest` at column 0, for a key of letters, digits, `.`, `_` and `-`
@@ -238,13 +236,22 @@ fn value_of(rest: &str) -> Option<Raw<'_>> {
         | b'%' | b'@' | b'`' => return None,
         _ => {
             // A comment starts at ` #`; `: ` or a final `:` would start a
-            // mapping inside the value, which YAML refuses.
-            let text = match value.find(" #") {
-                Some(i) => &value[..i],
-                None => value,
-            };
-            let text = text.trim_end_matches(' ');
-            if text.contains(": ") || text.ends_with(':') {
+            // mapping inside the value, which YAML refuses. (The first byte
+            // is neither `#` nor `:`.)
+            let bytes = value.as_bytes();
+            let mut end = value.len();
+            for i in memchr::memchr2_iter(b'#', b':', bytes) {
+                if bytes[i] == b'#' {
+                    if i > 0 && bytes[i - 1] == b' ' {
+                        end = i - 1;
+                        break;
+                    }
+                } else if matches!(bytes.get(i + 1), None | Some(b' ')) {
+                    return None;
+                }
+            }
+            let text = value[..end].trim_end_matches(' ');
+            if text.ends_with(':') {
                 return None;
             }
             return Some(Raw::Scalar {
