@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use regex::Regex;
 
-use super::tags::parse_tag;
+use super::tags::{SegmentSpan, parse_tag, segment_span};
 use super::{
     AlertKind, Block, Comment, Document, Item, Label, Link, Pos, Section, Segment, SegmentRaw, Text,
 };
@@ -224,6 +224,11 @@ impl<'t> Builder<'t> {
     fn run(mut self, body_start: usize) -> Document {
         self.body_start = body_start;
         let body = &self.text[body_start..];
+        // A bilingual file holds a few hundred segments: size their list and
+        // id set once instead of growing (and copying, and rehashing) them.
+        let expected = TARGET_ID_ATTR.find_iter(body.as_bytes()).count();
+        self.doc.segments.reserve(expected);
+        self.segment_ids.reserve(expected);
         for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
             let range = range.start + body_start..range.end + body_start;
             self.event(event, range);
@@ -641,6 +646,15 @@ impl<'t> Builder<'t> {
     }
 
     fn inline_html(&mut self, html: &str, range: std::ops::Range<usize>) {
+        if let Some(span) = segment_span(html) {
+            match span {
+                SegmentSpan::Target(id) => self.open_segment(id, range.start, range.end),
+                SegmentSpan::Source(id) => self.open_source(id, range.start, range.end),
+                SegmentSpan::Lookup => self.open_lookup(range.start),
+                SegmentSpan::Close => self.close_span(range),
+            }
+            return;
+        }
         let trimmed = html.trim_start();
         if trimmed.starts_with("<!--") {
             self.comment_or_html(html, range.start);
@@ -666,13 +680,7 @@ impl<'t> Builder<'t> {
             } else if let Some(id) = stu {
                 self.open_source(id, at, range.end);
             } else if lookup {
-                let segment = self
-                    .doc
-                    .segments
-                    .len()
-                    .checked_sub(1)
-                    .filter(|&i| self.doc.segments[i].raw.pair.1 == 0);
-                self.spans.push(OpenSpan::Lookup { segment, at });
+                self.open_lookup(at);
             } else {
                 self.spans.push(OpenSpan::Other { at });
             }
@@ -686,6 +694,18 @@ impl<'t> Builder<'t> {
         } else if tag.is("br") && !tag.closing {
             self.push_text(" ", range);
         }
+    }
+
+    /// `<span class="sxs-lookup">`: the source twin of the last segment
+    /// follows, if that segment has none yet.
+    fn open_lookup(&mut self, at: usize) {
+        let segment = self
+            .doc
+            .segments
+            .len()
+            .checked_sub(1)
+            .filter(|&i| self.doc.segments[i].raw.pair.1 == 0);
+        self.spans.push(OpenSpan::Lookup { segment, at });
     }
 
     fn open_segment(&mut self, id: &str, tag_start: usize, tag_end: usize) {
@@ -1041,6 +1061,11 @@ fn finish_text(acc: InlineAcc) -> Text {
 fn collapse(s: &str) -> String {
     collapse_owned(s.to_owned())
 }
+
+/// Counts the segments of a file before parsing it (an over-count, e.g. in
+/// a code block, only reserves a little more).
+static TARGET_ID_ATTR: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"data-ttu-id"));
 
 /// Two ASCII spaces, and U+3000 IDEOGRAPHIC SPACE, searched for as wholes:
 /// a byte-by-byte walk over every space (English) or every 0xE3 lead byte
