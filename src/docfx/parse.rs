@@ -224,11 +224,6 @@ impl<'t> Builder<'t> {
     fn run(mut self, body_start: usize) -> Document {
         self.body_start = body_start;
         let body = &self.text[body_start..];
-        // A bilingual file holds a few hundred segments: size their list and
-        // id set once instead of growing (and copying, and rehashing) them.
-        let expected = TARGET_ID_ATTR.find_iter(body.as_bytes()).count();
-        self.doc.segments.reserve(expected);
-        self.segment_ids.reserve(expected);
         for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
             let range = range.start + body_start..range.end + body_start;
             self.event(event, range);
@@ -709,6 +704,14 @@ impl<'t> Builder<'t> {
     }
 
     fn open_segment(&mut self, id: &str, tag_start: usize, tag_end: usize) {
+        if self.doc.segments.is_empty() {
+            // A bilingual file holds a few hundred segments: size their list
+            // and id set once from the bytes left instead of growing (copying,
+            // rehashing) them. Counting the tags first cost more than growing.
+            let expected = self.text.len().saturating_sub(tag_start) / BYTES_PER_SEGMENT + 1;
+            self.doc.segments.reserve(expected);
+            self.segment_ids.reserve(expected);
+        }
         let pos = self.pos(tag_start);
         let key = match self.in_text(id) {
             Some(borrowed) => Cow::Borrowed(borrowed),
@@ -1062,10 +1065,9 @@ fn collapse(s: &str) -> String {
     collapse_owned(s.to_owned())
 }
 
-/// Counts the segments of a file before parsing it (an over-count, e.g. in
-/// a code block, only reserves a little more).
-static TARGET_ID_ATTR: LazyLock<memchr::memmem::Finder<'static>> =
-    LazyLock::new(|| memchr::memmem::Finder::new(b"data-ttu-id"));
+/// Bytes of a bilingual file per segment, about (the generated and the
+/// real corpus both hold one segment pair per ~260 bytes).
+const BYTES_PER_SEGMENT: usize = 256;
 
 /// Two ASCII spaces, and U+3000 IDEOGRAPHIC SPACE, searched for as wholes:
 /// a byte-by-byte walk over every space (English) or every 0xE3 lead byte
