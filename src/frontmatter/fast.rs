@@ -313,7 +313,7 @@ fn surely_string(s: &str) -> bool {
         rest.bytes()
             .all(|b| digit(b) || matches!(b, b'+' | b'-' | b'_'))
     };
-    if let (Some(b'0'), Some(prefix)) = (unsigned.bytes().next(), unsigned.bytes().nth(1)) {
+    if let [b'0', prefix, ..] = *unsigned.as_bytes() {
         let rest = unsigned.get(2..).unwrap_or("");
         let number = match prefix.to_ascii_lowercase() {
             b'x' => radix_digits(rest, |b| b.is_ascii_hexdigit()),
