@@ -213,6 +213,15 @@ impl<'t> Builder<'t> {
             .filter(|t| t.as_ptr() == s.as_ptr())
     }
 
+    /// Bytes from `offset` to the next tag: the room a segment's text needs
+    /// when (as nearly always) it is plain text up to its `</span>`. A
+    /// segment text that arrives in several pieces (pulldown-cmark splits
+    /// text at `[`, `*`, entities …) would otherwise be reallocated.
+    fn text_up_to_tag(&self, offset: usize) -> usize {
+        let rest = self.text.as_bytes().get(offset..).unwrap_or(&[]);
+        memchr::memchr(b'<', rest).unwrap_or(0)
+    }
+
     fn location(&self, pos: Pos) -> Location {
         Location::new(self.path, pos.line, pos.col)
     }
@@ -726,7 +735,7 @@ impl<'t> Builder<'t> {
         let index = self.doc.segments.len();
         self.doc.segments.push(Segment {
             id: id.to_owned(),
-            target: String::new(),
+            target: String::with_capacity(self.text_up_to_tag(tag_end)),
             source: None,
             pos,
             raw: SegmentRaw {
@@ -763,8 +772,9 @@ impl<'t> Builder<'t> {
         };
         match twin {
             Some(segment) => {
+                let capacity = self.text_up_to_tag(tag_end);
                 let seg = &mut self.doc.segments[segment];
-                seg.source = Some(String::new());
+                seg.source = Some(String::with_capacity(capacity));
                 seg.raw.source.0 = tag_end;
                 self.spans.push(OpenSpan::Source { segment, at });
             }
