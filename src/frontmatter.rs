@@ -8,6 +8,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::diag::{Diagnostic, Location};
 
+mod fast;
+
 /// The frontmatter keys rulebook reads. Unknown keys land in `other`, so a
 /// round trip (e.g. `source-text`) loses nothing.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -114,6 +116,11 @@ pub fn parse(split: &Split<'_>, path: &str, first_line: u32) -> Result<Frontmatt
     if !split.present || split.yaml.trim().is_empty() {
         return Ok(Frontmatter::default());
     }
+    // The common flat `key: value` frontmatter is read directly; anything
+    // else goes to yaml_serde (see `fast`).
+    if let Some(frontmatter) = fast::parse(split.yaml) {
+        return Ok(frontmatter);
+    }
     if let Some((line, col)) = too_deep(split.yaml) {
         return Err(Diagnostic::error(
             "yaml-frontmatter",
@@ -216,7 +223,7 @@ fn keyword_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error
             .into_iter()
             .filter_map(|v| v.as_str().map(str::to_owned))
             .collect(),
-        serde_yaml::Value::String(s) => s.split([',', '，', '、']).map(str::to_owned).collect(),
+        serde_yaml::Value::String(s) => return Ok(keywords_from_str(&s)),
         _ => {
             return Err(serde::de::Error::custom(
                 "expected a string or a list of strings",
@@ -228,6 +235,36 @@ fn keyword_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error
         .map(|k| k.trim().to_owned())
         .filter(|k| !k.is_empty())
         .collect())
+}
+
+/// Keywords written as one string, split at ASCII, full-width and
+/// ideographic commas, trimmed, empty ones dropped.
+fn keywords_from_str(s: &str) -> Vec<String> {
+    let mut keywords = Vec::new();
+    let mut push = |k: &str| {
+        let k = k.trim();
+        if !k.is_empty() {
+            keywords.push(k.to_owned());
+        }
+    };
+    // Found by their bytes: `str::split` with a set of chars decodes every
+    // character, and nearly every frontmatter has keywords.
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    for i in memchr::memchr3_iter(b',', 0xef, 0xe3, bytes) {
+        let rest = &bytes[i..];
+        let len = if rest[0] == b',' {
+            1
+        } else if rest.starts_with("，".as_bytes()) || rest.starts_with("、".as_bytes()) {
+            3
+        } else {
+            continue;
+        };
+        push(&s[from..i]);
+        from = i + len;
+    }
+    push(&s[from..]);
+    keywords
 }
 
 #[cfg(test)]
@@ -270,6 +307,14 @@ mod tests {
         assert_eq!(fm.date, NaiveDate::from_ymd_opt(2019, 11, 20));
         assert_eq!(fm.loc_file_id.as_deref(), Some("742"));
         assert_eq!(fm.keywords, ["CSP", "Azure", "SQL Server"]);
+        for k in ["a,,b ， c、d、", " ", "雲端、，x", "é,ü，", "，、,"] {
+            let by_chars: Vec<_> = k
+                .split([',', '，', '、'])
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .collect();
+            assert_eq!(keywords_from_str(k), by_chars, "{k:?}");
+        }
         assert!(fm.other.contains_key("ms.custom"));
     }
 
@@ -295,6 +340,274 @@ mod tests {
         let d = parse(&s, "x.md", 2).unwrap_err();
         assert_eq!(d.code, "yaml-frontmatter");
         assert_eq!(d.location.as_ref().unwrap().line, 3);
+    }
+
+    /// Every file under `dir` (recursively), with its text where it is UTF-8.
+    fn texts_under(dir: &std::path::Path, out: &mut Vec<(std::path::PathBuf, String)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                texts_under(&path, out);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                out.push((path, text));
+            }
+        }
+    }
+
+    /// The fast reader's answer where it gives one must be yaml_serde's.
+    fn check_fast(yaml: &str) -> bool {
+        let Some(fast) = fast::parse(yaml) else {
+            return false;
+        };
+        match serde_yaml::from_str::<Frontmatter>(yaml) {
+            Ok(slow) => assert_eq!(fast, slow, "fast reader differs on {yaml:?}"),
+            Err(e) => panic!("fast reader accepted what yaml_serde refuses ({e}): {yaml:?}"),
+        }
+        true
+    }
+
+    #[test]
+    fn fast_reader_agrees_with_yaml_serde_on_every_real_frontmatter() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["../shared/corpus", "../shared/seeds", "content", "tests"] {
+            texts_under(&root.join(dir), &mut files);
+        }
+        // The generated bench corpora, where they have been made.
+        for entry in std::fs::read_dir(root.join("target"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("bench-corpus-")
+            {
+                texts_under(&entry.path().join("content"), &mut files);
+            }
+        }
+        let (mut read, mut given_up) = (0, Vec::new());
+        for (path, text) in &files {
+            let Ok(split) = split(text) else { continue };
+            if !split.present || split.yaml.trim().is_empty() {
+                continue;
+            }
+            if check_fast(split.yaml) {
+                read += 1;
+            } else if serde_yaml::from_str::<Frontmatter>(split.yaml).is_ok() {
+                given_up.push(path.display().to_string());
+            }
+        }
+        // The real frontmatter is all in the subset: a change that makes the
+        // reader give up on it would quietly bring back the cost of libyaml.
+        assert!(read >= 100, "only {read} frontmatters read");
+        assert!(
+            given_up.is_empty(),
+            "valid frontmatter left to yaml_serde: {given_up:?}"
+        );
+    }
+
+    #[test]
+    fn fast_reader_reads_the_subset_and_gives_up_outside_it() {
+        for yaml in [
+            "title: A | B\nms.date: 11/20/2019\n",
+            "ms.locfileid: \"742\"\nms.prod: ''\nk: 'it''s' # c\n",
+            "title: a # comment\n# a note\n\nkeywords:\n- a\n- 'b'\nauthor:\n",
+            "keywords:\n  - a, b\n  - c\nms.topic: article\r\nx: (a)b\n",
+            "ms.openlocfilehash: 524d3121e5053a74911e2fd4e9cf5aab14f6b48d\n",
+            "ms.openlocfilehash: 0ba3f32615fe02d843123180e4cb34176b28e09c\nk: 0x1G\n",
+            "t: a]b}c, d-e\n",
+        ] {
+            assert!(check_fast(yaml), "{yaml:?} should be read");
+        }
+        for yaml in [
+            "title: a\ntitle: b\n",
+            "ms.locfileid: 742\n",
+            "k: yes\nk2: 1.0\n",
+            "k: ~\n",
+            "k: 012\n",
+            "k: 0b101\n",
+            "t: a\n  b\n",
+            "t: >\n  a\n",
+            "t: \"a\\tb\"\n",
+            "t: [a, b]\n",
+            "t:\ta\n",
+            "ms.date: 31/31/2019\n",
+            "ms.date: 2019-11-20\n",
+            "t: a: b\n",
+            "t: &x a\n",
+            "keywords:\n- a\n  - b\n",
+            "keywords:\n- 1\n",
+            "# only a comment\n",
+            "\u{feff}t: a\n",
+            "t: a\u{2028}b\n",
+            "true: a\n",
+        ] {
+            assert!(
+                fast::parse(yaml).is_none(),
+                "{yaml:?} should be left to yaml_serde"
+            );
+        }
+    }
+
+    /// YAML-like frontmatter: mostly the forms of the subset (so that the
+    /// fast reader answers often), mixed with the near misses around them.
+    fn yaml_like() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        use proptest::sample::select;
+        let good_keys = [
+            "title",
+            "description",
+            "ms.date",
+            "ms.lasthandoff",
+            "ms.locfileid",
+        ]
+        .into_iter()
+        .chain([
+            "ms.contentlocale",
+            "keywords",
+            "author",
+            "ms.custom",
+            "k-1",
+            "K_2",
+        ]);
+        let bad_keys = [
+            "true", "Null", "x y", "\"q\"", "- a", "  title", "#c", "", "a\tb",
+        ];
+        let key = prop_oneof![
+            4 => select(good_keys.collect::<Vec<_>>()),
+            1 => select(bad_keys.to_vec()),
+        ];
+        let sep = prop_oneof![
+            6 => Just(": "),
+            1 => select(vec![":", ":  ", " : ", ":\t", "::", ": \t"]),
+        ];
+        let good_pieces = vec![
+            "a",
+            "A | B",
+            "雲端, CSP",
+            "Azure，SQL、RI",
+            "yes",
+            "no",
+            "on",
+            "10/18/2019",
+            "31/31/2019",
+            "13/01/2019",
+            "524d3121e5",
+            "0ba3f3",
+            "\"q\"",
+            "\"\"",
+            "'s''q'",
+            "''",
+            " #c",
+            "a#b",
+            "]",
+            "}",
+            ",",
+            " ",
+            "\u{a0}",
+            "\u{3000}",
+            "0雲",
+            "1_000",
+        ];
+        let bad_pieces = vec![
+            "~",
+            "null",
+            "NULL",
+            "true",
+            "False",
+            "1.0",
+            "12",
+            "012",
+            "-3",
+            "+4",
+            "0x1F",
+            "0o7",
+            "0b101",
+            "0B1",
+            "0x",
+            "0o9",
+            "-0x1",
+            "1e3",
+            ".inf",
+            "-.INF",
+            ".nan",
+            "e",
+            "2019-10-18",
+            "'",
+            "\"",
+            "\"a\\\"b\"",
+            "\\",
+            ": ",
+            ":",
+            "#",
+            "[x]",
+            "{y}",
+            "-",
+            "- ",
+            "*a",
+            "&a",
+            "!t",
+            "|",
+            ">",
+            "?",
+            "%",
+            "@",
+            "`",
+            "\t",
+            "  ",
+            "\u{feff}",
+            "\u{85}",
+            "\u{2028}",
+            "\u{7f}",
+            "\u{1}",
+            "\r",
+            "\n",
+            "\n  ",
+            "\n- ",
+            "\n  - ",
+        ];
+        let piece = prop_oneof![6 => select(good_pieces), 1 => select(bad_pieces)];
+        let value = prop::collection::vec(piece, 0..4).prop_map(|p| p.concat());
+        let dash = select(vec!["- ", "  - ", "- ", "  - ", "    - ", "-", " - "]);
+        let other = select(vec!["", "", "# note", "  ", "  # note", "\t", "  more"]);
+        let line = prop_oneof![
+            5 => (key, sep, value.clone()).prop_map(|(k, s, v)| format!("{k}{s}{v}")),
+            1 => (dash, value).prop_map(|(d, v)| format!("{d}{v}")),
+            1 => other.prop_map(str::to_owned),
+        ];
+        let eol = prop_oneof![16 => Just("\n"), 4 => Just("\r\n"), 1 => Just("\r")];
+        prop::collection::vec((line, eol), 1..6)
+            .prop_map(|lines| lines.into_iter().map(|(l, e)| format!("{l}{e}")).collect())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn fast_reader_agrees_with_yaml_serde_on_yaml_like_input(yaml in yaml_like()) {
+            check_fast(&yaml);
+        }
+    }
+
+    /// The same property over a fixed sample, counting what the fast reader
+    /// answers: a property it never gets to answer would test nothing.
+    #[test]
+    fn fast_reader_answers_for_a_good_share_of_yaml_like_input() {
+        use proptest::strategy::{Strategy, ValueTree};
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = yaml_like();
+        let mut read = 0;
+        for _ in 0..3000 {
+            let Ok(tree) = strategy.new_tree(&mut runner) else {
+                continue;
+            };
+            read += usize::from(check_fast(&tree.current()));
+        }
+        assert!(read >= 300, "the fast reader answered {read} of 3000");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use regex::Regex;
 
-use super::tags::parse_tag;
+use super::tags::{SegmentSpan, parse_tag, segment_span};
 use super::{
     AlertKind, Block, Comment, Document, Item, Label, Link, Pos, Section, Segment, SegmentRaw, Text,
 };
@@ -211,6 +211,15 @@ impl<'t> Builder<'t> {
         let text: &'t str = self.text;
         text.get(start..start.checked_add(s.len())?)
             .filter(|t| t.as_ptr() == s.as_ptr())
+    }
+
+    /// Bytes from `offset` to the next tag: the room a segment's text needs
+    /// when (as nearly always) it is plain text up to its `</span>`. A
+    /// segment text that arrives in several pieces (pulldown-cmark splits
+    /// text at `[`, `*`, entities …) would otherwise be reallocated.
+    fn text_up_to_tag(&self, offset: usize) -> usize {
+        let rest = self.text.as_bytes().get(offset..).unwrap_or(&[]);
+        memchr::memchr(b'<', rest).unwrap_or(0)
     }
 
     fn location(&self, pos: Pos) -> Location {
@@ -641,6 +650,15 @@ impl<'t> Builder<'t> {
     }
 
     fn inline_html(&mut self, html: &str, range: std::ops::Range<usize>) {
+        if let Some(span) = segment_span(html) {
+            match span {
+                SegmentSpan::Target(id) => self.open_segment(id, range.start, range.end),
+                SegmentSpan::Source(id) => self.open_source(id, range.start, range.end),
+                SegmentSpan::Lookup => self.open_lookup(range.start),
+                SegmentSpan::Close => self.close_span(range),
+            }
+            return;
+        }
         let trimmed = html.trim_start();
         if trimmed.starts_with("<!--") {
             self.comment_or_html(html, range.start);
@@ -666,13 +684,7 @@ impl<'t> Builder<'t> {
             } else if let Some(id) = stu {
                 self.open_source(id, at, range.end);
             } else if lookup {
-                let segment = self
-                    .doc
-                    .segments
-                    .len()
-                    .checked_sub(1)
-                    .filter(|&i| self.doc.segments[i].raw.pair.1 == 0);
-                self.spans.push(OpenSpan::Lookup { segment, at });
+                self.open_lookup(at);
             } else {
                 self.spans.push(OpenSpan::Other { at });
             }
@@ -688,7 +700,27 @@ impl<'t> Builder<'t> {
         }
     }
 
+    /// `<span class="sxs-lookup">`: the source twin of the last segment
+    /// follows, if that segment has none yet.
+    fn open_lookup(&mut self, at: usize) {
+        let segment = self
+            .doc
+            .segments
+            .len()
+            .checked_sub(1)
+            .filter(|&i| self.doc.segments[i].raw.pair.1 == 0);
+        self.spans.push(OpenSpan::Lookup { segment, at });
+    }
+
     fn open_segment(&mut self, id: &str, tag_start: usize, tag_end: usize) {
+        if self.doc.segments.is_empty() {
+            // A bilingual file holds a few hundred segments: size their list
+            // and id set once from the bytes left instead of growing (copying,
+            // rehashing) them. Counting the tags first cost more than growing.
+            let expected = self.text.len().saturating_sub(tag_start) / BYTES_PER_SEGMENT + 1;
+            self.doc.segments.reserve(expected);
+            self.segment_ids.reserve(expected);
+        }
         let pos = self.pos(tag_start);
         let key = match self.in_text(id) {
             Some(borrowed) => Cow::Borrowed(borrowed),
@@ -703,7 +735,7 @@ impl<'t> Builder<'t> {
         let index = self.doc.segments.len();
         self.doc.segments.push(Segment {
             id: id.to_owned(),
-            target: String::new(),
+            target: String::with_capacity(self.text_up_to_tag(tag_end)),
             source: None,
             pos,
             raw: SegmentRaw {
@@ -740,8 +772,9 @@ impl<'t> Builder<'t> {
         };
         match twin {
             Some(segment) => {
+                let capacity = self.text_up_to_tag(tag_end);
                 let seg = &mut self.doc.segments[segment];
-                seg.source = Some(String::new());
+                seg.source = Some(String::with_capacity(capacity));
                 seg.raw.source.0 = tag_end;
                 self.spans.push(OpenSpan::Source { segment, at });
             }
@@ -1041,6 +1074,10 @@ fn finish_text(acc: InlineAcc) -> Text {
 fn collapse(s: &str) -> String {
     collapse_owned(s.to_owned())
 }
+
+/// Bytes of a bilingual file per segment, about (the generated and the
+/// real corpus both hold one segment pair per ~260 bytes).
+const BYTES_PER_SEGMENT: usize = 256;
 
 /// Two ASCII spaces, and U+3000 IDEOGRAPHIC SPACE, searched for as wholes:
 /// a byte-by-byte walk over every space (English) or every 0xE3 lead byte

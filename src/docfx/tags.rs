@@ -68,6 +68,46 @@ pub fn parse_tag(html: &str) -> Option<HtmlTag<'_>> {
     })
 }
 
+/// The four span tags of a bilingual segment, as translation tools write
+/// them. They are most of the events of a bilingual file, so they are known
+/// by their exact bytes before [`parse_tag`] reads any tag in general.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SegmentSpan<'a> {
+    /// `<span data-ttu-id="ID">`
+    Target(&'a str),
+    /// `<span data-stu-id="ID">`
+    Source(&'a str),
+    /// `<span class="sxs-lookup">`
+    Lookup,
+    /// `</span>`
+    Close,
+}
+
+/// `html` as one of the [`SegmentSpan`] tags written exactly so, else `None`
+/// (the tag is then read by [`parse_tag`], which reads these the same way).
+pub fn segment_span(html: &str) -> Option<SegmentSpan<'_>> {
+    match html {
+        "</span>" => return Some(SegmentSpan::Close),
+        r#"<span class="sxs-lookup">"# => return Some(SegmentSpan::Lookup),
+        _ => {}
+    }
+    let rest = html.strip_prefix(r#"<span data-"#)?;
+    let (source, rest) = if let Some(rest) = rest.strip_prefix(r#"ttu-id=""#) {
+        (false, rest)
+    } else {
+        (true, rest.strip_prefix(r#"stu-id=""#)?)
+    };
+    let id = rest.strip_suffix(r#"">"#)?;
+    if memchr::memchr(b'"', id.as_bytes()).is_some() {
+        return None;
+    }
+    Some(if source {
+        SegmentSpan::Source(id)
+    } else {
+        SegmentSpan::Target(id)
+    })
+}
+
 /// `name="value"` pairs of a tag, quoted with `"` or `'`, or bare.
 struct Attrs<'a> {
     rest: &'a str,
@@ -139,5 +179,46 @@ mod tests {
         );
         assert_eq!(parse_tag("<!-- c -->"), None);
         assert!(parse_tag("<br/>").unwrap().self_closing);
+    }
+
+    #[test]
+    fn segment_spans_read_as_the_general_reader_reads_them() {
+        for html in [
+            r#"<span data-ttu-id="76e84-104">"#,
+            r#"<span data-stu-id="76e84-104">"#,
+            r#"<span data-ttu-id="">"#,
+            r#"<span data-ttu-id="a>b 'c'">"#,
+            r#"<span class="sxs-lookup">"#,
+            "</span>",
+        ] {
+            let tag = parse_tag(html).unwrap();
+            let general = match (
+                tag.closing,
+                tag.attr("data-ttu-id"),
+                tag.attr("data-stu-id"),
+            ) {
+                (true, _, _) => SegmentSpan::Close,
+                (false, Some(id), _) => SegmentSpan::Target(id),
+                (false, None, Some(id)) => SegmentSpan::Source(id),
+                (false, None, None) if tag.attr("class") == Some("sxs-lookup") => {
+                    SegmentSpan::Lookup
+                }
+                _ => unreachable!("{html}"),
+            };
+            assert!(tag.is("span") && !tag.self_closing);
+            assert_eq!(segment_span(html), Some(general), "{html}");
+        }
+        // Anything else is left to the general reader.
+        for html in [
+            r#"<span data-ttu-id="a" class="x">"#,
+            r#"<span data-ttu-id="a"/">"#,
+            r#"<SPAN data-ttu-id="a">"#,
+            r#"<span data-ttu-id='a'>"#,
+            r#" <span data-ttu-id="a">"#,
+            "</span >",
+            r#"<span class="sxs-lookup x">"#,
+        ] {
+            assert_eq!(segment_span(html), None, "{html}");
+        }
     }
 }
