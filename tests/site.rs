@@ -591,6 +591,12 @@ fn fast_path_takes_common_constructs_and_gives_up_on_odd_ones() {
         common,
         &[3, 4, 5, 6, 7, 8, 9, 10, 11]
     ));
+    // a URL with consecutive multibyte characters (once a slicing panic)
+    assert!(same_both_ways(
+        "idn",
+        "[例え](https://例え.テスト/パス?q=値)\n",
+        &[]
+    ));
     // pulldown-cmark itself turns CRLF line ends into line feeds
     assert!(same_both_ways(
         "crlf",
@@ -673,6 +679,20 @@ const FAST_PIECES: &[&str] = &[
     "a\\\nb",
     "\t",
     "\r\n",
+    "***both***",
+    "_u_ __uu__",
+    "&copy;&#x26;&#39;",
+    "![a&nbsp;b&amp;\"c\"](x.png \"t&nbsp;\\\"q\\\"\")",
+    "[l](u \"t&nbsp;q\")",
+    "x <span title=\"a\u{a0}b it's\">t</span>",
+    "[l](https://例え.テスト/パス?q=値)",
+    "[l](HTTP://X.TEST)",
+    "[l](//x.test/a)",
+    "[l](x:y)",
+    "[l](tel:+1)",
+    "[l](%6Aavascript:x)",
+    "[l](java\tscript:x)",
+    "&#0;",
 ];
 
 /// Inline pieces that send a page to the slow path (or may).
@@ -690,6 +710,14 @@ const SLOW_PIECES: &[&str] = &[
     "<table><tr><td>t</td></tr></table>",
     "<?pi?>",
     "<![CDATA[x]]>",
+    "&#13;",
+    "[l](<java\nscript:x>)",
+    "x\ry",
+    "<a name=\"a\">",
+    "</a>",
+    "<span title=\"x\">",
+    "<em>",
+    "</em>",
 ];
 
 /// Block openings the fast path writes itself.
@@ -718,6 +746,17 @@ const FAST_BLOCKS: &[&str] = &[
     "\n\n---\n\n",
     "\n\n***\n",
     "\n\n[!INCLUDE[x](y.md)]\n\n",
+    "\n\n- > [!TIP]\n  > ",
+    "\n> - ",
+    "\n   ",
+    "\n\n1) ",
+    "\n\n* ",
+    "\n\n+ ",
+    "\n\n#### ",
+    "\n\nSetext\n===\n\n",
+    "\n\n~~~\n",
+    "\n\n- a\n\n  ",
+    "\n  ```\n",
 ];
 
 /// Block openings that send a page to the slow path (or may).
@@ -739,7 +778,7 @@ fn line_map(md: &str) -> Vec<u32> {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig { cases: 1500, ..Default::default() })]
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
 
     /// The fast path takes every page made of what it knows, and writes
     /// what ammonia writes.

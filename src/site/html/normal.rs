@@ -507,7 +507,11 @@ fn push_href(out: &mut String, s: &str) {
         if b < 0x80 && (HREF_SAFE[b as usize] || b == b'&' || b == b'\'') {
             continue;
         }
-        out.push_str(&s[mark..i]);
+        // `mark..i` is a run of ASCII bytes when not empty; an empty range
+        // may sit inside a multibyte character, which a slice would reject
+        if mark < i {
+            out.push_str(&s[mark..i]);
+        }
         out.push('%');
         out.push(HEX[(b >> 4) as usize] as char);
         out.push(HEX[(b & 15) as usize] as char);
@@ -596,8 +600,8 @@ mod tests {
     #[test]
     fn hrefs_are_percent_encoded_like_pulldown_cmark() {
         let mut out = String::new();
-        push_href(&mut out, "a b\"<é>&'[x]");
-        assert_eq!(out, "a%20b%22%3C%C3%A9%3E&'%5Bx%5D");
+        push_href(&mut out, "a b\"<é>&'[x]例");
+        assert_eq!(out, "a%20b%22%3C%C3%A9%3E&'%5Bx%5D%E4%BE%8B");
     }
 
     #[test]
