@@ -23,7 +23,7 @@
 //! whole page.
 
 use ammonia::url::{self, Url};
-use pulldown_cmark::{CodeBlockKind, Event, LinkType, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Tag, TagEnd};
 
 use super::Piece;
 
@@ -54,7 +54,7 @@ pub(super) fn write(pieces: &[Piece<'_>], capacity: usize) -> Option<String> {
             }
             Piece::Line(line) => {
                 w.write("<span class=\"rulebook-line\" id=\"L");
-                w.write(&line.to_string());
+                w.number(*line);
                 w.write("\"></span>");
             }
         }
@@ -92,6 +92,14 @@ impl Writer {
         if !s.is_empty() {
             self.end_newline = s.ends_with('\n');
         }
+    }
+
+    /// A number, without allocating (digits never end a line, so
+    /// `end_newline` is already right: false after the text before them).
+    fn number(&mut self, n: impl std::fmt::Display) {
+        use std::fmt::Write as _;
+        let _ = write!(self.out, "{n}");
+        self.end_newline = false;
     }
 
     /// `s` at the start of a block: after a newline if the output does not
@@ -185,7 +193,7 @@ impl Writer {
                 attrs,
             } if classes.is_empty() && attrs.is_empty() => {
                 self.block("<");
-                self.write(&level.to_string());
+                self.write(level_name(*level));
                 self.write(">");
             }
             Tag::Table(_) => self.write("<table>"),
@@ -216,7 +224,7 @@ impl Writer {
             Tag::List(Some(1)) => self.block("<ol>\n"),
             Tag::List(Some(start)) => {
                 self.block("<ol start=\"");
-                self.write(&start.to_string());
+                self.number(*start);
                 self.write("\">\n");
             }
             Tag::List(None) => self.block("<ul>\n"),
@@ -260,7 +268,7 @@ impl Writer {
             TagEnd::Paragraph => self.write("</p>\n"),
             TagEnd::Heading(level) => {
                 self.write("</");
-                self.write(&level.to_string());
+                self.write(level_name(level));
                 self.write(">\n");
             }
             TagEnd::Table => self.write("</tbody></table>\n"),
@@ -407,6 +415,17 @@ impl Writer {
         self.write(">");
         self.open.push(Open::Raw(name));
         Some(())
+    }
+}
+
+fn level_name(level: HeadingLevel) -> &'static str {
+    match level {
+        HeadingLevel::H1 => "h1",
+        HeadingLevel::H2 => "h2",
+        HeadingLevel::H3 => "h3",
+        HeadingLevel::H4 => "h4",
+        HeadingLevel::H5 => "h5",
+        HeadingLevel::H6 => "h6",
     }
 }
 
