@@ -308,6 +308,34 @@ mod tests {
         }
     }
 
+    /// Events no Markdown here produces but a writer may meet: empty texts
+    /// between blocks change pulldown-cmark's newlines, and both paths
+    /// must agree on them.
+    #[test]
+    fn both_paths_agree_on_hand_made_events() {
+        use pulldown_cmark::CowStr;
+        let text = |t: &'static str| Piece::Event(Event::Text(CowStr::Borrowed(t)));
+        let pieces = || {
+            vec![
+                Piece::Event(Event::Start(Tag::Paragraph)),
+                text("a"),
+                Piece::Event(Event::End(TagEnd::Paragraph)),
+                text(""),
+                Piece::Event(Event::Start(Tag::Paragraph)),
+                Piece::Line(7),
+                text("b\n"),
+                text(""),
+                Piece::Event(Event::End(TagEnd::Paragraph)),
+                Piece::AlertStart(AlertKind::Tip, "T & \"x\"".into()),
+                text(""),
+                Piece::Event(Event::Rule),
+                Piece::AlertEnd,
+            ]
+        };
+        let fast = normal::write(&pieces(), 0).expect("fast path");
+        assert_eq!(fast, slow(pieces(), 0));
+    }
+
     #[test]
     fn leftover_segment_markup_keeps_the_target() {
         let md = "<span data-ttu-id=\"1\">目標</span><span class=\"sxs-lookup\"><span data-stu-id=\"1\">Source</span></span>\n";

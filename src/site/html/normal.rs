@@ -141,9 +141,8 @@ impl Writer {
             }
             Event::Text(text) => {
                 push_escaped(&mut self.out, text, false)?;
-                if !text.is_empty() {
-                    self.end_newline = text.ends_with('\n');
-                }
+                // as pulldown-cmark does, even for an empty text
+                self.end_newline = text.ends_with('\n');
                 Some(())
             }
             Event::Code(text) => {
