@@ -443,3 +443,365 @@ fn a_summary_orders_the_book_and_a_missing_entry_is_a_located_error() {
     );
     assert_eq!(std::fs::read(out.join("en/second.html")).unwrap(), before);
 }
+
+// --- Sanitizing: the fast path writes what ammonia writes -----------------
+//
+// `html::render` writes most pages straight into ammonia's output form and
+// sends the rest through pulldown-cmark's HTML and ammonia. Each test below
+// renders pages both ways and wants the same bytes wherever the fast path
+// takes the page.
+
+use rulebook::docfx::AlertKind;
+use rulebook::site::html::{AlertTitles, render_both_paths};
+
+/// Alert titles with everything that needs escaping.
+struct HostileTitles;
+impl AlertTitles for HostileTitles {
+    fn title(&self, kind: AlertKind) -> String {
+        format!("{} & <b>\"it's\"</b>\u{a0}!", kind.id())
+    }
+}
+
+/// Render `markdown` both ways; panic if the fast path differs. Whether the
+/// fast path took the page.
+fn same_both_ways(what: &str, markdown: &str, line_map: &[u32]) -> bool {
+    let (fast, slow) = render_both_paths(markdown, line_map, &HostileTitles);
+    match fast {
+        Some(fast) => {
+            if fast != slow {
+                let at = fast
+                    .bytes()
+                    .zip(slow.bytes())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(fast.len().min(slow.len()));
+                let from = at.saturating_sub(80);
+                panic!(
+                    "{what}: fast and slow paths differ at byte {at}\nfast: {:?}\nslow: {:?}\nmarkdown: {markdown:?}",
+                    fast.get(from..(at + 80).min(fast.len())),
+                    slow.get(from..(at + 80).min(slow.len())),
+                );
+            }
+            true
+        }
+        None => false,
+    }
+}
+
+/// Every file both ways, as it is and as the chapter the site makes of it
+/// (frontmatter off, segments reduced to their target, includes resolved,
+/// with its line map). How many of the chapters took the fast path.
+fn chapters_both_ways(files: &[PathBuf], content_root: &Path) -> usize {
+    let mut fast = 0;
+    for file in files {
+        let text = read(file);
+        let what = file.display().to_string();
+        same_both_ways(&what, &text, &[]);
+        if let Ok(doc) = rulebook::docfx::parse_article(&what, &text) {
+            let (chapter, _) = rulebook::site::chapter::prepare(&doc, &text, content_root, "page");
+            if same_both_ways(&what, &chapter.markdown, &chapter.line_map) {
+                fast += 1;
+            } else {
+                eprintln!("slow path: {what}");
+            }
+        }
+    }
+    fast
+}
+
+#[test]
+fn fast_sanitizing_equals_ammonia_on_the_bundled_and_shared_articles() {
+    let content = root().join("content");
+    let files = markdown_files(&content);
+    let fast = chapters_both_ways(&files, &content);
+    eprintln!("content/: {fast} of {} chapters fast", files.len());
+    // the bundled articles are bilingual spans, alerts, tables, links and
+    // `<a name>` anchors: all of it is the fast path's
+    assert_eq!(fast, files.len());
+
+    let corpus = shared().join("corpus");
+    let files = markdown_files(&corpus);
+    let fast = chapters_both_ways(&files, &corpus);
+    eprintln!("../shared/corpus: {fast} of {} chapters fast", files.len());
+    assert!(fast > 0 && files.len() >= 100);
+
+    // the seeds are Markdown in .txt files
+    let seeds = files_with_extension(&shared().join("seeds"), "txt");
+    assert!(!seeds.is_empty());
+    let fast = chapters_both_ways(&seeds, &shared().join("seeds"));
+    eprintln!("../shared/seeds: {fast} of {} chapters fast", seeds.len());
+}
+
+#[test]
+fn fast_sanitizing_equals_ammonia_on_the_generated_bench_corpus() {
+    let dir = project();
+    let status = std::process::Command::new(shared().join("bench/gen-corpus"))
+        .args(["-q", "-n", "40"])
+        .arg(dir.path())
+        .status()
+        .expect("gen-corpus runs");
+    assert!(status.success());
+    let content = dir.path().join("content");
+    let files = markdown_files(&content);
+    let fast = chapters_both_ways(&files, &content);
+    eprintln!("gen-corpus -n 40: {fast} of {} chapters fast", files.len());
+    assert_eq!(
+        fast,
+        files.len(),
+        "every generated page takes the fast path"
+    );
+}
+
+#[test]
+fn hostile_markup_is_cleaned_on_either_path() {
+    for (md, fast_expected) in [
+        ("<script>alert(1)</script>\n", false),
+        ("x <img src=x onerror=\"alert(1)\"> y\n", false),
+        (
+            "[a](javascript:alert(1)) [b](data:text/html,x) ![c](javascript:x)\n",
+            true,
+        ),
+        (
+            "x <a href=\"javascript:alert(2)\" onclick=\"x()\">this</a>\n",
+            true,
+        ),
+        (
+            "x <span onmouseover=\"steal()\" class=\"c\">ok</span>\n",
+            true,
+        ),
+        ("<div onmouseover=\"steal()\">ok</div>\n", false),
+    ] {
+        let (fast, slow) = render_both_paths(md, &[], &HostileTitles);
+        assert_eq!(fast.is_some(), fast_expected, "{md}: {fast:?}");
+        assert!(fast.is_none_or(|f| f == slow), "{md}");
+        for bad in [
+            "<script",
+            "onerror",
+            "onclick",
+            "onmouseover",
+            "javascript:",
+            "data:",
+        ] {
+            assert!(!slow.contains(bad), "{bad} in {slow}");
+        }
+    }
+}
+
+#[test]
+fn fast_path_takes_common_constructs_and_gives_up_on_odd_ones() {
+    let common = "# <a name=\"t\"></a>Title & \"more\"\n\nText&nbsp;with <b>bold</b> and `a<b>` and [link](https://x.test/a?b=1&c='2' \"T &\").\n\n> [!NOTE]\n> Alert\n\n| a | b |\n|:-|-:|\n| 1 | <br> 2 |\n\n- [x] done\n  1. nested\n\n```rust\nfn x() {}\n```\n\n![alt *em*](img.png \"t\") <https://auto.test> <me@mail.test>\n\n---\n";
+    assert!(same_both_ways(
+        "common",
+        common,
+        &[3, 4, 5, 6, 7, 8, 9, 10, 11]
+    ));
+    // a URL with consecutive multibyte characters (once a slicing panic)
+    assert!(same_both_ways(
+        "idn",
+        "[例え](https://例え.テスト/パス?q=値)\n",
+        &[]
+    ));
+    // pulldown-cmark itself turns CRLF line ends into line feeds
+    assert!(same_both_ways(
+        "crlf",
+        "line\r\nwith CR\r\n\r\n```\ncode\r\n```\n",
+        &[]
+    ));
+    for odd in [
+        "<div>block</div>\n",
+        "a <span>unclosed\n",
+        "a </span> stray\n",
+        "a <SPAN>upper</SPAN>\n",
+        "a <span title='x'>single quotes</span>\n",
+        "a <span title=\"a&amp;b\">entity</span>\n",
+        "a <u>not in the list</u>\n",
+        "[a <a name=\"x\">b</a>](c)\n",
+        "a <span title=\"x\r\ny\">attribute with CR</span>\n",
+    ] {
+        let (fast, slow) = render_both_paths(odd, &[], &HostileTitles);
+        assert!(
+            fast.is_none(),
+            "{odd:?} took the fast path: {fast:?} (slow: {slow:?})"
+        );
+    }
+}
+
+/// Inline pieces the fast path writes itself.
+const FAST_PIECES: &[&str] = &[
+    "word",
+    "two words",
+    "中文字",
+    "&",
+    "&amp;",
+    "&nbsp;",
+    "\u{a0}",
+    "&#160;",
+    "&lt;b&gt;",
+    "\"",
+    "'",
+    "<",
+    ">",
+    "*em*",
+    "**strong**",
+    "~~del~~",
+    "`co<d>e`",
+    "``a ` b``",
+    "[l](https://x.test/a?b&c=\"d\" \"Ti&tle\")",
+    "[l](/rel/p%20ath \"t\")",
+    "[l](javascript:alert(1))",
+    "[l](JaVaScRiPt:x)",
+    "[l](data:text/html;base64,x)",
+    "[l](http://[::1)",
+    "[l](<a b>)",
+    "[l](#L3)",
+    "[l]( mailto:x@y.test )",
+    "[ref][r]",
+    "\n\n[r]: https://r.test 'R'\n\n",
+    "<https://auto.test/x?y=1&z>",
+    "<me@mail.test>",
+    "![i](x.png)",
+    "![i *e* `c` <b>h</b>](x.png \"t\")",
+    "![i](javascript:x)",
+    "[![i](x.png)](y)",
+    "<a name=\"n\"></a>",
+    "<a href=\"https://h.test\">a</a>",
+    "<a href=\"javascript:x\" onclick=\"y\">a</a>",
+    "<a name=\"x\" rel=\"nofollow\">r</a>",
+    "<span class=\"c\" style=\"s\">s</span>",
+    "<span data-ttu-id=\"1\">目標</span><span class=\"sxs-lookup\"><span data-stu-id=\"1\">Src</span></span>",
+    "<b>b</b>",
+    "<em>e</em>",
+    "<kbd>Ctrl</kbd>",
+    "<br> b",
+    "<br/>b",
+    "<sup>1</sup>",
+    "<code>c</code>",
+    "c <!-- comment -->",
+    "\\*",
+    "\\<",
+    "line  \nbreak",
+    "a\\\nb",
+    "\t",
+    "\r\n",
+    "***both***",
+    "_u_ __uu__",
+    "&copy;&#x26;&#39;",
+    "![a&nbsp;b&amp;\"c\"](x.png \"t&nbsp;\\\"q\\\"\")",
+    "[l](u \"t&nbsp;q\")",
+    "x <span title=\"a\u{a0}b it's\">t</span>",
+    "[l](https://例え.テスト/パス?q=値)",
+    "[l](HTTP://X.TEST)",
+    "[l](//x.test/a)",
+    "[l](x:y)",
+    "[l](tel:+1)",
+    "[l](%6Aavascript:x)",
+    "[l](java\tscript:x)",
+    "&#0;",
+    "<i>i</i> <strong>s</strong> H<sub>2</sub>O",
+    "[l]()",
+    "[l](<>)",
+    "[l](a \"\")",
+];
+
+/// Inline pieces that send a page to the slow path (or may).
+const SLOW_PIECES: &[&str] = &[
+    "<span>",
+    "</span>",
+    "<b>",
+    "</b>",
+    "<u>u</u>",
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "<!--\nlong\n-->",
+    "<div>d</div>",
+    "<p>p</p>",
+    "<table><tr><td>t</td></tr></table>",
+    "<?pi?>",
+    "<![CDATA[x]]>",
+    "&#13;",
+    "[l](<java\nscript:x>)",
+    "x\ry",
+    "<a name=\"a\">",
+    "</a>",
+    "<span title=\"x\">",
+    "<em>",
+    "</em>",
+];
+
+/// Block openings the fast path writes itself.
+const FAST_BLOCKS: &[&str] = &[
+    "",
+    " ",
+    "\n",
+    "\n\n",
+    "\n\n# ",
+    "\n\n## ",
+    "\n\n> ",
+    "\n\n> [!NOTE]\n> ",
+    "\n\n> [!WARNING]\n> ",
+    "\n\n- ",
+    "\n  - ",
+    "\n\n1. ",
+    "\n\n3. ",
+    "\n- [ ] ",
+    "\n- [x] ",
+    "\n\n| a | b |\n|:-|:-:|\n| ",
+    " | ",
+    "\n| ",
+    "\n\n```js\n",
+    "\n```\n",
+    "\n\n    ",
+    "\n\n---\n\n",
+    "\n\n***\n",
+    "\n\n[!INCLUDE[x](y.md)]\n\n",
+    "\n\n- > [!TIP]\n  > ",
+    "\n> - ",
+    "\n   ",
+    "\n\n1) ",
+    "\n\n* ",
+    "\n\n+ ",
+    "\n\n#### ",
+    "\n\nSetext\n===\n\n",
+    "\n\n~~~\n",
+    "\n\n- a\n\n  ",
+    "\n  ```\n",
+];
+
+/// Block openings that send a page to the slow path (or may).
+const SLOW_BLOCKS: &[&str] = &["\n\n<div>\n", "\n</div>\n\n", "\n\n<!--\n", "\n-->\n"];
+
+/// Markdown made of the given inline pieces and block openings.
+fn markdown(
+    pieces: Vec<&'static str>,
+    blocks: Vec<&'static str>,
+) -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let pair = (prop::sample::select(blocks), prop::sample::select(pieces));
+    proptest::collection::vec(pair, 0..30)
+        .prop_map(|v| v.into_iter().flat_map(|(b, p)| [b, p]).collect::<String>())
+}
+
+fn line_map(md: &str) -> Vec<u32> {
+    (1..=md.lines().count() as u32 + 1).map(|l| l * 2).collect()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+
+    /// The fast path takes every page made of what it knows, and writes
+    /// what ammonia writes.
+    #[test]
+    fn fast_sanitizing_takes_and_equals_ammonia_on_assembled_markdown(
+        md in markdown(FAST_PIECES.to_vec(), FAST_BLOCKS.to_vec())
+    ) {
+        proptest::prop_assert!(same_both_ways("proptest", &md, &line_map(&md)), "slow path: {md:?}");
+    }
+
+    /// With hostile and unknown markup mixed in, wherever the fast path
+    /// takes a page it writes what ammonia writes.
+    #[test]
+    fn fast_sanitizing_equals_ammonia_on_hostile_assembled_markdown(
+        md in markdown([FAST_PIECES, SLOW_PIECES].concat(), [FAST_BLOCKS, SLOW_BLOCKS].concat())
+    ) {
+        same_both_ways("proptest", &md, &line_map(&md));
+    }
+}

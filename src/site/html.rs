@@ -1,7 +1,16 @@
 //! Chapter Markdown to page HTML: DocFX alerts become callouts titled in the
 //! page's language, blocks carry anchors for the article lines they come
 //! from (`#L23`, what facts link to), comments and any leftover segment
-//! markup are dropped, and the result is sanitized with ammonia.
+//! markup are dropped, and the result is sanitized.
+//!
+//! Sanitizing has two paths with one output. The slow path is pulldown-cmark's
+//! HTML cleaned by ammonia (parse with html5ever, filter, serialize). The fast
+//! path (`normal`) writes the events straight into the form ammonia would
+//! give back, and gives up on the whole page at the first thing it is not sure
+//! of (an HTML block, an unknown or odd tag, an URL ammonia drops ...), which
+//! then takes the slow path. Tests render pages both ways and compare bytes.
+
+mod normal;
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -32,11 +41,72 @@ enum Span {
     Other,
 }
 
+/// What the page is written from: pulldown-cmark's events plus the markup
+/// the renderer adds, kept apart so that the fast path knows it for its own.
+enum Piece<'a> {
+    Event(Event<'a>),
+    /// The opening of a callout: `<div …><p class="rulebook-alert-title">`.
+    AlertStart(AlertKind, String),
+    AlertEnd,
+    /// `<span class="rulebook-line" id="L{line}"></span>`
+    Line(u32),
+}
+
+impl<'a> Piece<'a> {
+    /// The piece as the event pulldown-cmark's HTML writer gets on the
+    /// slow path.
+    fn into_event(self) -> Event<'a> {
+        match self {
+            Piece::Event(event) => event,
+            Piece::AlertStart(k, title) => Event::Html(
+                format!(
+                    "<div class=\"rulebook-alert rulebook-alert-{id}\" role=\"note\"><p class=\"rulebook-alert-title\">{title}</p>\n",
+                    id = k.id(),
+                    title = escape(&title)
+                )
+                .into(),
+            ),
+            Piece::AlertEnd => Event::Html("</div>\n".into()),
+            Piece::Line(line) => Event::InlineHtml(
+                format!("<span class=\"rulebook-line\" id=\"L{line}\"></span>").into(),
+            ),
+        }
+    }
+}
+
 /// Render chapter Markdown. `line_map[i]` is the article line of chapter
 /// line `i + 1`.
 pub fn render(markdown: &str, line_map: &[u32], titles: &dyn AlertTitles) -> String {
+    let pieces = pieces(markdown, line_map, titles);
+    match normal::write(&pieces, markdown.len() * 3 / 2) {
+        Some(html) => html,
+        None => slow(pieces, markdown.len()),
+    }
+}
+
+/// Both paths of [`render`], for tests: the fast path's page (`None` where
+/// it gives the page up) and the slow path's.
+#[doc(hidden)]
+pub fn render_both_paths(
+    markdown: &str,
+    line_map: &[u32],
+    titles: &dyn AlertTitles,
+) -> (Option<String>, String) {
+    let pieces = pieces(markdown, line_map, titles);
+    let fast = normal::write(&pieces, markdown.len() * 3 / 2);
+    (fast, slow(pieces, markdown.len()))
+}
+
+/// pulldown-cmark's HTML, cleaned by ammonia.
+fn slow(pieces: Vec<Piece<'_>>, markdown_len: usize) -> String {
+    let mut out = String::with_capacity(markdown_len * 3 / 2);
+    html::push_html(&mut out, pieces.into_iter().map(Piece::into_event));
+    sanitize(&out)
+}
+
+fn pieces<'a>(markdown: &'a str, line_map: &[u32], titles: &dyn AlertTitles) -> Vec<Piece<'a>> {
     let lines = LineIndex::new(markdown);
-    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut events: Vec<Piece<'a>> = Vec::new();
     let mut spans: Vec<Span> = Vec::new();
     let mut skipping = 0usize;
     let mut anchored: HashSet<u32> = HashSet::new();
@@ -60,7 +130,7 @@ pub fn render(markdown: &str, line_map: &[u32], titles: &dyn AlertTitles) -> Str
                     }
                     spans.push(span);
                     if keep {
-                        events.push(event);
+                        events.push(Piece::Event(event));
                     }
                     continue;
                 }
@@ -74,7 +144,7 @@ pub fn render(markdown: &str, line_map: &[u32], titles: &dyn AlertTitles) -> Str
                         Some(Span::Other) | None => skipping == 0,
                     };
                     if keep {
-                        events.push(event);
+                        events.push(Piece::Event(event));
                     }
                     continue;
                 }
@@ -84,61 +154,50 @@ pub fn render(markdown: &str, line_map: &[u32], titles: &dyn AlertTitles) -> Str
         if skipping > 0 {
             continue;
         }
-        let anchor = |events: &mut Vec<Event<'_>>, anchored: &mut HashSet<u32>| {
+        let anchor = |events: &mut Vec<Piece<'_>>, anchored: &mut HashSet<u32>| {
             let line = original_line(range.start);
             if line > 0 && anchored.insert(line) {
-                events.push(Event::InlineHtml(
-                    format!("<span class=\"rulebook-line\" id=\"L{line}\"></span>").into(),
-                ));
+                events.push(Piece::Line(line));
             }
         };
         match event {
             Event::Start(Tag::HtmlBlock) => html_block = Some(String::new()),
             Event::Html(part) => match html_block.as_mut() {
                 Some(block) => block.push_str(&part),
-                None => events.push(Event::Html(strip_comments(&part).into())),
+                None => events.push(Piece::Event(Event::Html(strip_comments(&part).into()))),
             },
             Event::End(TagEnd::HtmlBlock) => {
                 let kept = strip_comments(&html_block.take().unwrap_or_default());
                 if !kept.trim().is_empty() {
-                    events.push(Event::Html(kept.into()));
+                    events.push(Piece::Event(Event::Html(kept.into())));
                 }
             }
             Event::Start(Tag::BlockQuote(Some(k))) => {
                 let k = kind(k);
-                events.push(Event::Html(
-                    format!(
-                        "<div class=\"rulebook-alert rulebook-alert-{id}\" role=\"note\"><p class=\"rulebook-alert-title\">{title}</p>\n",
-                        id = k.id(),
-                        title = escape(&titles.title(k))
-                    )
-                    .into(),
-                ));
+                events.push(Piece::AlertStart(k, titles.title(k)));
             }
-            Event::End(TagEnd::BlockQuote(Some(_))) => events.push(Event::Html("</div>\n".into())),
+            Event::End(TagEnd::BlockQuote(Some(_))) => events.push(Piece::AlertEnd),
             Event::Start(Tag::Paragraph)
             | Event::Start(Tag::Item)
             | Event::Start(Tag::Heading { .. }) => {
-                events.push(event);
+                events.push(Piece::Event(event));
                 anchor(&mut events, &mut anchored);
             }
             Event::Start(Tag::TableRow) | Event::Start(Tag::TableHead) => {
                 first_cell = true;
-                events.push(event);
+                events.push(Piece::Event(event));
             }
             Event::Start(Tag::TableCell) => {
-                events.push(event);
+                events.push(Piece::Event(event));
                 if first_cell {
                     first_cell = false;
                     anchor(&mut events, &mut anchored);
                 }
             }
-            other => events.push(other),
+            other => events.push(Piece::Event(other)),
         }
     }
-    let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, events.into_iter());
-    sanitize(&out)
+    events
 }
 
 enum HtmlPiece {
@@ -247,6 +306,34 @@ mod tests {
         ] {
             assert!(!html.contains(bad), "{bad} in {html}");
         }
+    }
+
+    /// Events no Markdown here produces but a writer may meet: empty texts
+    /// between blocks change pulldown-cmark's newlines, and both paths
+    /// must agree on them.
+    #[test]
+    fn both_paths_agree_on_hand_made_events() {
+        use pulldown_cmark::CowStr;
+        let text = |t: &'static str| Piece::Event(Event::Text(CowStr::Borrowed(t)));
+        let pieces = || {
+            vec![
+                Piece::Event(Event::Start(Tag::Paragraph)),
+                text("a"),
+                Piece::Event(Event::End(TagEnd::Paragraph)),
+                text(""),
+                Piece::Event(Event::Start(Tag::Paragraph)),
+                Piece::Line(7),
+                text("b\n"),
+                text(""),
+                Piece::Event(Event::End(TagEnd::Paragraph)),
+                Piece::AlertStart(AlertKind::Tip, "T & \"x\"".into()),
+                text(""),
+                Piece::Event(Event::Rule),
+                Piece::AlertEnd,
+            ]
+        };
+        let fast = normal::write(&pieces(), 0).expect("fast path");
+        assert_eq!(fast, slow(pieces(), 0));
     }
 
     #[test]
