@@ -164,9 +164,9 @@ pub fn findings(
     );
     fn key(d: &Discrepancy) -> Key<'_> {
         (
-            d.locale.as_str(),
-            d.source.as_ref().map(|s| (s.path.as_str(), s.line)),
-            d.code.as_str(),
+            &d.locale,
+            d.source.as_ref().map(|s| (&*s.path, s.line)),
+            &d.code,
             d.rule.as_deref(),
             d.message.as_str(),
         )
