@@ -216,7 +216,7 @@ pub fn fingerprint(bytes: &[u8]) -> String {
 /// An article's analysis for the next build's cache: made this build, or
 /// the previous cache's bytes.
 pub enum Facts {
-    Fresh(ArticleFacts),
+    Fresh(Box<ArticleFacts>),
     Old,
 }
 

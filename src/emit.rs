@@ -277,6 +277,10 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
     })
 }
 
+/// A changed group's members for the next cache: meta, whether it had
+/// nothing to report, whether it came from the cache.
+type Members = Vec<(cache::ArticleMeta, bool, bool)>;
+
 /// What a build takes from its analysis.
 struct Assembly {
     assembled: Assembled,
@@ -465,12 +469,8 @@ fn assemble(
         }
     }
     // the changed groups, reconciled on all cores
-    let mut dirty_facts: Vec<(
-        &str,
-        Option<String>,
-        Vec<ArticleFacts>,
-        Vec<(cache::ArticleMeta, bool, bool)>,
-    )> = Vec::with_capacity(dirty.len());
+    let mut dirty_facts: Vec<(&str, Option<String>, Vec<ArticleFacts>, Members)> =
+        Vec::with_capacity(dirty.len());
     for (slug, members) in dirty {
         let mut list = Vec::with_capacity(members.len());
         let mut metas = Vec::with_capacity(members.len());
@@ -515,11 +515,7 @@ fn assemble(
         });
         dirty_facts.push((slug, key, list, metas));
     }
-    let reconciled: Vec<(
-        splice::Group,
-        Vec<ArticleFacts>,
-        Vec<(cache::ArticleMeta, bool, bool)>,
-    )> = dirty_facts
+    let reconciled: Vec<(splice::Group, Vec<ArticleFacts>, Members)> = dirty_facts
         .into_par_iter()
         .map(|(slug, key, list, metas)| {
             let group = splice::Group::reconcile(slug, key, &list, policy, &source_locale);
@@ -537,7 +533,7 @@ fn assemble(
                 let f = if from_cache {
                     cache::Facts::Old
                 } else {
-                    cache::Facts::Fresh(a)
+                    cache::Facts::Fresh(Box::new(a))
                 };
                 keep.push((meta, f));
             }

@@ -42,6 +42,9 @@ pub struct BannerFacts {
     pub rules: BTreeSet<String>,
 }
 
+/// A run of sorted findings: locale, translation path, count, the run.
+pub type FindingRun = (String, Option<String>, usize, Part<Vec<Discrepancy>>);
+
 /// One group of articles (one file name across locales), reconciled.
 #[derive(Debug)]
 pub struct Group {
@@ -54,7 +57,7 @@ pub struct Group {
     /// The group's procedures, by section, and how many.
     pub procedures: Option<(usize, Part<Vec<Procedure>>)>,
     /// Sorted findings, one run per (locale, translation path).
-    pub runs: Vec<(String, Option<String>, usize, Part<Vec<Discrepancy>>)>,
+    pub runs: Vec<FindingRun>,
     /// Each article's target-text disagreements (appended after the sorted
     /// findings, in article order): article path, count, run.
     pub tails: Vec<(String, usize, Part<Vec<Discrepancy>>)>,
@@ -133,7 +136,7 @@ impl Group {
                 _ => {}
             }
         }
-        let mut runs: Vec<(String, Option<String>, usize, Part<Vec<Discrepancy>>)> = Vec::new();
+        let mut runs: Vec<FindingRun> = Vec::new();
         for d in sorted {
             let path = d.source.as_ref().map(|s| s.path.clone());
             match runs.last_mut() {
@@ -144,12 +147,10 @@ impl Group {
                 _ => runs.push((d.locale.clone(), path, 1, Part::Fresh(vec![d]))),
             }
         }
-        let procedures = (!reconciled.procedures.is_empty()).then(|| {
-            (
-                reconciled.procedures.len(),
-                Part::Fresh(reconciled.procedures),
-            )
-        });
+        let procedures = (!reconciled.procedures.is_empty()).then_some((
+            reconciled.procedures.len(),
+            Part::Fresh(reconciled.procedures),
+        ));
         Group {
             slug: slug.to_owned(),
             key,
