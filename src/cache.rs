@@ -21,6 +21,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::Xxh3;
 
+use crate::emit::splice::{GroupIndex, Span};
 use crate::reconcile::ArticleFacts;
 
 /// The folder of the cache inside the output.
@@ -28,7 +29,7 @@ pub const DIR: &str = ".rulebook";
 
 /// Bumped with any change to what is cached or how keys are made; the
 /// crate version is part of it, so a new rulebook never trusts an old cache.
-const FORMAT: &str = concat!("rulebook-cache/2 ", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("rulebook-cache/3 ", env!("CARGO_PKG_VERSION"));
 
 /// What a finished build leaves for the next one (`manifest.json`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -56,15 +57,37 @@ pub struct Counts {
     pub sources: usize,
 }
 
-/// One article's cached analysis.
+/// What a build needs of an unchanged article besides its facts: its
+/// sources entry, its title in the table of contents, its counts for the
+/// report's summary, and where its analysis is kept.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CachedArticle {
+pub struct ArticleMeta {
+    pub locale: String,
+    pub article: String,
+    pub path: String,
     pub sha256: String,
     /// The file's size and modification time when it hashed to `sha256`:
     /// while both are unchanged the file is not read again (as git and
     /// cargo judge a file unchanged).
     pub stamp: Option<Stamp>,
-    pub facts: ArticleFacts,
+    pub date: Option<String>,
+    pub nav_title: String,
+    pub segments: usize,
+    pub untranslated: usize,
+    /// The analysis (JSON) in the locale's `facts-<locale>.json`.
+    pub facts: Span,
+}
+
+/// What the previous build analyzed and reconciled (`index.json`): the
+/// articles without diagnostics, and the groups of articles (one file name
+/// across locales) whose parts of rules.json can be copied as they are.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Index {
+    /// Fingerprint of the rules.json the groups' spans point into.
+    pub rules_json: String,
+    pub articles: Vec<ArticleMeta>,
+    /// Slug → group.
+    pub groups: BTreeMap<String, GroupIndex>,
 }
 
 /// Size and modification time (nanoseconds since the epoch) of a file.
@@ -89,19 +112,13 @@ pub struct Cache {
     pub manifest: Manifest,
     /// The previous output folder (pages are linked from here).
     pub out: PathBuf,
-    /// Article path → analysis; taken out when used.
-    articles: Mutex<HashMap<String, CachedArticle>>,
-    /// Each locale's cache file and what it held (path, hash, stamp, in
-    /// file order): a file that would be written again the same is linked.
-    files: HashMap<String, (PathBuf, Vec<Entry>)>,
-}
-
-/// What identifies one cached analysis: with the same inputs, the same
-/// path, hash and stamp mean the same entry.
-type Entry = (String, String, Option<Stamp>);
-
-fn entry(a: &CachedArticle) -> Entry {
-    (a.facts.path.clone(), a.sha256.clone(), a.stamp)
+    /// Article path → what is known of it (only with the same inputs).
+    articles: HashMap<String, ArticleMeta>,
+    /// Slug → the group's parts in the previous rules.json.
+    pub groups: BTreeMap<String, GroupIndex>,
+    rules_json: String,
+    /// Each locale's facts file, read when first needed.
+    facts: Mutex<HashMap<String, Option<std::sync::Arc<Vec<u8>>>>>,
 }
 
 impl Cache {
@@ -115,60 +132,54 @@ impl Cache {
         if manifest.format != FORMAT {
             return None;
         }
-        let mut articles = HashMap::new();
-        let mut by_file = HashMap::new();
-        if manifest.inputs == inputs {
-            let files: Vec<PathBuf> = std::fs::read_dir(&dir)
-                .ok()?
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| {
-                    p.file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with("articles-"))
-                })
-                .collect();
-            use rayon::prelude::*;
-            let parts: Vec<(PathBuf, Vec<CachedArticle>)> = files
-                .par_iter()
-                .filter_map(|f| {
-                    Some((
-                        f.clone(),
-                        serde_json::from_slice(&std::fs::read(f).ok()?).ok()?,
-                    ))
-                })
-                .collect();
-            for (file, list) in parts {
-                if let Some(first) = list.first() {
-                    let entries = list.iter().map(entry).collect();
-                    by_file.insert(first.facts.locale.clone(), (file, entries));
-                }
-                for a in list {
-                    articles.insert(a.facts.path.clone(), a);
-                }
-            }
-        }
+        let index: Index = if manifest.inputs == inputs {
+            std::fs::read(dir.join("index.json"))
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .unwrap_or_default()
+        } else {
+            Index::default()
+        };
         Some(Cache {
             manifest,
             out: out.to_path_buf(),
-            articles: Mutex::new(articles),
-            files: by_file,
+            articles: index
+                .articles
+                .into_iter()
+                .map(|a| (a.path.clone(), a))
+                .collect(),
+            groups: index.groups,
+            rules_json: index.rules_json,
+            facts: Mutex::new(HashMap::new()),
         })
     }
 
     /// The hash of `path` recorded when the file had this `stamp`.
     pub fn known_hash(&self, path: &str, stamp: Stamp) -> Option<String> {
-        let articles = self.articles.lock().ok()?;
-        let a = articles.get(path)?;
+        let a = self.articles.get(path)?;
         (a.stamp == Some(stamp)).then(|| a.sha256.clone())
     }
 
-    /// The cached analysis of `path` if its text still hashes to `sha256`.
-    pub fn take_article(&self, path: &str, sha256: &str) -> Option<ArticleFacts> {
-        let mut articles = self.articles.lock().ok()?;
-        match articles.remove(path) {
-            Some(a) if a.sha256 == sha256 => Some(a.facts),
-            _ => None,
+    /// What is known of `path` if its text still hashes to `sha256`.
+    pub fn article(&self, path: &str, sha256: &str) -> Option<&ArticleMeta> {
+        self.articles.get(path).filter(|a| a.sha256 == sha256)
+    }
+
+    /// The cached analysis of an article.
+    pub fn facts(&self, meta: &ArticleMeta) -> Option<ArticleFacts> {
+        let file = self.old_facts(&meta.locale)?;
+        let (start, end) = meta.facts;
+        let bytes = file.get(usize::try_from(start).ok()?..usize::try_from(end).ok()?)?;
+        serde_json::from_slice(bytes).ok()
+    }
+
+    /// The previous rules.json, when it is the one the groups point into.
+    pub fn old_rules(&self) -> Option<Vec<u8>> {
+        if self.groups.is_empty() {
+            return None;
         }
+        let bytes = std::fs::read(self.out.join("rules.json")).ok()?;
+        (fingerprint(&bytes) == self.rules_json).then_some(bytes)
     }
 
     /// The page of the previous output to reuse for `page` when it was made
@@ -178,37 +189,109 @@ impl Cache {
             .then(|| self.out.join(page))
             .filter(|p| p.is_file())
     }
+
+    /// The previous facts file of `locale`, read once.
+    fn old_facts(&self, locale: &str) -> Option<std::sync::Arc<Vec<u8>>> {
+        let mut files = self.facts.lock().ok()?;
+        files
+            .entry(locale.to_owned())
+            .or_insert_with(|| {
+                std::fs::read(self.out.join(DIR).join(facts_file(locale)))
+                    .ok()
+                    .map(std::sync::Arc::new)
+            })
+            .clone()
+    }
 }
 
-/// Write the article cache of one build into `dir` (the new output's cache
-/// folder), one file per locale so the next build reads them in parallel.
-/// A locale whose entries are those of the previous cache (`old`) gets the
-/// old file, linked.
-pub fn save_articles(
+fn facts_file(locale: &str) -> String {
+    format!("facts-{locale}.json")
+}
+
+/// XXH3-128 of some bytes, hex.
+pub fn fingerprint(bytes: &[u8]) -> String {
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
+}
+
+/// An article's analysis for the next build's cache: made this build, or
+/// the previous cache's bytes.
+pub enum Facts {
+    Fresh(Box<ArticleFacts>),
+    Old,
+}
+
+/// Write each locale's facts file into `dir` (the new output's cache
+/// folder) and return the articles' metas with their spans in it. A locale
+/// whose articles all kept their analysis, in the same order, gets the old
+/// file, linked.
+pub fn save_facts(
     dir: &Path,
-    articles: &[CachedArticle],
+    articles: Vec<(ArticleMeta, Facts)>,
     old: Option<&Cache>,
-) -> std::io::Result<()> {
+) -> std::io::Result<Vec<ArticleMeta>> {
     std::fs::create_dir_all(dir)?;
-    let mut by_locale: BTreeMap<&str, Vec<&CachedArticle>> = BTreeMap::new();
+    let mut by_locale: BTreeMap<String, Vec<(ArticleMeta, Facts)>> = BTreeMap::new();
     for a in articles {
-        by_locale.entry(&a.facts.locale).or_default().push(a);
+        by_locale.entry(a.0.locale.clone()).or_default().push(a);
     }
+    let mut metas = Vec::new();
     for (locale, list) in by_locale {
-        let path = dir.join(format!("articles-{locale}.json"));
-        if let Some((file, entries)) = old.and_then(|c| c.files.get(locale))
-            && entries.len() == list.len()
-            && entries.iter().zip(&list).all(|(e, a)| *e == entry(a))
-            && std::fs::hard_link(file, &path).is_ok()
+        let path = dir.join(facts_file(&locale));
+        let unchanged = old.is_some_and(|c| {
+            let before = c.articles.values().filter(|a| a.locale == locale).count();
+            before == list.len()
+                && list.iter().all(|(m, f)| {
+                    matches!(f, Facts::Old)
+                        && c.articles
+                            .get(&m.path)
+                            .is_some_and(|o| o.facts == m.facts && o.sha256 == m.sha256)
+                })
+        });
+        if unchanged
+            && let Some(c) = old
+            && std::fs::hard_link(c.out.join(DIR).join(facts_file(&locale)), &path).is_ok()
         {
+            metas.extend(list.into_iter().map(|(m, _)| m));
             continue;
         }
+        let previous = old.and_then(|c| c.old_facts(&locale));
         let file = std::fs::File::create(path)?;
-        let mut out = std::io::BufWriter::new(file);
-        serde_json::to_writer(&mut out, &list)?;
+        let mut out = crate::emit::Counting {
+            inner: std::io::BufWriter::new(file),
+            pos: 0,
+        };
+        for (mut meta, facts) in list {
+            let start = out.pos;
+            match facts {
+                Facts::Fresh(f) => serde_json::to_writer(&mut out, &f)?,
+                Facts::Old => {
+                    let bytes = previous.as_ref().and_then(|p| {
+                        p.get(
+                            usize::try_from(meta.facts.0).ok()?
+                                ..usize::try_from(meta.facts.1).ok()?,
+                        )
+                    });
+                    match bytes {
+                        Some(b) => std::io::Write::write_all(&mut out, b)?,
+                        // not to be found after all: left out of the cache
+                        None => continue,
+                    }
+                }
+            }
+            meta.facts = (start, out.pos);
+            metas.push(meta);
+        }
         std::io::Write::flush(&mut out)?;
     }
-    Ok(())
+    Ok(metas)
+}
+
+pub fn save_index(dir: &Path, index: &Index) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let file = std::fs::File::create(dir.join("index.json"))?;
+    let mut out = std::io::BufWriter::new(file);
+    serde_json::to_writer(&mut out, index)?;
+    std::io::Write::flush(&mut out)
 }
 
 pub fn save_manifest(dir: &Path, manifest: &Manifest) -> std::io::Result<()> {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::cache::{self, Cache, CachedArticle, Counts};
+use crate::cache::{self, Cache, Counts};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::extract;
 use crate::lexicon::{self, LocaleData};
@@ -15,6 +15,11 @@ use crate::load::{self, Project};
 use crate::reconcile::{self, ArticleFacts, outline};
 use crate::report::{LocaleSummary, Report};
 use crate::rules::{self, RulesFile, SourceFile};
+
+pub(crate) mod splice;
+
+use splice::Assembled;
+pub use splice::Counting;
 
 /// What a build produced, for the caller to report.
 #[derive(Debug, Clone)]
@@ -66,151 +71,156 @@ pub struct Analysis {
     pub diagnostics: Diagnostics,
 }
 
-/// One article analyzed: its facts, the SHA-256 of its text, what was found,
-/// whether it came from the cache, and its file's stamp.
-type Analyzed = (
-    ArticleFacts,
-    String,
-    Vec<Diagnostic>,
-    bool,
-    Option<cache::Stamp>,
-);
+/// One article analyzed: its facts, the SHA-256 of its text, what was
+/// found, and its file's stamp (taken before it was read).
+type Analyzed = (ArticleFacts, String, Vec<Diagnostic>, Option<cache::Stamp>);
 
-/// Load, parse, extract and reconcile: the rules file and the report.
-pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
-    analyze_with(project, &Reuse::default()).map(|(a, _)| a)
+/// What analyzing an article reads besides the article: the locales' data.
+struct Context<'a> {
+    project: &'a Project,
+    source_locale: String,
+    data: Vec<LocaleData>,
+    content_root: Option<PathBuf>,
 }
 
-/// What an analysis may take from an earlier build, and whether to hand
-/// back what the next build may take from this one.
-#[derive(Default)]
-struct Reuse<'a> {
-    cache: Option<&'a Cache>,
-    /// Article path → SHA-256 of its text, when already known.
-    hashes: Option<&'a HashMap<String, String>>,
-    /// Article path → its file's stamp, taken before it was hashed.
-    stamps: Option<&'a HashMap<String, cache::Stamp>>,
-    keep: bool,
-}
-
-/// Analyzed articles for the next build's cache, and how many came from
-/// this build's.
-#[derive(Default)]
-struct Kept {
-    articles: Vec<CachedArticle>,
-    cached: usize,
-}
-
-fn analyze_with(project: &Project, reuse: &Reuse<'_>) -> Result<(Analysis, Kept), Diagnostics> {
-    let mut diagnostics = Diagnostics::default();
-    let source_locale = project.config.rulebook.source_locale.clone();
-    let mut data: Vec<LocaleData> = Vec::new();
-    for locale in project
-        .locales
-        .iter()
-        .map(|l| l.id.as_str())
-        .chain([source_locale.as_str(), "en"])
-    {
-        if data.iter().any(|d| d.locale == locale) {
-            continue;
-        }
-        match lexicon::load_locale_data(&project.root, locale) {
-            Ok(d) => data.push(d),
-            Err(d) => diagnostics.push(d),
-        }
+impl<'a> Context<'a> {
+    /// Every locale's data (and the source locale's, and English).
+    fn new(project: &'a Project) -> Result<Context<'a>, Diagnostics> {
+        Context::with(project, None)
     }
-    if diagnostics.has_errors() {
-        diagnostics.sort();
-        return Err(diagnostics);
-    }
-    let find = |id: &str| data.iter().find(|d| d.locale == id);
-    let Some(source_data) = find(&source_locale) else {
-        return Err(Diagnostic::error(
-            "missing-locale",
-            format!("no data for source locale `{source_locale}`"),
-        )
-        .into());
-    };
-    // The source segments of side-by-side files are English whatever the
-    // project's source locale: read them (and resolve market names as a last
-    // resort) with English data where there is any.
-    let english = find("en")
-        .filter(|d| d.lexicon.is_some())
-        .unwrap_or(source_data);
-    let content_root = project.root.join("content").canonicalize().ok();
 
-    // One pass per article, on all cores: parse, check, extract, outline,
-    // and drop the document model (the site parses again, one locale at a
-    // time), so a large build never holds every model at once.
-    let jobs: Vec<(&str, &load::Article)> = project
+    /// The data of `only` these locales (and the source locale's, and
+    /// English): enough for the articles to be analyzed when the rest
+    /// come from the cache.
+    fn with(
+        project: &'a Project,
+        only: Option<&std::collections::HashSet<&str>>,
+    ) -> Result<Context<'a>, Diagnostics> {
+        let mut diagnostics = Diagnostics::default();
+        let source_locale = project.config.rulebook.source_locale.clone();
+        let mut data: Vec<LocaleData> = Vec::new();
+        for locale in project
+            .locales
+            .iter()
+            .map(|l| l.id.as_str())
+            .chain([source_locale.as_str(), "en"])
+        {
+            if data.iter().any(|d| d.locale == locale)
+                || only.is_some_and(|o| {
+                    !o.contains(locale) && locale != source_locale && locale != "en"
+                })
+            {
+                continue;
+            }
+            match lexicon::load_locale_data(&project.root, locale) {
+                Ok(d) => data.push(d),
+                Err(d) => diagnostics.push(d),
+            }
+        }
+        if diagnostics.has_errors() {
+            diagnostics.sort();
+            return Err(diagnostics);
+        }
+        if !data.iter().any(|d| d.locale == source_locale) {
+            return Err(Diagnostic::error(
+                "missing-locale",
+                format!("no data for source locale `{source_locale}`"),
+            )
+            .into());
+        }
+        Ok(Context {
+            project,
+            source_locale,
+            data,
+            content_root: project.root.join("content").canonicalize().ok(),
+        })
+    }
+
+    fn find(&self, id: &str) -> Option<&LocaleData> {
+        self.data.iter().find(|d| d.locale == id)
+    }
+
+    /// Parse, check, extract and outline one article, and drop the
+    /// document model (the site parses again, one page at a time), so a
+    /// large build never holds every model at once.
+    fn analyze(&self, locale: &str, article: &load::Article) -> Result<Analyzed, Diagnostic> {
+        let source_locale = &self.source_locale;
+        let Some(source_data) = self.find(source_locale) else {
+            return Err(Diagnostic::error(
+                "missing-locale",
+                format!("no data for source locale `{source_locale}`"),
+            ));
+        };
+        // The source segments of side-by-side files are English whatever the
+        // project's source locale: read them (and resolve market names as a
+        // last resort) with English data where there is any.
+        let english = self
+            .find("en")
+            .filter(|d| d.lexicon.is_some())
+            .unwrap_or(source_data);
+        // the stamp before the read: a file changed while it is read is
+        // hashed again next time
+        let stamp = cache::Stamp::of(&article.file);
+        let text = article.read()?;
+        let sha256 = hex(&Sha256::digest(text.as_bytes()));
+        let document = crate::docfx::parse_article(&article.path, &text)?;
+        let mut found = document.diagnostics.clone();
+        if let Some(root) = &self.content_root {
+            found.extend(load::check_document_includes(
+                &self.project.root,
+                root,
+                &document,
+            ));
+        }
+        let own = self.find(locale).unwrap_or(english);
+        let extraction = extract::extract(&document, locale, own, english);
+        let translated = language(locale) != language(source_locale);
+        // Number words count on both sides or on neither: a locale
+        // without a lexicon is compared on digits only.
+        let own_lexicon = own.lexicon.as_ref().filter(|_| own.locale == *locale);
+        let source_lexicon = own_lexicon.and(english.lexicon.as_ref());
+        let outline = outline::outline(&document, &text, own_lexicon, source_lexicon, translated);
+        Ok((
+            ArticleFacts {
+                outline,
+                locale: locale.to_owned(),
+                article: article.slug.clone(),
+                path: article.path.clone(),
+                date: document.frontmatter.effective_date(),
+                nav_title: crate::site::chapter::nav_title(&document, &article.slug),
+                extraction,
+            },
+            sha256,
+            found,
+            stamp,
+        ))
+    }
+}
+
+/// Every article of the project with its locale, in build order (locales
+/// in project order, files in locale order).
+fn jobs(project: &Project) -> Vec<(&str, &load::Article)> {
+    project
         .locales
         .iter()
         .flat_map(|l| l.articles.iter().map(move |a| (l.id.as_str(), a)))
-        .collect();
+        .collect()
+}
+
+/// Load, parse, extract and reconcile: the rules file and the report.
+pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
+    let context = Context::new(project)?;
+    let mut diagnostics = Diagnostics::default();
+    let jobs = jobs(project);
     let results: Vec<Result<Analyzed, Diagnostic>> = jobs
         .par_iter()
-        .map(|(locale, article)| {
-            let known = reuse.hashes.and_then(|h| h.get(&article.path));
-            if let (Some(cache), Some(sha256)) = (reuse.cache, known)
-                && let Some(facts) = cache.take_article(&article.path, sha256)
-            {
-                let stamp = reuse.stamps.and_then(|s| s.get(&article.path)).copied();
-                return Ok((facts, sha256.clone(), Vec::new(), true, stamp));
-            }
-            // the stamp before the read: a file changed while it is read is
-            // hashed again next time
-            let stamp = cache::Stamp::of(&article.file);
-            let text = article.read()?;
-            let sha256 = hex(&Sha256::digest(text.as_bytes()));
-            let document = crate::docfx::parse_article(&article.path, &text)?;
-            let mut found = document.diagnostics.clone();
-            if let Some(root) = &content_root {
-                found.extend(load::check_document_includes(
-                    &project.root,
-                    root,
-                    &document,
-                ));
-            }
-            let own = find(locale).unwrap_or(english);
-            let extraction = extract::extract(&document, locale, own, english);
-            let translated = language(locale) != language(&source_locale);
-            // Number words count on both sides or on neither: a locale
-            // without a lexicon is compared on digits only.
-            let own_lexicon = own.lexicon.as_ref().filter(|_| own.locale == *locale);
-            let source_lexicon = own_lexicon.and(english.lexicon.as_ref());
-            let outline =
-                outline::outline(&document, &text, own_lexicon, source_lexicon, translated);
-            Ok((
-                ArticleFacts {
-                    outline,
-                    locale: (*locale).to_owned(),
-                    article: article.slug.clone(),
-                    path: article.path.clone(),
-                    date: document.frontmatter.effective_date(),
-                    nav_title: crate::site::chapter::nav_title(&document, &article.slug),
-                    extraction,
-                },
-                sha256,
-                found,
-                false,
-                stamp,
-            ))
-        })
+        .map(|(locale, article)| context.analyze(locale, article))
         .collect();
     let mut articles = Vec::with_capacity(results.len());
     let mut sources = Vec::with_capacity(results.len());
-    let mut hashes = Vec::with_capacity(results.len());
-    let mut kept = Kept::default();
     for r in results {
         match r {
-            Ok((a, sha256, found, cached, stamp)) => {
-                kept.cached += usize::from(cached);
-                // an article with anything to say is analyzed anew next
-                // time, so that it says it again
-                hashes.push(
-                    (found.is_empty() && a.extraction.diagnostics.is_empty())
-                        .then(|| (sha256.clone(), stamp)),
-                );
+            Ok((a, sha256, found, _)) => {
                 diagnostics.extend(found);
                 sources.push(SourceFile {
                     locale: a.locale.clone(),
@@ -230,7 +240,7 @@ fn analyze_with(project: &Project, reuse: &Reuse<'_>) -> Result<(Analysis, Kept)
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
-
+    let source_locale = context.source_locale.clone();
     let nav_titles = articles
         .iter()
         .map(|a| (a.path.clone(), a.nav_title.clone()))
@@ -259,29 +269,296 @@ fn analyze_with(project: &Project, reuse: &Reuse<'_>) -> Result<(Analysis, Kept)
         procedures: reconciled.procedures,
         discrepancies,
     };
-    if reuse.keep {
-        kept.articles = articles
-            .into_iter()
-            .zip(hashes)
-            .filter_map(|(facts, kept)| {
-                let (sha256, stamp) = kept?;
-                Some(CachedArticle {
-                    sha256,
-                    stamp,
-                    facts,
-                })
-            })
-            .collect();
+    Ok(Analysis {
+        rules,
+        nav_titles,
+        report,
+        diagnostics,
+    })
+}
+
+/// A changed group's members for the next cache: meta, whether it had
+/// nothing to report, whether it came from the cache.
+type Members = Vec<(cache::ArticleMeta, bool, bool)>;
+
+/// What a build takes from its analysis.
+struct Assembly {
+    assembled: Assembled,
+    nav_titles: HashMap<String, String>,
+    diagnostics: Diagnostics,
+    /// Articles for the next build's cache (those without diagnostics).
+    keep: Vec<(cache::ArticleMeta, cache::Facts)>,
+    cached: usize,
+    hashes: HashMap<String, String>,
+}
+
+/// The key of a group's reconciliation: the inputs and its members'
+/// (locale, path, SHA-256), in build order.
+fn group_key<'a>(
+    inputs: &str,
+    members: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+) -> String {
+    let mut key = cache::Key::new("group");
+    key.add(inputs.as_bytes());
+    for (locale, path, sha256) in members {
+        key.add(locale.as_bytes())
+            .add(path.as_bytes())
+            .add(sha256.as_bytes());
     }
-    Ok((
-        Analysis {
-            rules,
-            nav_titles,
-            report,
-            diagnostics,
-        },
-        kept,
-    ))
+    key.finish()
+}
+
+/// The build's analysis, group by group: a group (one file name across
+/// locales) whose articles are all as the previous build found them keeps
+/// its parts of rules.json; the others are analyzed (or read back from the
+/// cache, article by article) and reconciled anew.
+fn assemble(
+    project: &Project,
+    cache: Option<&Cache>,
+    inputs: &str,
+    hashes: &HashMap<String, String>,
+    stamps: &HashMap<String, cache::Stamp>,
+) -> Result<Assembly, Diagnostics> {
+    let source_locale = project.config.rulebook.source_locale.clone();
+    let policy = project.config.rulebook.policy;
+    let jobs = jobs(project);
+    let positions: HashMap<String, usize> = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, (_, a))| (a.path.clone(), i))
+        .collect();
+    let mut by_slug: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, (_, a)) in jobs.iter().enumerate() {
+        by_slug.entry(a.slug.as_str()).or_default().push(i);
+    }
+    let old = cache.and_then(Cache::old_rules).unwrap_or_default();
+    // Each group: its key, and whether the previous build's parts serve.
+    let mut kept_groups: Vec<(&str, &splice::GroupIndex)> = Vec::new();
+    let mut dirty: Vec<(&str, &[usize])> = Vec::new();
+    for (slug, members) in &by_slug {
+        let list: Vec<(&str, &load::Article)> = members.iter().map(|&i| jobs[i]).collect();
+        // without a cache the hashes are not known yet (analysis finds them)
+        let key = list
+            .iter()
+            .map(|(locale, a)| Some((*locale, a.path.as_str(), hashes.get(&a.path)?.as_str())))
+            .collect::<Option<Vec<_>>>()
+            .map(|members| group_key(inputs, members));
+        let old_group = cache.filter(|_| !old.is_empty()).and_then(|c| {
+            let g = c.groups.get(*slug)?;
+            let key = key.as_ref()?;
+            (g.key == *key
+                && list.iter().all(|(_, a)| {
+                    hashes
+                        .get(&a.path)
+                        .is_some_and(|h| c.article(&a.path, h).is_some())
+                }))
+            .then_some(g)
+        });
+        match old_group {
+            Some(g) => kept_groups.push((slug, g)),
+            None => dirty.push((slug, members)),
+        }
+    }
+    let needed: Vec<usize> = dirty.iter().flat_map(|(_, m)| m.iter().copied()).collect();
+    // articles of changed groups: analyzed, or read back from the cache
+    // Articles of changed groups: read back from the cache where they did
+    // not change, else analyzed.
+    let read_back: Vec<(usize, Option<Analyzed>)> = needed
+        .par_iter()
+        .map(|&i| {
+            let (_, article) = jobs[i];
+            let facts = cache
+                .zip(hashes.get(&article.path))
+                .and_then(|(c, sha256)| {
+                    let meta = c.article(&article.path, sha256)?;
+                    Some((c.facts(meta)?, sha256.clone(), Vec::new(), meta.stamp))
+                });
+            (i, facts)
+        })
+        .collect();
+    // Locale data only for the locales of the articles to analyze, when
+    // the previous build (which loaded all of it without fault) had the
+    // same inputs; else all of it, so that a fault in any is reported.
+    let to_analyze: Vec<usize> = read_back
+        .iter()
+        .filter(|(_, f)| f.is_none())
+        .map(|(i, _)| *i)
+        .collect();
+    let locales: std::collections::HashSet<&str> = to_analyze.iter().map(|&i| jobs[i].0).collect();
+    let context = if to_analyze.is_empty() {
+        None
+    } else if cache.is_some_and(|c| c.manifest.inputs == inputs) {
+        Some(Context::with(project, Some(&locales))?)
+    } else {
+        Some(Context::new(project)?)
+    };
+    let analyzed: Vec<(usize, Result<Analyzed, Diagnostic>)> = to_analyze
+        .par_iter()
+        .map(|&i| {
+            let (locale, article) = jobs[i];
+            let analyzed = match &context {
+                Some(context) => context.analyze(locale, article),
+                None => Err(Diagnostic::error("internal", "no locale data")),
+            };
+            (i, analyzed)
+        })
+        .collect();
+    let results = read_back
+        .into_iter()
+        .filter_map(|(i, f)| Some((i, Ok((f?, true)))))
+        .chain(
+            analyzed
+                .into_iter()
+                .map(|(i, r)| (i, r.map(|a| (a, false)))),
+        );
+    let mut diagnostics = Diagnostics::default();
+    let mut facts: HashMap<usize, (ArticleFacts, String, Option<cache::Stamp>, bool, bool)> =
+        HashMap::with_capacity(needed.len());
+    for (i, r) in results {
+        match r {
+            Ok(((a, sha256, found, stamp), from_cache)) => {
+                let clean = found.is_empty() && a.extraction.diagnostics.is_empty();
+                diagnostics.extend(found);
+                diagnostics.extend(a.extraction.diagnostics.iter().cloned());
+                facts.insert(i, (a, sha256, stamp, clean, from_cache));
+            }
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    diagnostics.sort();
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+
+    // every article's sources entry, title, counts and cache entry
+    let mut sources = Vec::with_capacity(jobs.len());
+    let mut nav_titles = HashMap::with_capacity(jobs.len());
+    let mut summary: BTreeMap<String, LocaleSummary> = BTreeMap::new();
+    let mut all_hashes = HashMap::with_capacity(jobs.len());
+    let mut keep = Vec::with_capacity(jobs.len());
+    let mut cached = 0;
+    let mut add = |meta: &cache::ArticleMeta| {
+        sources.push(SourceFile {
+            locale: meta.locale.clone(),
+            path: meta.path.clone(),
+            date: meta.date.clone(),
+            sha256: meta.sha256.clone(),
+        });
+        nav_titles.insert(meta.path.clone(), meta.nav_title.clone());
+        all_hashes.insert(meta.path.clone(), meta.sha256.clone());
+        let s = summary.entry(meta.locale.clone()).or_default();
+        s.articles += 1;
+        s.segments += meta.segments;
+        s.untranslated_segments += meta.untranslated;
+    };
+    for (slug, _) in &kept_groups {
+        for &i in by_slug.get(slug).into_iter().flatten() {
+            let (_, article) = jobs[i];
+            let meta = hashes
+                .get(&article.path)
+                .and_then(|h| cache.and_then(|c| c.article(&article.path, h)));
+            if let Some(meta) = meta {
+                let mut meta = meta.clone();
+                if let Some(stamp) = stamps.get(&article.path) {
+                    meta.stamp = Some(*stamp);
+                }
+                add(&meta);
+                cached += 1;
+                keep.push((meta, cache::Facts::Old));
+            }
+        }
+    }
+    // the changed groups, reconciled on all cores
+    let mut dirty_facts: Vec<(&str, Option<String>, Vec<ArticleFacts>, Members)> =
+        Vec::with_capacity(dirty.len());
+    for (slug, members) in dirty {
+        let mut list = Vec::with_capacity(members.len());
+        let mut metas = Vec::with_capacity(members.len());
+        let mut all_clean = true;
+        for i in members {
+            let Some((a, sha256, stamp, clean, from_cache)) = facts.remove(i) else {
+                all_clean = false;
+                continue;
+            };
+            // an analysis read back keeps its place in the old facts file
+            let span = cache
+                .filter(|_| from_cache)
+                .and_then(|c| c.article(&a.path, &sha256))
+                .map_or((0, 0), |m| m.facts);
+            let meta = cache::ArticleMeta {
+                locale: a.locale.clone(),
+                article: a.article.clone(),
+                path: a.path.clone(),
+                sha256,
+                stamp: stamps.get(&a.path).copied().or(stamp),
+                date: a.date.map(|d| d.to_string()),
+                nav_title: a.nav_title.clone(),
+                segments: a.outline.segments,
+                untranslated: a.outline.untranslated.len(),
+                facts: span,
+            };
+            add(&meta);
+            cached += usize::from(from_cache);
+            all_clean &= clean;
+            metas.push((meta, clean, from_cache));
+            list.push(a);
+        }
+        // a group with diagnostics (or a member that failed) is
+        // reconciled anew every build, as its articles are analyzed anew
+        let key = all_clean.then(|| {
+            group_key(
+                inputs,
+                metas
+                    .iter()
+                    .map(|(m, ..)| (m.locale.as_str(), m.path.as_str(), m.sha256.as_str())),
+            )
+        });
+        dirty_facts.push((slug, key, list, metas));
+    }
+    let reconciled: Vec<(splice::Group, Vec<ArticleFacts>, Members)> = dirty_facts
+        .into_par_iter()
+        .map(|(slug, key, list, metas)| {
+            let group = splice::Group::reconcile(slug, key, &list, policy, &source_locale);
+            (group, list, metas)
+        })
+        .collect();
+    let mut groups: Vec<splice::Group> = kept_groups
+        .iter()
+        .map(|(slug, g)| splice::Group::old(slug, g))
+        .collect();
+    for (group, list, metas) in reconciled {
+        groups.push(group);
+        for (a, (meta, clean, from_cache)) in list.into_iter().zip(metas) {
+            if clean {
+                let f = if from_cache {
+                    cache::Facts::Old
+                } else {
+                    cache::Facts::Fresh(Box::new(a))
+                };
+                keep.push((meta, f));
+            }
+        }
+    }
+    groups.sort_by(|a, b| a.slug.cmp(&b.slug));
+    sources.sort_by(|a, b| (&a.locale, &a.path).cmp(&(&b.locale, &b.path)));
+    // the next cache lists each locale's articles in build order
+    keep.sort_by_key(|(m, _)| positions.get(&m.path).copied().unwrap_or(usize::MAX));
+    Ok(Assembly {
+        assembled: Assembled::new(
+            source_locale,
+            policy,
+            sources,
+            groups,
+            summary,
+            positions,
+            old,
+        ),
+        nav_titles,
+        diagnostics,
+        keep,
+        cached,
+        hashes: all_hashes,
+    })
 }
 
 /// The language subtag of a locale id (`zh` of `zh-TW`).
@@ -376,72 +653,78 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
             },
         });
     }
-    let reuse = Reuse {
-        cache: cache.as_ref(),
-        hashes: Some(&hashes),
-        stamps: Some(&stamps),
-        keep: true,
-    };
-    let (
-        Analysis {
-            rules,
-            report,
-            nav_titles,
-            mut diagnostics,
-        },
-        kept,
-    ) = analyze_with(&project, &reuse)?;
-    // every article's hash as analysis found it (a build without a cache
-    // hashed nothing before)
-    let hashes: HashMap<String, String> = rules
-        .sources
-        .iter()
-        .map(|s| (s.path.clone(), s.sha256.clone()))
-        .collect();
+    let Assembly {
+        assembled,
+        nav_titles,
+        mut diagnostics,
+        keep,
+        cached,
+        hashes,
+    } = assemble(&project, cache.as_ref(), &inputs, &hashes, &stamps)?;
     let cache_dir = staging.dir().join(cache::DIR);
     let mut stats = BuildStats {
-        articles_cached: kept.cached,
-        articles_analyzed: articles - kept.cached,
+        articles_cached: cached,
+        articles_analyzed: articles - cached,
         ..BuildStats::default()
     };
     progress.inc(articles as u64);
     progress.set_message("rendering");
     // The data files are written straight to disk (a byte buffer of
-    // rules.json would be the largest allocation of a big build) and hashed
+    // rules.json would be the largest allocation of a big build), old
+    // groups' parts copied from the previous rules.json, and fingerprinted
     // on the way: the site's rules and status pages are keyed by these
     // fingerprints. The four writes are independent: side by side.
-    let ((saved, schema), (report_key, (rules_written, rules_key))) = rayon::join(
+    let ((saved, schema), (report_written, rules_written)) = rayon::join(
         || {
             rayon::join(
-                || cache::save_articles(&cache_dir, &kept.articles, cache.as_ref()),
+                || cache::save_facts(&cache_dir, keep, cache.as_ref()),
                 || staging.write_json("rules.schema.json", &rules::json_schema()),
             )
         },
         || {
             rayon::join(
-                || staging.write_json("report.json", &report),
-                || {
-                    rayon::join(
-                        || staging.write_json("rules.json", &rules),
-                        || rules_key(&rules),
-                    )
-                },
+                || staging.write_with("report.json", |w| assembled.write_report(w)),
+                || staging.write_with("rules.json", |w| assembled.write_rules(w)),
             )
         },
     );
-    saved.map_err(unwritable)?;
+    let metas = saved.map_err(unwritable)?;
     schema.map_err(unwritable)?;
-    rules_written.map_err(unwritable)?;
-    let report_key = report_key.map_err(unwritable)?;
-    let rules_key = rules_key.map_err(unwritable)?;
-    drop(kept);
+    let ((), report_key) = report_written.map_err(unwritable)?;
+    let ((group_spans, rules_span), rules_json) = rules_written.map_err(unwritable)?;
+    // The rules page shows the rules alone: it is keyed by them, not by the
+    // sources list, which changes with every edit.
+    let rules_key = {
+        let written = std::fs::read(staging.dir().join("rules.json")).map_err(unwritable)?;
+        let rules = usize::try_from(rules_span.0)
+            .ok()
+            .zip(usize::try_from(rules_span.1).ok())
+            .and_then(|(a, b)| written.get(a..b))
+            .unwrap_or_default();
+        let mut key = cache::Key::new("rules");
+        key.add(assembled.canonical_locale.as_bytes()).add(rules);
+        key.finish()
+    };
+    // only groups that may be reused go into the next cache
+    let index = cache::Index {
+        rules_json,
+        articles: metas,
+        groups: assembled
+            .groups
+            .iter()
+            .zip(group_spans)
+            .filter(|(g, _)| g.key.is_some())
+            .map(|(g, spans)| (g.slug.clone(), spans))
+            .collect(),
+    };
+    cache::save_index(&cache_dir, &index).map_err(unwritable)?;
+    drop(index);
     let files = ["report.json", "rules.json", "rules.schema.json"]
         .map(str::to_owned)
         .to_vec();
     let site = crate::site::SiteInput {
         project: &project,
-        rules: &rules,
-        report: &report,
+        data: &assembled,
         nav_titles: &nav_titles,
         progress: &progress,
         cache: cache.as_ref(),
@@ -454,11 +737,12 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     diagnostics.extend(built.diagnostics);
     stats.pages_reused = built.reused;
     stats.pages_rendered = built.rendered;
+    let (rules, procedures, discrepancies) = assembled.counts();
     let counts = Counts {
-        rules: rules.rules.len(),
-        procedures: rules.procedures.len(),
-        discrepancies: rules.discrepancies.len(),
-        sources: rules.sources.len(),
+        rules,
+        procedures,
+        discrepancies,
+        sources: assembled.sources.len(),
     };
     let build_key = build_key(&inputs, &hashes);
     let manifest = cache::Manifest {
@@ -487,20 +771,6 @@ fn build_key(inputs: &str, hashes: &HashMap<String, String>) -> String {
         key.add(path.as_bytes()).add(sha256.as_bytes());
     }
     key.finish()
-}
-
-/// The rules page shows the rules alone: it is keyed by them, not by the
-/// sources list, which changes with every edit.
-fn rules_key(rules: &RulesFile) -> std::io::Result<String> {
-    let mut out = HashingWriter {
-        inner: std::io::sink(),
-        hash: xxhash_rust::xxh3::Xxh3::new(),
-    };
-    serde_json::to_writer(
-        std::io::BufWriter::with_capacity(1 << 16, &mut out),
-        &(&rules.canonical_locale, &rules.rules),
-    )?;
-    Ok(format!("{:032x}", out.hash.digest128()))
 }
 
 /// The SHA-256 of every article's text, by path, on all cores (a file whose
@@ -571,7 +841,7 @@ fn inputs_key(project: &Project, options: &BuildOptions) -> String {
 }
 
 /// A writer that hashes what passes through it.
-struct HashingWriter<W> {
+pub struct HashingWriter<W> {
     inner: W,
     hash: xxhash_rust::xxh3::Xxh3,
 }
@@ -656,6 +926,32 @@ impl Staging {
         out.write_all(b"\n")?;
         let hashing = out.into_inner().map_err(|e| e.into_error())?;
         Ok(format!("{:032x}", hashing.hash.digest128()))
+    }
+
+    /// A file written by `write`, through a count of its bytes, buffered
+    /// and fingerprinted; returns what `write` returned and the
+    /// fingerprint.
+    pub fn write_with<R>(
+        &self,
+        rel: &str,
+        write: impl FnOnce(
+            &mut Counting<std::io::BufWriter<HashingWriter<std::fs::File>>>,
+        ) -> std::io::Result<R>,
+    ) -> std::io::Result<(R, String)> {
+        let file = std::fs::File::create(self.tmp.join(rel))?;
+        let mut out = Counting {
+            inner: std::io::BufWriter::with_capacity(
+                1 << 16,
+                HashingWriter {
+                    inner: file,
+                    hash: xxhash_rust::xxh3::Xxh3::new(),
+                },
+            ),
+            pos: 0,
+        };
+        let result = write(&mut out)?;
+        let hashing = out.inner.into_inner().map_err(|e| e.into_error())?;
+        Ok((result, format!("{:032x}", hashing.hash.digest128())))
     }
 
     /// Swap the new output in for the old.

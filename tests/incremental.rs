@@ -42,8 +42,8 @@ fn one_changed_article_is_all_that_is_done_again_and_the_output_is_the_same() {
     let en_page = out.join("en/csp-software-subscriptions.html");
     let zh_page = out.join("zh-TW/csp-software-subscriptions.html");
     let (en_inode, zh_inode) = (inode(&en_page), inode(&zh_page));
-    let en_cache = out.join(".rulebook/articles-en.json");
-    let ja_cache = out.join(".rulebook/articles-ja-JP.json");
+    let en_cache = out.join(".rulebook/facts-en.json");
+    let ja_cache = out.join(".rulebook/facts-ja-JP.json");
     let (en_cache_inode, ja_cache_inode) = (inode(&en_cache), inode(&ja_cache));
     let ja = root.join(common::JA_JP);
     let mut text = std::fs::read_to_string(&ja).unwrap();
@@ -111,19 +111,168 @@ fn a_damaged_cache_means_a_full_build_not_a_failure() {
     let reference = snapshot(&out);
     let cache = out.join(".rulebook");
     std::fs::write(cache.join("manifest.json"), "{ not json").unwrap();
+    std::fs::write(cache.join("index.json"), "[1, 2").unwrap();
     for entry in std::fs::read_dir(&cache).unwrap() {
         let path = entry.unwrap().path();
         if path
             .file_name()
             .unwrap()
             .to_string_lossy()
-            .starts_with("articles-")
+            .starts_with("facts-")
         {
-            std::fs::write(&path, "[{\"sha256\": 1}]").unwrap();
+            std::fs::write(&path, "{\"sha256\": 1}").unwrap();
         }
     }
     let again = build_stats(root, &out);
     assert!(!again.up_to_date);
     assert_eq!((again.articles_cached, again.pages_reused), (0, 0));
     assert_eq!(snapshot(&out), reference);
+}
+
+/// The bundled project with a second article (a copy under another name in
+/// every locale), so that a build has two groups of articles: one edited,
+/// one kept from the cache.
+fn two_article_project() -> tempfile::TempDir {
+    let dir = project();
+    for locale in ["en", "ja-JP", "zh-TW"] {
+        let from = dir
+            .path()
+            .join(format!("content/{locale}/csp-software-subscriptions.md"));
+        std::fs::copy(
+            &from,
+            dir.path().join(format!("content/{locale}/a-copy.md")),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no `{from}`", path.display());
+    std::fs::write(path, text.replace(from, to)).unwrap();
+}
+
+/// What a build of `root` from scratch writes (the cache left out: it
+/// records file stamps).
+fn fresh_build(root: &Path, out: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let _ = std::fs::remove_dir_all(out);
+    build_stats(root, out);
+    let mut files = snapshot(out);
+    files.retain(|p, _| !p.starts_with(".rulebook"));
+    files
+}
+
+fn without_cache(out: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut files = snapshot(out);
+    files.retain(|p, _| !p.starts_with(".rulebook"));
+    files
+}
+
+#[test]
+fn an_edit_that_changes_a_fact_rewrites_the_data_files_as_a_fresh_build_would() {
+    let dir = two_article_project();
+    let (root, out, fresh) = (
+        dir.path(),
+        dir.path().join("book"),
+        dir.path().join("fresh"),
+    );
+    build_stats(root, &out);
+
+    // a paragraph without facts in one group: the other group's parts of
+    // rules.json are the previous build's bytes
+    let ja = root.join("content/ja-JP/a-copy.md");
+    let mut text = std::fs::read_to_string(&ja).unwrap();
+    text.push_str("\n追加の段落です。\n");
+    std::fs::write(&ja, text).unwrap();
+    let stats = build_stats(root, &out);
+    assert_eq!((stats.articles_analyzed, stats.articles_cached), (1, 5));
+    assert_eq!(without_cache(&out), fresh_build(root, &fresh));
+
+    // a changed fact in the source locale: the rules, the findings (the
+    // translations now disagree) and the rules pages change
+    let rules_before = std::fs::read(out.join("rules.json")).unwrap();
+    let en = root.join("content/en/a-copy.md");
+    edit(
+        &en,
+        "exception of Australia and Brazil. For Australia and Brazil",
+        "exception of Australia and Mexico. For Australia and Mexico",
+    );
+    let stats = build_stats(root, &out);
+    assert_eq!((stats.articles_analyzed, stats.articles_cached), (1, 5));
+    let rules_after = std::fs::read(out.join("rules.json")).unwrap();
+    assert_ne!(rules_after, rules_before);
+    let rules: serde_json::Value = serde_json::from_slice(&rules_after).unwrap();
+    let tax = rules["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "tax-inclusive-markets" && r["article"] == "a-copy")
+        .expect("the copy states the tax rule");
+    assert_eq!(tax["value"]["markets"], serde_json::json!(["AU", "MX"]));
+    assert_eq!(without_cache(&out), fresh_build(root, &fresh));
+
+    // and the files are those one serialization of the whole analysis gives
+    let project = rulebook::load::load_project(root).unwrap();
+    let analysis = rulebook::emit::analyze(&project).unwrap();
+    assert_eq!(rules_after, rulebook::emit::to_json_bytes(&analysis.rules));
+    assert_eq!(
+        std::fs::read(out.join("report.json")).unwrap(),
+        rulebook::emit::to_json_bytes(&analysis.report)
+    );
+}
+
+#[test]
+fn a_cache_of_another_format_or_with_damaged_parts_means_a_full_build() {
+    let dir = two_article_project();
+    let (root, out, fresh) = (
+        dir.path(),
+        dir.path().join("book"),
+        dir.path().join("fresh"),
+    );
+    build_stats(root, &out);
+    let reference = fresh_build(root, &fresh);
+
+    // an older cache format: nothing of it is trusted
+    let manifest = out.join(".rulebook/manifest.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let older = text.replacen("rulebook-cache/3 ", "rulebook-cache/2 ", 1);
+    assert_ne!(older, text, "the manifest names its format");
+    std::fs::write(&manifest, older).unwrap();
+    let again = build_stats(root, &out);
+    assert!(!again.up_to_date);
+    assert_eq!((again.articles_cached, again.pages_reused), (0, 0));
+    assert_eq!(without_cache(&out), reference);
+
+    // rules.json changed behind the cache's back: its parts are not copied
+    let ja = root.join(common::JA_JP);
+    let mut text = std::fs::read_to_string(&ja).unwrap();
+    text.push_str("\n追加の段落です。\n");
+    std::fs::write(&ja, &text).unwrap();
+    let rules = out.join("rules.json");
+    let mut bytes = std::fs::read(&rules).unwrap();
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&rules, bytes).unwrap();
+    build_stats(root, &out);
+    let reference = fresh_build(root, &fresh);
+    assert_eq!(without_cache(&out), reference);
+
+    // damaged cached analyses and index: read as no cache, never a failure
+    text.push_str("\nもう一つの段落です。\n");
+    std::fs::write(&ja, &text).unwrap();
+    for entry in std::fs::read_dir(out.join(".rulebook")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("facts-") {
+            std::fs::write(&path, "{\"locale\": 1").unwrap();
+        }
+    }
+    build_stats(root, &out);
+    assert_eq!(without_cache(&out), fresh_build(root, &fresh));
+    text.push_str("\n三つ目の段落です。\n");
+    std::fs::write(&ja, &text).unwrap();
+    std::fs::write(out.join(".rulebook/index.json"), "{\"groups\": 7").unwrap();
+    let stats = build_stats(root, &out);
+    assert_eq!(stats.articles_cached, 0);
+    assert_eq!(without_cache(&out), fresh_build(root, &fresh));
 }

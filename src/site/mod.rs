@@ -33,8 +33,7 @@ use crate::cache::{self, Cache};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::docfx::AlertKind;
 use crate::load::{Article, Project};
-use crate::report::Report;
-use crate::rules::{Messages, RulesFile};
+use crate::rules::Messages;
 use chapter::ChapterSource;
 
 pub use templates::Templates;
@@ -42,8 +41,9 @@ pub use templates::Templates;
 /// What the site is made from.
 pub struct SiteInput<'a> {
     pub project: &'a Project,
-    pub rules: &'a RulesFile,
-    pub report: &'a Report,
+    /// The rules and findings, in groups (read back in full only for the
+    /// rules and status pages, when those must be made again).
+    pub data: &'a crate::emit::splice::Assembled,
     /// Table-of-contents title of each article, by path (from the analysis:
     /// the book's outline is known before any page is rendered).
     pub nav_titles: &'a HashMap<String, String>,
@@ -187,12 +187,12 @@ fn build_locale(
     let content_root = root.join("content");
 
     let site_title = book_title(root);
-    // the previous index says what a reused page holds
+    // the previous index says what a reused page holds; it is read only
+    // when some page of the locale is made anew
     let old_index = input
         .cache
-        .and_then(|c| std::fs::read_to_string(c.out.join(locale).join("search-index.js")).ok())
-        .and_then(|script| search::OldIndex::read(&script))
-        .unwrap_or_default();
+        .map(|c| c.out.join(locale).join("search-index.js"))
+        .filter(|p| p.is_file());
     // The rules and status pages are made from the whole rules file and
     // report: keyed by their hashes, they are reused while those stay the
     // same (most edits change some text and no fact).
@@ -216,7 +216,7 @@ fn build_locale(
         generated_keys.get(Path::new(path)).is_some_and(|key| {
             reusable_page(
                 input.cache,
-                &old_index,
+                old_index.is_some(),
                 locale,
                 &file.to_string_lossy(),
                 key,
@@ -229,16 +229,24 @@ fn build_locale(
             if reusable("rules.md") {
                 return Ok(String::new());
             }
-            pages::rules_page(&shared.templates, &messages, input.rules, locale)
+            let rules = input.data.rules().map_err(internal)?;
+            pages::rules_page(
+                &shared.templates,
+                &messages,
+                rules,
+                &input.data.canonical_locale,
+                locale,
+            )
         },
         || {
             if reusable("status.md") {
                 return Ok(String::new());
             }
+            let report = input.data.report().map_err(internal)?;
             pages::status_page(
                 &shared.templates,
                 &messages,
-                input.report,
+                report,
                 &shared.locales,
                 locale,
             )
@@ -256,7 +264,11 @@ fn build_locale(
             status_page?,
         ),
     ];
-    let banners = banners(&messages, input.report, input.rules, locale);
+    let banners = banners(
+        &messages,
+        &input.data.banner_facts(locale),
+        &input.data.canonical_locale,
+    );
 
     let mut config = mdbook_config(root).map_err(|e| mdbook_error(locale, &e))?;
     config.book.src = PathBuf::from("content").join(locale);
@@ -298,7 +310,7 @@ fn build_locale(
     });
     let renderer = SiteRenderer {
         locale: locale.to_owned(),
-        source_locale: input.rules.canonical_locale.clone(),
+        source_locale: input.data.canonical_locale.clone(),
         locales: shared.locales.clone(),
         pages: shared.pages.clone(),
         templates: shared.templates.clone(),
@@ -316,6 +328,7 @@ fn build_locale(
         hashes: input.hashes,
         keys: std::sync::Mutex::new(Vec::new()),
         old_index,
+        old_index_read: std::sync::OnceLock::new(),
         generated_keys,
         rendered: std::sync::atomic::AtomicUsize::new(0),
         reused: std::sync::atomic::AtomicUsize::new(0),
@@ -428,45 +441,21 @@ fn book_title(root: &Path) -> String {
 
 /// The banner of each translated article that is older than its source or
 /// states other facts, from the report's findings.
+/// The out-of-date notices of one locale's pages, by article, from what
+/// its findings say: a stale translation (its source's date) and the kinds
+/// of facts it misses or states differently.
 fn banners(
     messages: &Messages,
-    report: &Report,
-    rules: &RulesFile,
-    locale: &str,
+    facts: &BTreeMap<String, (Option<String>, BTreeSet<String>)>,
+    source_locale: &str,
 ) -> HashMap<String, Banner> {
-    let mut stale: HashMap<String, String> = HashMap::new();
-    let mut facts: HashMap<String, BTreeSet<String>> = HashMap::new();
-    let kind_of = |rule: &str| {
-        rules
-            .rules
-            .iter()
-            .find(|r| r.id == rule)
-            .map(|r| r.kind.id().to_owned())
-    };
-    for d in report.discrepancies.iter().filter(|d| *d.locale == *locale) {
-        let Some(source) = &d.source else { continue };
-        let slug = slug_of(&source.path);
-        match &*d.code {
-            "stale-translation" => {
-                stale.insert(slug, d.expected.as_str().unwrap_or_default().to_owned());
-            }
-            "fact-mismatch" | "missing-fact" => {
-                if let Some(kind) = d.rule.as_deref().and_then(kind_of) {
-                    facts.entry(slug).or_default().insert(kind);
-                }
-            }
-            _ => {}
-        }
-    }
-    let source_locale = &rules.canonical_locale;
     let language = messages.format(&format!("language-{source_locale}"), &FluentArgs::new());
-    let slugs: BTreeSet<&String> = stale.keys().chain(facts.keys()).collect();
-    slugs
-        .into_iter()
-        .map(|slug| {
+    facts
+        .iter()
+        .map(|(slug, (stale, kinds))| {
             let mut args = FluentArgs::new();
             args.set("language", language.clone());
-            let id = match (stale.get(slug), facts.get(slug)) {
+            let id = match (stale, (!kinds.is_empty()).then_some(kinds)) {
                 (date, Some(kinds)) => {
                     let names: Vec<String> = kinds
                         .iter()
@@ -504,11 +493,12 @@ fn banners(
         .collect()
 }
 
-fn slug_of(path: &str) -> String {
-    Path::new(path)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
+/// A failure that is rulebook's own (the previous rules.json read back
+/// wrong), reported rather than panicked on.
+fn internal(e: String) -> Diagnostics {
+    Diagnostic::error("internal", e)
+        .with_help("remove the output folder and build again")
+        .into()
 }
 
 /// The preprocessor: appends the generated pages (rules, status) to the
@@ -558,8 +548,10 @@ struct SiteRenderer<'a> {
     hashes: &'a HashMap<String, String>,
     /// Page (`<locale>/<file>`) → key, of the pages a later build may reuse.
     keys: std::sync::Mutex<Vec<(String, String)>>,
-    /// The previous build's search index: what reused pages hold.
-    old_index: search::OldIndex,
+    /// The previous build's search index (what reused pages hold), and
+    /// the index read, once some page is made anew.
+    old_index: Option<PathBuf>,
+    old_index_read: std::sync::OnceLock<search::OldIndex>,
     /// Keys of the generated pages (rules, status).
     generated_keys: HashMap<PathBuf, String>,
     rendered: std::sync::atomic::AtomicUsize,
@@ -597,17 +589,18 @@ enum PageText {
 }
 
 /// The previous build's copy of a page (`file` of `locale`) when it was made
-/// from the same `key` and the previous search index holds it.
+/// from the same `key` and there is a previous search index (which holds
+/// every page the previous build kept a key of).
 fn reusable_page(
     cache: Option<&Cache>,
-    old_index: &search::OldIndex,
+    has_old_index: bool,
     locale: &str,
     file: &str,
     key: &str,
 ) -> Option<PathBuf> {
     cache?
         .page(&format!("{locale}/{file}"), key)
-        .filter(|_| old_index.has(file))
+        .filter(|_| has_old_index)
 }
 
 /// A page of the previous output, put in the new one: a hard link (the old
@@ -650,6 +643,7 @@ impl SiteRenderer<'_> {
         chapter: &Chapter,
         path: &Path,
         ui: &BTreeMap<&'static str, String>,
+        reuse: bool,
     ) -> anyhow::Result<(String, String, PageText)> {
         let file = path.with_extension("html").to_string_lossy().into_owned();
         let article = (!self.generated.contains(path))
@@ -660,7 +654,14 @@ impl SiteRenderer<'_> {
             None => self.generated_keys.get(path).cloned(),
         };
         if let Some(key) = &key
-            && let Some(old) = reusable_page(self.cache, &self.old_index, &self.locale, &file, key)
+            && reuse
+            && let Some(old) = reusable_page(
+                self.cache,
+                self.old_index.is_some(),
+                &self.locale,
+                &file,
+                key,
+            )
         {
             // a generated page judged reusable was not made: failing to
             // link it fails the build rather than leave it empty
@@ -752,6 +753,74 @@ impl SiteRenderer<'_> {
         ))
     }
 
+    /// The previous build's search index, read once.
+    fn old_index(&self) -> &search::OldIndex {
+        self.old_index_read.get_or_init(|| {
+            self.old_index
+                .as_ref()
+                .and_then(|p| std::fs::read_to_string(p).ok())
+                .and_then(|script| search::OldIndex::read(&script))
+                .unwrap_or_default()
+        })
+    }
+
+    /// A search index holding the reused pages that waited for one.
+    fn index_from(
+        &self,
+        ctx: &RenderContext,
+        ui: &BTreeMap<&'static str, String>,
+        waiting: Vec<(String, String, &Chapter, &PathBuf)>,
+    ) -> anyhow::Result<search::SearchIndex> {
+        let mut index = search::SearchIndex::default();
+        for (file, title, chapter, path) in waiting {
+            self.add_to_index(
+                ctx,
+                ui,
+                &mut index,
+                file,
+                title,
+                PageText::Reused,
+                chapter,
+                path,
+            )?;
+        }
+        Ok(index)
+    }
+
+    /// Add a page to the search index: its text, or what the previous
+    /// index held of it; a reused page the previous index lacks after all
+    /// (a damaged output) is made anew.
+    #[allow(clippy::too_many_arguments)]
+    fn add_to_index(
+        &self,
+        ctx: &RenderContext,
+        ui: &BTreeMap<&'static str, String>,
+        index: &mut search::SearchIndex,
+        file: String,
+        title: String,
+        text: PageText,
+        chapter: &Chapter,
+        path: &Path,
+    ) -> anyhow::Result<()> {
+        match text {
+            PageText::Text(text) => index.add(&file, &title, &text),
+            PageText::Reused => {
+                if !index.add_from(&file, &title, self.old_index()) {
+                    // linked already: replaced by a page made anew
+                    let target = ctx.destination.join(&file);
+                    std::fs::remove_file(&target)?;
+                    match self.page(ctx, chapter, path, ui, false)? {
+                        (file, title, PageText::Text(text)) => index.add(&file, &title, &text),
+                        (file, ..) => {
+                            anyhow::bail!("{file} is missing from the previous search index")
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn ui(&self) -> BTreeMap<&'static str, String> {
         let f = |id: &str| self.messages.format(id, &FluentArgs::new());
         BTreeMap::from([
@@ -826,13 +895,26 @@ impl Renderer for SiteRenderer<'_> {
             .collect();
         std::fs::create_dir_all(&ctx.destination)?;
         let ui = self.ui();
-        let mut index = search::SearchIndex::default();
         let pages: Vec<(&Chapter, &PathBuf)> = chapters
             .iter()
             .filter_map(|chapter| chapter.path.as_ref().map(|path| (*chapter, path)))
             .collect();
         let mut first_file = None;
-        // the previous index says what a reused page holds
+        // The search index is keyed by its pages' list: when every page is
+        // the previous build's, in the same order with the same titles, the
+        // index is too, and is linked. Until a page is made anew, reused
+        // pages wait here instead of being added from the old index.
+        let index_key = {
+            let mut key = cache::Key::new("search-index");
+            key.add(self.inputs.as_bytes());
+            for (chapter, path) in &pages {
+                key.add(path.to_string_lossy().as_bytes())
+                    .add(chapter.name.as_bytes());
+            }
+            key.finish()
+        };
+        let mut index: Option<search::SearchIndex> = None;
+        let mut waiting: Vec<(String, String, &Chapter, &PathBuf)> = Vec::new();
 
         // Pages are independent: render and write them on all cores, a chunk
         // at a time, then feed the search index in book order (its bytes
@@ -841,21 +923,45 @@ impl Renderer for SiteRenderer<'_> {
         for chunk in pages.chunks(PAGE_CHUNK) {
             let rendered: Vec<(String, String, PageText)> = chunk
                 .par_iter()
-                .map(|(chapter, path)| self.page(ctx, chapter, path, &ui))
+                .map(|(chapter, path)| self.page(ctx, chapter, path, &ui, true))
                 .collect::<anyhow::Result<_>>()?;
-            for (file, title, text) in &rendered {
-                match text {
-                    PageText::Text(text) => index.add(file, title, text),
-                    PageText::Reused => {
-                        if !index.add_from(file, title, &self.old_index) {
-                            anyhow::bail!("{file} is missing from the previous search index");
-                        }
+            if first_file.is_none() {
+                first_file = rendered.first().map(|(file, ..)| file.clone());
+            }
+            for ((file, title, text), (chapter, path)) in rendered.into_iter().zip(chunk) {
+                match (text, &mut index) {
+                    (PageText::Reused, None) => waiting.push((file, title, chapter, path)),
+                    (text, index) => {
+                        let index = match index {
+                            Some(index) => index,
+                            None => index.insert(self.index_from(
+                                ctx,
+                                &ui,
+                                std::mem::take(&mut waiting),
+                            )?),
+                        };
+                        self.add_to_index(ctx, &ui, index, file, title, text, chapter, path)?;
                     }
                 }
             }
-            if first_file.is_none() {
-                first_file = rendered.into_iter().next().map(|(file, ..)| file);
+        }
+        let old_index = self
+            .cache
+            .filter(|_| index.is_none())
+            .and_then(|c| c.page(&format!("{}/search-index.js", self.locale), &index_key));
+        let destination = ctx.destination.join("search-index.js");
+        match (index, old_index) {
+            (None, Some(old)) => link_or_copy(&old, &destination)?,
+            (index, _) => {
+                let index = match index {
+                    Some(index) => index,
+                    None => self.index_from(ctx, &ui, waiting)?,
+                };
+                std::fs::write(&destination, index.to_script())?;
             }
+        }
+        if let Ok(mut keys) = self.keys.lock() {
+            keys.push((format!("{}/search-index.js", self.locale), index_key));
         }
         let first_page = first_file
             .map(|file| std::fs::read(ctx.destination.join(file)))
@@ -863,7 +969,6 @@ impl Renderer for SiteRenderer<'_> {
         if let Some(page) = first_page {
             std::fs::write(ctx.destination.join("index.html"), page)?;
         }
-        std::fs::write(ctx.destination.join("search-index.js"), index.to_script())?;
         let (toc_js, toc_html) = toc_files(&entries, &self.messages);
         std::fs::write(ctx.destination.join("toc.js"), toc_js)?;
         std::fs::write(ctx.destination.join("toc.html"), toc_html)?;
@@ -927,7 +1032,7 @@ fn write_picker(shared: &Shared<'_>, out: &Path) -> Result<(), Diagnostics> {
     }
     let mut context = tera::Context::new();
     context.insert("site_title", &book_title(root));
-    context.insert("default_lang", &shared.input.rules.canonical_locale);
+    context.insert("default_lang", &shared.input.data.canonical_locale);
     context.insert("locales", &locales);
     let html = shared
         .templates

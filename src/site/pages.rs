@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::Templates;
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::report::{Report, severity};
-use crate::rules::{Market, Messages, Rule, RulesFile, Value};
+use crate::rules::{Market, Messages, Rule, Value};
 
 #[derive(Serialize)]
 struct MarketRow {
@@ -93,16 +93,16 @@ fn market_rows(messages: &Messages, codes: &[String]) -> Vec<MarketRow> {
 pub fn rules_page(
     templates: &Templates,
     messages: &Messages,
-    rules: &RulesFile,
+    rules: &[Rule],
+    canonical: &str,
     locale: &str,
 ) -> Result<String, Diagnostics> {
-    let canonical = &rules.canonical_locale;
     let list_separator = plain(messages, "list-separator");
     let mut unavailable = Vec::new();
     let mut tax = None;
     let mut roles = Vec::new();
     let mut others = Vec::new();
-    for rule in &rules.rules {
+    for rule in rules {
         let (href, note) = link(rule, locale, canonical, messages);
         match &rule.value {
             Value::UnavailableMarkets(v) => {
