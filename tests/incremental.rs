@@ -169,15 +169,19 @@ fn without_cache(out: &Path) -> std::collections::BTreeMap<std::path::PathBuf, V
     files
 }
 
+/// The two-article project built once into `book/`; `fresh/` is where
+/// fresh builds to compare with go.
+fn built_two_article_project() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let dir = two_article_project();
+    let (out, fresh) = (dir.path().join("book"), dir.path().join("fresh"));
+    build_stats(dir.path(), &out);
+    (dir, out, fresh)
+}
+
 #[test]
 fn an_edit_that_changes_a_fact_rewrites_the_data_files_as_a_fresh_build_would() {
-    let dir = two_article_project();
-    let (root, out, fresh) = (
-        dir.path(),
-        dir.path().join("book"),
-        dir.path().join("fresh"),
-    );
-    build_stats(root, &out);
+    let (dir, out, fresh) = built_two_article_project();
+    let root = dir.path();
 
     // a paragraph without facts in one group: the other group's parts of
     // rules.json are the previous build's bytes
@@ -224,13 +228,8 @@ fn an_edit_that_changes_a_fact_rewrites_the_data_files_as_a_fresh_build_would() 
 
 #[test]
 fn a_cache_of_another_format_or_with_damaged_parts_means_a_full_build() {
-    let dir = two_article_project();
-    let (root, out, fresh) = (
-        dir.path(),
-        dir.path().join("book"),
-        dir.path().join("fresh"),
-    );
-    build_stats(root, &out);
+    let (dir, out, fresh) = built_two_article_project();
+    let root = dir.path();
     let reference = fresh_build(root, &fresh);
 
     // an older cache format: nothing of it is trusted

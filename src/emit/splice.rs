@@ -313,8 +313,7 @@ struct Array {
 }
 
 impl Array {
-    fn begin<W: Write>(w: &mut W, key: &str, last: bool) -> io::Result<Array> {
-        let _ = last;
+    fn begin<W: Write>(w: &mut W, key: &str) -> io::Result<Array> {
         write!(w, "  \"{key}\": [")?;
         Ok(Array { first: true })
     }
@@ -525,22 +524,18 @@ impl Assembled {
         w.write_all(b",\n  \"policy\": ")?;
         serde_json::to_writer(&mut *w, &self.policy)?;
         w.write_all(b",\n")?;
-        let mut array = Array::begin(w, "sources", false)?;
+        let mut array = Array::begin(w, "sources")?;
         for s in &self.sources {
             array.next(w)?;
             write_at(w, 2, s)?;
         }
         array.end(w, false)?;
 
-        let mut array = Array::begin(w, "rules", false)?;
+        let mut array = Array::begin(w, "rules")?;
         let rules_start = w.pos;
         for (g, r) in self.rule_order() {
-            if let Some((group, (id, kind, part))) = self
-                .groups
-                .get(g)
-                .and_then(|group| Some((group, group.rules.get(r)?)))
+            if let Some((id, kind, part)) = self.groups.get(g).and_then(|group| group.rules.get(r))
             {
-                let _ = group;
                 let span = array.one(w, part, &self.old)?;
                 if let Some(i) = index.get_mut(g) {
                     i.rules.push((id.clone(), kind.clone(), span));
@@ -550,7 +545,7 @@ impl Assembled {
         array.end(w, false)?;
         let rules_end = w.pos;
 
-        let mut array = Array::begin(w, "procedures", false)?;
+        let mut array = Array::begin(w, "procedures")?;
         for (g, group) in self.groups.iter().enumerate() {
             if let Some((n, part)) = &group.procedures {
                 let span = array.run(w, part, &self.old)?;
@@ -561,7 +556,7 @@ impl Assembled {
         }
         array.end(w, false)?;
 
-        let mut array = Array::begin(w, "discrepancies", true)?;
+        let mut array = Array::begin(w, "discrepancies")?;
         for (g, run) in self.finding_order() {
             let Some(part) = self.finding_part(g, run) else {
                 continue;
@@ -597,7 +592,7 @@ impl Assembled {
         w.write_all(b",\n  \"summary\": ")?;
         write_at(w, 1, &self.summary())?;
         w.write_all(b",\n")?;
-        let mut array = Array::begin(w, "discrepancies", true)?;
+        let mut array = Array::begin(w, "discrepancies")?;
         for (g, run) in self.finding_order() {
             if let Some(part) = self.finding_part(g, run) {
                 array.run(w, part, &self.old)?;
