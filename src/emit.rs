@@ -360,7 +360,6 @@ fn assemble(
         }
     }
     let needed: Vec<usize> = dirty.iter().flat_map(|(_, m)| m.iter().copied()).collect();
-    // articles of changed groups: analyzed, or read back from the cache
     // Articles of changed groups: read back from the cache where they did
     // not change, else analyzed.
     let read_back: Vec<(usize, Option<Analyzed>)> = needed
