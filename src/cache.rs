@@ -21,7 +21,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::emit::splice::{GroupIndex, Span};
+use crate::emit::splice::{GroupIndex, Span, Store};
 use crate::reconcile::ArticleFacts;
 
 /// The folder of the cache inside the output.
@@ -173,13 +173,25 @@ impl Cache {
         serde_json::from_slice(bytes).ok()
     }
 
-    /// The previous rules.json, when it is the one the groups point into.
-    pub fn old_rules(&self) -> Option<Vec<u8>> {
+    /// The previous rules.json, when it is the one the groups point into
+    /// (hashed as it is read, not held: parts are read back by span).
+    pub fn old_rules(&self) -> Option<Store> {
         if self.groups.is_empty() {
             return None;
         }
-        let bytes = std::fs::read(self.out.join("rules.json")).ok()?;
-        (fingerprint(&bytes) == self.rules_json).then_some(bytes)
+        let mut file = std::fs::File::open(self.out.join("rules.json")).ok()?;
+        let mut hash = xxhash_rust::xxh3::Xxh3::new();
+        let mut block = vec![0; 1 << 16];
+        loop {
+            match std::io::Read::read(&mut file, &mut block) {
+                Ok(0) => break,
+                Ok(n) => hash.update(&block[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return None,
+            }
+        }
+        // the open file stays the one hashed, whatever replaces the path
+        (format!("{:032x}", hash.digest128()) == self.rules_json).then(|| Store::new(file))
     }
 
     /// The page of the previous output to reuse for `page` when it was made
@@ -208,15 +220,11 @@ fn facts_file(locale: &str) -> String {
     format!("facts-{locale}.json")
 }
 
-/// XXH3-128 of some bytes, hex.
-pub fn fingerprint(bytes: &[u8]) -> String {
-    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
-}
-
 /// An article's analysis for the next build's cache: made this build, or
 /// the previous cache's bytes.
 pub enum Facts {
-    Fresh(Box<ArticleFacts>),
+    /// Made this build, in the spill file.
+    Spilled(Span),
     Old,
 }
 
@@ -228,6 +236,7 @@ pub fn save_facts(
     dir: &Path,
     articles: Vec<(ArticleMeta, Facts)>,
     old: Option<&Cache>,
+    spilled: &Store,
 ) -> std::io::Result<Vec<ArticleMeta>> {
     std::fs::create_dir_all(dir)?;
     let mut by_locale: BTreeMap<String, Vec<(ArticleMeta, Facts)>> = BTreeMap::new();
@@ -260,10 +269,14 @@ pub fn save_facts(
             inner: std::io::BufWriter::new(file),
             pos: 0,
         };
+        let mut buf = Vec::new();
         for (mut meta, facts) in list {
             let start = out.pos;
             match facts {
-                Facts::Fresh(f) => serde_json::to_writer(&mut out, &f)?,
+                Facts::Spilled(span) => {
+                    spilled.read(span, &mut buf)?;
+                    std::io::Write::write_all(&mut out, &buf)?;
+                }
                 Facts::Old => {
                     let bytes = previous.as_ref().and_then(|p| {
                         p.get(
@@ -322,6 +335,31 @@ impl Key {
         self.0.update(&(part.len() as u64).to_le_bytes());
         self.0.update(part);
         self
+    }
+
+    /// The next `len` bytes of `from` as one part (as [`Key::add`] would
+    /// add them), read a block at a time rather than held.
+    pub fn add_read(&mut self, len: u64, from: impl std::io::Read) -> std::io::Result<&mut Self> {
+        use std::io::Read;
+        self.0.update(&len.to_le_bytes());
+        let mut from = from.take(len);
+        let mut block = vec![0; 1 << 16];
+        let mut read = 0;
+        loop {
+            match from.read(&mut block) {
+                Ok(0) => break,
+                Ok(n) => {
+                    self.0.update(&block[..n]);
+                    read += n as u64;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if read < len {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        Ok(self)
     }
 
     /// Every file under `dir` (sorted, with its path relative to `root`);

@@ -18,8 +18,8 @@ use crate::rules::{self, RulesFile, SourceFile};
 
 pub(crate) mod splice;
 
-use splice::Assembled;
 pub use splice::Counting;
+use splice::{Assembled, Spill};
 
 /// What a build produced, for the caller to report.
 #[derive(Debug, Clone)]
@@ -277,10 +277,6 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
     })
 }
 
-/// A changed group's members for the next cache: meta, whether it had
-/// nothing to report, whether it came from the cache.
-type Members = Vec<(cache::ArticleMeta, bool, bool)>;
-
 /// What a build takes from its analysis.
 struct Assembly {
     assembled: Assembled,
@@ -318,6 +314,7 @@ fn assemble(
     inputs: &str,
     hashes: &HashMap<String, String>,
     stamps: &HashMap<String, cache::Stamp>,
+    spill_dir: &Path,
 ) -> Result<Assembly, Diagnostics> {
     let source_locale = project.config.rulebook.source_locale.clone();
     let policy = project.config.rulebook.policy;
@@ -331,7 +328,7 @@ fn assemble(
     for (i, (_, a)) in jobs.iter().enumerate() {
         by_slug.entry(a.slug.as_str()).or_default().push(i);
     }
-    let old = cache.and_then(Cache::old_rules).unwrap_or_default();
+    let old = cache.and_then(Cache::old_rules);
     // Each group: its key, and whether the previous build's parts serve.
     let mut kept_groups: Vec<(&str, &splice::GroupIndex)> = Vec::new();
     let mut dirty: Vec<(&str, &[usize])> = Vec::new();
@@ -343,7 +340,7 @@ fn assemble(
             .map(|(locale, a)| Some((*locale, a.path.as_str(), hashes.get(&a.path)?.as_str())))
             .collect::<Option<Vec<_>>>()
             .map(|members| group_key(inputs, members));
-        let old_group = cache.filter(|_| !old.is_empty()).and_then(|c| {
+        let old_group = cache.filter(|_| old.is_some()).and_then(|c| {
             let g = c.groups.get(*slug)?;
             let key = key.as_ref()?;
             (g.key == *key
@@ -362,72 +359,37 @@ fn assemble(
     let needed: Vec<usize> = dirty.iter().flat_map(|(_, m)| m.iter().copied()).collect();
     // Articles of changed groups: read back from the cache where they did
     // not change, else analyzed.
-    let read_back: Vec<(usize, Option<Analyzed>)> = needed
+    let mut read_back: HashMap<usize, Analyzed> = needed
         .par_iter()
-        .map(|&i| {
+        .filter_map(|&i| {
             let (_, article) = jobs[i];
-            let facts = cache
-                .zip(hashes.get(&article.path))
-                .and_then(|(c, sha256)| {
-                    let meta = c.article(&article.path, sha256)?;
-                    Some((c.facts(meta)?, sha256.clone(), Vec::new(), meta.stamp))
-                });
-            (i, facts)
+            let (c, sha256) = cache.zip(hashes.get(&article.path))?;
+            let meta = c.article(&article.path, sha256)?;
+            Some((i, (c.facts(meta)?, sha256.clone(), Vec::new(), meta.stamp)))
         })
         .collect();
     // Locale data only for the locales of the articles to analyze, when
     // the previous build (which loaded all of it without fault) had the
     // same inputs; else all of it, so that a fault in any is reported.
-    let to_analyze: Vec<usize> = read_back
+    let locales: std::collections::HashSet<&str> = needed
         .iter()
-        .filter(|(_, f)| f.is_none())
-        .map(|(i, _)| *i)
+        .filter(|i| !read_back.contains_key(i))
+        .map(|&i| jobs[i].0)
         .collect();
-    let locales: std::collections::HashSet<&str> = to_analyze.iter().map(|&i| jobs[i].0).collect();
-    let context = if to_analyze.is_empty() {
+    let context = if locales.is_empty() {
         None
     } else if cache.is_some_and(|c| c.manifest.inputs == inputs) {
         Some(Context::with(project, Some(&locales))?)
     } else {
         Some(Context::new(project)?)
     };
-    let analyzed: Vec<(usize, Result<Analyzed, Diagnostic>)> = to_analyze
-        .par_iter()
-        .map(|&i| {
-            let (locale, article) = jobs[i];
-            let analyzed = match &context {
-                Some(context) => context.analyze(locale, article),
-                None => Err(Diagnostic::error("internal", "no locale data")),
-            };
-            (i, analyzed)
-        })
-        .collect();
-    let results = read_back
-        .into_iter()
-        .filter_map(|(i, f)| Some((i, Ok((f?, true)))))
-        .chain(
-            analyzed
-                .into_iter()
-                .map(|(i, r)| (i, r.map(|a| (a, false)))),
-        );
-    let mut diagnostics = Diagnostics::default();
-    let mut facts: HashMap<usize, (ArticleFacts, String, Option<cache::Stamp>, bool, bool)> =
-        HashMap::with_capacity(needed.len());
-    for (i, r) in results {
-        match r {
-            Ok(((a, sha256, found, stamp), from_cache)) => {
-                let clean = found.is_empty() && a.extraction.diagnostics.is_empty();
-                diagnostics.extend(found);
-                diagnostics.extend(a.extraction.diagnostics.iter().cloned());
-                facts.insert(i, (a, sha256, stamp, clean, from_cache));
-            }
-            Err(d) => diagnostics.push(d),
-        }
-    }
-    diagnostics.sort();
-    if diagnostics.has_errors() {
-        return Err(diagnostics);
-    }
+    let unwritable = |e: std::io::Error| {
+        Diagnostics::from(Diagnostic::error(
+            "unwritable",
+            format!("cannot write the build's spill file: {e}"),
+        ))
+    };
+    let mut spill = Spill::new(spill_dir).map_err(unwritable)?;
 
     // every article's sources entry, title, counts and cache entry
     let mut sources = Vec::with_capacity(jobs.len());
@@ -467,77 +429,67 @@ fn assemble(
             }
         }
     }
-    // the changed groups, reconciled on all cores
-    let mut dirty_facts: Vec<(&str, Option<String>, Vec<ArticleFacts>, Members)> =
-        Vec::with_capacity(dirty.len());
-    for (slug, members) in dirty {
-        let mut list = Vec::with_capacity(members.len());
-        let mut metas = Vec::with_capacity(members.len());
-        let mut all_clean = true;
-        for i in members {
-            let Some((a, sha256, stamp, clean, from_cache)) = facts.remove(i) else {
-                all_clean = false;
-                continue;
-            };
-            // an analysis read back keeps its place in the old facts file
-            let span = cache
-                .filter(|_| from_cache)
-                .and_then(|c| c.article(&a.path, &sha256))
-                .map_or((0, 0), |m| m.facts);
-            let meta = cache::ArticleMeta {
-                locale: a.locale.clone(),
-                article: a.article.clone(),
-                path: a.path.clone(),
-                sha256,
-                stamp: stamps.get(&a.path).copied().or(stamp),
-                date: a.date.map(|d| d.to_string()),
-                nav_title: a.nav_title.clone(),
-                segments: a.outline.segments,
-                untranslated: a.outline.untranslated.len(),
-                facts: span,
-            };
-            add(&meta);
-            cached += usize::from(from_cache);
-            all_clean &= clean;
-            metas.push((meta, clean, from_cache));
-            list.push(a);
-        }
-        // a group with diagnostics (or a member that failed) is
-        // reconciled anew every build, as its articles are analyzed anew
-        let key = all_clean.then(|| {
-            group_key(
-                inputs,
-                metas
-                    .iter()
-                    .map(|(m, ..)| (m.locale.as_str(), m.path.as_str(), m.sha256.as_str())),
-            )
-        });
-        dirty_facts.push((slug, key, list, metas));
-    }
-    let reconciled: Vec<(splice::Group, Vec<ArticleFacts>, Members)> = dirty_facts
-        .into_par_iter()
-        .map(|(slug, key, list, metas)| {
-            let group = splice::Group::reconcile(slug, key, &list, policy, &source_locale);
-            (group, list, metas)
-        })
-        .collect();
     let mut groups: Vec<splice::Group> = kept_groups
         .iter()
         .map(|(slug, g)| splice::Group::old(slug, g))
         .collect();
-    for (group, list, metas) in reconciled {
-        groups.push(group);
-        for (a, (meta, clean, from_cache)) in list.into_iter().zip(metas) {
-            if clean {
-                let f = if from_cache {
-                    cache::Facts::Old
-                } else {
-                    cache::Facts::Fresh(Box::new(a))
+
+    // The changed groups, a chunk at a time on all cores: each group's
+    // members analyzed (or read back), reconciled, and its parts and fresh
+    // analyses written to the spill file, so that memory holds one chunk's
+    // analyses, never the project's. Once any article has an error the
+    // build will fail: the rest is only analyzed, for its diagnostics.
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let mut diagnostics = Diagnostics::default();
+    let work = GroupWork {
+        jobs: &jobs,
+        context: context.as_ref(),
+        cache,
+        inputs,
+        stamps,
+        policy,
+        source_locale: &source_locale,
+        failed: &failed,
+    };
+    for chunk in dirty.chunks(GROUPS_PER_CHUNK) {
+        let chunk: Vec<(&str, Vec<(usize, Option<Analyzed>)>)> = chunk
+            .iter()
+            .map(|(slug, members)| {
+                let members = members.iter().map(|&i| (i, read_back.remove(&i))).collect();
+                (*slug, members)
+            })
+            .collect();
+        let done: Vec<GroupDone> = chunk
+            .into_par_iter()
+            .map(|(slug, members)| work.group(slug, members))
+            .collect();
+        for done in done {
+            diagnostics.extend(done.diagnostics);
+            let base = spill.append(&done.bytes).map_err(unwritable)?;
+            for (meta, from_cache) in &done.metas {
+                add(meta);
+                cached += usize::from(*from_cache);
+            }
+            for (meta, facts) in done.keep {
+                let facts = match facts {
+                    cache::Facts::Spilled((start, end)) => {
+                        cache::Facts::Spilled((start + base, end + base))
+                    }
+                    old => old,
                 };
-                keep.push((meta, f));
+                keep.push((meta, facts));
+            }
+            if let Some(mut group) = done.group {
+                group.shift(base);
+                groups.push(group);
             }
         }
     }
+    diagnostics.sort();
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    let spilled = spill.finish().map_err(unwritable)?;
     groups.sort_by(|a, b| a.slug.cmp(&b.slug));
     sources.sort_by(|a, b| (&a.locale, &a.path).cmp(&(&b.locale, &b.path)));
     // the next cache lists each locale's articles in build order
@@ -550,7 +502,10 @@ fn assemble(
             groups,
             summary,
             positions,
-            old,
+            splice::Stores {
+                old: old.unwrap_or_default(),
+                spilled,
+            },
         ),
         nav_titles,
         diagnostics,
@@ -558,6 +513,139 @@ fn assemble(
         cached,
         hashes: all_hashes,
     })
+}
+
+/// Changed groups reconciled together: enough to keep both cores busy
+/// between the (serial) appends to the spill file, few enough that their
+/// analyses are a small part of memory.
+const GROUPS_PER_CHUNK: usize = 64;
+
+/// What reconciling a changed group needs besides its members.
+struct GroupWork<'a> {
+    jobs: &'a [(&'a str, &'a load::Article)],
+    context: Option<&'a Context<'a>>,
+    cache: Option<&'a Cache>,
+    inputs: &'a str,
+    stamps: &'a HashMap<String, cache::Stamp>,
+    policy: crate::config::Policy,
+    source_locale: &'a str,
+    failed: &'a std::sync::atomic::AtomicBool,
+}
+
+/// A changed group done: its parts and fresh analyses as bytes for the
+/// spill file (spans from the start of `bytes`), its members' metas
+/// (and whether each came from the cache), the cache entries of its
+/// members without diagnostics, and what was found.
+struct GroupDone {
+    group: Option<splice::Group>,
+    bytes: Vec<u8>,
+    metas: Vec<(cache::ArticleMeta, bool)>,
+    keep: Vec<(cache::ArticleMeta, cache::Facts)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl GroupWork<'_> {
+    fn group(&self, slug: &str, members: Vec<(usize, Option<Analyzed>)>) -> GroupDone {
+        let results: Vec<Result<(Analyzed, bool), Diagnostic>> = members
+            .into_par_iter()
+            .map(|(i, back)| match back {
+                Some(a) => Ok((a, true)),
+                None => {
+                    let (locale, article) = self.jobs[i];
+                    match self.context {
+                        Some(context) => context.analyze(locale, article).map(|a| (a, false)),
+                        None => Err(Diagnostic::error("internal", "no locale data")),
+                    }
+                }
+            })
+            .collect();
+        let mut diagnostics = Vec::new();
+        let mut list = Vec::with_capacity(results.len());
+        let mut metas = Vec::with_capacity(results.len());
+        let mut all_clean = true;
+        for r in results {
+            let ((a, sha256, found, stamp), from_cache) = match r {
+                Ok(done) => done,
+                Err(d) => {
+                    diagnostics.push(d);
+                    all_clean = false;
+                    continue;
+                }
+            };
+            let clean = found.is_empty() && a.extraction.diagnostics.is_empty();
+            diagnostics.extend(found);
+            diagnostics.extend(a.extraction.diagnostics.iter().cloned());
+            // an analysis read back keeps its place in the old facts file
+            let span = self
+                .cache
+                .filter(|_| from_cache)
+                .and_then(|c| c.article(&a.path, &sha256))
+                .map_or((0, 0), |m| m.facts);
+            let meta = cache::ArticleMeta {
+                locale: a.locale.clone(),
+                article: a.article.clone(),
+                path: a.path.clone(),
+                sha256,
+                stamp: self.stamps.get(&a.path).copied().or(stamp),
+                date: a.date.map(|d| d.to_string()),
+                nav_title: a.nav_title.clone(),
+                segments: a.outline.segments,
+                untranslated: a.outline.untranslated.len(),
+                facts: span,
+            };
+            all_clean &= clean;
+            metas.push((meta, clean, from_cache));
+            list.push(a);
+        }
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            self.failed
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        let mut bytes = Vec::new();
+        let mut group = None;
+        let mut keep = Vec::new();
+        if !self.failed.load(std::sync::atomic::Ordering::Relaxed) {
+            // a group with diagnostics (or a member that failed) is
+            // reconciled anew every build, as its articles are analyzed anew
+            let key = all_clean.then(|| {
+                group_key(
+                    self.inputs,
+                    metas
+                        .iter()
+                        .map(|(m, ..)| (m.locale.as_str(), m.path.as_str(), m.sha256.as_str())),
+                )
+            });
+            let mut g = splice::Group::reconcile(slug, key, &list, self.policy, self.source_locale);
+            // writing into memory cannot fail; a value serde cannot write
+            // would be a bug, reported rather than lost
+            if let Err(e) = g.spill(&mut bytes) {
+                diagnostics.push(Diagnostic::error("internal", e.to_string()));
+            }
+            group = Some(g);
+            for (a, (meta, clean, from_cache)) in list.iter().zip(&metas) {
+                if !*clean {
+                    continue;
+                }
+                let facts = if *from_cache {
+                    cache::Facts::Old
+                } else {
+                    let start = bytes.len() as u64;
+                    if let Err(e) = serde_json::to_writer(&mut bytes, a) {
+                        diagnostics.push(Diagnostic::error("internal", e.to_string()));
+                    }
+                    cache::Facts::Spilled((start, bytes.len() as u64))
+                };
+                keep.push((meta.clone(), facts));
+            }
+        }
+        GroupDone {
+            group,
+            bytes,
+            metas: metas.into_iter().map(|(m, _, c)| (m, c)).collect(),
+            keep,
+            diagnostics,
+        }
+    }
 }
 
 /// The language subtag of a locale id (`zh` of `zh-TW`).
@@ -659,7 +747,14 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         keep,
         cached,
         hashes,
-    } = assemble(&project, cache.as_ref(), &inputs, &hashes, &stamps)?;
+    } = assemble(
+        &project,
+        cache.as_ref(),
+        &inputs,
+        &hashes,
+        &stamps,
+        staging.dir(),
+    )?;
     let cache_dir = staging.dir().join(cache::DIR);
     let mut stats = BuildStats {
         articles_cached: cached,
@@ -676,7 +771,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     let ((saved, schema), (report_written, rules_written)) = rayon::join(
         || {
             rayon::join(
-                || cache::save_facts(&cache_dir, keep, cache.as_ref()),
+                || cache::save_facts(&cache_dir, keep, cache.as_ref(), &assembled.stores.spilled),
                 || staging.write_json("rules.schema.json", &rules::json_schema()),
             )
         },
@@ -693,15 +788,19 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     let ((group_spans, rules_span), rules_json) = rules_written.map_err(unwritable)?;
     // The rules page shows the rules alone: it is keyed by them, not by the
     // sources list, which changes with every edit.
+    // The array is read back a block at a time: at 5,000 articles per
+    // locale rules.json is ~240 MB.
     let rules_key = {
-        let written = std::fs::read(staging.dir().join("rules.json")).map_err(unwritable)?;
-        let rules = usize::try_from(rules_span.0)
-            .ok()
-            .zip(usize::try_from(rules_span.1).ok())
-            .and_then(|(a, b)| written.get(a..b))
-            .unwrap_or_default();
+        use std::io::{Seek, SeekFrom};
+        let mut written =
+            std::fs::File::open(staging.dir().join("rules.json")).map_err(unwritable)?;
+        written
+            .seek(SeekFrom::Start(rules_span.0))
+            .map_err(unwritable)?;
         let mut key = cache::Key::new("rules");
-        key.add(assembled.canonical_locale.as_bytes()).add(rules);
+        key.add(assembled.canonical_locale.as_bytes());
+        key.add_read(rules_span.1.saturating_sub(rules_span.0), written)
+            .map_err(unwritable)?;
         key.finish()
     };
     // only groups that may be reused go into the next cache

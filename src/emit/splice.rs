@@ -11,23 +11,111 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, Write};
-use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
 use crate::config::Policy;
 use crate::reconcile::{self, ArticleFacts, findings};
-use crate::report::{self, LocaleSummary, Report};
+use crate::report::{self, LocaleSummary};
 use crate::rules::{Discrepancy, Procedure, Rule, SourceFile};
 
 /// A byte range of the previous rules.json.
 pub type Span = (u64, u64);
 
-/// A part of the output: made this build, or the previous build's bytes.
+/// A part of the output: made this build (in memory, or already written
+/// to the build's spill file), or the previous build's bytes.
 #[derive(Debug)]
 pub enum Part<T> {
     Fresh(T),
+    /// In the previous rules.json.
     Old(Span),
+    /// In this build's spill file ([`Spill`]).
+    Spilled(Span),
+}
+
+/// Bytes on disk read back by span: the previous rules.json, or this
+/// build's spill file. Parts are read when they are copied, so a big build
+/// never holds either file in memory.
+#[derive(Debug, Default)]
+pub struct Store {
+    file: Option<std::fs::File>,
+}
+
+impl Store {
+    pub fn new(file: std::fs::File) -> Store {
+        Store { file: Some(file) }
+    }
+
+    /// The bytes of `span`, into `buf` (cleared first).
+    pub fn read(&self, (start, end): Span, buf: &mut Vec<u8>) -> io::Result<()> {
+        let short = || io::Error::other("a stored part is shorter than its index says");
+        let len =
+            usize::try_from(end.checked_sub(start).ok_or_else(short)?).map_err(|_| short())?;
+        let file = self.file.as_ref().ok_or_else(short)?;
+        buf.clear();
+        buf.resize(len, 0);
+        read_exact_at(file, buf, start)
+    }
+
+    /// The bytes of `span`, in a new buffer.
+    pub fn bytes(&self, span: Span) -> io::Result<Vec<u8>> {
+        let mut buf = Vec::new();
+        self.read(span, &mut buf)?;
+        Ok(buf)
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &std::fs::File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+    while !buf.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, buf, offset)? {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What a build has made but not yet placed: each reconciled group's parts
+/// and each article's analysis for the cache, appended to one unnamed
+/// temporary file as they are made, so that memory holds only the groups
+/// being worked on. The parts are the bytes they take in rules.json.
+pub struct Spill {
+    out: Counting<io::BufWriter<std::fs::File>>,
+}
+
+impl Spill {
+    /// A new spill file in `dir` (removed by the system when closed, also
+    /// after a crash).
+    pub fn new(dir: &std::path::Path) -> io::Result<Spill> {
+        Ok(Spill {
+            out: Counting {
+                inner: io::BufWriter::with_capacity(1 << 16, tempfile::tempfile_in(dir)?),
+                pos: 0,
+            },
+        })
+    }
+
+    /// Append `bytes`; returns where they begin.
+    pub fn append(&mut self, bytes: &[u8]) -> io::Result<u64> {
+        let at = self.out.pos;
+        self.out.write_all(bytes)?;
+        Ok(at)
+    }
+
+    /// Done writing: the file to read the parts back from.
+    pub fn finish(self) -> io::Result<Store> {
+        let file = self.out.inner.into_inner().map_err(|e| e.into_error())?;
+        Ok(Store::new(file))
+    }
 }
 
 /// Counts of a group's findings in one locale: errors, warnings, infos.
@@ -107,7 +195,7 @@ impl Group {
             .iter()
             .chain(tails.iter().flat_map(|(_, _, p)| match p {
                 Part::Fresh(v) => v.as_slice(),
-                Part::Old(_) => &[],
+                Part::Old(_) | Part::Spilled(_) => &[],
             }));
         for d in all {
             let s = severities.entry(d.locale.to_string()).or_default();
@@ -192,6 +280,78 @@ impl Group {
             banners: index.banners.clone(),
         }
     }
+}
+
+impl Group {
+    /// Write the group's fresh parts into `buf`, as rules.json has them
+    /// (a run's elements with their separators), leaving their spans in
+    /// `buf` in their place; [`Group::shift`] moves the spans to where
+    /// `buf` lands in the spill file.
+    pub fn spill(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
+        for (_, _, part) in &mut self.rules {
+            spill_one(part, buf)?;
+        }
+        if let Some((_, part)) = &mut self.procedures {
+            spill_run(part, buf)?;
+        }
+        for (.., part) in &mut self.runs {
+            spill_run(part, buf)?;
+        }
+        for (.., part) in &mut self.tails {
+            spill_run(part, buf)?;
+        }
+        Ok(())
+    }
+
+    /// Move the spilled parts' spans by `base`.
+    pub fn shift(&mut self, base: u64) {
+        fn shift<T>(part: &mut Part<T>, base: u64) {
+            if let Part::Spilled((start, end)) = part {
+                *start += base;
+                *end += base;
+            }
+        }
+        for (_, _, part) in &mut self.rules {
+            shift(part, base);
+        }
+        if let Some((_, part)) = &mut self.procedures {
+            shift(part, base);
+        }
+        for (.., part) in &mut self.runs {
+            shift(part, base);
+        }
+        for (.., part) in &mut self.tails {
+            shift(part, base);
+        }
+    }
+}
+
+fn spill_one<T: Serialize>(part: &mut Part<T>, buf: &mut Vec<u8>) -> io::Result<()> {
+    if let Part::Fresh(item) = part {
+        let start = buf.len() as u64;
+        write_at(buf, 2, item)?;
+        *part = Part::Spilled((start, buf.len() as u64));
+    }
+    Ok(())
+}
+
+/// A run spilled is what [`Array::run`] would write of it after the first
+/// separator; an empty run stays in memory (it has no bytes to stand for
+/// it).
+fn spill_run<T: Serialize>(part: &mut Part<Vec<T>>, buf: &mut Vec<u8>) -> io::Result<()> {
+    if let Part::Fresh(list) = part
+        && !list.is_empty()
+    {
+        let start = buf.len() as u64;
+        for (i, item) in list.iter().enumerate() {
+            if i > 0 {
+                buf.extend_from_slice(b",\n    ");
+            }
+            write_at(buf, 2, item)?;
+        }
+        *part = Part::Spilled((start, buf.len() as u64));
+    }
+    Ok(())
 }
 
 /// serde_json's pretty layout (two spaces) begun at a given depth: a value
@@ -325,13 +485,14 @@ impl Array {
         Ok(w.pos)
     }
 
-    /// Write a run of elements: fresh ones serialized, old ones copied
+    /// Write a run of elements: fresh ones serialized, stored ones copied
     /// (separators included). Returns the span it takes in the new file.
     fn run<W: Write, T: Serialize>(
         &mut self,
         w: &mut Counting<W>,
         part: &Part<Vec<T>>,
-        old: &[u8],
+        stores: &Stores,
+        buf: &mut Vec<u8>,
     ) -> io::Result<Span> {
         match part {
             Part::Fresh(list) => {
@@ -343,9 +504,10 @@ impl Array {
                 }
                 Ok((start.unwrap_or(w.pos), w.pos))
             }
-            Part::Old(span) => {
+            Part::Old(span) | Part::Spilled(span) => {
                 let start = self.next(w)?;
-                w.write_all(slice(old, *span)?)?;
+                stores.of(part).read(*span, buf)?;
+                w.write_all(buf)?;
                 Ok((start, w.pos))
             }
         }
@@ -355,12 +517,16 @@ impl Array {
         &mut self,
         w: &mut Counting<W>,
         part: &Part<T>,
-        old: &[u8],
+        stores: &Stores,
+        buf: &mut Vec<u8>,
     ) -> io::Result<Span> {
         let start = self.next(w)?;
         match part {
             Part::Fresh(item) => write_at(w, 2, item)?,
-            Part::Old(span) => w.write_all(slice(old, *span)?)?,
+            Part::Old(span) | Part::Spilled(span) => {
+                stores.of(part).read(*span, buf)?;
+                w.write_all(buf)?;
+            }
         }
         Ok((start, w.pos))
     }
@@ -373,12 +539,51 @@ impl Array {
     }
 }
 
-fn slice(old: &[u8], (start, end): Span) -> io::Result<&[u8]> {
-    usize::try_from(start)
-        .ok()
-        .zip(usize::try_from(end).ok())
-        .and_then(|(s, e)| old.get(s..e))
-        .ok_or_else(|| io::Error::other("the previous rules.json is shorter than its cache says"))
+/// Where stored parts are read: the previous rules.json and this build's
+/// spill file.
+#[derive(Debug, Default)]
+pub struct Stores {
+    pub old: Store,
+    pub spilled: Store,
+}
+
+impl Stores {
+    fn of<T>(&self, part: &Part<T>) -> &Store {
+        match part {
+            Part::Old(_) => &self.old,
+            _ => &self.spilled,
+        }
+    }
+
+    /// A stored part's value (a fresh one cloned).
+    fn value<T: Clone + serde::de::DeserializeOwned>(&self, part: &Part<T>) -> io::Result<T> {
+        match part {
+            Part::Fresh(v) => Ok(v.clone()),
+            Part::Old(span) | Part::Spilled(span) => {
+                serde_json::from_slice(&self.of(part).bytes(*span)?).map_err(io::Error::other)
+            }
+        }
+    }
+
+    /// A stored run's elements (a fresh one cloned).
+    fn list<T: Clone + serde::de::DeserializeOwned>(
+        &self,
+        part: &Part<Vec<T>>,
+    ) -> io::Result<Vec<T>> {
+        match part {
+            Part::Fresh(v) => Ok(v.clone()),
+            Part::Old(span) | Part::Spilled(span) => {
+                // a run is its elements with their separators: an array's
+                // inside
+                let bytes = self.of(part).bytes(*span)?;
+                let mut array = Vec::with_capacity(bytes.len() + 2);
+                array.push(b'[');
+                array.extend_from_slice(&bytes);
+                array.push(b']');
+                serde_json::from_slice(&array).map_err(io::Error::other)
+            }
+        }
+    }
 }
 
 /// Everything rules.json and report.json are made of, in groups.
@@ -395,10 +600,8 @@ pub struct Assembled {
     pub base_summary: BTreeMap<String, LocaleSummary>,
     /// Article path → its place in the build (locale, then file order).
     pub positions: HashMap<String, usize>,
-    /// The previous rules.json, where old parts are read.
-    pub old: Vec<u8>,
-    rules: OnceLock<Result<Vec<Rule>, String>>,
-    report: OnceLock<Result<Report, String>>,
+    /// Where old and spilled parts are read.
+    pub stores: Stores,
 }
 
 impl Assembled {
@@ -409,7 +612,7 @@ impl Assembled {
         groups: Vec<Group>,
         base_summary: BTreeMap<String, LocaleSummary>,
         positions: HashMap<String, usize>,
-        old: Vec<u8>,
+        stores: Stores,
     ) -> Assembled {
         Assembled {
             canonical_locale,
@@ -418,9 +621,7 @@ impl Assembled {
             groups,
             base_summary,
             positions,
-            old,
-            rules: OnceLock::new(),
-            report: OnceLock::new(),
+            stores,
         }
     }
 
@@ -524,6 +725,7 @@ impl Assembled {
         w.write_all(b",\n  \"policy\": ")?;
         serde_json::to_writer(&mut *w, &self.policy)?;
         w.write_all(b",\n")?;
+        let buf = &mut Vec::new();
         let mut array = Array::begin(w, "sources")?;
         for s in &self.sources {
             array.next(w)?;
@@ -536,7 +738,7 @@ impl Assembled {
         for (g, r) in self.rule_order() {
             if let Some((id, kind, part)) = self.groups.get(g).and_then(|group| group.rules.get(r))
             {
-                let span = array.one(w, part, &self.old)?;
+                let span = array.one(w, part, &self.stores, buf)?;
                 if let Some(i) = index.get_mut(g) {
                     i.rules.push((id.clone(), kind.clone(), span));
                 }
@@ -548,7 +750,7 @@ impl Assembled {
         let mut array = Array::begin(w, "procedures")?;
         for (g, group) in self.groups.iter().enumerate() {
             if let Some((n, part)) = &group.procedures {
-                let span = array.run(w, part, &self.old)?;
+                let span = array.run(w, part, &self.stores, buf)?;
                 if let Some(i) = index.get_mut(g) {
                     i.procedures = Some((*n, span));
                 }
@@ -561,7 +763,7 @@ impl Assembled {
             let Some(part) = self.finding_part(g, run) else {
                 continue;
             };
-            let span = array.run(w, part, &self.old)?;
+            let span = array.run(w, part, &self.stores, buf)?;
             if let (Some(i), Some(group)) = (index.get_mut(g), self.groups.get(g)) {
                 match run {
                     Run::Sorted(r) => {
@@ -592,71 +794,53 @@ impl Assembled {
         w.write_all(b",\n  \"summary\": ")?;
         write_at(w, 1, &self.summary())?;
         w.write_all(b",\n")?;
+        let buf = &mut Vec::new();
         let mut array = Array::begin(w, "discrepancies")?;
         for (g, run) in self.finding_order() {
             if let Some(part) = self.finding_part(g, run) {
-                array.run(w, part, &self.old)?;
+                array.run(w, part, &self.stores, buf)?;
             }
         }
         array.end(w, true)?;
         w.write_all(b"}\n")
     }
 
-    /// Every rule in rules.json order (old ones read back), for the rules
-    /// page; made once, when a page needs it.
-    pub fn rules(&self) -> Result<&[Rule], String> {
-        self.rules
-            .get_or_init(|| {
-                let mut rules = Vec::new();
-                for (g, r) in self.rule_order() {
-                    let Some((_, _, part)) = self.groups.get(g).and_then(|x| x.rules.get(r)) else {
-                        continue;
-                    };
-                    rules.push(match part {
-                        Part::Fresh(rule) => rule.clone(),
-                        Part::Old(span) => serde_json::from_slice(
-                            slice(&self.old, *span).map_err(|e| e.to_string())?,
-                        )
-                        .map_err(|e| e.to_string())?,
-                    });
-                }
-                Ok(rules)
-            })
-            .as_ref()
-            .map(Vec::as_slice)
-            .map_err(Clone::clone)
+    /// Every rule in rules.json order, read back one at a time, for the
+    /// rules page.
+    pub fn for_each_rule(&self, mut f: impl FnMut(Rule)) -> io::Result<()> {
+        for (g, r) in self.rule_order() {
+            if let Some((_, _, part)) = self.groups.get(g).and_then(|x| x.rules.get(r)) {
+                f(self.stores.value(part)?);
+            }
+        }
+        Ok(())
     }
 
-    /// The report (old findings read back), for the status pages; made
-    /// once, when a page needs it.
-    pub fn report(&self) -> Result<&Report, String> {
-        self.report
-            .get_or_init(|| {
-                let mut all = Vec::new();
-                for (g, run) in self.finding_order() {
-                    match self.finding_part(g, run) {
-                        Some(Part::Fresh(list)) => all.extend(list.iter().cloned()),
-                        Some(Part::Old(span)) => {
-                            let bytes = slice(&self.old, *span).map_err(|e| e.to_string())?;
-                            let mut array = Vec::with_capacity(bytes.len() + 2);
-                            array.push(b'[');
-                            array.extend_from_slice(bytes);
-                            array.push(b']');
-                            let list: Vec<Discrepancy> =
-                                serde_json::from_slice(&array).map_err(|e| e.to_string())?;
-                            all.extend(list);
-                        }
-                        None => {}
+    /// The findings of one locale in report order, read back run by run,
+    /// for its status page.
+    pub fn for_each_finding(&self, locale: &str, mut f: impl FnMut(Discrepancy)) -> io::Result<()> {
+        for (g, run) in self.finding_order() {
+            let Some(group) = self.groups.get(g) else {
+                continue;
+            };
+            // a sorted run is one locale's; a tail is one article's
+            let part = match run {
+                Run::Sorted(r) => group
+                    .runs
+                    .get(r)
+                    .filter(|(l, ..)| l == locale)
+                    .map(|x| &x.3),
+                Run::Tail(t) => group.tails.get(t).map(|x| &x.2),
+            };
+            if let Some(part) = part {
+                for d in self.stores.list(part)? {
+                    if *d.locale == *locale {
+                        f(d);
                     }
                 }
-                Ok(Report::new(
-                    &self.canonical_locale,
-                    self.base_summary.clone(),
-                    std::sync::Arc::new(all),
-                ))
-            })
-            .as_ref()
-            .map_err(Clone::clone)
+            }
+        }
+        Ok(())
     }
 
     /// Each locale's out-of-date notices' facts, by article: the stale

@@ -229,11 +229,10 @@ fn build_locale(
             if reusable("rules.md") {
                 return Ok(String::new());
             }
-            let rules = input.data.rules().map_err(internal)?;
             pages::rules_page(
                 &shared.templates,
                 &messages,
-                rules,
+                |f| input.data.for_each_rule(f),
                 &input.data.canonical_locale,
                 locale,
             )
@@ -242,11 +241,11 @@ fn build_locale(
             if reusable("status.md") {
                 return Ok(String::new());
             }
-            let report = input.data.report().map_err(internal)?;
             pages::status_page(
                 &shared.templates,
                 &messages,
-                report,
+                &input.data.summary(),
+                |f| input.data.for_each_finding(locale, f),
                 &shared.locales,
                 locale,
             )
@@ -491,14 +490,6 @@ fn banners(
             )
         })
         .collect()
-}
-
-/// A failure that is rulebook's own (the previous rules.json read back
-/// wrong), reported rather than panicked on.
-fn internal(e: String) -> Diagnostics {
-    Diagnostic::error("internal", e)
-        .with_help("remove the output folder and build again")
-        .into()
 }
 
 /// The preprocessor: appends the generated pages (rules, status) to the

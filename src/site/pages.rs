@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::Templates;
 use crate::diag::{Diagnostic, Diagnostics, Location};
-use crate::report::{Report, severity};
-use crate::rules::{Market, Messages, Rule, Value};
+use crate::report::{LocaleSummary, severity};
+use crate::rules::{Discrepancy, Market, Messages, Rule, Value};
 
 #[derive(Serialize)]
 struct MarketRow {
@@ -48,6 +48,16 @@ fn template_error(name: &str, e: &tera::Error) -> Diagnostics {
         .at(Location::file(format!("templates/{name}")))
         .with_help("check the variables the template uses against docs of the site templates")
         .into()
+}
+
+/// A part of the build's own output that could not be read back.
+fn read_back_error(file: &str, e: &std::io::Error) -> Diagnostics {
+    Diagnostic::error(
+        "internal",
+        format!("cannot read back this build's {file} parts: {e}"),
+    )
+    .with_help("delete the output folder and build again; if it persists, report a bug")
+    .into()
 }
 
 fn plain(messages: &Messages, id: &str) -> String {
@@ -90,10 +100,12 @@ fn market_rows(messages: &Messages, codes: &[String]) -> Vec<MarketRow> {
     rows
 }
 
+/// The rules page; `rules` hands it every rule in rules.json order, one at
+/// a time (a big project's rules are read back from disk, never held).
 pub fn rules_page(
     templates: &Templates,
     messages: &Messages,
-    rules: &[Rule],
+    rules: impl FnOnce(&mut dyn FnMut(Rule)) -> std::io::Result<()>,
     canonical: &str,
     locale: &str,
 ) -> Result<String, Diagnostics> {
@@ -102,7 +114,8 @@ pub fn rules_page(
     let mut tax = None;
     let mut roles = Vec::new();
     let mut others = Vec::new();
-    for rule in rules {
+    let mut add = |rule: Rule| {
+        let rule = &rule;
         let (href, note) = link(rule, locale, canonical, messages);
         match &rule.value {
             Value::UnavailableMarkets(v) => {
@@ -187,7 +200,8 @@ pub fn rules_page(
                 });
             }
         }
-    }
+    };
+    rules(&mut add).map_err(|e| read_back_error("rules.json", &e))?;
     let ui: BTreeMap<&str, String> = [
         ("title", "rules-title"),
         ("intro", "rules-intro"),
@@ -228,17 +242,20 @@ struct FindingRow {
     message: String,
 }
 
+/// The status page of `locale`; `findings` hands it the locale's findings
+/// in report order, one at a time.
 pub fn status_page(
     templates: &Templates,
     messages: &Messages,
-    report: &Report,
+    summary: &BTreeMap<String, LocaleSummary>,
+    findings: impl FnOnce(&mut dyn FnMut(Discrepancy)) -> std::io::Result<()>,
     locales: &[String],
     locale: &str,
 ) -> Result<String, Diagnostics> {
     let mut coverage = Vec::new();
     let mut bars = Vec::new();
     for l in locales {
-        let s = report.summary.get(l).cloned().unwrap_or_default();
+        let s = summary.get(l).cloned().unwrap_or_default();
         let name = plain(messages, &format!("language-{l}"));
         let (text, share) = if s.segments > 0 {
             let translated = s.segments - s.untranslated_segments;
@@ -255,34 +272,34 @@ pub fn status_page(
         bars.push((name.clone(), share));
         coverage.push(Coverage { name, text });
     }
-    let findings: Vec<FindingRow> = report
-        .discrepancies
-        .iter()
-        .filter(|d| *d.locale == *locale)
-        .map(|d| {
-            let (place, href) = match &d.source {
-                Some(s) if s.line > 0 => {
-                    let slug = std::path::Path::new(&*s.path)
-                        .file_stem()
-                        .map(|x| x.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    (
-                        format!("{}:{}", s.path, s.line),
-                        Some(format!("{slug}.html#L{}", s.line)),
-                    )
-                }
-                Some(s) => (s.path.to_string(), None),
-                None => (String::new(), None),
-            };
-            FindingRow {
-                code: d.code.to_string(),
-                severity: severity(d).id().to_owned(),
-                place,
-                href,
-                message: d.message.clone(),
+    let mut rows: Vec<FindingRow> = Vec::new();
+    let mut add = |d: Discrepancy| {
+        if *d.locale != *locale {
+            return;
+        }
+        let (place, href) = match &d.source {
+            Some(s) if s.line > 0 => {
+                let slug = std::path::Path::new(&*s.path)
+                    .file_stem()
+                    .map(|x| x.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                (
+                    format!("{}:{}", s.path, s.line),
+                    Some(format!("{slug}.html#L{}", s.line)),
+                )
             }
-        })
-        .collect();
+            Some(s) => (s.path.to_string(), None),
+            None => (String::new(), None),
+        };
+        rows.push(FindingRow {
+            code: d.code.to_string(),
+            severity: severity(&d).id().to_owned(),
+            place,
+            href,
+            message: d.message,
+        });
+    };
+    findings(&mut add).map_err(|e| read_back_error("report.json", &e))?;
     let ui: BTreeMap<&str, String> = [
         ("title", "status-title"),
         ("intro", "status-intro"),
@@ -299,7 +316,7 @@ pub fn status_page(
     let mut context = tera::Context::new();
     context.insert("ui", &ui);
     context.insert("coverage", &coverage);
-    context.insert("findings", &findings);
+    context.insert("findings", &rows);
     context.insert("chart", &chart(&bars));
     templates
         .render("status.html", &context)
