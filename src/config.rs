@@ -32,10 +32,18 @@ pub struct RulebookConfig {
     pub locales: Option<Vec<String>>,
     #[serde(default)]
     pub policy: Policy,
+    /// Rules on one page of the rules page, findings on one page of a
+    /// status page: longer lists are split into pages.
+    #[serde(default = "default_page_size")]
+    pub page_size: std::num::NonZeroUsize,
 }
 
 fn default_source_locale() -> String {
     "en".to_owned()
+}
+
+fn default_page_size() -> std::num::NonZeroUsize {
+    std::num::NonZeroUsize::new(500).unwrap_or(std::num::NonZeroUsize::MIN)
 }
 
 impl Default for RulebookConfig {
@@ -44,6 +52,7 @@ impl Default for RulebookConfig {
             source_locale: default_source_locale(),
             locales: None,
             policy: Policy::default(),
+            page_size: default_page_size(),
         }
     }
 }
@@ -92,7 +101,7 @@ impl BookToml {
             let (line, col) = e.span().map_or((1, 1), |span| LineIndex::new(text).line_col(text, span.start));
             Diagnostic::error("book-toml", format!("invalid book.toml: {}", e.message()))
                 .at(Location::new(display, line, col))
-                .with_help("book.toml takes mdBook's [book], [build], [output.*], [preprocessor.*] tables and a [rulebook] table with source-locale, locales and policy (source-wins | newest-wins)")
+                .with_help("book.toml takes mdBook's [book], [build], [output.*], [preprocessor.*] tables and a [rulebook] table with source-locale, locales, policy (source-wins | newest-wins) and page-size (a positive number)")
         })
     }
 }

@@ -452,7 +452,7 @@ fn assemble(
         failed: &failed,
     };
     for chunk in dirty.chunks(GROUPS_PER_CHUNK) {
-        let chunk: Vec<(&str, Vec<(usize, Option<Analyzed>)>)> = chunk
+        let chunk: Vec<(&str, Vec<Member>)> = chunk
             .iter()
             .map(|(slug, members)| {
                 let members = members.iter().map(|&i| (i, read_back.remove(&i))).collect();
@@ -520,6 +520,10 @@ fn assemble(
 /// analyses are a small part of memory.
 const GROUPS_PER_CHUNK: usize = 64;
 
+/// A member of a changed group: its place in the build, and its analysis
+/// when it was read back from the cache.
+type Member = (usize, Option<Analyzed>);
+
 /// What reconciling a changed group needs besides its members.
 struct GroupWork<'a> {
     jobs: &'a [(&'a str, &'a load::Article)],
@@ -545,7 +549,7 @@ struct GroupDone {
 }
 
 impl GroupWork<'_> {
-    fn group(&self, slug: &str, members: Vec<(usize, Option<Analyzed>)>) -> GroupDone {
+    fn group(&self, slug: &str, members: Vec<Member>) -> GroupDone {
         let results: Vec<Result<(Analyzed, bool), Diagnostic>> = members
             .into_par_iter()
             .map(|(i, back)| match back {

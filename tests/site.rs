@@ -193,6 +193,95 @@ fn status_page_has_findings_and_a_coverage_chart() {
     assert!(ja.contains("fact-mismatch") && ja.contains("stale-translation"));
 }
 
+/// Rows and rule sections of a generated list, in page order.
+fn list_items(out: &Path, locale: &str, stem: &str) -> (usize, Vec<String>) {
+    let mut pages = Vec::new();
+    for n in 1.. {
+        let file = if n == 1 {
+            format!("{stem}.html")
+        } else {
+            format!("{stem}-{n}.html")
+        };
+        let Ok(page) = std::fs::read_to_string(out.join(locale).join(file)) else {
+            break;
+        };
+        pages.push(page);
+    }
+    let mut items = Vec::new();
+    for page in &pages {
+        for piece in page.split("<tr").skip(1) {
+            let row = &piece[..piece.find("</tr>").unwrap_or(piece.len())];
+            // table heads repeat on every page
+            if !row.contains("<th>") {
+                items.push(row.to_owned());
+            }
+        }
+        for piece in page.split("<section class=\"rulebook-rule\" id=\"").skip(1) {
+            items.push(piece[..piece.find('"').unwrap()].to_owned());
+        }
+    }
+    (pages.len(), items)
+}
+
+#[test]
+fn long_lists_are_split_into_pages_that_together_hold_every_item() {
+    let (_whole, whole) = site();
+    let project = project();
+    let toml = project.path().join("book.toml");
+    let text = read(&toml).replace("\n[rulebook]\n", "\n[rulebook]\npage-size = 2\n");
+    std::fs::write(&toml, text).unwrap();
+    let out = project.path().join("book");
+    let result = build(project.path(), &out);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    for locale in ["en", "ja-JP", "zh-TW"] {
+        // the rules page's roles table and tax table are per page: compare
+        // the findings and the per-rule sections and rows
+        let (one, mut all) = list_items(&whole, locale, "status");
+        let (pages, mut split) = list_items(&out, locale, "status");
+        assert_eq!(one, 1);
+        assert_eq!(split, all, "{locale}: the status pages hold other findings");
+        let findings = all.len();
+        assert_eq!(
+            pages,
+            findings.div_ceil(2).max(1),
+            "{locale}: {findings} findings"
+        );
+        (_, all) = list_items(&whole, locale, "rules");
+        (_, split) = list_items(&out, locale, "rules");
+        all.retain(|i| !i.contains("tax"));
+        split.retain(|i| !i.contains("tax"));
+        all.sort();
+        all.dedup();
+        split.sort();
+        split.dedup();
+        assert_eq!(split, all, "{locale}: the rules pages hold other rules");
+    }
+    // a later page: its own title, a pager linking its neighbours, and no
+    // entry of its own in the table of contents
+    let second = read(out.join("zh-TW/status-2.html"));
+    assert!(second.contains("<title>翻譯狀態（2/"), "{second}");
+    assert!(second.contains("<nav class=\"rulebook-pager\" aria-label=\"頁面\">"));
+    assert!(second.contains("<a rel=\"prev\" href=\"status.html\">"));
+    assert!(second.contains("<strong aria-current=\"page\">2</strong>"));
+    let toc = read(out.join("zh-TW/toc.html"));
+    assert!(
+        toc.contains("status.html") && !toc.contains("status-2.html"),
+        "{toc}"
+    );
+    // one page: no pager
+    assert!(!read(whole.join("zh-TW/status.html")).contains("rulebook-pager"));
+    // the further pages are searchable and have their language links
+    let en_rules = read(out.join("en/rules-2.html"));
+    assert!(
+        en_rules.contains("hreflang=\"ja-JP\" href=\"../ja-JP/rules-2.html\""),
+        "{en_rules}"
+    );
+}
+
 /// The search index of a locale, as the page script reads it.
 fn search(out: &Path, locale: &str, query: &str) -> Vec<String> {
     let script = read(out.join(locale).join("search-index.js"));

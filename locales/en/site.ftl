@@ -16,6 +16,9 @@ nav-contents = Contents
 nav-languages = Languages
 nav-rules = Rules at a glance
 nav-status = Translation status
+# A long list (rules, findings) split into pages: the page navigation, and a later page's title
+pager = Pages
+nav-page = { $title } ({ $page }/{ $pages })
 search-placeholder = Search this site…
 search-none = No pages found.
 picker-title = Choose a language

@@ -602,6 +602,11 @@ pub struct Assembled {
     pub positions: HashMap<String, usize>,
     /// Where old and spilled parts are read.
     pub stores: Stores,
+    /// The orders of rules and findings, made when a page first needs them.
+    rule_order: std::sync::OnceLock<Vec<(usize, usize)>>,
+    finding_order: std::sync::OnceLock<Vec<(usize, Run)>>,
+    /// Article path → locale, made when a page first needs it.
+    locales: std::sync::OnceLock<HashMap<String, String>>,
 }
 
 impl Assembled {
@@ -622,6 +627,9 @@ impl Assembled {
             base_summary,
             positions,
             stores,
+            rule_order: std::sync::OnceLock::new(),
+            finding_order: std::sync::OnceLock::new(),
+            locales: std::sync::OnceLock::new(),
         }
     }
 
@@ -805,10 +813,21 @@ impl Assembled {
         w.write_all(b"}\n")
     }
 
-    /// Every rule in rules.json order, read back one at a time, for the
-    /// rules page.
-    pub fn for_each_rule(&self, mut f: impl FnMut(Rule)) -> io::Result<()> {
-        for (g, r) in self.rule_order() {
+    /// How many rules rules.json lists.
+    pub fn rule_count(&self) -> usize {
+        self.groups.iter().map(|g| g.rules.len()).sum()
+    }
+
+    /// The rules at `range` of rules.json's order, read back one at a
+    /// time, for a page of the rules page.
+    pub fn for_each_rule(
+        &self,
+        range: std::ops::Range<usize>,
+        mut f: impl FnMut(Rule),
+    ) -> io::Result<()> {
+        let order = self.rule_order.get_or_init(|| self.rule_order());
+        let end = range.end.min(order.len());
+        for &(g, r) in order.get(range.start.min(end)..end).unwrap_or_default() {
             if let Some((_, _, part)) = self.groups.get(g).and_then(|x| x.rules.get(r)) {
                 f(self.stores.value(part)?);
             }
@@ -816,31 +835,77 @@ impl Assembled {
         Ok(())
     }
 
-    /// The findings of one locale in report order, read back run by run,
-    /// for its status page.
-    pub fn for_each_finding(&self, locale: &str, mut f: impl FnMut(Discrepancy)) -> io::Result<()> {
-        for (g, run) in self.finding_order() {
+    /// How many findings `locale` has.
+    pub fn finding_count(&self, locale: &str) -> usize {
+        self.groups
+            .iter()
+            .filter_map(|g| g.severities.get(locale))
+            .map(|s| s.iter().sum::<usize>())
+            .sum()
+    }
+
+    /// The findings of one locale at `range` of their report order, read
+    /// back run by run (runs before the range are counted, not read), for
+    /// a page of its status page.
+    pub fn for_each_finding(
+        &self,
+        locale: &str,
+        range: std::ops::Range<usize>,
+        mut f: impl FnMut(Discrepancy),
+    ) -> io::Result<()> {
+        let order = self.finding_order.get_or_init(|| self.finding_order());
+        let mut at = 0;
+        for &(g, run) in order {
+            if at >= range.end {
+                break;
+            }
             let Some(group) = self.groups.get(g) else {
                 continue;
             };
-            // a sorted run is one locale's; a tail is one article's
-            let part = match run {
-                Run::Sorted(r) => group
-                    .runs
-                    .get(r)
-                    .filter(|(l, ..)| l == locale)
-                    .map(|x| &x.3),
-                Run::Tail(t) => group.tails.get(t).map(|x| &x.2),
+            // a sorted run is one locale's; a tail is one article's, and
+            // its count is known only for that article's locale
+            let (part, count) = match run {
+                Run::Sorted(r) => match group.runs.get(r) {
+                    Some((l, _, n, part)) if l == locale => (part, Some(*n)),
+                    _ => continue,
+                },
+                Run::Tail(t) => match group.tails.get(t) {
+                    Some((path, n, part)) => {
+                        let own = self.locale_of(path) == Some(locale);
+                        if !own {
+                            continue;
+                        }
+                        (part, Some(*n))
+                    }
+                    None => continue,
+                },
             };
-            if let Some(part) = part {
-                for d in self.stores.list(part)? {
-                    if *d.locale == *locale {
+            let n = count.unwrap_or(0);
+            if at + n <= range.start {
+                at += n;
+                continue;
+            }
+            for d in self.stores.list(part)? {
+                if *d.locale == *locale {
+                    if range.contains(&at) {
                         f(d);
                     }
+                    at += 1;
                 }
             }
         }
         Ok(())
+    }
+
+    /// The locale of an article, by its path.
+    fn locale_of(&self, path: &str) -> Option<&str> {
+        let locales = self.locales.get_or_init(|| {
+            self.sources
+                .iter()
+                .map(|s| (s.path.clone(), s.locale.clone()))
+                .collect()
+        });
+        locales.get(path).map(String::as_str)
     }
 
     /// Each locale's out-of-date notices' facts, by article: the stale

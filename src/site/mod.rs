@@ -97,11 +97,12 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics
         let (locale, articles) = (&l.id, &l.articles);
         let set = pages.entry(locale.clone()).or_default();
         set.extend(articles.iter().map(|a| format!("{}.html", a.slug)));
-        set.extend([
-            "rules.html".to_owned(),
-            "status.html".to_owned(),
-            "index.html".to_owned(),
-        ]);
+        set.extend(
+            generated_pages(input.data, locale, page_size(input.project))
+                .iter()
+                .map(|g| g.path.with_extension("html").to_string_lossy().into_owned()),
+        );
+        set.insert("index.html".to_owned());
     }
     let shared = Shared {
         input,
@@ -195,74 +196,27 @@ fn build_locale(
         .filter(|p| p.is_file());
     // The rules and status pages are made from the whole rules file and
     // report: keyed by their hashes, they are reused while those stay the
-    // same (most edits change some text and no fact).
-    let generated_key = |data: &str| {
-        let mut key = cache::Key::new("generated");
-        key.add(input.inputs.as_bytes())
-            .add(locale.as_bytes())
-            .add(data.as_bytes())
-            .add(shared.locales.join(",").as_bytes());
-        key.finish()
-    };
-    let generated_keys: HashMap<PathBuf, String> = [
-        ("rules.md", generated_key(input.rules_key)),
-        ("status.md", generated_key(input.report_key)),
-    ]
-    .into_iter()
-    .map(|(p, k)| (PathBuf::from(p), k))
-    .collect();
-    let reusable = |path: &str| {
-        let file = Path::new(path).with_extension("html");
-        generated_keys.get(Path::new(path)).is_some_and(|key| {
-            reusable_page(
-                input.cache,
-                old_index.is_some(),
-                locale,
-                &file.to_string_lossy(),
-                key,
-            )
-            .is_some()
+    // same (most edits change some text and no fact). Each page of them is
+    // made when the renderer writes it, from the rules and findings it
+    // shows, read back from disk.
+    let generated = generated_pages(input.data, locale, page_size(input.project));
+    let generated_keys: HashMap<PathBuf, String> = generated
+        .iter()
+        .map(|g| {
+            let data = match g.list {
+                List::Rules => input.rules_key,
+                List::Status => input.report_key,
+            };
+            let mut key = cache::Key::new("generated");
+            key.add(input.inputs.as_bytes())
+                .add(locale.as_bytes())
+                .add(data.as_bytes())
+                .add(shared.locales.join(",").as_bytes())
+                .add(&(g.page as u64).to_le_bytes())
+                .add(&(g.pages as u64).to_le_bytes());
+            (g.path.clone(), key.finish())
         })
-    };
-    let (rules_page, status_page) = rayon::join(
-        || {
-            if reusable("rules.md") {
-                return Ok(String::new());
-            }
-            pages::rules_page(
-                &shared.templates,
-                &messages,
-                |f| input.data.for_each_rule(f),
-                &input.data.canonical_locale,
-                locale,
-            )
-        },
-        || {
-            if reusable("status.md") {
-                return Ok(String::new());
-            }
-            pages::status_page(
-                &shared.templates,
-                &messages,
-                &input.data.summary(),
-                |f| input.data.for_each_finding(locale, f),
-                &shared.locales,
-                locale,
-            )
-        },
-    );
-    let generated = vec![
-        (
-            messages.format("nav-rules", &FluentArgs::new()),
-            "rules.md".to_owned(),
-            rules_page?,
-        ),
-        (
-            messages.format("nav-status", &FluentArgs::new()),
-            "status.md".to_owned(),
-            status_page?,
-        ),
-    ];
+        .collect();
     let banners = banners(
         &messages,
         &input.data.banner_facts(locale),
@@ -300,12 +254,25 @@ fn build_locale(
     let mut book = MDBook::load_with_config_and_summary(root, config, Default::default())
         .map_err(|e| mdbook_error(locale, &e))?;
     book.book = outline;
-    let generated_paths: BTreeSet<PathBuf> = generated
-        .iter()
-        .map(|(_, path, _)| PathBuf::from(path))
-        .collect();
+    let titles = |g: &GeneratedPage| {
+        let title = messages.format(
+            match g.list {
+                List::Rules => "nav-rules",
+                List::Status => "nav-status",
+            },
+            &FluentArgs::new(),
+        );
+        if g.page == 1 {
+            return title;
+        }
+        let mut args = FluentArgs::new();
+        args.set("title", title);
+        args.set("page", g.page);
+        args.set("pages", g.pages);
+        messages.format("nav-page", &args)
+    };
     book.with_preprocessor(GeneratedPages {
-        generated: std::sync::Mutex::new(generated),
+        chapters: generated.iter().map(|g| (titles(g), g.clone())).collect(),
     });
     let renderer = SiteRenderer {
         locale: locale.to_owned(),
@@ -331,7 +298,10 @@ fn build_locale(
         generated_keys,
         rendered: std::sync::atomic::AtomicUsize::new(0),
         reused: std::sync::atomic::AtomicUsize::new(0),
-        generated: generated_paths,
+        generated: generated.into_iter().map(|g| (g.path.clone(), g)).collect(),
+        data: input.data,
+        summary: input.data.summary(),
+        page_size: page_size(input.project),
         banners,
         progress: input.progress.clone(),
     };
@@ -492,12 +462,73 @@ fn banners(
         .collect()
 }
 
+/// Which generated list a page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum List {
+    Rules,
+    Status,
+}
+
+/// One page of a generated list: the rules page and the locale's status
+/// page, each split into pages of `[rulebook] page-size` rules or findings
+/// (one page of tens of megabytes serves no reader, and would be held
+/// whole while it is made, as a static site generator paginates a long
+/// section).
+#[derive(Debug, Clone)]
+struct GeneratedPage {
+    list: List,
+    /// 1-based, of `pages`.
+    page: usize,
+    pages: usize,
+    path: PathBuf,
+}
+
+impl GeneratedPage {
+    fn stem(&self) -> &'static str {
+        match self.list {
+            List::Rules => "rules",
+            List::Status => "status",
+        }
+    }
+}
+
+/// The generated pages of `locale`, in book order.
+fn generated_pages(
+    data: &crate::emit::splice::Assembled,
+    locale: &str,
+    per_page: usize,
+) -> Vec<GeneratedPage> {
+    let mut out = Vec::new();
+    for (list, items) in [
+        (List::Rules, data.rule_count()),
+        (List::Status, data.finding_count(locale)),
+    ] {
+        let count = pages::page_count(items, per_page);
+        for page in 1..=count {
+            let mut g = GeneratedPage {
+                list,
+                page,
+                pages: count,
+                path: PathBuf::new(),
+            };
+            g.path = PathBuf::from(pages::page_file(g.stem(), page));
+            out.push(g);
+        }
+    }
+    out
+}
+
+fn page_size(project: &Project) -> usize {
+    project.config.rulebook.page_size.get()
+}
+
 /// The preprocessor: appends the generated pages (rules, status) to the
-/// book, so they take their place in its table of contents.
+/// book, so they take their place in its table of contents: a list's
+/// first page as a chapter, its further pages inside it (listed by the
+/// first page's pager, not by the table of contents). Their content is
+/// made by the renderer, one page at a time.
 struct GeneratedPages {
-    /// Handed over to the book on the one run, not copied: at scale the
-    /// status page is tens of megabytes.
-    generated: std::sync::Mutex<Vec<(String, String, String)>>,
+    chapters: Vec<(String, GeneratedPage)>,
 }
 
 impl Preprocessor for GeneratedPages {
@@ -506,14 +537,20 @@ impl Preprocessor for GeneratedPages {
     }
 
     fn run(&self, _ctx: &PreprocessorContext, mut book: Book) -> anyhow::Result<Book> {
-        let generated = std::mem::take(
-            &mut *self
-                .generated
-                .lock()
-                .map_err(|_| anyhow::anyhow!("generated pages poisoned"))?,
-        );
-        for (name, path, html) in generated {
-            book.push_item(Chapter::new(&name, html, path, Vec::new()));
+        let mut first: Option<Chapter> = None;
+        for (name, g) in &self.chapters {
+            let chapter = Chapter::new(name, String::new(), &g.path, Vec::new());
+            if g.page == 1 {
+                if let Some(done) = first.take() {
+                    book.push_item(done);
+                }
+                first = Some(chapter);
+            } else if let Some(list) = first.as_mut() {
+                list.sub_items.push(BookItem::Chapter(chapter));
+            }
+        }
+        if let Some(done) = first {
+            book.push_item(done);
         }
         Ok(book)
     }
@@ -547,7 +584,11 @@ struct SiteRenderer<'a> {
     generated_keys: HashMap<PathBuf, String>,
     rendered: std::sync::atomic::AtomicUsize,
     reused: std::sync::atomic::AtomicUsize,
-    generated: BTreeSet<PathBuf>,
+    /// The generated pages by chapter path, made from `data` when written.
+    generated: HashMap<PathBuf, GeneratedPage>,
+    data: &'a crate::emit::splice::Assembled,
+    summary: BTreeMap<String, crate::report::LocaleSummary>,
+    page_size: usize,
     banners: HashMap<String, Banner>,
     progress: indicatif::ProgressBar,
 }
@@ -637,7 +678,7 @@ impl SiteRenderer<'_> {
         reuse: bool,
     ) -> anyhow::Result<(String, String, PageText)> {
         let file = path.with_extension("html").to_string_lossy().into_owned();
-        let article = (!self.generated.contains(path))
+        let article = (!self.generated.contains_key(path))
             .then(|| self.articles.get(path))
             .flatten();
         let key = match article {
@@ -667,18 +708,20 @@ impl SiteRenderer<'_> {
             }
             return Ok((file, chapter.name.clone(), PageText::Reused));
         }
-        let (content, title, description) = if self.generated.contains(path) {
+        let (content, title, description) = if let Some(g) = self.generated.get(path) {
+            // a template that fails is reported as the build's diagnostic
+            let html = self.generate(g).unwrap_or_else(|found| {
+                if let Ok(mut all) = self.diagnostics.lock() {
+                    all.extend(found.0);
+                }
+                String::new()
+            });
             if let Some(key) = &key
                 && let Ok(mut keys) = self.keys.lock()
             {
                 keys.push((format!("{}/{file}", self.locale), key.clone()));
             }
-            // borrowed: the status page of a big project is tens of megabytes
-            (
-                Cow::Borrowed(chapter.content.as_str()),
-                chapter.name.clone(),
-                None,
-            )
+            (Cow::Owned(html), chapter.name.clone(), None)
         } else if let Some(article) = article {
             let parsed = article
                 .read()
@@ -742,6 +785,39 @@ impl SiteRenderer<'_> {
             chapter.name.clone(),
             PageText::Text(search::html_text(&content)),
         ))
+    }
+
+    /// The content of one page of a generated list.
+    fn generate(&self, g: &GeneratedPage) -> Result<String, Diagnostics> {
+        let pager = pages::Pager::new(&self.messages, g.stem(), g.page, g.pages);
+        match g.list {
+            List::Rules => {
+                let start = (g.page - 1) * self.page_size;
+                pages::rules_page(
+                    &self.templates,
+                    &self.messages,
+                    |f| self.data.for_each_rule(start..start + self.page_size, f),
+                    &self.source_locale,
+                    &self.locale,
+                    &pager,
+                )
+            }
+            List::Status => {
+                let start = (g.page - 1) * self.page_size;
+                pages::status_page(
+                    &self.templates,
+                    &self.messages,
+                    &self.summary,
+                    |f| {
+                        self.data
+                            .for_each_finding(&self.locale, start..start + self.page_size, f)
+                    },
+                    &self.locales,
+                    &self.locale,
+                    &pager,
+                )
+            }
+        }
     }
 
     /// The previous build's search index, read once.
@@ -872,9 +948,16 @@ impl Renderer for SiteRenderer<'_> {
                 _ => None,
             })
             .collect();
-        // The table of contents, once per book (not once per page).
+        // The table of contents, once per book (not once per page); a
+        // generated list's further pages are reached through its pager.
         let entries: Vec<(String, String)> = chapters
             .iter()
+            .filter(|c| {
+                c.path
+                    .as_ref()
+                    .and_then(|p| self.generated.get(p))
+                    .is_none_or(|g| g.page == 1)
+            })
             .filter_map(|c| {
                 c.path.as_ref().map(|p| {
                     (

@@ -100,14 +100,77 @@ fn market_rows(messages: &Messages, codes: &[String]) -> Vec<MarketRow> {
     rows
 }
 
-/// The rules page; `rules` hands it every rule in rules.json order, one at
-/// a time (a big project's rules are read back from disk, never held).
+/// Where a page stands among the pages of its list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pager {
+    /// 1-based.
+    pub page: usize,
+    pub pages: usize,
+    /// Every page: its number, file, and whether it is this one.
+    pub links: Vec<PageLink>,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    /// The navigation's accessible name.
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PageLink {
+    pub number: usize,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The chapter file of page `page` of a generated list: `rules.md`, then
+/// `rules-2.md`, `rules-3.md` …
+pub fn page_file(stem: &str, page: usize) -> String {
+    if page <= 1 {
+        format!("{stem}.md")
+    } else {
+        format!("{stem}-{page}.md")
+    }
+}
+
+/// How many pages `items` take (one, even for none).
+pub fn page_count(items: usize, per_page: usize) -> usize {
+    items.div_ceil(per_page.max(1)).max(1)
+}
+
+impl Pager {
+    pub fn new(messages: &Messages, stem: &str, page: usize, pages: usize) -> Pager {
+        let href = |n: usize| {
+            std::path::Path::new(&page_file(stem, n))
+                .with_extension("html")
+                .to_string_lossy()
+                .into_owned()
+        };
+        Pager {
+            page,
+            pages,
+            links: (1..=pages)
+                .map(|n| PageLink {
+                    number: n,
+                    href: href(n),
+                    current: n == page,
+                })
+                .collect(),
+            prev: (page > 1).then(|| href(page - 1)),
+            next: (page < pages).then(|| href(page + 1)),
+            label: plain(messages, "pager"),
+        }
+    }
+}
+
+/// The rules page (one page of it); `rules` hands it the page's rules in
+/// rules.json order, one at a time (a big project's rules are read back
+/// from disk, never held).
 pub fn rules_page(
     templates: &Templates,
     messages: &Messages,
     rules: impl FnOnce(&mut dyn FnMut(Rule)) -> std::io::Result<()>,
     canonical: &str,
     locale: &str,
+    pager: &Pager,
 ) -> Result<String, Diagnostics> {
     let list_separator = plain(messages, "list-separator");
     let mut unavailable = Vec::new();
@@ -222,6 +285,7 @@ pub fn rules_page(
     context.insert("tax", &tax);
     context.insert("roles", &roles);
     context.insert("others", &others);
+    context.insert("pager", pager);
     templates
         .render("rules.html", &context)
         .map_err(|e| template_error("rules.html", &e))
@@ -242,8 +306,8 @@ struct FindingRow {
     message: String,
 }
 
-/// The status page of `locale`; `findings` hands it the locale's findings
-/// in report order, one at a time.
+/// The status page of `locale` (one page of it); `findings` hands it the
+/// page's findings in report order, one at a time.
 pub fn status_page(
     templates: &Templates,
     messages: &Messages,
@@ -251,6 +315,7 @@ pub fn status_page(
     findings: impl FnOnce(&mut dyn FnMut(Discrepancy)) -> std::io::Result<()>,
     locales: &[String],
     locale: &str,
+    pager: &Pager,
 ) -> Result<String, Diagnostics> {
     let mut coverage = Vec::new();
     let mut bars = Vec::new();
@@ -317,6 +382,7 @@ pub fn status_page(
     context.insert("ui", &ui);
     context.insert("coverage", &coverage);
     context.insert("findings", &rows);
+    context.insert("pager", pager);
     context.insert("chart", &chart(&bars));
     templates
         .render("status.html", &context)
