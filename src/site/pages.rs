@@ -174,7 +174,8 @@ pub fn rules_page(
 ) -> Result<String, Diagnostics> {
     let list_separator = plain(messages, "list-separator");
     let mut unavailable = Vec::new();
-    let mut tax = None;
+    // one table per article that states its tax-inclusive markets
+    let mut taxes = Vec::new();
     let mut roles = Vec::new();
     let mut others = Vec::new();
     let mut add = |rule: Rule| {
@@ -194,7 +195,7 @@ pub fn rules_page(
                 });
             }
             Value::TaxInclusiveMarkets(v) => {
-                tax = Some(MarketTable {
+                taxes.push(MarketTable {
                     id: rule.id.clone(),
                     heading: plain(messages, "rules-tax"),
                     markets: market_rows(messages, &v.markets),
@@ -282,7 +283,7 @@ pub fn rules_page(
     let mut context = tera::Context::new();
     context.insert("ui", &ui);
     context.insert("unavailable", &unavailable);
-    context.insert("tax", &tax);
+    context.insert("taxes", &taxes);
     context.insert("roles", &roles);
     context.insert("others", &others);
     context.insert("pager", pager);
