@@ -747,6 +747,12 @@ mod tests {
             let prefilter = lex.screen.as_ref().expect("screened regexes");
             for text in &texts {
                 let candidates = prefilter.candidates(text);
+                assert_eq!(
+                    candidates,
+                    prefilter.candidates_by_full_pass(text),
+                    "{}: the shortened search finds what a full pass does: {text}",
+                    dir.display()
+                );
                 let screen = prefilter.screen(text);
                 for (i, re) in prefilter.relaxed().iter().enumerate() {
                     let re = re.as_ref().expect("bundled relaxed forms compile");
