@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 
 use crate::diag::{Diagnostic, Location};
 use crate::docfx::{AlertKind, Block, Document, Item, Segment, Text};
-use crate::lexicon::{Lexicon, LocaleData, Screen};
+use crate::lexicon::{Cue, Lexicon, LocaleData, Screen};
 use crate::rules::{
     CancellationWindow, FieldList, Kind, LinkLimits, MarketList, Provenance, RoleRequirement,
     SavingsClaim, UnavailableMarkets, Value,
@@ -350,7 +350,7 @@ impl<'a> Reader<'a> {
                 .sentences
                 .iter()
                 .find(|s| {
-                    s.alert == Some(ai) && self.lex.cue(s.screen, "unavailable-markets", &s.text)
+                    s.alert == Some(ai) && self.lex.cue(s.screen, Cue::UnavailableMarkets, &s.text)
                 })
                 .cloned()
             else {
@@ -414,7 +414,7 @@ impl<'a> Reader<'a> {
         let mut markets = BTreeSet::new();
         let mut first: Option<&Sentence> = None;
         for s in &self.sentences {
-            if !self.lex.cue(s.screen, "tax-inclusive", &s.text) {
+            if !self.lex.cue(s.screen, Cue::TaxInclusive, &s.text) {
                 continue;
             }
             let mut found = self.data.markets.scan(&s.text);
@@ -441,7 +441,7 @@ impl<'a> Reader<'a> {
     /// Notes that say which role an action needs.
     fn roles(&mut self, facts: &mut Vec<Fact>) {
         for s in &self.sentences {
-            if s.alert.is_none() || !self.lex.cue(s.screen, "role-required", &s.text) {
+            if s.alert.is_none() || !self.lex.cue(s.screen, Cue::RoleRequired, &s.text) {
                 continue;
             }
             let roles: Vec<String> = self
@@ -475,7 +475,7 @@ impl<'a> Reader<'a> {
 
     fn link_limits(&mut self, facts: &mut Vec<Fact>) {
         for s in &self.sentences {
-            if !self.lex.cue(s.screen, "link-expiry", &s.text) {
+            if !self.lex.cue(s.screen, Cue::LinkExpiry, &s.text) {
                 continue;
             }
             let (Some(days), Some(downloads)) = (
@@ -488,7 +488,7 @@ impl<'a> Reader<'a> {
                 .sentences
                 .iter()
                 .filter(|o| o.section == s.section && (s.alert.is_none() || o.alert == s.alert))
-                .any(|o| self.lex.cue(o.screen, "renewable", &o.text));
+                .any(|o| self.lex.cue(o.screen, Cue::Renewable, &o.text));
             facts.push(Fact {
                 rule: "download-link-limits".to_owned(),
                 value: Value::LinkLimits(LinkLimits {
@@ -504,7 +504,7 @@ impl<'a> Reader<'a> {
 
     fn cancellation(&mut self, facts: &mut Vec<Fact>) {
         for s in &self.sentences {
-            if !self.lex.cue(s.screen, "cancellation", &s.text) {
+            if !self.lex.cue(s.screen, Cue::Cancellation, &s.text) {
                 continue;
             }
             let Some(days) = self.lex.duration_days(s.screen, &s.text) else {
@@ -516,7 +516,7 @@ impl<'a> Reader<'a> {
                 .sentences
                 .iter()
                 .filter(|o| o.section == s.section)
-                .any(|o| self.lex.cue(o.screen, "no-fee", &o.text));
+                .any(|o| self.lex.cue(o.screen, Cue::NoFee, &o.text));
             facts.push(Fact {
                 rule: "cancellation-window".to_owned(),
                 value: Value::CancellationWindow(CancellationWindow {
@@ -571,7 +571,7 @@ impl<'a> Reader<'a> {
             let Some(program) = self.lex.programs.first(s.screen, &s.text) else {
                 continue;
             };
-            if !self.lex.cue(s.screen, "savings", &s.text) {
+            if !self.lex.cue(s.screen, Cue::Savings, &s.text) {
                 continue;
             }
             let Some(percent) = self.lex.percent(s.screen, &s.text) else {
