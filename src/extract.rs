@@ -667,46 +667,51 @@ fn strip_markup(s: &str) -> Cow<'_, str> {
 }
 
 /// No `*`, no white space at either end, and white space only as single
-/// ASCII spaces: what `strip_markup` would return unchanged.
+/// ASCII spaces: what `strip_markup` would return unchanged. Vector
+/// searches (the parser's fold check) rather than a walk over every
+/// character: this runs for every segment of every bilingual file.
 fn is_plain(s: &str) -> bool {
-    // the start counts as white space, so a leading space is not plain
-    let mut after_space = true;
-    for c in s.chars() {
-        if c == '*' {
-            return false;
-        }
-        if c.is_whitespace() {
-            if c != ' ' || after_space {
-                return false;
-            }
-            after_space = true;
-        } else {
-            after_space = false;
-        }
-    }
-    !after_space || s.is_empty()
+    let bytes = s.as_bytes();
+    memchr::memchr(b'*', bytes).is_none()
+        && bytes.first().is_none_or(|&b| b != b' ')
+        && bytes.last().is_none_or(|&b| b != b' ')
+        && crate::docfx::is_folded(s)
 }
 
 /// Split plain text into sentences at `.`, `!`, `?` followed by a space, and
 /// after the CJK full stops `。！？`.
 fn split_sentences(text: &str) -> Vec<&str> {
+    // A byte loop: `.`, `!`, `?` are ASCII and `。！？` start with the lead
+    // bytes 0xE3 and 0xEF, none of which occurs inside another character,
+    // so only the character after a stop is decoded.
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let end = i + c.len_utf8();
-        let boundary = match c {
-            '。' | '！' | '？' => true,
-            '.' | '!' | '?' => chars.peek().is_none_or(|&(_, n)| n.is_whitespace()),
-            _ => false,
-        };
-        if boundary {
-            let s = text[start..end].trim();
-            if !s.is_empty() {
-                out.push(s);
+    let mut i = 0;
+    while i < bytes.len() {
+        let end = match bytes[i] {
+            b'.' | b'!' | b'?' => {
+                let next = text.get(i + 1..).and_then(|t| t.chars().next());
+                next.is_none_or(char::is_whitespace).then_some(i + 1)
             }
-            start = end;
+            0xE3 if bytes[i..].starts_with("。".as_bytes()) => Some(i + 3),
+            0xEF if bytes[i..].starts_with("！".as_bytes())
+                || bytes[i..].starts_with("？".as_bytes()) =>
+            {
+                Some(i + 3)
+            }
+            _ => None,
+        };
+        let Some(end) = end else {
+            i += 1;
+            continue;
+        };
+        let s = text[start..end].trim();
+        if !s.is_empty() {
+            out.push(s);
         }
+        start = end;
+        i = end;
     }
     let s = text[start..].trim();
     if !s.is_empty() {
@@ -742,6 +747,106 @@ mod tests {
             assert_eq!(matches!(got, Cow::Borrowed(_)), is_plain(s), "{s:?}");
         }
         assert!(matches!(strip_markup("a b"), Cow::Borrowed(_)));
+    }
+
+    /// The character walks `is_plain` and `split_sentences` replaced.
+    fn is_plain_by_chars(s: &str) -> bool {
+        let mut after_space = true;
+        for c in s.chars() {
+            if c == '*' {
+                return false;
+            }
+            if c.is_whitespace() {
+                if c != ' ' || after_space {
+                    return false;
+                }
+                after_space = true;
+            } else {
+                after_space = false;
+            }
+        }
+        !after_space || s.is_empty()
+    }
+
+    fn split_sentences_by_chars(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let end = i + c.len_utf8();
+            let boundary = match c {
+                '。' | '！' | '？' => true,
+                '.' | '!' | '?' => chars.peek().is_none_or(|&(_, n)| n.is_whitespace()),
+                _ => false,
+            };
+            if boundary {
+                let s = text[start..end].trim();
+                if !s.is_empty() {
+                    out.push(s);
+                }
+                start = end;
+            }
+        }
+        let s = text[start..].trim();
+        if !s.is_empty() {
+            out.push(s);
+        }
+        out
+    }
+
+    /// The byte loops answer what the character walks did, on every line
+    /// of the bundled articles and the shared corpus, each line also cut
+    /// into pieces at every space (so pieces start and end anywhere), and
+    /// on made-up texts with every kind of stop and space.
+    #[test]
+    fn byte_loops_agree_with_character_walks() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts: Vec<String> = [
+            "",
+            " ",
+            "a",
+            "a.",
+            "a. b",
+            "a.b",
+            "a.\u{a0}b",
+            "a.\u{3000}b",
+            "a.\u{2028}b",
+            "x。y！z？w",
+            "e.g.\tf",
+            "?",
+            "！",
+            " a ",
+            "a  b",
+            "a\u{85}b",
+            "**a** b.",
+            "全形。 空白？\u{3000}",
+            "a\u{1680}b",
+            "末尾.",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let shared = root.join("../shared/corpus");
+        assert!(shared.is_dir(), "../shared/corpus is missing");
+        let mut dirs = vec![root.join("content"), shared];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|x| x == "md") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for line in text.lines() {
+                        texts.extend(line.split(' ').map(str::to_owned));
+                        texts.push(line.to_owned());
+                    }
+                }
+            }
+        }
+        assert!(texts.len() > 10_000, "{} texts", texts.len());
+        for t in &texts {
+            assert_eq!(is_plain(t), is_plain_by_chars(t), "{t:?}");
+            assert_eq!(split_sentences(t), split_sentences_by_chars(t), "{t:?}");
+        }
     }
 
     #[test]
