@@ -609,17 +609,27 @@ fn fold_simple<'b>(name: &str, buf: &'b mut [u8; SIMPLE_NAME]) -> Option<&'b str
         return None;
     }
     let mut after_space = false;
-    for c in name.chars() {
-        match c {
-            ' ' if after_space => return None,
-            ' ' => after_space = true,
-            '*' | '_' | '&' => return None,
-            c if c.is_ascii() && !c.is_ascii_whitespace() && !c.is_ascii_control() => {
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b' ' if after_space => return None,
+            b' ' => after_space = true,
+            b'*' | b'_' | b'&' => return None,
+            // no white space, no control character
+            0x21..=0x7e => after_space = false,
+            0x80.. => {
+                // a lead byte: decode only the characters past ASCII
+                let c = name.get(i..).and_then(|t| t.chars().next())?;
+                if !is_caseless(c) {
+                    return None;
+                }
                 after_space = false;
+                i += c.len_utf8();
+                continue;
             }
-            c if is_caseless(c) => after_space = false,
             _ => return None,
         }
+        i += 1;
     }
     let out = buf.get_mut(..bytes.len())?;
     out.copy_from_slice(bytes);
