@@ -680,44 +680,63 @@ fn is_plain(s: &str) -> bool {
 
 /// Split plain text into sentences at `.`, `!`, `?` followed by a space, and
 /// after the CJK full stops `。！？`.
-fn split_sentences(text: &str) -> Vec<&str> {
-    // A byte loop: `.`, `!`, `?` are ASCII and `。！？` start with the lead
-    // bytes 0xE3 and 0xEF, none of which occurs inside another character,
-    // so only the character after a stop is decoded.
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let end = match bytes[i] {
-            b'.' | b'!' | b'?' => {
-                let next = text.get(i + 1..).and_then(|t| t.chars().next());
-                next.is_none_or(char::is_whitespace).then_some(i + 1)
+fn split_sentences(text: &str) -> Sentences<'_> {
+    Sentences {
+        text,
+        start: 0,
+        i: 0,
+    }
+}
+
+/// The sentences of one text, found as they are asked for (one list per
+/// text was one allocation per paragraph).
+struct Sentences<'t> {
+    text: &'t str,
+    /// Where the next sentence starts, and where the search for its end is.
+    start: usize,
+    i: usize,
+}
+
+impl<'t> Iterator for Sentences<'t> {
+    type Item = &'t str;
+
+    fn next(&mut self) -> Option<&'t str> {
+        // A byte loop: `.`, `!`, `?` are ASCII and `。！？` start with the
+        // lead bytes 0xE3 and 0xEF, none of which occurs inside another
+        // character, so only the character after a stop is decoded.
+        let text = self.text;
+        let bytes = text.as_bytes();
+        while self.i < bytes.len() {
+            let i = self.i;
+            let end = match bytes[i] {
+                b'.' | b'!' | b'?' => {
+                    let next = text.get(i + 1..).and_then(|t| t.chars().next());
+                    next.is_none_or(char::is_whitespace).then_some(i + 1)
+                }
+                0xE3 if bytes[i..].starts_with("。".as_bytes()) => Some(i + 3),
+                0xEF if bytes[i..].starts_with("！".as_bytes())
+                    || bytes[i..].starts_with("？".as_bytes()) =>
+                {
+                    Some(i + 3)
+                }
+                _ => None,
+            };
+            let Some(end) = end else {
+                self.i += 1;
+                continue;
+            };
+            let s = text[self.start..end].trim();
+            self.start = end;
+            self.i = end;
+            if !s.is_empty() {
+                return Some(s);
             }
-            0xE3 if bytes[i..].starts_with("。".as_bytes()) => Some(i + 3),
-            0xEF if bytes[i..].starts_with("！".as_bytes())
-                || bytes[i..].starts_with("？".as_bytes()) =>
-            {
-                Some(i + 3)
-            }
-            _ => None,
-        };
-        let Some(end) = end else {
-            i += 1;
-            continue;
-        };
-        let s = text[start..end].trim();
-        if !s.is_empty() {
-            out.push(s);
         }
-        start = end;
-        i = end;
+        // the rest, once
+        let s = text.get(self.start..)?.trim();
+        self.start = text.len() + 1;
+        (!s.is_empty()).then_some(s)
     }
-    let s = text[start..].trim();
-    if !s.is_empty() {
-        out.push(s);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -845,14 +864,18 @@ mod tests {
         assert!(texts.len() > 10_000, "{} texts", texts.len());
         for t in &texts {
             assert_eq!(is_plain(t), is_plain_by_chars(t), "{t:?}");
-            assert_eq!(split_sentences(t), split_sentences_by_chars(t), "{t:?}");
+            assert_eq!(
+                split_sentences(t).collect::<Vec<_>>(),
+                split_sentences_by_chars(t),
+                "{t:?}"
+            );
         }
     }
 
     #[test]
     fn sentences_split_in_both_scripts() {
         assert_eq!(
-            split_sentences("A b. C d, e.g. f. 連結過期之後。其次 x"),
+            split_sentences("A b. C d, e.g. f. 連結過期之後。其次 x").collect::<Vec<_>>(),
             ["A b.", "C d, e.g.", "f.", "連結過期之後。", "其次 x"]
         );
     }
