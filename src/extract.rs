@@ -684,50 +684,94 @@ fn split_sentences(text: &str) -> Sentences<'_> {
     Sentences {
         text,
         start: 0,
-        i: 0,
+        from: 0,
+        ascii: None,
+        full_stop: None,
+        fullwidth: None,
     }
 }
 
+/// `。` searched for as a whole: its lead byte 0xE3 starts every kana.
+static FULL_STOP: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("。".as_bytes()));
+
 /// The sentences of one text, found as they are asked for (one list per
 /// text was one allocation per paragraph).
+///
+/// The stops are found by vector searches, not by a walk over every
+/// character: `.`, `!`, `?` (a stop when white space or the end follows),
+/// `。`, and `！`, `？` (lead byte 0xEF). None of their bytes occurs inside
+/// another character, so a hit is a character. Each kind's next hit is kept
+/// until passed, so no part of the text is searched twice for one kind.
 struct Sentences<'t> {
     text: &'t str,
-    /// Where the next sentence starts, and where the search for its end is.
+    /// Where the next sentence starts.
     start: usize,
-    i: usize,
+    /// Where the search for its end goes on.
+    from: usize,
+    /// The next hit of each kind at or after some earlier `from`: `None`
+    /// before the first search, `Some(None)` when there is none.
+    ascii: Option<Option<usize>>,
+    full_stop: Option<Option<usize>>,
+    fullwidth: Option<Option<usize>>,
+}
+
+/// The kept hit in `slot` if it is at or after `from`, else `find` anew.
+fn next_hit(
+    slot: &mut Option<Option<usize>>,
+    from: usize,
+    find: impl FnOnce() -> Option<usize>,
+) -> Option<usize> {
+    match *slot {
+        Some(None) => None,
+        Some(Some(at)) if at >= from => Some(at),
+        _ => {
+            let found = find();
+            *slot = Some(found);
+            found
+        }
+    }
 }
 
 impl<'t> Iterator for Sentences<'t> {
     type Item = &'t str;
 
     fn next(&mut self) -> Option<&'t str> {
-        // A byte loop: `.`, `!`, `?` are ASCII and `。！？` start with the
-        // lead bytes 0xE3 and 0xEF, none of which occurs inside another
-        // character, so only the character after a stop is decoded.
         let text = self.text;
         let bytes = text.as_bytes();
-        while self.i < bytes.len() {
-            let i = self.i;
-            let end = match bytes[i] {
-                b'.' | b'!' | b'?' => {
-                    let next = text.get(i + 1..).and_then(|t| t.chars().next());
-                    next.is_none_or(char::is_whitespace).then_some(i + 1)
-                }
-                0xE3 if bytes[i..].starts_with("。".as_bytes()) => Some(i + 3),
-                0xEF if bytes[i..].starts_with("！".as_bytes())
-                    || bytes[i..].starts_with("？".as_bytes()) =>
-                {
-                    Some(i + 3)
-                }
-                _ => None,
+        loop {
+            let from = self.from;
+            let rest = bytes.get(from..).unwrap_or_default();
+            let ascii = next_hit(&mut self.ascii, from, || {
+                memchr::memchr3(b'.', b'!', b'?', rest).map(|k| from + k)
+            });
+            let full_stop = next_hit(&mut self.full_stop, from, || {
+                FULL_STOP.find(rest).map(|k| from + k)
+            });
+            let fullwidth = next_hit(&mut self.fullwidth, from, || {
+                memchr::memchr_iter(0xEF, rest)
+                    .map(|k| from + k)
+                    .find(|&at| {
+                        bytes[at..].starts_with("！".as_bytes())
+                            || bytes[at..].starts_with("？".as_bytes())
+                    })
+            });
+            let Some(at) = [ascii, full_stop, fullwidth].into_iter().flatten().min() else {
+                break;
             };
-            let Some(end) = end else {
-                self.i += 1;
-                continue;
+            let end = if Some(at) == ascii {
+                let next = text.get(at + 1..).and_then(|t| t.chars().next());
+                if !next.is_none_or(char::is_whitespace) {
+                    self.from = at + 1;
+                    continue;
+                }
+                at + 1
+            } else {
+                at + 3
             };
             let s = text[self.start..end].trim();
             self.start = end;
-            self.i = end;
+            self.from = end;
             if !s.is_empty() {
                 return Some(s);
             }
@@ -735,6 +779,7 @@ impl<'t> Iterator for Sentences<'t> {
         // the rest, once
         let s = text.get(self.start..)?.trim();
         self.start = text.len() + 1;
+        self.from = self.start;
         (!s.is_empty()).then_some(s)
     }
 }
