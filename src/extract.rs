@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 
 use crate::diag::{Diagnostic, Location};
 use crate::docfx::{AlertKind, Block, Document, Item, Segment, Text};
-use crate::lexicon::{Lexicon, LocaleData, Screen};
+use crate::lexicon::{Cue, Lexicon, LocaleData, Screen};
 use crate::rules::{
     CancellationWindow, FieldList, Kind, LinkLimits, MarketList, Provenance, RoleRequirement,
     SavingsClaim, UnavailableMarkets, Value,
@@ -350,7 +350,7 @@ impl<'a> Reader<'a> {
                 .sentences
                 .iter()
                 .find(|s| {
-                    s.alert == Some(ai) && self.lex.cue(s.screen, "unavailable-markets", &s.text)
+                    s.alert == Some(ai) && self.lex.cue(s.screen, Cue::UnavailableMarkets, &s.text)
                 })
                 .cloned()
             else {
@@ -414,7 +414,7 @@ impl<'a> Reader<'a> {
         let mut markets = BTreeSet::new();
         let mut first: Option<&Sentence> = None;
         for s in &self.sentences {
-            if !self.lex.cue(s.screen, "tax-inclusive", &s.text) {
+            if !self.lex.cue(s.screen, Cue::TaxInclusive, &s.text) {
                 continue;
             }
             let mut found = self.data.markets.scan(&s.text);
@@ -441,7 +441,7 @@ impl<'a> Reader<'a> {
     /// Notes that say which role an action needs.
     fn roles(&mut self, facts: &mut Vec<Fact>) {
         for s in &self.sentences {
-            if s.alert.is_none() || !self.lex.cue(s.screen, "role-required", &s.text) {
+            if s.alert.is_none() || !self.lex.cue(s.screen, Cue::RoleRequired, &s.text) {
                 continue;
             }
             let roles: Vec<String> = self
@@ -475,7 +475,7 @@ impl<'a> Reader<'a> {
 
     fn link_limits(&mut self, facts: &mut Vec<Fact>) {
         for s in &self.sentences {
-            if !self.lex.cue(s.screen, "link-expiry", &s.text) {
+            if !self.lex.cue(s.screen, Cue::LinkExpiry, &s.text) {
                 continue;
             }
             let (Some(days), Some(downloads)) = (
@@ -488,7 +488,7 @@ impl<'a> Reader<'a> {
                 .sentences
                 .iter()
                 .filter(|o| o.section == s.section && (s.alert.is_none() || o.alert == s.alert))
-                .any(|o| self.lex.cue(o.screen, "renewable", &o.text));
+                .any(|o| self.lex.cue(o.screen, Cue::Renewable, &o.text));
             facts.push(Fact {
                 rule: "download-link-limits".to_owned(),
                 value: Value::LinkLimits(LinkLimits {
@@ -504,7 +504,7 @@ impl<'a> Reader<'a> {
 
     fn cancellation(&mut self, facts: &mut Vec<Fact>) {
         for s in &self.sentences {
-            if !self.lex.cue(s.screen, "cancellation", &s.text) {
+            if !self.lex.cue(s.screen, Cue::Cancellation, &s.text) {
                 continue;
             }
             let Some(days) = self.lex.duration_days(s.screen, &s.text) else {
@@ -516,7 +516,7 @@ impl<'a> Reader<'a> {
                 .sentences
                 .iter()
                 .filter(|o| o.section == s.section)
-                .any(|o| self.lex.cue(o.screen, "no-fee", &o.text));
+                .any(|o| self.lex.cue(o.screen, Cue::NoFee, &o.text));
             facts.push(Fact {
                 rule: "cancellation-window".to_owned(),
                 value: Value::CancellationWindow(CancellationWindow {
@@ -571,7 +571,7 @@ impl<'a> Reader<'a> {
             let Some(program) = self.lex.programs.first(s.screen, &s.text) else {
                 continue;
             };
-            if !self.lex.cue(s.screen, "savings", &s.text) {
+            if !self.lex.cue(s.screen, Cue::Savings, &s.text) {
                 continue;
             }
             let Some(percent) = self.lex.percent(s.screen, &s.text) else {
@@ -667,52 +667,121 @@ fn strip_markup(s: &str) -> Cow<'_, str> {
 }
 
 /// No `*`, no white space at either end, and white space only as single
-/// ASCII spaces: what `strip_markup` would return unchanged.
+/// ASCII spaces: what `strip_markup` would return unchanged. Vector
+/// searches (the parser's fold check) rather than a walk over every
+/// character: this runs for every segment of every bilingual file.
 fn is_plain(s: &str) -> bool {
-    // the start counts as white space, so a leading space is not plain
-    let mut after_space = true;
-    for c in s.chars() {
-        if c == '*' {
-            return false;
-        }
-        if c.is_whitespace() {
-            if c != ' ' || after_space {
-                return false;
-            }
-            after_space = true;
-        } else {
-            after_space = false;
-        }
-    }
-    !after_space || s.is_empty()
+    let bytes = s.as_bytes();
+    memchr::memchr(b'*', bytes).is_none()
+        && bytes.first().is_none_or(|&b| b != b' ')
+        && bytes.last().is_none_or(|&b| b != b' ')
+        && crate::docfx::is_folded(s)
 }
 
 /// Split plain text into sentences at `.`, `!`, `?` followed by a space, and
 /// after the CJK full stops `。！？`.
-fn split_sentences(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let end = i + c.len_utf8();
-        let boundary = match c {
-            '。' | '！' | '？' => true,
-            '.' | '!' | '?' => chars.peek().is_none_or(|&(_, n)| n.is_whitespace()),
-            _ => false,
-        };
-        if boundary {
-            let s = text[start..end].trim();
-            if !s.is_empty() {
-                out.push(s);
-            }
-            start = end;
+fn split_sentences(text: &str) -> Sentences<'_> {
+    Sentences {
+        text,
+        start: 0,
+        from: 0,
+        ascii: None,
+        full_stop: None,
+        fullwidth: None,
+    }
+}
+
+/// `。` searched for as a whole: its lead byte 0xE3 starts every kana.
+static FULL_STOP: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("。".as_bytes()));
+
+/// The sentences of one text, found as they are asked for (one list per
+/// text was one allocation per paragraph).
+///
+/// The stops are found by vector searches, not by a walk over every
+/// character: `.`, `!`, `?` (a stop when white space or the end follows),
+/// `。`, and `！`, `？` (lead byte 0xEF). None of their bytes occurs inside
+/// another character, so a hit is a character. Each kind's next hit is kept
+/// until passed, so no part of the text is searched twice for one kind.
+struct Sentences<'t> {
+    text: &'t str,
+    /// Where the next sentence starts.
+    start: usize,
+    /// Where the search for its end goes on.
+    from: usize,
+    /// The next hit of each kind at or after some earlier `from`: `None`
+    /// before the first search, `Some(None)` when there is none.
+    ascii: Option<Option<usize>>,
+    full_stop: Option<Option<usize>>,
+    fullwidth: Option<Option<usize>>,
+}
+
+/// The kept hit in `slot` if it is at or after `from`, else `find` anew.
+fn next_hit(
+    slot: &mut Option<Option<usize>>,
+    from: usize,
+    find: impl FnOnce() -> Option<usize>,
+) -> Option<usize> {
+    match *slot {
+        Some(None) => None,
+        Some(Some(at)) if at >= from => Some(at),
+        _ => {
+            let found = find();
+            *slot = Some(found);
+            found
         }
     }
-    let s = text[start..].trim();
-    if !s.is_empty() {
-        out.push(s);
+}
+
+impl<'t> Iterator for Sentences<'t> {
+    type Item = &'t str;
+
+    fn next(&mut self) -> Option<&'t str> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        loop {
+            let from = self.from;
+            let rest = bytes.get(from..).unwrap_or_default();
+            let ascii = next_hit(&mut self.ascii, from, || {
+                memchr::memchr3(b'.', b'!', b'?', rest).map(|k| from + k)
+            });
+            let full_stop = next_hit(&mut self.full_stop, from, || {
+                FULL_STOP.find(rest).map(|k| from + k)
+            });
+            let fullwidth = next_hit(&mut self.fullwidth, from, || {
+                memchr::memchr_iter(0xEF, rest)
+                    .map(|k| from + k)
+                    .find(|&at| {
+                        bytes[at..].starts_with("！".as_bytes())
+                            || bytes[at..].starts_with("？".as_bytes())
+                    })
+            });
+            let Some(at) = [ascii, full_stop, fullwidth].into_iter().flatten().min() else {
+                break;
+            };
+            let end = if Some(at) == ascii {
+                let next = text.get(at + 1..).and_then(|t| t.chars().next());
+                if !next.is_none_or(char::is_whitespace) {
+                    self.from = at + 1;
+                    continue;
+                }
+                at + 1
+            } else {
+                at + 3
+            };
+            let s = text[self.start..end].trim();
+            self.start = end;
+            self.from = end;
+            if !s.is_empty() {
+                return Some(s);
+            }
+        }
+        // the rest, once
+        let s = text.get(self.start..)?.trim();
+        self.start = text.len() + 1;
+        self.from = self.start;
+        (!s.is_empty()).then_some(s)
     }
-    out
 }
 
 #[cfg(test)]
@@ -744,10 +813,114 @@ mod tests {
         assert!(matches!(strip_markup("a b"), Cow::Borrowed(_)));
     }
 
+    /// The character walks `is_plain` and `split_sentences` replaced.
+    fn is_plain_by_chars(s: &str) -> bool {
+        let mut after_space = true;
+        for c in s.chars() {
+            if c == '*' {
+                return false;
+            }
+            if c.is_whitespace() {
+                if c != ' ' || after_space {
+                    return false;
+                }
+                after_space = true;
+            } else {
+                after_space = false;
+            }
+        }
+        !after_space || s.is_empty()
+    }
+
+    fn split_sentences_by_chars(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let end = i + c.len_utf8();
+            let boundary = match c {
+                '。' | '！' | '？' => true,
+                '.' | '!' | '?' => chars.peek().is_none_or(|&(_, n)| n.is_whitespace()),
+                _ => false,
+            };
+            if boundary {
+                let s = text[start..end].trim();
+                if !s.is_empty() {
+                    out.push(s);
+                }
+                start = end;
+            }
+        }
+        let s = text[start..].trim();
+        if !s.is_empty() {
+            out.push(s);
+        }
+        out
+    }
+
+    /// The byte loops answer what the character walks did, on every line
+    /// of the bundled articles and the shared corpus, each line also cut
+    /// into pieces at every space (so pieces start and end anywhere), and
+    /// on made-up texts with every kind of stop and space.
+    #[test]
+    fn byte_loops_agree_with_character_walks() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts: Vec<String> = [
+            "",
+            " ",
+            "a",
+            "a.",
+            "a. b",
+            "a.b",
+            "a.\u{a0}b",
+            "a.\u{3000}b",
+            "a.\u{2028}b",
+            "x。y！z？w",
+            "e.g.\tf",
+            "?",
+            "！",
+            " a ",
+            "a  b",
+            "a\u{85}b",
+            "**a** b.",
+            "全形。 空白？\u{3000}",
+            "a\u{1680}b",
+            "末尾.",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let shared = root.join("../shared/corpus");
+        assert!(shared.is_dir(), "../shared/corpus is missing");
+        let mut dirs = vec![root.join("content"), shared];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|x| x == "md") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for line in text.lines() {
+                        texts.extend(line.split(' ').map(str::to_owned));
+                        texts.push(line.to_owned());
+                    }
+                }
+            }
+        }
+        assert!(texts.len() > 10_000, "{} texts", texts.len());
+        for t in &texts {
+            assert_eq!(is_plain(t), is_plain_by_chars(t), "{t:?}");
+            assert_eq!(
+                split_sentences(t).collect::<Vec<_>>(),
+                split_sentences_by_chars(t),
+                "{t:?}"
+            );
+        }
+    }
+
     #[test]
     fn sentences_split_in_both_scripts() {
         assert_eq!(
-            split_sentences("A b. C d, e.g. f. 連結過期之後。其次 x"),
+            split_sentences("A b. C d, e.g. f. 連結過期之後。其次 x").collect::<Vec<_>>(),
             ["A b.", "C d, e.g.", "f.", "連結過期之後。", "其次 x"]
         );
     }

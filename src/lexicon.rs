@@ -260,6 +260,40 @@ pub const CUES: &[&str] = &[
 ];
 pub const PATTERNS: &[&str] = &["duration", "count", "percent"];
 
+/// A cue extraction asks for, by its place in `CUES`: extraction asks
+/// hundreds of thousands of times, and finding the cue by name each time
+/// cost a string comparison per cue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cue {
+    UnavailableMarkets,
+    TaxInclusive,
+    RoleRequired,
+    LinkExpiry,
+    Renewable,
+    Cancellation,
+    NoFee,
+    Savings,
+}
+
+impl Cue {
+    /// Every cue, in the order of `CUES`.
+    pub const ALL: [Cue; 8] = [
+        Cue::UnavailableMarkets,
+        Cue::TaxInclusive,
+        Cue::RoleRequired,
+        Cue::LinkExpiry,
+        Cue::Renewable,
+        Cue::Cancellation,
+        Cue::NoFee,
+        Cue::Savings,
+    ];
+
+    /// Its name in lexicon.toml.
+    pub fn name(self) -> &'static str {
+        CUES[self as usize]
+    }
+}
+
 impl Lexicon {
     /// Load `dir/lexicon.toml`; `None` when the locale has none.
     pub fn load(dir: &Path, locale: &str, display: &str) -> Result<Option<Self>, Diagnostic> {
@@ -399,15 +433,12 @@ impl Lexicon {
         }
     }
 
-    /// Whether any regex of cue `name` matches.
-    pub fn cue(&self, screen: Screen, name: &str, text: &str) -> bool {
-        CUES.iter()
-            .position(|c| *c == name)
-            .and_then(|slot| self.cues.get(slot))
-            .is_some_and(|list| {
-                list.iter()
-                    .any(|(i, re)| screen.may_match(*i) && re.is_match(text))
-            })
+    /// Whether any regex of `cue` matches.
+    pub fn cue(&self, screen: Screen, cue: Cue, text: &str) -> bool {
+        self.cues.get(cue as usize).is_some_and(|list| {
+            list.iter()
+                .any(|(i, re)| screen.may_match(*i) && re.is_match(text))
+        })
     }
 
     /// The groups of the first match of pattern `name` in `text`.
@@ -527,6 +558,9 @@ pub struct MarketNames {
 /// Fold a market name for lookup: trim, one space for any run of white space
 /// (U+00A0 included), no emphasis stars, lower case.
 pub fn normalize_name(name: &str) -> String {
+    if let Some(folded) = fold_simple(name, &mut [0; SIMPLE_NAME]) {
+        return folded.to_owned();
+    }
     // One buffer instead of one per step: this runs for every market name of
     // every list and every product name found.
     let replaced;
@@ -550,6 +584,57 @@ pub fn normalize_name(name: &str) -> String {
     let mut out = trimmed.to_owned();
     out.make_ascii_lowercase();
     out
+}
+
+/// Longest name (in bytes) `fold_simple` folds.
+const SIMPLE_NAME: usize = 64;
+
+/// Whether `c` is in a block without letter case (kana, CJK symbols and
+/// ideographs: `to_lowercase` leaves them as they are, tested) and is no
+/// white space.
+fn is_caseless(c: char) -> bool {
+    ('\u{3040}'..='\u{9fff}').contains(&c)
+}
+
+/// `normalize_name` of the names most are, without allocating: single
+/// ASCII spaces between words, no `*`, `_` or `&`, only ASCII and caseless
+/// characters, at most `SIMPLE_NAME` bytes. Such a name only needs its
+/// ASCII letters lowercased; anything else is `None` (the full fold).
+fn fold_simple<'b>(name: &str, buf: &'b mut [u8; SIMPLE_NAME]) -> Option<&'b str> {
+    let bytes = name.as_bytes();
+    if bytes.len() > SIMPLE_NAME
+        || bytes.first().is_none_or(|&b| b == b' ')
+        || bytes.last().is_some_and(|&b| b == b' ')
+    {
+        return None;
+    }
+    let mut after_space = false;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b' ' if after_space => return None,
+            b' ' => after_space = true,
+            b'*' | b'_' | b'&' => return None,
+            // no white space, no control character
+            0x21..=0x7e => after_space = false,
+            0x80.. => {
+                // a lead byte: decode only the characters past ASCII
+                let c = name.get(i..).and_then(|t| t.chars().next())?;
+                if !is_caseless(c) {
+                    return None;
+                }
+                after_space = false;
+                i += c.len_utf8();
+                continue;
+            }
+            _ => return None,
+        }
+        i += 1;
+    }
+    let out = buf.get_mut(..bytes.len())?;
+    out.copy_from_slice(bytes);
+    out.make_ascii_lowercase();
+    std::str::from_utf8(out).ok()
 }
 
 impl MarketNames {
@@ -623,7 +708,14 @@ impl MarketNames {
     }
 
     pub fn resolve(&self, name: &str) -> Option<&str> {
-        self.by_name.get(&normalize_name(name)).map(String::as_str)
+        // the simple fold on the stack: this runs for every market name of
+        // every list and every name a sentence's scan finds
+        let mut buf = [0; SIMPLE_NAME];
+        match fold_simple(name, &mut buf) {
+            Some(folded) => self.by_name.get(folded),
+            None => self.by_name.get(&normalize_name(name)),
+        }
+        .map(String::as_str)
     }
 
     /// Codes of every market named in a sentence, in order of appearance.
@@ -695,10 +787,95 @@ mod tests {
     use super::*;
 
     #[test]
+    fn cues_are_named_in_order() {
+        assert_eq!(Cue::ALL.len(), CUES.len());
+        for (i, cue) in Cue::ALL.into_iter().enumerate() {
+            assert_eq!(cue as usize, i);
+            assert_eq!(cue.name(), CUES[i]);
+        }
+    }
+
+    #[test]
     fn relaxing_drops_word_boundaries_only() {
         assert_eq!(relax(r"(?i)\bmust\s+be\s+an?\b"), r"(?i)must\s+be\s+an?");
         assert_eq!(relax(r"\\b\B\<x\>\b{start}y"), r"\\bxy");
         assert_eq!(relax(r"[\d\-]\.\b"), r"[\d\-]\.");
+    }
+
+    /// The full fold, as `normalize_name` does it without `fold_simple`.
+    fn normalize_slowly(name: &str) -> String {
+        let name = name.replace("&nbsp;", " ");
+        let folded = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        folded
+            .trim_matches(|c: char| c == '*' || c == '_')
+            .trim()
+            .to_lowercase()
+    }
+
+    #[test]
+    fn caseless_blocks_have_no_case() {
+        for c in '\u{3040}'..='\u{9fff}' {
+            assert!(is_caseless(c));
+            assert_eq!(c.to_lowercase().to_string(), c.to_string(), "{c:?}");
+            assert!(!c.is_whitespace(), "{c:?}");
+        }
+    }
+
+    /// The simple fold gives the full fold's answer, on made-up names, on
+    /// every name of every bundled market table and on every line and word
+    /// run of the bundled and shared articles.
+    #[test]
+    fn simple_fold_is_the_full_fold() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut names: Vec<String> = [
+            "Brazil",
+            "United  States",
+            " Korea",
+            "Korea ",
+            "**Japan**",
+            "_x_",
+            "a&nbsp;b",
+            "台灣",
+            "日本 Japan",
+            "Ελλάδα",
+            "ΣΑΣ",
+            "İstanbul",
+            "a\tb",
+            "",
+            " ",
+            "x\u{3000}y",
+            "K\u{212a}",
+            "\u{17f}",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        for dir in std::fs::read_dir(root.join("locales")).unwrap() {
+            let dir = dir.unwrap().path();
+            for file in ["regions.tsv", "markets.tsv"] {
+                if let Ok(text) = std::fs::read_to_string(dir.join(file)) {
+                    for line in text.lines() {
+                        names.extend(line.split('\t').map(str::to_owned));
+                    }
+                }
+            }
+        }
+        for line in test_lines() {
+            let words: Vec<&str> = line.split(' ').collect();
+            for n in 1..=3 {
+                names.extend(words.windows(n).map(|w| w.join(" ")));
+            }
+            names.push(line);
+        }
+        let mut simple = 0;
+        for name in &names {
+            let slow = normalize_slowly(name);
+            if let Some(fast) = fold_simple(name, &mut [0; SIMPLE_NAME]) {
+                simple += 1;
+                assert_eq!(fast, slow, "{name:?}");
+            }
+            assert_eq!(normalize_name(name), slow, "{name:?}");
+        }
+        assert!(simple > 1000, "{simple} simple names");
     }
 
     /// Every line of the bundled articles (`content/`) and of the shared
@@ -747,6 +924,12 @@ mod tests {
             let prefilter = lex.screen.as_ref().expect("screened regexes");
             for text in &texts {
                 let candidates = prefilter.candidates(text);
+                assert_eq!(
+                    candidates,
+                    prefilter.candidates_by_full_pass(text),
+                    "{}: the shortened search finds what a full pass does: {text}",
+                    dir.display()
+                );
                 let screen = prefilter.screen(text);
                 for (i, re) in prefilter.relaxed().iter().enumerate() {
                     let re = re.as_ref().expect("bundled relaxed forms compile");
@@ -787,11 +970,11 @@ mod tests {
             );
             for text in &texts {
                 let screen = lex.screen(text);
-                for cue in CUES {
+                for cue in Cue::ALL {
                     assert_eq!(
                         lex.cue(screen, cue, text),
                         lex.cue(Screen::ALL, cue, text),
-                        "{cue} {text}"
+                        "{cue:?} {text}"
                     );
                 }
                 for terms in [

@@ -10,8 +10,8 @@ mod parse;
 mod source_text;
 mod tags;
 
-pub(crate) use parse::markdown_options;
 pub use parse::{MAX_NESTING, parse_article, parse_body};
+pub(crate) use parse::{is_folded, markdown_options};
 pub use source_text::{SourceTextOptions, source_text};
 pub(crate) use tags::parse_tag as parse_html_tag;
 

@@ -1090,7 +1090,10 @@ static IDEOGRAPHIC_SPACE: LazyLock<memchr::memmem::Finder<'static>> =
 /// True when `s` has no white space but single ASCII spaces. Searches with
 /// memchr and decodes only at the lead bytes of non-ASCII spaces (U+0085,
 /// U+00A0, U+1680, U+2000–U+205F; U+3000 is searched for as a whole).
-fn is_folded(s: &str) -> bool {
+// inlined into both callers (the parser's paragraphs, extraction's
+// segments), as it was into its one caller before extraction shared it
+#[inline(always)]
+pub(crate) fn is_folded(s: &str) -> bool {
     let bytes = s.as_bytes();
     if bytes.len() <= SHORT {
         return is_folded_short(s);

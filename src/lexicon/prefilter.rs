@@ -12,7 +12,9 @@
 //! would (`tests::prefilter_finds_every_relaxed_match` checks it over every
 //! line of the bundled and shared articles).
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use aho_corasick::Anchored;
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
 use regex::Regex;
 use regex_syntax::hir::{Class, Hir, HirKind};
 
@@ -29,8 +31,9 @@ const MAX_CLASS: usize = 8;
 /// `Screen`).
 #[derive(Debug, Clone)]
 pub(super) struct Prefilter {
-    /// Every required literal of every regex, ASCII case ignored.
-    words: Option<AhoCorasick>,
+    /// Every required literal of every regex, ASCII case ignored, as a
+    /// DFA walked byte by byte (`candidates`).
+    words: Option<DFA>,
     /// For each literal of `words`: the bits of the regexes that need it.
     masks: Vec<u128>,
     /// Regexes with no required literal (one that may match without any
@@ -74,9 +77,12 @@ impl Prefilter {
         let words = if literals.is_empty() {
             None
         } else {
-            AhoCorasick::builder()
+            // No prefilter: with many short literals, ASCII case ignored,
+            // it stops at nearly every word, and the overlapping search
+            // called it again at every return to the start state.
+            aho_corasick::dfa::Builder::new()
                 .ascii_case_insensitive(true)
-                .kind(Some(AhoCorasickKind::DFA))
+                .prefilter(false)
                 .build(&literals)
                 .ok()
         };
@@ -97,10 +103,42 @@ impl Prefilter {
     /// in it, and those without literals.
     pub(super) fn candidates(&self, text: &str) -> u128 {
         let mut bits = self.always;
+        let Some(words) = &self.words else {
+            return bits;
+        };
+        // One walk of the DFA over the text; a match state (any literal
+        // ending here: standard semantics keep every literal that ends at a
+        // state, so one literal inside another is seen too) adds the
+        // regexes of each of its literals. This is the automaton's
+        // overlapping search without its per-match bookkeeping, which cost
+        // more than the walk itself.
+        let Ok(mut sid) = words.start_state(Anchored::No) else {
+            return bits | self.masks.iter().fold(0, |a, m| a | m);
+        };
+        for &byte in text.as_bytes() {
+            sid = words.next_state(Anchored::No, sid, byte);
+            if words.is_special(sid) && words.is_match(sid) {
+                for i in 0..words.match_len(sid) {
+                    bits |= self.masks[words.match_pattern(sid, i).as_usize()];
+                }
+            }
+        }
+        bits
+    }
+
+    /// `candidates` through the automaton's own overlapping search (what
+    /// the tests compare the walk with).
+    #[cfg(test)]
+    pub(super) fn candidates_by_full_pass(&self, text: &str) -> u128 {
+        let mut bits = self.always;
         if let Some(words) = &self.words {
-            // Overlapping: one literal may sit inside another (`azure` in
-            // `azure r`), and each stands for other regexes.
-            for m in words.find_overlapping_iter(text) {
+            let mut state = aho_corasick::automaton::OverlappingState::start();
+            let input = aho_corasick::Input::new(text);
+            loop {
+                words
+                    .try_find_overlapping(&input, &mut state)
+                    .expect("unanchored search");
+                let Some(m) = state.get_match() else { break };
                 bits |= self.masks[m.pattern().as_usize()];
             }
         }

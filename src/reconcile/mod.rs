@@ -55,7 +55,8 @@ pub fn reconcile(articles: &[ArticleFacts], policy: Policy, source_locale: &str)
             facts.entry((&a.article, &f.rule)).or_default().push((a, f));
         }
     }
-    let mut rules = Vec::new();
+    // one rule per key: sized once, not grown (a rule is large to move)
+    let mut rules = Vec::with_capacity(facts.len());
     for ((article, id), mut statements) in facts {
         statements.sort_by(|(a, _), (b, _)| {
             rank(policy, source_locale, b)
