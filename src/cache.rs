@@ -27,6 +27,11 @@ use crate::reconcile::ArticleFacts;
 /// The folder of the cache inside the output.
 pub const DIR: &str = ".rulebook";
 
+/// The manifest inside [`DIR`]: a commit removes it from the output before
+/// it changes anything and puts the new one in last, so an output that is
+/// not whole has none, and nothing of it is reused.
+pub const MANIFEST: &str = "manifest.json";
+
 /// Bumped with any change to what is cached or how keys are made; the
 /// crate version is part of it, so a new rulebook never trusts an old cache.
 const FORMAT: &str = concat!("rulebook-cache/3 ", env!("CARGO_PKG_VERSION"));
@@ -96,7 +101,10 @@ pub struct Stamp(pub u64, pub u128);
 
 impl Stamp {
     pub fn of(path: &Path) -> Option<Stamp> {
-        let meta = std::fs::metadata(path).ok()?;
+        Stamp::from_metadata(&std::fs::metadata(path).ok()?)
+    }
+
+    pub fn from_metadata(meta: &std::fs::Metadata) -> Option<Stamp> {
         let mtime = meta
             .modified()
             .ok()?
@@ -119,6 +127,9 @@ pub struct Cache {
     rules_json: String,
     /// Each locale's facts file, read when first needed.
     facts: Mutex<HashMap<String, Option<std::sync::Arc<Store>>>>,
+    /// The files of the previous output, listed once (one folder read per
+    /// locale, not one lookup per page).
+    files: std::sync::OnceLock<std::collections::HashSet<PathBuf>>,
 }
 
 impl Cache {
@@ -128,7 +139,7 @@ impl Cache {
     pub fn load(out: &Path, inputs: &str) -> Option<Cache> {
         let dir = out.join(DIR);
         let manifest: Manifest =
-            serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).ok()?).ok()?;
+            serde_json::from_slice(&std::fs::read(dir.join(MANIFEST)).ok()?).ok()?;
         if manifest.format != FORMAT {
             return None;
         }
@@ -151,6 +162,7 @@ impl Cache {
             groups: index.groups,
             rules_json: index.rules_json,
             facts: Mutex::new(HashMap::new()),
+            files: std::sync::OnceLock::new(),
         })
     }
 
@@ -197,7 +209,18 @@ impl Cache {
     pub fn page(&self, page: &str, key: &str) -> Option<PathBuf> {
         (self.manifest.pages.get(page).map(String::as_str) == Some(key))
             .then(|| self.out.join(page))
-            .filter(|p| p.is_file())
+            .filter(|_| self.has(Path::new(page)))
+    }
+
+    /// Whether the previous output has the file `rel`.
+    pub fn has(&self, rel: &Path) -> bool {
+        self.files
+            .get_or_init(|| {
+                crate::fsutil::walk(&self.out)
+                    .map(|(files, _)| files.into_iter().collect())
+                    .unwrap_or_default()
+            })
+            .contains(rel)
     }
 
     /// The previous facts file of `locale`, opened once; analyses are read
@@ -229,13 +252,14 @@ pub enum Facts {
 
 /// Write each locale's facts file into `dir` (the new output's cache
 /// folder) and return the articles' metas with their spans in it. A locale
-/// whose articles all kept their analysis, in the same order, gets the old
-/// file, linked.
+/// whose articles all kept their analysis, in the same order, keeps the
+/// old file (`keep` is told its path in the output).
 pub fn save_facts(
     dir: &Path,
     articles: Vec<(ArticleMeta, Facts)>,
     old: Option<&Cache>,
     spilled: &Store,
+    keep: &(dyn Fn(PathBuf) + Sync),
 ) -> std::io::Result<Vec<ArticleMeta>> {
     std::fs::create_dir_all(dir)?;
     let mut by_locale: BTreeMap<String, Vec<(ArticleMeta, Facts)>> = BTreeMap::new();
@@ -257,8 +281,9 @@ pub fn save_facts(
         });
         if unchanged
             && let Some(c) = old
-            && std::fs::hard_link(c.out.join(DIR).join(facts_file(&locale)), &path).is_ok()
+            && c.has(&Path::new(DIR).join(facts_file(&locale)))
         {
+            keep(Path::new(DIR).join(facts_file(&locale)));
             metas.extend(list.into_iter().map(|(m, _)| m));
             continue;
         }
@@ -306,7 +331,7 @@ pub fn save_manifest(dir: &Path, manifest: &Manifest) -> std::io::Result<()> {
     let mut manifest = manifest.clone();
     manifest.format = FORMAT.to_owned();
     std::fs::write(
-        dir.join("manifest.json"),
+        dir.join(MANIFEST),
         serde_json::to_vec(&manifest).map_err(std::io::Error::other)?,
     )
 }

@@ -775,8 +775,16 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     let ((saved, schema), (report_written, rules_written)) = rayon::join(
         || {
             rayon::join(
-                || cache::save_facts(&cache_dir, keep, cache.as_ref(), &assembled.stores.spilled),
-                || staging.write_json("rules.schema.json", &rules::json_schema()),
+                || {
+                    cache::save_facts(
+                        &cache_dir,
+                        keep,
+                        cache.as_ref(),
+                        &assembled.stores.spilled,
+                        &|rel| staging.keep(rel),
+                    )
+                },
+                || staging.write_file("rules.schema.json", &to_json_bytes(&rules::json_schema())),
             )
         },
         || {
@@ -834,6 +842,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         hashes: &hashes,
         rules_key: &rules_key,
         report_key: &report_key,
+        staging: &staging,
     };
     let built = crate::site::build(&site, staging.dir())?;
     diagnostics.extend(built.diagnostics);
@@ -889,10 +898,32 @@ fn hash_articles(
         .iter()
         .flat_map(|l| l.articles.iter())
         .collect();
+    // Each locale folder's files stamped as it is listed (a lookup of one
+    // name in an open folder, not of the whole path: at thousands of
+    // articles the path lookups were most of an unchanged tree's time).
+    let listed: HashMap<PathBuf, cache::Stamp> = project
+        .locales
+        .par_iter()
+        .flat_map_iter(|l| {
+            std::fs::read_dir(&l.dir)
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+                .filter_map(|e| {
+                    // a link's own stamp is not its target's
+                    let meta = e.metadata().ok().filter(|m| m.is_file())?;
+                    Some((e.path(), cache::Stamp::from_metadata(&meta)?))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
     let found: Vec<(String, String, Option<cache::Stamp>)> = articles
         .par_iter()
         .filter_map(|a| {
-            let stamp = cache::Stamp::of(&a.file);
+            let stamp = listed
+                .get(&a.file)
+                .copied()
+                .or_else(|| cache::Stamp::of(&a.file));
             if let Some(known) = stamp.and_then(|stamp| cache.known_hash(&a.path, stamp)) {
                 return Some((a.path.clone(), known, stamp));
             }
@@ -960,16 +991,36 @@ impl<W: std::io::Write> std::io::Write for HashingWriter<W> {
     }
 }
 
-/// A new output folder being written beside `out`, swapped in by
-/// [`Staging::commit`] only when everything succeeded: readers see the old
-/// output or the new, never a mix. Dropped without a commit, it removes
-/// itself; leftovers of an interrupted build are removed when the next one
-/// starts.
+/// The new output being written beside `out`, put in place by
+/// [`Staging::commit`] only when everything succeeded; until then `out` is
+/// not touched. Files the new output has unchanged are not written again
+/// but kept ([`Staging::keep`]): the staging folder holds only what is new.
+/// The commit then either moves the new files into `out` (a few files
+/// changed: journaled, so a commit cut short is finished by the next
+/// build) or, when most of the output is new, links the kept files into
+/// the staging folder and swaps the two folders (atomically on Linux).
+/// Dropped without a commit, the staging folder removes itself; leftovers
+/// of an interrupted build are removed (or their commit finished) when
+/// the next one starts.
+///
+/// A build holds a lock (on the folder holding `out`) from start to
+/// commit: the files it keeps are only the ones it looked at while no
+/// other build could change them.
 #[derive(Debug)]
 pub struct Staging {
     tmp: PathBuf,
     out: PathBuf,
     committed: bool,
+    /// Files of `out` (relative) that the new output has as they are.
+    kept: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    /// Held until the staging is dropped (closing the file frees it).
+    _lock: Option<std::fs::File>,
+}
+
+/// The file a commit moves in last, and removes from the output first: the
+/// cache manifest, without which nothing in the output is reused.
+fn manifest_path() -> PathBuf {
+    Path::new(cache::DIR).join(cache::MANIFEST)
 }
 
 impl Staging {
@@ -983,6 +1034,9 @@ impl Staging {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "book".to_owned());
         std::fs::create_dir_all(&parent)?;
+        // Advisory, and only where the platform has it: a build that
+        // cannot lock still builds, as before there was a lock.
+        let lock = crate::fsutil::lock_dir(&parent);
         let (tmp_prefix, old_prefix) = (format!(".{name}.tmp-"), format!(".{name}.old-"));
         for entry in std::fs::read_dir(&parent)?.filter_map(Result::ok) {
             let n = entry.file_name().to_string_lossy().into_owned();
@@ -994,7 +1048,13 @@ impl Staging {
             if let Some(pid) = pid
                 && !process_alive(pid)
             {
-                let _ = std::fs::remove_dir_all(entry.path());
+                if n.starts_with(&tmp_prefix) {
+                    // a build killed while committing: its commit is
+                    // finished, whatever else happened since
+                    crate::fsutil::finish_commit(&entry.path(), out, &manifest_path());
+                } else {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
             }
         }
         let tmp = parent.join(format!("{tmp_prefix}{}", std::process::id()));
@@ -1003,31 +1063,55 @@ impl Staging {
             tmp,
             out: out.to_path_buf(),
             committed: false,
+            kept: Default::default(),
+            _lock: lock,
         })
+    }
+
+    /// The output being replaced (read for what is kept).
+    pub fn live(&self) -> &Path {
+        &self.out
+    }
+
+    /// The new output has `rel` (a file of the old one) as it is.
+    pub fn keep(&self, rel: impl Into<PathBuf>) {
+        if let Ok(mut kept) = self.kept.lock() {
+            kept.insert(rel.into());
+        }
+    }
+
+    /// Write a small file of the output (a page, a script): kept as it is
+    /// when the old output has these very bytes, so an unchanged file is
+    /// neither written nor moved.
+    pub fn write_file(&self, rel: impl AsRef<Path>, bytes: &[u8]) -> std::io::Result<()> {
+        let rel = rel.as_ref();
+        let old = self.out.join(rel);
+        let same = std::fs::metadata(&old)
+            .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+            && std::fs::read(&old).is_ok_and(|b| b == bytes);
+        if same {
+            self.keep(rel);
+            return Ok(());
+        }
+        let path = self.tmp.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, bytes)
+    }
+
+    /// The bytes of `rel` in the new output: staged, or kept from the old.
+    pub fn read(&self, rel: impl AsRef<Path>) -> std::io::Result<Vec<u8>> {
+        let rel = rel.as_ref();
+        match std::fs::read(self.tmp.join(rel)) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::read(self.out.join(rel)),
+            r => r,
+        }
     }
 
     /// The folder to write the new output into.
     pub fn dir(&self) -> &Path {
         &self.tmp
-    }
-
-    /// Pretty JSON with a final newline, as [`to_json_bytes`] makes it,
-    /// streamed into the file; returns a fingerprint of the bytes written.
-    pub fn write_json<T: serde::Serialize>(&self, rel: &str, value: &T) -> std::io::Result<String> {
-        use std::io::Write;
-        let file = std::fs::File::create(self.tmp.join(rel))?;
-        // buffered before the hash, so it is fed whole blocks
-        let mut out = std::io::BufWriter::with_capacity(
-            1 << 16,
-            HashingWriter {
-                inner: file,
-                hash: xxhash_rust::xxh3::Xxh3::new(),
-            },
-        );
-        serde_json::to_writer_pretty(&mut out, value)?;
-        out.write_all(b"\n")?;
-        let hashing = out.into_inner().map_err(|e| e.into_error())?;
-        Ok(format!("{:032x}", hashing.hash.digest128()))
     }
 
     /// A file written by `write`, through a count of its bytes, buffered
@@ -1056,8 +1140,33 @@ impl Staging {
         Ok((result, format!("{:032x}", hashing.hash.digest128())))
     }
 
-    /// Swap the new output in for the old.
+    /// Put the new output in place of the old.
     pub fn commit(mut self) -> std::io::Result<()> {
+        let kept = std::mem::take(
+            &mut *self
+                .kept
+                .lock()
+                .map_err(|_| std::io::Error::other("kept files poisoned"))?,
+        );
+        let staged = crate::fsutil::walk(&self.tmp)?.0.len();
+        if !kept.is_empty() && kept.len() >= staged && self.out.is_dir() {
+            // Few files new: moved into the old output, the rest stays.
+            // If this fails half way, the journal is left for the next build
+            // to finish (Drop leaves a folder with a journal).
+            crate::fsutil::commit_in_place(&self.tmp, &self.out, &kept, Some(&manifest_path()))?;
+            self.committed = true;
+            return Ok(());
+        }
+        // Most of it new: the kept files join the staged ones and the two
+        // folders are swapped, which readers see as one step.
+        for rel in &kept {
+            let to = self.tmp.join(rel);
+            if let Some(dir) = to.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let from = self.out.join(rel);
+            std::fs::hard_link(&from, &to).or_else(|_| std::fs::copy(&from, &to).map(|_| ()))?;
+        }
         let parent = self.tmp.parent().map(Path::to_path_buf).unwrap_or_default();
         let name = self
             .out
@@ -1093,7 +1202,9 @@ fn process_alive(pid: &str) -> bool {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if !self.committed {
+        // a commit that failed half way keeps its journal for the next
+        // build to finish
+        if !self.committed && !self.tmp.join(crate::fsutil::JOURNAL).exists() {
             let _ = std::fs::remove_dir_all(&self.tmp);
         }
     }

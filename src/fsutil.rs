@@ -1,7 +1,8 @@
 //! File-system helpers with the guarantees the outputs promise.
 
+use std::collections::HashSet;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Write a file so that readers see either the old content or the new, never a
 /// half-written one: write a temporary file beside it, sync, then rename.
@@ -69,4 +70,332 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
 #[cfg(not(target_os = "linux"))]
 fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
     Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// The commit journal's name inside a staging folder. It is renamed into
+/// place whole, and only once everything the new output needs is staged:
+/// a staging folder without one is an unfinished build, thrown away; one
+/// with it is a commit to finish.
+pub const JOURNAL: &str = ".commit";
+
+/// What committing a staged output in place does, written down before any
+/// of it is done, so that a commit cut short (the process killed) is
+/// finished by the next build instead of leaving a mix behind.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Journal {
+    /// Files moved from the staging folder into the output (relative).
+    moves: Vec<PathBuf>,
+    /// Files of the output the new one does not have.
+    deletes: Vec<PathBuf>,
+    /// Folders of the output the new one does not have, deepest first.
+    dirs: Vec<PathBuf>,
+    /// Removed from the output before anything else is touched and moved
+    /// in after everything else: the cache manifest, which says that the
+    /// output is whole and what it was made from.
+    last: Option<PathBuf>,
+}
+
+/// Put a staged output in place of `out` by moving only its files in:
+/// `staging` holds the files that are new or changed, `kept` names the
+/// files of `out` that the new output has as they are. Every other file of
+/// `out` is deleted. `last` (relative) goes first out and last in.
+///
+/// Each file is replaced by one rename, so a reader sees the old file or
+/// the new, never half of one. The moves are written to a journal first;
+/// a commit cut short is finished by [`finish_commit`] (the next build),
+/// and until then `last` is missing, so nothing is trusted.
+pub fn commit_in_place(
+    staging: &Path,
+    out: &Path,
+    kept: &HashSet<PathBuf>,
+    last: Option<&Path>,
+) -> std::io::Result<()> {
+    let (staged, _) = walk(staging)?;
+    let (live, live_dirs) = walk(out)?;
+    let staged: HashSet<PathBuf> = staged
+        .into_iter()
+        .filter(|p| p != Path::new(JOURNAL))
+        .collect();
+    let wanted = |p: &PathBuf| staged.contains(p) || kept.contains(p);
+    let mut needed_dirs: HashSet<&Path> = HashSet::new();
+    for p in staged.iter().chain(kept) {
+        needed_dirs.extend(p.ancestors().skip(1));
+    }
+    let mut dirs: Vec<PathBuf> = live_dirs
+        .into_iter()
+        .filter(|d| !needed_dirs.contains(d.as_path()))
+        .collect();
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    let mut moves: Vec<PathBuf> = staged
+        .iter()
+        .filter(|p| Some(p.as_path()) != last)
+        .cloned()
+        .collect();
+    moves.sort();
+    let mut deletes: Vec<PathBuf> = live.into_iter().filter(|p| !wanted(p)).collect();
+    deletes.sort();
+    let journal = Journal {
+        moves,
+        deletes,
+        dirs,
+        last: last.filter(|l| staged.contains(*l)).map(Path::to_path_buf),
+    };
+    let json = serde_json::to_vec(&journal).map_err(std::io::Error::other)?;
+    let pending = staging.join(format!("{JOURNAL}.tmp"));
+    std::fs::write(&pending, json)?;
+    std::fs::rename(&pending, staging.join(JOURNAL))?;
+    apply(staging, out, &journal, &mut Budget::Unlimited)?;
+    std::fs::remove_dir_all(staging)
+}
+
+/// Finish the commit a staging folder's journal describes, if it has one
+/// (its build was killed while committing), and remove the folder. A
+/// journal that cannot be carried out leaves `last` missing from `out`:
+/// the output is then rebuilt in full, never trusted: `vouch` (the file a
+/// commit moves last) is removed from `out`.
+pub fn finish_commit(staging: &Path, out: &Path, vouch: &Path) {
+    if let Ok(bytes) = std::fs::read(staging.join(JOURNAL)) {
+        let done = serde_json::from_slice::<Journal>(&bytes)
+            .map_err(std::io::Error::other)
+            .and_then(|journal| apply(staging, out, &journal, &mut Budget::Unlimited));
+        if done.is_err() {
+            let _ = std::fs::remove_file(out.join(vouch));
+        }
+    }
+    let _ = std::fs::remove_dir_all(staging);
+}
+
+/// How many steps of a journal to carry out: all, or (tests) only so many,
+/// as if the process were killed after them.
+enum Budget {
+    Unlimited,
+    #[cfg(test)]
+    Steps(usize),
+}
+
+impl Budget {
+    /// Whether another step may be taken.
+    fn take(&mut self) -> bool {
+        match self {
+            Budget::Unlimited => true,
+            #[cfg(test)]
+            Budget::Steps(0) => false,
+            #[cfg(test)]
+            Budget::Steps(n) => {
+                *n -= 1;
+                true
+            }
+        }
+    }
+}
+
+/// Carry out a journal; every step can be done again (a move whose source
+/// is gone was made, a file already deleted stays deleted).
+fn apply(
+    staging: &Path,
+    out: &Path,
+    journal: &Journal,
+    budget: &mut Budget,
+) -> std::io::Result<()> {
+    let gone = |r: std::io::Result<()>| match r {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        r => r,
+    };
+    let last = journal.last.as_deref();
+    if let Some(last) = last {
+        // moved in already: the commit was complete
+        if std::fs::symlink_metadata(staging.join(last)).is_err() {
+            return Ok(());
+        }
+        if !budget.take() {
+            return Ok(());
+        }
+        gone(std::fs::remove_file(out.join(last)))?;
+    }
+    let move_in = |rel: &Path| -> std::io::Result<()> {
+        let from = staging.join(rel);
+        if std::fs::symlink_metadata(&from).is_err() {
+            return Ok(());
+        }
+        let to = out.join(rel);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::rename(from, to)
+    };
+    for rel in &journal.moves {
+        if !budget.take() {
+            return Ok(());
+        }
+        move_in(rel)?;
+    }
+    for rel in &journal.deletes {
+        if !budget.take() {
+            return Ok(());
+        }
+        gone(std::fs::remove_file(out.join(rel)))?;
+    }
+    for rel in &journal.dirs {
+        if !budget.take() {
+            return Ok(());
+        }
+        // a folder still holding something not listed stays
+        let _ = std::fs::remove_dir(out.join(rel));
+    }
+    if let Some(last) = last
+        && budget.take()
+    {
+        move_in(last)?;
+    }
+    Ok(())
+}
+
+/// The files and the folders under `dir`, relative to it (symbolic links
+/// count as files: they are moved or deleted, never followed).
+pub fn walk(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let (mut files, mut dirs) = (Vec::new(), Vec::new());
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        for entry in std::fs::read_dir(dir.join(&rel))? {
+            let entry = entry?;
+            let path = rel.join(entry.file_name());
+            if entry.file_type()?.is_dir() {
+                stack.push(path.clone());
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    Ok((files, dirs))
+}
+
+/// Hold an exclusive advisory lock on `dir` (a folder) for as long as the
+/// returned file is open; `None` where it cannot be had.
+pub fn lock_dir(dir: &Path) -> Option<std::fs::File> {
+    let file = std::fs::File::open(dir).ok()?;
+    lock(&file).then_some(file)
+}
+
+#[cfg(target_os = "linux")]
+fn lock(file: &std::fs::File) -> bool {
+    use std::os::unix::io::AsRawFd;
+    // SAFETY: the descriptor is open for the whole call; flock only
+    // changes the lock held through it.
+    unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) == 0 }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lock(_: &std::fs::File) -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+        walk(dir)
+            .unwrap()
+            .0
+            .into_iter()
+            .map(|rel| {
+                let bytes = std::fs::read(dir.join(&rel)).unwrap();
+                (rel, bytes)
+            })
+            .collect()
+    }
+
+    fn write(dir: &Path, rel: &str, text: &str) {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// An old output and a staged new one: a changed page, a new page in
+    /// a new folder, a page and a folder gone, a kept page, the manifest.
+    fn setup(dir: &Path) -> (PathBuf, PathBuf, HashSet<PathBuf>) {
+        let (out, staging) = (dir.join("book"), dir.join(".book.tmp-1"));
+        write(&out, "en/kept.html", "kept");
+        write(&out, "en/changed.html", "old");
+        write(&out, "en/gone.html", "gone");
+        write(&out, "fr/gone.html", "gone");
+        write(&out, ".rulebook/manifest.json", "old manifest");
+        write(&staging, "en/changed.html", "new");
+        write(&staging, "de/new.html", "new page");
+        write(&staging, ".rulebook/manifest.json", "new manifest");
+        (out, staging, HashSet::from([PathBuf::from("en/kept.html")]))
+    }
+
+    fn expected() -> BTreeMap<PathBuf, Vec<u8>> {
+        [
+            ("en/kept.html", "kept"),
+            ("en/changed.html", "new"),
+            ("de/new.html", "new page"),
+            (".rulebook/manifest.json", "new manifest"),
+        ]
+        .into_iter()
+        .map(|(p, t)| (PathBuf::from(p), t.as_bytes().to_vec()))
+        .collect()
+    }
+
+    #[test]
+    fn a_commit_in_place_moves_the_new_files_in_and_removes_the_gone_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, staging, kept) = setup(dir.path());
+        let manifest = Path::new(".rulebook/manifest.json");
+        commit_in_place(&staging, &out, &kept, Some(manifest)).unwrap();
+        assert_eq!(tree(&out), expected());
+        assert!(!out.join("fr").exists(), "a folder with nothing left goes");
+        assert!(!staging.exists());
+    }
+
+    /// A commit cut short after any number of its steps: until it is
+    /// finished the manifest is missing (nothing of the output is
+    /// trusted), and finishing it gives what the whole commit gives.
+    #[test]
+    fn a_commit_cut_short_at_any_step_is_finished_by_the_next_build() {
+        let manifest = Path::new(".rulebook/manifest.json");
+        for steps in 0.. {
+            let dir = tempfile::tempdir().unwrap();
+            let (out, staging, _) = setup(dir.path());
+            // the journal, as commit_in_place writes it
+            let (staged, _) = walk(&staging).unwrap();
+            let journal = Journal {
+                moves: staged
+                    .iter()
+                    .filter(|p| p.as_path() != manifest)
+                    .cloned()
+                    .collect(),
+                deletes: vec!["en/gone.html".into(), "fr/gone.html".into()],
+                dirs: vec!["fr".into()],
+                last: Some(manifest.to_path_buf()),
+            };
+            std::fs::write(staging.join(JOURNAL), serde_json::to_vec(&journal).unwrap()).unwrap();
+            apply(&staging, &out, &journal, &mut Budget::Steps(steps)).unwrap();
+            let whole = tree(&out) == expected();
+            if steps > 0 && !whole {
+                assert!(!out.join(manifest).exists(), "cut after {steps} steps");
+            }
+            finish_commit(&staging, &out, manifest);
+            assert_eq!(tree(&out), expected(), "cut after {steps} steps");
+            assert!(!staging.exists());
+            if whole {
+                break;
+            }
+        }
+    }
+
+    /// A staging folder without a journal is an unfinished build: thrown
+    /// away, the output untouched.
+    #[test]
+    fn an_unfinished_staging_folder_leaves_the_output_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, staging, _) = setup(dir.path());
+        let before = tree(&out);
+        finish_commit(&staging, &out, Path::new(".rulebook/manifest.json"));
+        assert_eq!(tree(&out), before);
+        assert!(!staging.exists());
+    }
 }

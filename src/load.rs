@@ -198,8 +198,14 @@ fn read_locale(dir: &Path, display: &str) -> Result<(Vec<Article>, Option<Articl
     let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(entries) => entries
             .filter_map(Result::ok)
+            // the entry's type comes with the listing: only a link is
+            // looked up (to see what it points to)
+            .filter(|e| {
+                e.file_type()
+                    .is_ok_and(|t| t.is_file() || (t.is_symlink() && e.path().is_file()))
+            })
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "md") && p.is_file())
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
             .collect(),
         Err(e) => {
             return Err(

@@ -120,8 +120,12 @@ fn a_killed_build_leaves_the_old_output_or_the_new() {
         let started = Instant::now();
         match moment {
             Moment::After(delay) => std::thread::sleep(delay),
-            Moment::TempFolder => {
+            Moment::TempFolder | Moment::Journal => {
                 let tmp = dir.join(format!(".book.tmp-{}", child.id()));
+                let tmp = match moment {
+                    Moment::Journal => tmp.join(".commit"),
+                    _ => tmp,
+                };
                 while !tmp.exists()
                     && started.elapsed() < Duration::from_secs(120)
                     && child.try_wait().unwrap().is_none()
@@ -156,8 +160,102 @@ fn a_killed_build_leaves_the_old_output_or_the_new() {
     eprintln!("{outcomes:#?}");
 }
 
+/// The same for a rebuild after one article changed, whose commit moves a
+/// few files into `book/` in place: a kill before the commit leaves the old
+/// output, and a kill during it leaves a journal and no cache manifest (so
+/// nothing of the output is trusted), which the next build finishes.
+#[test]
+fn a_killed_rebuild_leaves_the_old_output_or_the_new_or_a_commit_the_next_build_finishes() {
+    let project = generated_project(120);
+    let dir = project.path();
+    build(dir, &[]);
+    let old = snapshot(&dir.join("book"));
+    let article = dir.join(common::JA_JP);
+    let mut text = std::fs::read_to_string(&article).unwrap();
+    text.push_str("\n追加の段落です。\n");
+    std::fs::write(&article, text).unwrap();
+    build(dir, &[]);
+    let new = snapshot(&dir.join("book"));
+    assert_ne!(old, new);
+    let book_inode = |dir: &Path| {
+        std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(dir.join("book")).unwrap())
+    };
+    let restore = |dir: &Path| {
+        std::fs::remove_dir_all(dir.join("book")).unwrap();
+        copy_snapshot(&old, &dir.join("book"));
+    };
+    restore(dir);
+
+    let mut outcomes = Vec::new();
+    let moments = [0u64, 20, 100, 300]
+        .iter()
+        .map(|&ms| Moment::After(Duration::from_millis(ms)))
+        .chain([
+            Moment::Journal,
+            Moment::Journal,
+            Moment::Journal,
+            Moment::Journal,
+        ]);
+    for moment in moments {
+        let inode = book_inode(dir);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rulebook"))
+            .args(["build", "-q"])
+            .current_dir(dir)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        match moment {
+            Moment::After(delay) => std::thread::sleep(delay),
+            Moment::Journal | Moment::TempFolder => {
+                let journal = dir.join(format!(".book.tmp-{}/.commit", child.id()));
+                while !journal.exists()
+                    && started.elapsed() < Duration::from_secs(120)
+                    && child.try_wait().unwrap().is_none()
+                {
+                    std::hint::spin_loop();
+                }
+            }
+        }
+        child.kill().unwrap(); // SIGKILL
+        let status = child.wait().unwrap();
+        let book = snapshot(&dir.join("book"));
+        let journals: Vec<String> = leftovers(dir)
+            .into_iter()
+            .filter(|n| dir.join(n).join(".commit").exists())
+            .collect();
+        let state = if book == old {
+            "old"
+        } else if book == new {
+            "new"
+        } else {
+            assert!(
+                !journals.is_empty(),
+                "after a kill ({moment:?}, {status}) book/ is neither the old output nor the new, and no commit is pending: {:?}",
+                book.keys()
+            );
+            assert!(
+                !book.contains_key(Path::new(".rulebook/manifest.json")),
+                "a commit cut short leaves no manifest"
+            );
+            "mid-commit"
+        };
+        // the rebuild changed files in place: book/ is the same folder
+        assert_eq!(book_inode(dir), inode);
+        outcomes.push(format!("{moment:?}: {state}, {status}"));
+        // whatever the kill left, the next build ends with the new output
+        build(dir, &[]);
+        assert_eq!(snapshot(&dir.join("book")), new, "{outcomes:#?}");
+        assert!(leftovers(dir).is_empty(), "{:?}", leftovers(dir));
+        restore(dir);
+    }
+    eprintln!("{outcomes:#?}");
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Moment {
+    /// As soon as the commit journal of `.book.tmp-<pid>` exists.
+    Journal,
     After(Duration),
     /// As soon as `.book.tmp-<pid>` exists.
     TempFolder,

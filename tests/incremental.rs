@@ -20,6 +20,10 @@ fn inode(path: &Path) -> u64 {
     std::fs::metadata(path).expect("page exists").ino()
 }
 
+fn mtime(path: &Path) -> std::time::SystemTime {
+    std::fs::metadata(path).unwrap().modified().unwrap()
+}
+
 #[test]
 fn one_changed_article_is_all_that_is_done_again_and_the_output_is_the_same() {
     let dir = project();
@@ -45,6 +49,7 @@ fn one_changed_article_is_all_that_is_done_again_and_the_output_is_the_same() {
     let en_cache = out.join(".rulebook/facts-en.json");
     let ja_cache = out.join(".rulebook/facts-ja-JP.json");
     let (en_cache_inode, ja_cache_inode) = (inode(&en_cache), inode(&ja_cache));
+    let (book_inode, en_mtime) = (inode(&out), mtime(&en_page));
     let ja = root.join(common::JA_JP);
     let mut text = std::fs::read_to_string(&ja).unwrap();
     text.push_str("\n追加の段落です。\n");
@@ -59,9 +64,13 @@ fn one_changed_article_is_all_that_is_done_again_and_the_output_is_the_same() {
         (1, 8),
         "{third:?}"
     );
-    // the unchanged pages are the old files, linked into the new output
+    // the unchanged pages are the old files, left where they are: the few
+    // new files were moved into the same book/ (not a new folder swapped in)
     assert_eq!(inode(&en_page), en_inode);
     assert_eq!(inode(&zh_page), zh_inode);
+    assert_eq!(mtime(&en_page), en_mtime);
+    assert_eq!(inode(&out), book_inode);
+    assert!(common::leftovers(root).is_empty());
     // so is the cache of a locale whose articles did not change
     assert_eq!(inode(&en_cache), en_cache_inode);
     assert_ne!(inode(&ja_cache), ja_cache_inode);
@@ -273,5 +282,21 @@ fn a_cache_of_another_format_or_with_damaged_parts_means_a_full_build() {
     std::fs::write(out.join(".rulebook/index.json"), "{\"groups\": 7").unwrap();
     let stats = build_stats(root, &out);
     assert_eq!(stats.articles_cached, 0);
+    assert_eq!(without_cache(&out), fresh_build(root, &fresh));
+}
+
+#[test]
+fn a_removed_article_and_a_stray_file_are_gone_after_a_rebuild() {
+    // (in so small a project most files change, and the commit swaps the
+    // folders; fsutil's tests hold the commit in place to the same)
+    let (dir, out, fresh) = built_two_article_project();
+    let root = dir.path();
+    // not rulebook's: a build writes the whole output, so it goes
+    std::fs::write(out.join("en/stray.html"), "stray").unwrap();
+    std::fs::remove_file(root.join("content/ja-JP/a-copy.md")).unwrap();
+    let stats = build_stats(root, &out);
+    assert!(stats.pages_reused > 0, "{stats:?}");
+    assert!(!out.join("ja-JP/a-copy.html").exists());
+    assert!(!out.join("en/stray.html").exists());
     assert_eq!(without_cache(&out), fresh_build(root, &fresh));
 }

@@ -59,6 +59,9 @@ pub struct SiteInput<'a> {
     /// Fingerprints of rules.json and report.json as written.
     pub rules_key: &'a str,
     pub report_key: &'a str,
+    /// The output being written: pages made from the same inputs as the
+    /// previous build's are kept in place, not written again.
+    pub staging: &'a crate::emit::Staging,
 }
 
 /// What building the site did.
@@ -136,7 +139,7 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics
         errors.sort();
         return Err(errors);
     }
-    write_picker(&shared, out)?;
+    write_picker(&shared)?;
     built.diagnostics.sort();
     Ok(built)
 }
@@ -250,7 +253,13 @@ fn build_locale(
     // the book is made here from the summary with empty chapters, and each
     // page reads its article when it is rendered.
     let src_dir = content_root.join(locale);
-    let outline = book_from_summary(&summary, &src_dir, locale)?;
+    // the articles are known to exist (the project was listed): only other
+    // summary entries are looked up
+    let known: std::collections::HashSet<PathBuf> = articles
+        .iter()
+        .map(|a| PathBuf::from(format!("{}.md", a.slug)))
+        .collect();
+    let outline = book_from_summary(&summary, &src_dir, locale, &known)?;
     let mut book = MDBook::load_with_config_and_summary(root, config, Default::default())
         .map_err(|e| mdbook_error(locale, &e))?;
     book.book = outline;
@@ -290,6 +299,7 @@ fn build_locale(
         content_root,
         diagnostics: std::sync::Mutex::new(Vec::new()),
         cache: input.cache,
+        staging: input.staging,
         inputs: input.inputs,
         hashes: input.hashes,
         keys: std::sync::Mutex::new(Vec::new()),
@@ -333,11 +343,13 @@ fn book_from_summary(
     summary: &mdbook_summary::Summary,
     src_dir: &Path,
     locale: &str,
+    known: &std::collections::HashSet<PathBuf>,
 ) -> Result<Book, Diagnostics> {
     fn item(
         entry: &mdbook_summary::SummaryItem,
         src_dir: &Path,
         locale: &str,
+        known: &std::collections::HashSet<PathBuf>,
         parents: &[String],
     ) -> Result<Option<BookItem>, Diagnostics> {
         use mdbook_summary::SummaryItem;
@@ -347,7 +359,7 @@ fn book_from_summary(
             SummaryItem::Link(link) => {
                 let mut chapter = match &link.location {
                     Some(location) => {
-                        if !src_dir.join(location).is_file() {
+                        if !known.contains(location) && !src_dir.join(location).is_file() {
                             return Err(Diagnostic::error(
                                 "missing-chapter",
                                 format!(
@@ -367,7 +379,7 @@ fn book_from_summary(
                 let mut inner = parents.to_vec();
                 inner.push(link.name.clone());
                 for sub in &link.nested_items {
-                    if let Some(sub) = item(sub, src_dir, locale, &inner)? {
+                    if let Some(sub) = item(sub, src_dir, locale, known, &inner)? {
                         chapter.sub_items.push(sub);
                     }
                 }
@@ -383,7 +395,7 @@ fn book_from_summary(
         .chain(&summary.numbered_chapters)
         .chain(&summary.suffix_chapters)
     {
-        if let Some(i) = item(i, src_dir, locale, &[])? {
+        if let Some(i) = item(i, src_dir, locale, known, &[])? {
             items.push(i);
         }
     }
@@ -571,6 +583,7 @@ struct SiteRenderer<'a> {
     /// What rendering the pages found (bad includes and the like).
     diagnostics: std::sync::Mutex<Vec<Diagnostic>>,
     cache: Option<&'a Cache>,
+    staging: &'a crate::emit::Staging,
     inputs: &'a str,
     /// Article path → SHA-256 of its text.
     hashes: &'a HashMap<String, String>,
@@ -635,17 +648,15 @@ fn reusable_page(
         .filter(|_| has_old_index)
 }
 
-/// A page of the previous output, put in the new one: a hard link (the old
-/// output is removed once the new one is in place), a copy where linking
-/// is not possible.
-fn link_or_copy(old: &Path, new: &Path) -> std::io::Result<()> {
-    std::fs::hard_link(old, new).or_else(|_| std::fs::copy(old, new).map(|_| ()))
-}
-
 /// Pages rendered (and their text held for the search index) at once.
 const PAGE_CHUNK: usize = 256;
 
 impl SiteRenderer<'_> {
+    /// A file of this locale's book, relative to the output folder.
+    fn rel(&self, file: &str) -> PathBuf {
+        Path::new(&self.locale).join(file)
+    }
+
     /// The key of an article's page: a hash of everything it is made from
     /// (its article, banner and language links, the build's inputs).
     fn page_key(&self, article: &Article, file: &str, title: &str) -> Option<String> {
@@ -695,9 +706,12 @@ impl SiteRenderer<'_> {
                 key,
             )
         {
-            // a generated page judged reusable was not made: failing to
-            // link it fails the build rather than leave it empty
-            link_or_copy(&old, &ctx.destination.join(&file))?;
+            // kept where it is: the commit leaves it untouched
+            self.staging.keep(
+                old.strip_prefix(self.staging.live())
+                    .unwrap_or(&old)
+                    .to_path_buf(),
+            );
             if article.is_some() {
                 self.progress.inc(1);
             }
@@ -873,9 +887,8 @@ impl SiteRenderer<'_> {
             PageText::Text(text) => index.add(&file, &title, &text),
             PageText::Reused => {
                 if !index.add_from(&file, &title, self.old_index()) {
-                    // linked already: replaced by a page made anew
-                    let target = ctx.destination.join(&file);
-                    std::fs::remove_file(&target)?;
+                    // kept already: replaced by a page made anew (the
+                    // staged file is the one the commit moves in)
                     match self.page(ctx, chapter, path, ui, false)? {
                         (file, title, PageText::Text(text)) => index.add(&file, &title, &text),
                         (file, ..) => {
@@ -1025,7 +1038,7 @@ impl Renderer for SiteRenderer<'_> {
             .and_then(|c| c.page(&format!("{}/search-index.js", self.locale), &index_key));
         let destination = ctx.destination.join("search-index.js");
         match (index, old_index) {
-            (None, Some(old)) => link_or_copy(&old, &destination)?,
+            (None, Some(_)) => self.staging.keep(self.rel("search-index.js")),
             (index, _) => {
                 let index = match index {
                     Some(index) => index,
@@ -1037,22 +1050,26 @@ impl Renderer for SiteRenderer<'_> {
         if let Ok(mut keys) = self.keys.lock() {
             keys.push((format!("{}/search-index.js", self.locale), index_key));
         }
+        // The files below are made every build and are small: each is
+        // kept in place when it comes out the same.
         let first_page = first_file
-            .map(|file| std::fs::read(ctx.destination.join(file)))
+            .map(|file| self.staging.read(self.rel(&file)))
             .transpose()?;
         if let Some(page) = first_page {
-            std::fs::write(ctx.destination.join("index.html"), page)?;
+            self.staging.write_file(self.rel("index.html"), &page)?;
         }
         let (toc_js, toc_html) = toc_files(&entries, &self.messages);
-        std::fs::write(ctx.destination.join("toc.js"), toc_js)?;
-        std::fs::write(ctx.destination.join("toc.html"), toc_html)?;
-        std::fs::write(
-            ctx.destination.join("rulebook.css"),
-            self.templates.asset("rulebook.css"),
+        self.staging
+            .write_file(self.rel("toc.js"), toc_js.as_bytes())?;
+        self.staging
+            .write_file(self.rel("toc.html"), toc_html.as_bytes())?;
+        self.staging.write_file(
+            self.rel("rulebook.css"),
+            self.templates.asset("rulebook.css").as_bytes(),
         )?;
-        std::fs::write(
-            ctx.destination.join("rulebook.js"),
-            self.templates.asset("rulebook.js"),
+        self.staging.write_file(
+            self.rel("rulebook.js"),
+            self.templates.asset("rulebook.js").as_bytes(),
         )?;
         Ok(())
     }
@@ -1092,7 +1109,7 @@ struct PickerLocale {
 
 /// `index.html` at the top: a plain list of languages that also works
 /// without JavaScript, and a script that follows the reader's languages.
-fn write_picker(shared: &Shared<'_>, out: &Path) -> Result<(), Diagnostics> {
+fn write_picker(shared: &Shared<'_>) -> Result<(), Diagnostics> {
     let root = &shared.input.project.root;
     let mut locales = Vec::new();
     for l in &shared.locales {
@@ -1112,10 +1129,14 @@ fn write_picker(shared: &Shared<'_>, out: &Path) -> Result<(), Diagnostics> {
         .templates
         .render("picker.html", &context)
         .map_err(|e| Diagnostics::from(Diagnostic::error("template", e.to_string())))?;
-    std::fs::write(out.join("index.html"), html).map_err(|e| {
-        Diagnostics::from(Diagnostic::error(
-            "unwritable",
-            format!("cannot write index.html: {e}"),
-        ))
-    })
+    shared
+        .input
+        .staging
+        .write_file("index.html", html.as_bytes())
+        .map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "unwritable",
+                format!("cannot write index.html: {e}"),
+            ))
+        })
 }
