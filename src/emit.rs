@@ -670,6 +670,10 @@ pub fn to_json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
 
 /// Build everything into `out`.
 pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOutput, Diagnostics> {
+    // mdBook joins a relative build folder to the book's root, which may
+    // itself be relative: the output is named absolutely, once, so that
+    // every stage writes where the staging folder is.
+    let out = &std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
     let mut project = load::load_project(root)?;
     if !options.locales.is_empty() {
         for wanted in &options.locales {

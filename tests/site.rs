@@ -193,6 +193,39 @@ fn status_page_has_findings_and_a_coverage_chart() {
     assert!(ja.contains("fact-mismatch") && ja.contains("stale-translation"));
 }
 
+#[test]
+fn a_relative_root_and_output_get_every_page() {
+    let dir = project();
+    let parent = dir.path().parent().unwrap();
+    let name = dir
+        .path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    // `--out` is taken relative to `--root`, both relative to the cwd
+    let result = std::process::Command::new(env!("CARGO_BIN_EXE_rulebook"))
+        .current_dir(parent)
+        .args(["--root", &name, "-q", "build", "--out", "site"])
+        .output()
+        .unwrap();
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let out = dir.path().join("site");
+    for locale in ["en", "ja-JP", "zh-TW"] {
+        for page in [ARTICLE, "rules.html", "status.html", "index.html"] {
+            assert!(out.join(locale).join(page).is_file(), "{locale}/{page}");
+        }
+    }
+    assert!(
+        !dir.path().join(&name).exists(),
+        "pages written beside the output"
+    );
+}
+
 /// Rows and rule sections of a generated list, in page order.
 fn list_items(out: &Path, locale: &str, stem: &str) -> (usize, Vec<String>) {
     let mut pages = Vec::new();
