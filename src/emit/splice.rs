@@ -39,11 +39,16 @@ pub enum Part<T> {
 #[derive(Debug, Default)]
 pub struct Store {
     file: Option<std::fs::File>,
+    len: u64,
 }
 
 impl Store {
     pub fn new(file: std::fs::File) -> Store {
-        Store { file: Some(file) }
+        let len = file.metadata().map_or(0, |m| m.len());
+        Store {
+            file: Some(file),
+            len,
+        }
     }
 
     /// The bytes of `span`, into `buf` (cleared first).
@@ -82,6 +87,67 @@ fn read_exact_at(file: &std::fs::File, mut buf: &mut [u8], mut offset: u64) -> i
         }
     }
     Ok(())
+}
+
+/// Spans of a [`Store`] read through a window that reads ahead: parts
+/// copied in the order they were written (kept groups into the new
+/// rules.json, spilled groups likewise) cost one read per block, not one
+/// system call per part.
+struct Window<'a> {
+    store: &'a Store,
+    start: u64,
+    bytes: Vec<u8>,
+}
+
+/// How far a window reads ahead.
+const WINDOW: u64 = 1 << 20;
+
+impl<'a> Window<'a> {
+    fn new(store: &'a Store) -> Window<'a> {
+        Window {
+            store,
+            start: 0,
+            bytes: Vec::new(),
+        }
+    }
+
+    fn get(&mut self, (start, end): Span) -> io::Result<&[u8]> {
+        let held = self.start + self.bytes.len() as u64;
+        if start < self.start || end > held {
+            let want = (end.saturating_sub(start)).max(WINDOW);
+            let until = (start + want).min(self.store.len.max(end));
+            self.store.read((start, until), &mut self.bytes)?;
+            self.start = start;
+        }
+        let from = usize::try_from(start - self.start).map_err(io::Error::other)?;
+        let to = usize::try_from(end - self.start).map_err(io::Error::other)?;
+        self.bytes
+            .get(from..to)
+            .ok_or_else(|| io::Error::other("a stored part is shorter than its index says"))
+    }
+}
+
+/// A window on each store, for one file being written.
+struct Windows<'a> {
+    old: Window<'a>,
+    spilled: Window<'a>,
+}
+
+impl<'a> Windows<'a> {
+    fn new(stores: &'a Stores) -> Windows<'a> {
+        Windows {
+            old: Window::new(&stores.old),
+            spilled: Window::new(&stores.spilled),
+        }
+    }
+
+    fn get<T>(&mut self, part: &Part<T>) -> io::Result<&[u8]> {
+        match part {
+            Part::Old(span) => self.old.get(*span),
+            Part::Spilled(span) => self.spilled.get(*span),
+            Part::Fresh(_) => Ok(&[]),
+        }
+    }
 }
 
 /// What a build has made but not yet placed: each reconciled group's parts
@@ -491,8 +557,7 @@ impl Array {
         &mut self,
         w: &mut Counting<W>,
         part: &Part<Vec<T>>,
-        stores: &Stores,
-        buf: &mut Vec<u8>,
+        stores: &mut Windows,
     ) -> io::Result<Span> {
         match part {
             Part::Fresh(list) => {
@@ -504,10 +569,9 @@ impl Array {
                 }
                 Ok((start.unwrap_or(w.pos), w.pos))
             }
-            Part::Old(span) | Part::Spilled(span) => {
+            Part::Old(_) | Part::Spilled(_) => {
                 let start = self.next(w)?;
-                stores.of(part).read(*span, buf)?;
-                w.write_all(buf)?;
+                w.write_all(stores.get(part)?)?;
                 Ok((start, w.pos))
             }
         }
@@ -517,16 +581,12 @@ impl Array {
         &mut self,
         w: &mut Counting<W>,
         part: &Part<T>,
-        stores: &Stores,
-        buf: &mut Vec<u8>,
+        stores: &mut Windows,
     ) -> io::Result<Span> {
         let start = self.next(w)?;
         match part {
             Part::Fresh(item) => write_at(w, 2, item)?,
-            Part::Old(span) | Part::Spilled(span) => {
-                stores.of(part).read(*span, buf)?;
-                w.write_all(buf)?;
-            }
+            Part::Old(_) | Part::Spilled(_) => w.write_all(stores.get(part)?)?,
         }
         Ok((start, w.pos))
     }
@@ -733,7 +793,7 @@ impl Assembled {
         w.write_all(b",\n  \"policy\": ")?;
         serde_json::to_writer(&mut *w, &self.policy)?;
         w.write_all(b",\n")?;
-        let buf = &mut Vec::new();
+        let stores = &mut Windows::new(&self.stores);
         let mut array = Array::begin(w, "sources")?;
         for s in &self.sources {
             array.next(w)?;
@@ -746,7 +806,7 @@ impl Assembled {
         for (g, r) in self.rule_order() {
             if let Some((id, kind, part)) = self.groups.get(g).and_then(|group| group.rules.get(r))
             {
-                let span = array.one(w, part, &self.stores, buf)?;
+                let span = array.one(w, part, stores)?;
                 if let Some(i) = index.get_mut(g) {
                     i.rules.push((id.clone(), kind.clone(), span));
                 }
@@ -758,7 +818,7 @@ impl Assembled {
         let mut array = Array::begin(w, "procedures")?;
         for (g, group) in self.groups.iter().enumerate() {
             if let Some((n, part)) = &group.procedures {
-                let span = array.run(w, part, &self.stores, buf)?;
+                let span = array.run(w, part, stores)?;
                 if let Some(i) = index.get_mut(g) {
                     i.procedures = Some((*n, span));
                 }
@@ -771,7 +831,7 @@ impl Assembled {
             let Some(part) = self.finding_part(g, run) else {
                 continue;
             };
-            let span = array.run(w, part, &self.stores, buf)?;
+            let span = array.run(w, part, stores)?;
             if let (Some(i), Some(group)) = (index.get_mut(g), self.groups.get(g)) {
                 match run {
                     Run::Sorted(r) => {
@@ -802,11 +862,11 @@ impl Assembled {
         w.write_all(b",\n  \"summary\": ")?;
         write_at(w, 1, &self.summary())?;
         w.write_all(b",\n")?;
-        let buf = &mut Vec::new();
+        let stores = &mut Windows::new(&self.stores);
         let mut array = Array::begin(w, "discrepancies")?;
         for (g, run) in self.finding_order() {
             if let Some(part) = self.finding_part(g, run) {
-                array.run(w, part, &self.stores, buf)?;
+                array.run(w, part, stores)?;
             }
         }
         array.end(w, true)?;
