@@ -289,10 +289,7 @@ pub fn save_facts(
         }
         let previous = old.and_then(|c| c.old_facts(&locale));
         let file = std::fs::File::create(path)?;
-        let mut out = crate::emit::Counting {
-            inner: std::io::BufWriter::new(file),
-            pos: 0,
-        };
+        let mut out = crate::emit::Counting::new(std::io::BufWriter::new(file));
         let mut buf = Vec::new();
         for (mut meta, facts) in list {
             let start = out.pos;
@@ -354,31 +351,6 @@ impl Key {
         self.0.update(&(part.len() as u64).to_le_bytes());
         self.0.update(part);
         self
-    }
-
-    /// The next `len` bytes of `from` as one part (as [`Key::add`] would
-    /// add them), read a block at a time rather than held.
-    pub fn add_read(&mut self, len: u64, from: impl std::io::Read) -> std::io::Result<&mut Self> {
-        use std::io::Read;
-        self.0.update(&len.to_le_bytes());
-        let mut from = from.take(len);
-        let mut block = vec![0; 1 << 16];
-        let mut read = 0;
-        loop {
-            match from.read(&mut block) {
-                Ok(0) => break,
-                Ok(n) => {
-                    self.0.update(&block[..n]);
-                    read += n as u64;
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        if read < len {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        Ok(self)
     }
 
     /// Every file under `dir` (sorted, with its path relative to `root`);

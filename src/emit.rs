@@ -801,22 +801,14 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     let metas = saved.map_err(unwritable)?;
     schema.map_err(unwritable)?;
     let ((), report_key) = report_written.map_err(unwritable)?;
-    let ((group_spans, rules_span), rules_json) = rules_written.map_err(unwritable)?;
-    // The rules page shows the rules alone: it is keyed by them, not by the
-    // sources list, which changes with every edit.
-    // The array is read back a block at a time: at 5,000 articles per
-    // locale rules.json is ~240 MB.
+    let ((group_spans, rules_hash), rules_json) = rules_written.map_err(unwritable)?;
+    // The rules page shows the rules alone: it is keyed by them (hashed as
+    // they were written), not by the sources list, which changes with
+    // every edit.
     let rules_key = {
-        use std::io::{Seek, SeekFrom};
-        let mut written =
-            std::fs::File::open(staging.dir().join("rules.json")).map_err(unwritable)?;
-        written
-            .seek(SeekFrom::Start(rules_span.0))
-            .map_err(unwritable)?;
         let mut key = cache::Key::new("rules");
-        key.add(assembled.canonical_locale.as_bytes());
-        key.add_read(rules_span.1.saturating_sub(rules_span.0), written)
-            .map_err(unwritable)?;
+        key.add(assembled.canonical_locale.as_bytes())
+            .add(&rules_hash.to_le_bytes());
         key.finish()
     };
     // only groups that may be reused go into the next cache
@@ -1129,16 +1121,13 @@ impl Staging {
         ) -> std::io::Result<R>,
     ) -> std::io::Result<(R, String)> {
         let file = std::fs::File::create(self.tmp.join(rel))?;
-        let mut out = Counting {
-            inner: std::io::BufWriter::with_capacity(
-                1 << 16,
-                HashingWriter {
-                    inner: file,
-                    hash: xxhash_rust::xxh3::Xxh3::new(),
-                },
-            ),
-            pos: 0,
-        };
+        let mut out = Counting::new(std::io::BufWriter::with_capacity(
+            1 << 16,
+            HashingWriter {
+                inner: file,
+                hash: xxhash_rust::xxh3::Xxh3::new(),
+            },
+        ));
         let result = write(&mut out)?;
         let hashing = out.inner.into_inner().map_err(|e| e.into_error())?;
         Ok((result, format!("{:032x}", hashing.hash.digest128())))

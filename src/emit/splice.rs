@@ -163,10 +163,10 @@ impl Spill {
     /// after a crash).
     pub fn new(dir: &std::path::Path) -> io::Result<Spill> {
         Ok(Spill {
-            out: Counting {
-                inner: io::BufWriter::with_capacity(1 << 16, tempfile::tempfile_in(dir)?),
-                pos: 0,
-            },
+            out: Counting::new(io::BufWriter::with_capacity(
+                1 << 16,
+                tempfile::tempfile_in(dir)?,
+            )),
         })
     }
 
@@ -508,22 +508,41 @@ fn write_at<W: Write, T: Serialize + ?Sized>(w: &mut W, depth: usize, value: &T)
     value.serialize(&mut ser).map_err(io::Error::other)
 }
 
-/// A writer that counts the bytes written through it.
+/// A writer that counts the bytes written through it, and while `tap` is
+/// set also hashes them (the rules array is fingerprinted as it is
+/// written, not read back).
 pub struct Counting<W> {
     pub inner: W,
     pub pos: u64,
+    pub tap: Option<xxhash_rust::xxh3::Xxh3>,
+}
+
+impl<W> Counting<W> {
+    pub fn new(inner: W) -> Counting<W> {
+        Counting {
+            inner,
+            pos: 0,
+            tap: None,
+        }
+    }
 }
 
 impl<W: Write> Write for Counting<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
         self.pos += n as u64;
+        if let Some(tap) = &mut self.tap {
+            tap.update(&buf[..n]);
+        }
         Ok(n)
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         self.inner.write_all(buf)?;
         self.pos += buf.len() as u64;
+        if let Some(tap) = &mut self.tap {
+            tap.update(buf);
+        }
         Ok(())
     }
 
@@ -768,11 +787,11 @@ impl Assembled {
     }
 
     /// Write rules.json; returns each group's spans in it (for the next
-    /// build's cache) and the span of the rules array.
+    /// build's cache) and a hash of the rules array's bytes.
     pub fn write_rules<W: Write>(
         &self,
         w: &mut Counting<W>,
-    ) -> io::Result<(Vec<GroupIndex>, Span)> {
+    ) -> io::Result<(Vec<GroupIndex>, u128)> {
         let mut index: Vec<GroupIndex> = self
             .groups
             .iter()
@@ -802,7 +821,7 @@ impl Assembled {
         array.end(w, false)?;
 
         let mut array = Array::begin(w, "rules")?;
-        let rules_start = w.pos;
+        w.tap = Some(xxhash_rust::xxh3::Xxh3::new());
         for (g, r) in self.rule_order() {
             if let Some((id, kind, part)) = self.groups.get(g).and_then(|group| group.rules.get(r))
             {
@@ -813,7 +832,7 @@ impl Assembled {
             }
         }
         array.end(w, false)?;
-        let rules_end = w.pos;
+        let rules_hash = w.tap.take().map_or(0, |t| t.digest128());
 
         let mut array = Array::begin(w, "procedures")?;
         for (g, group) in self.groups.iter().enumerate() {
@@ -849,7 +868,7 @@ impl Assembled {
         }
         array.end(w, true)?;
         w.write_all(b"}\n")?;
-        Ok((index, (rules_start, rules_end)))
+        Ok((index, rules_hash))
     }
 
     /// Write report.json: the summary, then the findings as rules.json has
