@@ -864,7 +864,6 @@ mod tests {
     /// on made-up texts with every kind of stop and space.
     #[test]
     fn byte_loops_agree_with_character_walks() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut texts: Vec<String> = [
             "",
             " ",
@@ -889,21 +888,10 @@ mod tests {
         ]
         .map(str::to_owned)
         .to_vec();
-        let shared = root.join("../shared/corpus");
-        assert!(shared.is_dir(), "../shared/corpus is missing");
-        let mut dirs = vec![root.join("content"), shared];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|x| x == "md") {
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    for line in text.lines() {
-                        texts.extend(line.split(' ').map(str::to_owned));
-                        texts.push(line.to_owned());
-                    }
-                }
+        for text in crate::real_articles() {
+            for line in text.lines() {
+                texts.extend(line.split(' ').map(str::to_owned));
+                texts.push(line.to_owned());
             }
         }
         assert!(texts.len() > 10_000, "{} texts", texts.len());

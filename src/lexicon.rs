@@ -882,26 +882,14 @@ mod tests {
     /// corpus (`../shared/corpus`, required: the guarantees below are only
     /// worth the text they were checked on), plus a few made-up ones.
     fn test_lines() -> Vec<String> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut texts: Vec<String> = vec![
             "Azure  RESERVATIONS; azure reservationsx".to_owned(),
             "must be an admin agent to cancel a purchase within 60 days".to_owned(),
             // U+017F and U+212A fold to `s` and `k` under (?i)
             "PRICE INCLUDEſ TAX; cancel a \u{212a}ey purchaſe within".to_owned(),
         ];
-        let shared = root.join("../shared/corpus");
-        assert!(shared.is_dir(), "../shared/corpus is missing");
-        let mut dirs = vec![root.join("content"), shared];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|x| x == "md") {
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    texts.extend(text.lines().map(str::to_owned));
-                }
-            }
+        for text in crate::real_articles() {
+            texts.extend(text.lines().map(str::to_owned));
         }
         assert!(texts.len() > 10_000, "{} lines", texts.len());
         texts

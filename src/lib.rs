@@ -28,3 +28,26 @@ pub mod site;
 pub use diag::{Diagnostic, Diagnostics, Location, Severity};
 pub mod cli;
 pub mod fsutil;
+
+/// The real articles unit tests check guarantees on: every Markdown file of
+/// the bundled content and of the shared corpus (`../shared/corpus`,
+/// required: a guarantee is worth the text it was checked on).
+#[cfg(test)]
+pub(crate) fn real_articles() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shared = root.join("../shared/corpus");
+    assert!(shared.is_dir(), "../shared/corpus is missing");
+    let mut texts = Vec::new();
+    let mut dirs = vec![root.join("content"), shared];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "md") {
+                texts.push(std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    texts
+}
