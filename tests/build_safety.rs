@@ -111,31 +111,7 @@ fn a_killed_build_leaves_the_old_output_or_the_new() {
         .map(|&ms| Moment::After(Duration::from_millis(ms)))
         .chain([Moment::TempFolder, Moment::TempFolder, Moment::TempFolder]);
     for moment in moments {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rulebook"))
-            .args(["build", "-q"])
-            .current_dir(dir)
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let started = Instant::now();
-        match moment {
-            Moment::After(delay) => std::thread::sleep(delay),
-            Moment::TempFolder | Moment::Journal => {
-                let tmp = dir.join(format!(".book.tmp-{}", child.id()));
-                let tmp = match moment {
-                    Moment::Journal => tmp.join(".commit"),
-                    _ => tmp,
-                };
-                while !tmp.exists()
-                    && started.elapsed() < Duration::from_secs(120)
-                    && child.try_wait().unwrap().is_none()
-                {
-                    std::hint::spin_loop();
-                }
-            }
-        }
-        child.kill().unwrap(); // SIGKILL
-        let status = child.wait().unwrap();
+        let status = build_killed_at(dir, moment);
         let book = snapshot(&dir.join("book"));
         let state = if book == old {
             "old"
@@ -198,27 +174,7 @@ fn a_killed_rebuild_leaves_the_old_output_or_the_new_or_a_commit_the_next_build_
         ]);
     for moment in moments {
         let inode = book_inode(dir);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rulebook"))
-            .args(["build", "-q"])
-            .current_dir(dir)
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let started = Instant::now();
-        match moment {
-            Moment::After(delay) => std::thread::sleep(delay),
-            Moment::Journal | Moment::TempFolder => {
-                let journal = dir.join(format!(".book.tmp-{}/.commit", child.id()));
-                while !journal.exists()
-                    && started.elapsed() < Duration::from_secs(120)
-                    && child.try_wait().unwrap().is_none()
-                {
-                    std::hint::spin_loop();
-                }
-            }
-        }
-        child.kill().unwrap(); // SIGKILL
-        let status = child.wait().unwrap();
+        let status = build_killed_at(dir, moment);
         let book = snapshot(&dir.join("book"));
         let journals: Vec<String> = leftovers(dir)
             .into_iter()
@@ -250,6 +206,36 @@ fn a_killed_rebuild_leaves_the_old_output_or_the_new_or_a_commit_the_next_build_
         restore(dir);
     }
     eprintln!("{outcomes:#?}");
+}
+
+/// A build in `dir`, killed (SIGKILL) at `moment`; how it ended.
+fn build_killed_at(dir: &Path, moment: Moment) -> std::process::ExitStatus {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rulebook"))
+        .args(["build", "-q"])
+        .current_dir(dir)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let tmp = dir.join(format!(".book.tmp-{}", child.id()));
+    let awaited = match moment {
+        Moment::After(delay) => {
+            std::thread::sleep(delay);
+            None
+        }
+        Moment::Journal => Some(tmp.join(".commit")),
+        Moment::TempFolder => Some(tmp),
+    };
+    if let Some(path) = awaited {
+        while !path.exists()
+            && started.elapsed() < Duration::from_secs(120)
+            && child.try_wait().unwrap().is_none()
+        {
+            std::hint::spin_loop();
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap()
 }
 
 #[derive(Debug, Clone, Copy)]
