@@ -384,10 +384,14 @@ fn assemble(
         Some(Context::new(project)?)
     };
     let unwritable = |e: std::io::Error| {
-        Diagnostics::from(Diagnostic::error(
-            "unwritable",
-            format!("cannot write the build's spill file: {e}"),
-        ))
+        Diagnostics::from(
+            Diagnostic::error(
+                "unwritable",
+                format!("cannot write the build's spill file: {e}"),
+            )
+            .at(Location::file(spill_dir.display().to_string()))
+            .with_help("check the free space and permissions of the output's folder"),
+        )
     };
     let mut spill = Spill::new(spill_dir).map_err(unwritable)?;
 

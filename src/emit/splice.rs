@@ -148,6 +148,34 @@ impl<'a> Windows<'a> {
             Part::Fresh(_) => Ok(&[]),
         }
     }
+
+    /// A part's value, read back (a fresh one cloned).
+    fn value<T: Clone + serde::de::DeserializeOwned>(&mut self, part: &Part<T>) -> io::Result<T> {
+        match part {
+            Part::Fresh(v) => Ok(v.clone()),
+            _ => serde_json::from_slice(self.get(part)?).map_err(io::Error::other),
+        }
+    }
+
+    /// A run's elements, read back (a fresh one cloned).
+    fn list<T: Clone + serde::de::DeserializeOwned>(
+        &mut self,
+        part: &Part<Vec<T>>,
+    ) -> io::Result<Vec<T>> {
+        match part {
+            Part::Fresh(v) => Ok(v.clone()),
+            _ => {
+                // a run is its elements with their separators: an array's
+                // inside
+                let bytes = self.get(part)?;
+                let mut array = Vec::with_capacity(bytes.len() + 2);
+                array.push(b'[');
+                array.extend_from_slice(bytes);
+                array.push(b']');
+                serde_json::from_slice(&array).map_err(io::Error::other)
+            }
+        }
+    }
 }
 
 /// What a build has made but not yet placed: each reconciled group's parts
@@ -626,45 +654,6 @@ pub struct Stores {
     pub spilled: Store,
 }
 
-impl Stores {
-    fn of<T>(&self, part: &Part<T>) -> &Store {
-        match part {
-            Part::Old(_) => &self.old,
-            _ => &self.spilled,
-        }
-    }
-
-    /// A stored part's value (a fresh one cloned).
-    fn value<T: Clone + serde::de::DeserializeOwned>(&self, part: &Part<T>) -> io::Result<T> {
-        match part {
-            Part::Fresh(v) => Ok(v.clone()),
-            Part::Old(span) | Part::Spilled(span) => {
-                serde_json::from_slice(&self.of(part).bytes(*span)?).map_err(io::Error::other)
-            }
-        }
-    }
-
-    /// A stored run's elements (a fresh one cloned).
-    fn list<T: Clone + serde::de::DeserializeOwned>(
-        &self,
-        part: &Part<Vec<T>>,
-    ) -> io::Result<Vec<T>> {
-        match part {
-            Part::Fresh(v) => Ok(v.clone()),
-            Part::Old(span) | Part::Spilled(span) => {
-                // a run is its elements with their separators: an array's
-                // inside
-                let bytes = self.of(part).bytes(*span)?;
-                let mut array = Vec::with_capacity(bytes.len() + 2);
-                array.push(b'[');
-                array.extend_from_slice(&bytes);
-                array.push(b']');
-                serde_json::from_slice(&array).map_err(io::Error::other)
-            }
-        }
-    }
-}
-
 /// Everything rules.json and report.json are made of, in groups.
 #[derive(Debug)]
 pub struct Assembled {
@@ -712,8 +701,13 @@ impl Assembled {
         }
     }
 
-    /// (group, rule) pairs in rules.json order: by id, then article.
-    fn rule_order(&self) -> Vec<(usize, usize)> {
+    /// (group, rule) pairs in rules.json order: by id, then article; made
+    /// once, for the data files and the rules pages alike.
+    fn rule_order(&self) -> &[(usize, usize)] {
+        self.rule_order.get_or_init(|| self.make_rule_order())
+    }
+
+    fn make_rule_order(&self) -> Vec<(usize, usize)> {
         let mut order: Vec<(&str, &str, usize, usize)> = self
             .groups
             .iter()
@@ -731,8 +725,13 @@ impl Assembled {
     }
 
     /// Findings in report order: the sorted runs by (locale, path), then
-    /// the target-text disagreements by article. (group, run or tail).
-    fn finding_order(&self) -> Vec<(usize, Run)> {
+    /// the target-text disagreements by article. (group, run or tail);
+    /// made once, for the data files and the status pages alike.
+    fn finding_order(&self) -> &[(usize, Run)] {
+        self.finding_order.get_or_init(|| self.make_finding_order())
+    }
+
+    fn make_finding_order(&self) -> Vec<(usize, Run)> {
         let mut runs: Vec<(&str, Option<&str>, usize, usize)> = Vec::new();
         let mut tails: Vec<(usize, usize, usize)> = Vec::new();
         for (g, group) in self.groups.iter().enumerate() {
@@ -822,7 +821,7 @@ impl Assembled {
 
         let mut array = Array::begin(w, "rules")?;
         w.tap = Some(xxhash_rust::xxh3::Xxh3::new());
-        for (g, r) in self.rule_order() {
+        for &(g, r) in self.rule_order() {
             if let Some((id, kind, part)) = self.groups.get(g).and_then(|group| group.rules.get(r))
             {
                 let span = array.one(w, part, stores)?;
@@ -846,7 +845,7 @@ impl Assembled {
         array.end(w, false)?;
 
         let mut array = Array::begin(w, "discrepancies")?;
-        for (g, run) in self.finding_order() {
+        for &(g, run) in self.finding_order() {
             let Some(part) = self.finding_part(g, run) else {
                 continue;
             };
@@ -883,7 +882,7 @@ impl Assembled {
         w.write_all(b",\n")?;
         let stores = &mut Windows::new(&self.stores);
         let mut array = Array::begin(w, "discrepancies")?;
-        for (g, run) in self.finding_order() {
+        for &(g, run) in self.finding_order() {
             if let Some(part) = self.finding_part(g, run) {
                 array.run(w, part, stores)?;
             }
@@ -904,11 +903,12 @@ impl Assembled {
         range: std::ops::Range<usize>,
         mut f: impl FnMut(Rule),
     ) -> io::Result<()> {
-        let order = self.rule_order.get_or_init(|| self.rule_order());
+        let order = self.rule_order();
         let end = range.end.min(order.len());
+        let stores = &mut Windows::new(&self.stores);
         for &(g, r) in order.get(range.start.min(end)..end).unwrap_or_default() {
             if let Some((_, _, part)) = self.groups.get(g).and_then(|x| x.rules.get(r)) {
-                f(self.stores.value(part)?);
+                f(stores.value(part)?);
             }
         }
         Ok(())
@@ -932,45 +932,33 @@ impl Assembled {
         range: std::ops::Range<usize>,
         mut f: impl FnMut(Discrepancy),
     ) -> io::Result<()> {
-        let order = self.finding_order.get_or_init(|| self.finding_order());
+        let stores = &mut Windows::new(&self.stores);
         let mut at = 0;
-        for &(g, run) in order {
+        for &(g, run) in self.finding_order() {
             if at >= range.end {
                 break;
             }
-            let Some(group) = self.groups.get(g) else {
-                continue;
-            };
-            // a sorted run is one locale's; a tail is one article's, and
-            // its count is known only for that article's locale
-            let (part, count) = match run {
-                Run::Sorted(r) => match group.runs.get(r) {
-                    Some((l, _, n, part)) if l == locale => (part, Some(*n)),
+            // a sorted run is one locale's; a tail is one article's
+            let (part, n) = match run {
+                Run::Sorted(r) => match self.groups.get(g).and_then(|x| x.runs.get(r)) {
+                    Some((l, _, n, part)) if l == locale => (part, *n),
                     _ => continue,
                 },
-                Run::Tail(t) => match group.tails.get(t) {
-                    Some((path, n, part)) => {
-                        let own = self.locale_of(path) == Some(locale);
-                        if !own {
-                            continue;
-                        }
-                        (part, Some(*n))
-                    }
-                    None => continue,
+                Run::Tail(t) => match self.groups.get(g).and_then(|x| x.tails.get(t)) {
+                    Some((path, n, part)) if self.locale_of(path) == Some(locale) => (part, *n),
+                    _ => continue,
                 },
             };
-            let n = count.unwrap_or(0);
-            if at + n <= range.start {
-                at += n;
-                continue;
-            }
-            for d in self.stores.list(part)? {
-                if *d.locale == *locale {
+            // runs before the range are counted, not read
+            if at + n > range.start {
+                for d in stores.list(part)? {
                     if range.contains(&at) {
                         f(d);
                     }
                     at += 1;
                 }
+            } else {
+                at += n;
             }
         }
         Ok(())

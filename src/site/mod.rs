@@ -96,16 +96,20 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics
     let templates = Arc::new(Templates::load(&root.join("templates"))?);
     let locales: Vec<String> = input.project.locales.iter().map(|l| l.id.clone()).collect();
     let mut pages: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut generated: HashMap<&str, Vec<GeneratedPage>> = HashMap::new();
     for l in &input.project.locales {
         let (locale, articles) = (&l.id, &l.articles);
+        let list = generated_pages(input.data, locale, page_size(input.project));
         let set = pages.entry(locale.clone()).or_default();
         set.extend(articles.iter().map(|a| format!("{}.html", a.slug)));
-        set.extend(
-            generated_pages(input.data, locale, page_size(input.project))
-                .iter()
-                .map(|g| g.path.with_extension("html").to_string_lossy().into_owned()),
-        );
+        set.extend(list.iter().map(|g| {
+            g.path()
+                .with_extension("html")
+                .to_string_lossy()
+                .into_owned()
+        }));
         set.insert("index.html".to_owned());
+        generated.insert(locale, list);
     }
     let shared = Shared {
         input,
@@ -122,7 +126,10 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics
         .project
         .locales
         .par_iter()
-        .map(|l| build_locale(&shared, &l.id, &l.articles, out))
+        .map(|l| {
+            let list = generated.get(l.id.as_str()).cloned().unwrap_or_default();
+            build_locale(&shared, &l.id, &l.articles, list, out)
+        })
         .collect();
     for r in results {
         match r {
@@ -183,6 +190,7 @@ fn build_locale(
     shared: &Shared<'_>,
     locale: &str,
     articles: &[Article],
+    generated: Vec<GeneratedPage>,
     out: &Path,
 ) -> Result<LocaleBuilt, Diagnostics> {
     let input = shared.input;
@@ -202,7 +210,6 @@ fn build_locale(
     // same (most edits change some text and no fact). Each page of them is
     // made when the renderer writes it, from the rules and findings it
     // shows, read back from disk.
-    let generated = generated_pages(input.data, locale, page_size(input.project));
     let generated_keys: HashMap<PathBuf, String> = generated
         .iter()
         .map(|g| {
@@ -217,7 +224,7 @@ fn build_locale(
                 .add(shared.locales.join(",").as_bytes())
                 .add(&(g.page as u64).to_le_bytes())
                 .add(&(g.pages as u64).to_le_bytes());
-            (g.path.clone(), key.finish())
+            (g.path(), key.finish())
         })
         .collect();
     let banners = banners(
@@ -308,7 +315,7 @@ fn build_locale(
         generated_keys,
         rendered: std::sync::atomic::AtomicUsize::new(0),
         reused: std::sync::atomic::AtomicUsize::new(0),
-        generated: generated.into_iter().map(|g| (g.path.clone(), g)).collect(),
+        generated: generated.into_iter().map(|g| (g.path(), g)).collect(),
         data: input.data,
         summary: input.data.summary(),
         page_size: page_size(input.project),
@@ -492,7 +499,6 @@ struct GeneratedPage {
     /// 1-based, of `pages`.
     page: usize,
     pages: usize,
-    path: PathBuf,
 }
 
 impl GeneratedPage {
@@ -501,6 +507,17 @@ impl GeneratedPage {
             List::Rules => "rules",
             List::Status => "status",
         }
+    }
+
+    /// Its chapter file: `rules.md`, `rules-2.md` …
+    fn path(&self) -> PathBuf {
+        PathBuf::from(pages::page_file(self.stem(), self.page))
+    }
+
+    /// Its items: where they start in their list, and how many at most.
+    fn items(&self, per_page: usize) -> std::ops::Range<usize> {
+        let start = (self.page - 1) * per_page;
+        start..start + per_page
     }
 }
 
@@ -515,17 +532,8 @@ fn generated_pages(
         (List::Rules, data.rule_count()),
         (List::Status, data.finding_count(locale)),
     ] {
-        let count = pages::page_count(items, per_page);
-        for page in 1..=count {
-            let mut g = GeneratedPage {
-                list,
-                page,
-                pages: count,
-                path: PathBuf::new(),
-            };
-            g.path = PathBuf::from(pages::page_file(g.stem(), page));
-            out.push(g);
-        }
+        let pages = pages::page_count(items, per_page);
+        out.extend((1..=pages).map(|page| GeneratedPage { list, page, pages }));
     }
     out
 }
@@ -551,7 +559,7 @@ impl Preprocessor for GeneratedPages {
     fn run(&self, _ctx: &PreprocessorContext, mut book: Book) -> anyhow::Result<Book> {
         let mut first: Option<Chapter> = None;
         for (name, g) in &self.chapters {
-            let chapter = Chapter::new(name, String::new(), &g.path, Vec::new());
+            let chapter = Chapter::new(name, String::new(), g.path(), Vec::new());
             if g.page == 1 {
                 if let Some(done) = first.take() {
                     book.push_item(done);
@@ -805,32 +813,25 @@ impl SiteRenderer<'_> {
     fn generate(&self, g: &GeneratedPage) -> Result<String, Diagnostics> {
         let pager = pages::Pager::new(&self.messages, g.stem(), g.page, g.pages);
         match g.list {
-            List::Rules => {
-                let start = (g.page - 1) * self.page_size;
-                pages::rules_page(
-                    &self.templates,
-                    &self.messages,
-                    |f| self.data.for_each_rule(start..start + self.page_size, f),
-                    &self.source_locale,
-                    &self.locale,
-                    &pager,
-                )
-            }
-            List::Status => {
-                let start = (g.page - 1) * self.page_size;
-                pages::status_page(
-                    &self.templates,
-                    &self.messages,
-                    &self.summary,
-                    |f| {
-                        self.data
-                            .for_each_finding(&self.locale, start..start + self.page_size, f)
-                    },
-                    &self.locales,
-                    &self.locale,
-                    &pager,
-                )
-            }
+            List::Rules => pages::rules_page(
+                &self.templates,
+                &self.messages,
+                |f| self.data.for_each_rule(g.items(self.page_size), f),
+                &self.source_locale,
+                &self.locale,
+                &pager,
+            ),
+            List::Status => pages::status_page(
+                &self.templates,
+                &self.messages,
+                &self.summary,
+                |f| {
+                    self.data
+                        .for_each_finding(&self.locale, g.items(self.page_size), f)
+                },
+                &self.locales,
+                &pager,
+            ),
         }
     }
 

@@ -307,15 +307,14 @@ struct FindingRow {
     message: String,
 }
 
-/// The status page of `locale` (one page of it); `findings` hands it the
-/// page's findings in report order, one at a time.
+/// One page of a locale's status page; `findings` hands it that page's
+/// findings of the locale in report order, one at a time.
 pub fn status_page(
     templates: &Templates,
     messages: &Messages,
     summary: &BTreeMap<String, LocaleSummary>,
     findings: impl FnOnce(&mut dyn FnMut(Discrepancy)) -> std::io::Result<()>,
     locales: &[String],
-    locale: &str,
     pager: &Pager,
 ) -> Result<String, Diagnostics> {
     let mut coverage = Vec::new();
@@ -340,9 +339,6 @@ pub fn status_page(
     }
     let mut rows: Vec<FindingRow> = Vec::new();
     let mut add = |d: Discrepancy| {
-        if *d.locale != *locale {
-            return;
-        }
         let (place, href) = match &d.source {
             Some(s) if s.line > 0 => {
                 let slug = std::path::Path::new(&*s.path)
