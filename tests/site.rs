@@ -16,16 +16,21 @@ fn build(root: &Path, out: &Path) -> std::process::Output {
         .unwrap()
 }
 
-/// The site of the bundled content, built once into a temp dir.
-fn site() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("book");
-    let result = build(&root(), &out);
+/// A build that must succeed (its diagnostics shown if it does not).
+fn build_ok(root: &Path, out: &Path) {
+    let result = build(root, out);
     assert!(
         result.status.success(),
         "{}",
         String::from_utf8_lossy(&result.stderr)
     );
+}
+
+/// The site of the bundled content, built once into a temp dir.
+fn site() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("book");
+    build_ok(&root(), &out);
     (dir, out)
 }
 
@@ -264,12 +269,7 @@ fn long_lists_are_split_into_pages_that_together_hold_every_item() {
     let text = read(&toml).replace("\n[rulebook]\n", "\n[rulebook]\npage-size = 2\n");
     std::fs::write(&toml, text).unwrap();
     let out = project.path().join("book");
-    let result = build(project.path(), &out);
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    build_ok(project.path(), &out);
     for locale in ["en", "ja-JP", "zh-TW"] {
         // the findings in their order; the rules page's sections and rows
         // as sets (the roles table is one per page)
@@ -369,12 +369,7 @@ fn script_event_handlers_and_javascript_urls_are_removed() {
     )
     .unwrap();
     let out = dir.path().join("book");
-    let result = build(dir.path(), &out);
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    build_ok(dir.path(), &out);
     let html = read(out.join("en/hostile.html"));
     let main = &html[html.find("<main").unwrap()..html.find("</main>").unwrap()];
     for bad in [
@@ -449,12 +444,7 @@ fn includes_inside_the_content_root_are_resolved() {
     )
     .unwrap();
     let out = dir.path().join("book");
-    let result = build(dir.path(), &out);
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    build_ok(dir.path(), &out);
     let html = read(out.join("en/uses-include.html"));
     assert!(
         html.contains("Shared <strong>included</strong> text."),
@@ -505,12 +495,7 @@ fn the_thirty_real_docfx_articles_build_a_site() {
         .replace("source-locale = \"en\"", "source-locale = \"zh-TW\"");
     std::fs::write(dir.path().join("book.toml"), book_toml).unwrap();
     let out = dir.path().join("book");
-    let result = build(dir.path(), &out);
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    build_ok(dir.path(), &out);
     assert!(!out.join("includes").exists(), "includes/ is not a locale");
     let pages = html_files(&out);
     assert!(pages.len() >= 30 + 7 * 3, "{}", pages.len());
@@ -542,12 +527,7 @@ fn a_summary_orders_the_book_and_a_missing_entry_is_a_located_error() {
         "# Summary\n\n# Part one\n\n- [Second first](second.md)\n  - [Nested](csp-software-subscriptions.md)\n",
     )
     .unwrap();
-    let result = build(dir.path(), &out);
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    build_ok(dir.path(), &out);
     // the book follows SUMMARY.md: its order and titles, nesting flattened
     // into the table of contents
     let toc = read(out.join("en/toc.js"));
