@@ -1,6 +1,6 @@
 //! File-system helpers with the guarantees the outputs promise.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -93,6 +93,44 @@ struct Journal {
     /// in after everything else: the cache manifest, which says that the
     /// output is whole and what it was made from.
     last: Option<PathBuf>,
+    /// The inode of each staged file that replaces a file of the output
+    /// (Linux): such a file is exchanged with the old one, which is then
+    /// removed from the staging folder. The inode tells the two apart when
+    /// a commit cut short between those steps is finished.
+    #[serde(default)]
+    replaces: BTreeMap<PathBuf, u64>,
+}
+
+/// The inodes of the staged files among `moves` that replace a file of
+/// `out` (none where files are not exchanged).
+fn replaced_inodes(staging: &Path, out: &Path, moves: &[PathBuf]) -> BTreeMap<PathBuf, u64> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        moves
+            .iter()
+            .filter(|rel| std::fs::symlink_metadata(out.join(rel)).is_ok_and(|m| m.is_file()))
+            .filter_map(|rel| {
+                let meta = std::fs::symlink_metadata(staging.join(rel)).ok()?;
+                Some((rel.clone(), meta.ino()))
+            })
+            .collect()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (staging, out, moves);
+        BTreeMap::new()
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn inode(meta: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(meta)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn inode(_: &std::fs::Metadata) -> u64 {
+    0
 }
 
 /// Put a staged output in place of `out` by moving only its files in:
@@ -100,7 +138,7 @@ struct Journal {
 /// files of `out` that the new output has as they are. Every other file of
 /// `out` is deleted. `last` (relative) goes first out and last in.
 ///
-/// Each file is replaced by one rename, so a reader sees the old file or
+/// Each file is replaced by one rename (or exchange), so a reader sees the old file or
 /// the new, never half of one. The moves are written to a journal first;
 /// a commit cut short is finished by [`finish_commit`] (the next build),
 /// and until then `last` is missing, so nothing is trusted.
@@ -134,11 +172,13 @@ pub fn commit_in_place(
     moves.sort();
     let mut deletes: Vec<PathBuf> = live.into_iter().filter(|p| !wanted(p)).collect();
     deletes.sort();
+    let replaces = replaced_inodes(staging, out, &moves);
     let journal = Journal {
         moves,
         deletes,
         dirs,
         last: last.filter(|l| staged.contains(*l)).map(Path::to_path_buf),
+        replaces,
     };
     let json = serde_json::to_vec(&journal).map_err(std::io::Error::other)?;
     let pending = staging.join(format!("{JOURNAL}.tmp"));
@@ -212,12 +252,29 @@ fn apply(
         }
         gone(std::fs::remove_file(out.join(last)))?;
     }
-    let move_in = |rel: &Path| -> std::io::Result<()> {
+    // A file replacing one of the output is exchanged with it, and the
+    // old one, now in the staging folder, removed: a rename over a file
+    // makes ext4 (`auto_da_alloc`) allocate and start writing back the new
+    // file and free the old one inside the rename, 50 ms for a 48 MB
+    // rules.json here; an exchange is a directory update.
+    let move_in = |rel: &Path, budget: &mut Budget| -> std::io::Result<()> {
         let from = staging.join(rel);
-        if std::fs::symlink_metadata(&from).is_err() {
+        let Ok(meta) = std::fs::symlink_metadata(&from) else {
             return Ok(());
-        }
+        };
         let to = out.join(rel);
+        if let Some(&ino) = journal.replaces.get(rel) {
+            // not the staged file: the old one, exchanged out already
+            if inode(&meta) != ino {
+                return gone(std::fs::remove_file(&from));
+            }
+            if exchange(&from, &to).is_ok() {
+                if !budget.take() {
+                    return Ok(());
+                }
+                return gone(std::fs::remove_file(&from));
+            }
+        }
         if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent)?;
         }
@@ -227,7 +284,7 @@ fn apply(
         if !budget.take() {
             return Ok(());
         }
-        move_in(rel)?;
+        move_in(rel, budget)?;
     }
     for rel in &journal.deletes {
         if !budget.take() {
@@ -245,7 +302,7 @@ fn apply(
     if let Some(last) = last
         && budget.take()
     {
-        move_in(last)?;
+        move_in(last, budget)?;
     }
     Ok(())
 }
@@ -293,7 +350,6 @@ fn lock(_: &std::fs::File) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
 
     fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         walk(dir)
@@ -371,7 +427,17 @@ mod tests {
                 deletes: vec!["en/gone.html".into(), "fr/gone.html".into()],
                 dirs: vec!["fr".into()],
                 last: Some(manifest.to_path_buf()),
+                replaces: BTreeMap::new(),
             };
+            let journal = Journal {
+                replaces: replaced_inodes(&staging, &out, &journal.moves),
+                ..journal
+            };
+            #[cfg(target_os = "linux")]
+            assert!(
+                journal.replaces.contains_key(Path::new("en/changed.html")),
+                "a changed file is exchanged"
+            );
             std::fs::write(staging.join(JOURNAL), serde_json::to_vec(&journal).unwrap()).unwrap();
             apply(&staging, &out, &journal, &mut Budget::Steps(steps)).unwrap();
             let whole = tree(&out) == expected();
