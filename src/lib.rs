@@ -24,6 +24,7 @@ pub mod report;
 pub mod rules;
 pub mod serve;
 pub mod site;
+pub mod timings;
 
 pub use diag::{Diagnostic, Diagnostics, Location, Severity};
 pub mod cli;

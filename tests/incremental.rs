@@ -300,3 +300,59 @@ fn a_removed_article_and_a_stray_file_are_gone_after_a_rebuild() {
     assert!(!out.join("en/stray.html").exists());
     assert_eq!(without_cache(&out), fresh_build(root, &fresh));
 }
+
+/// `RULEBOOK_TIMINGS=1` names each phase of a build and of a rebuild on
+/// stderr, and changes nothing the build writes.
+#[test]
+fn timings_name_the_phases_and_change_no_output() {
+    let dir = project();
+    let (root, out) = (dir.path(), dir.path().join("book"));
+    let plain = dir.path().join("plain");
+    let run = |out: &Path, timings: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rulebook"));
+        cmd.arg("--root")
+            .arg(root)
+            .args(["-q", "build", "--out"])
+            .arg(out);
+        if timings {
+            cmd.env("RULEBOOK_TIMINGS", "1");
+        } else {
+            cmd.env_remove("RULEBOOK_TIMINGS");
+        }
+        let done = cmd.output().unwrap();
+        assert!(done.status.success(), "{done:?}");
+        String::from_utf8(done.stderr).unwrap()
+    };
+    let phases = [
+        "load the project",
+        "analyze and reconcile",
+        "write the data files",
+        "build the sites",
+        "commit the output",
+        "build (all phases)",
+    ];
+    let full = run(&out, true);
+    let edited = {
+        let ja = root.join(common::JA_JP);
+        let mut text = std::fs::read_to_string(&ja).unwrap();
+        text.push_str("\n追加の段落です。\n");
+        std::fs::write(&ja, text).unwrap();
+        run(&out, true)
+    };
+    for stderr in [&full, &edited] {
+        for phase in phases {
+            assert!(
+                stderr
+                    .lines()
+                    .any(|l| l.starts_with("timing:") && l.ends_with(phase)),
+                "no `{phase}` in {stderr}"
+            );
+        }
+    }
+    assert!(run(&plain, false).is_empty(), "no timings unless asked");
+    let strip = |mut files: std::collections::BTreeMap<std::path::PathBuf, Vec<u8>>| {
+        files.retain(|p, _| !p.starts_with(".rulebook"));
+        files
+    };
+    assert_eq!(strip(snapshot(&out)), strip(snapshot(&plain)));
+}

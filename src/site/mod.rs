@@ -56,12 +56,54 @@ pub struct SiteInput<'a> {
     pub inputs: &'a str,
     /// Article path → SHA-256 of its text.
     pub hashes: &'a HashMap<String, String>,
-    /// Fingerprints of rules.json and report.json as written.
-    pub rules_key: &'a str,
-    pub report_key: &'a str,
+    /// Fingerprints of rules.json and report.json, known once they are
+    /// written: the data files are written while the pages are made, and
+    /// only the rules and status pages wait for them.
+    pub data_keys: &'a DataKeys,
     /// The output being written: pages made from the same inputs as the
     /// previous build's are kept in place, not written again.
     pub staging: &'a crate::emit::Staging,
+}
+
+/// The keys of the rules and status pages (rules.json's and report.json's
+/// fingerprints), set by whoever writes the data files, waited for by the
+/// pages made from them. Set to `None` when the data files could not be
+/// written (or their writer is gone): the pages then fail, and the build
+/// reports the writer's error.
+#[derive(Debug, Default)]
+pub struct DataKeys {
+    keys: std::sync::Mutex<Option<Option<DataKey>>>,
+    ready: std::sync::Condvar,
+}
+
+/// rules.json's key (the rules page) and report.json's (the status page).
+#[derive(Debug, Clone)]
+pub struct DataKey {
+    pub rules: String,
+    pub report: String,
+}
+
+impl DataKeys {
+    /// Set the keys once (a later call changes nothing) and wake the
+    /// pages waiting for them.
+    pub fn set(&self, keys: Option<DataKey>) {
+        let mut held = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        if held.is_none() {
+            *held = Some(keys);
+        }
+        self.ready.notify_all();
+    }
+
+    /// The keys, once set.
+    pub fn wait(&self) -> Option<DataKey> {
+        let mut held = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(keys) = &*held {
+                return keys.clone();
+            }
+            held = self.ready.wait(held).unwrap_or_else(|e| e.into_inner());
+        }
+    }
 }
 
 /// What building the site did.
@@ -205,28 +247,6 @@ fn build_locale(
         .cache
         .map(|c| c.out.join(locale).join("search-index.js"))
         .filter(|p| p.is_file());
-    // The rules and status pages are made from the whole rules file and
-    // report: keyed by their hashes, they are reused while those stay the
-    // same (most edits change some text and no fact). Each page of them is
-    // made when the renderer writes it, from the rules and findings it
-    // shows, read back from disk.
-    let generated_keys: HashMap<PathBuf, String> = generated
-        .iter()
-        .map(|g| {
-            let data = match g.list {
-                List::Rules => input.rules_key,
-                List::Status => input.report_key,
-            };
-            let mut key = cache::Key::new("generated");
-            key.add(input.inputs.as_bytes())
-                .add(locale.as_bytes())
-                .add(data.as_bytes())
-                .add(shared.locales.join(",").as_bytes())
-                .add(&(g.page as u64).to_le_bytes())
-                .add(&(g.pages as u64).to_le_bytes());
-            (g.path(), key.finish())
-        })
-        .collect();
     let banners = banners(
         &messages,
         &input.data.banner_facts(locale),
@@ -290,10 +310,18 @@ fn build_locale(
     book.with_preprocessor(GeneratedPages {
         chapters: generated.iter().map(|g| (titles(g), g.clone())).collect(),
     });
+    // every page's switcher and every page key name the languages: named
+    // once, not once per page
+    let language_names = shared
+        .locales
+        .iter()
+        .map(|l| messages.format(&format!("language-{l}"), &FluentArgs::new()))
+        .collect();
     let renderer = SiteRenderer {
         locale: locale.to_owned(),
         source_locale: input.data.canonical_locale.clone(),
         locales: shared.locales.clone(),
+        language_names,
         pages: shared.pages.clone(),
         templates: shared.templates.clone(),
         messages,
@@ -312,7 +340,7 @@ fn build_locale(
         keys: std::sync::Mutex::new(Vec::new()),
         old_index,
         old_index_read: std::sync::OnceLock::new(),
-        generated_keys,
+        data_keys: input.data_keys,
         rendered: std::sync::atomic::AtomicUsize::new(0),
         reused: std::sync::atomic::AtomicUsize::new(0),
         generated: generated.into_iter().map(|g| (g.path(), g)).collect(),
@@ -580,6 +608,8 @@ struct SiteRenderer<'a> {
     locale: String,
     source_locale: String,
     locales: Vec<String>,
+    /// Each of `locales` named in this locale's language.
+    language_names: Vec<String>,
     pages: Arc<BTreeMap<String, BTreeSet<String>>>,
     templates: Arc<Templates>,
     messages: Messages,
@@ -601,8 +631,8 @@ struct SiteRenderer<'a> {
     /// the index read, once some page is made anew.
     old_index: Option<PathBuf>,
     old_index_read: std::sync::OnceLock<search::OldIndex>,
-    /// Keys of the generated pages (rules, status).
-    generated_keys: HashMap<PathBuf, String>,
+    /// Where the keys of the generated pages (rules, status) come from.
+    data_keys: &'a DataKeys,
     rendered: std::sync::atomic::AtomicUsize,
     reused: std::sync::atomic::AtomicUsize,
     /// The generated pages by chapter path, made from `data` when written.
@@ -685,6 +715,31 @@ impl SiteRenderer<'_> {
         Some(key.finish())
     }
 
+    /// The key of a rules or status page. These pages are made from the
+    /// whole rules file and report: keyed by their hashes, they are reused
+    /// while those stay the same (most edits change some text and no
+    /// fact). The hashes are taken as the data files are written, beside
+    /// the article pages: this waits for them. Each page is made when the
+    /// renderer writes it, from the rules and findings it shows, read back
+    /// from disk.
+    fn generated_key(&self, g: &GeneratedPage) -> anyhow::Result<String> {
+        let Some(keys) = self.data_keys.wait() else {
+            anyhow::bail!("the data files were not written");
+        };
+        let data = match g.list {
+            List::Rules => keys.rules,
+            List::Status => keys.report,
+        };
+        let mut key = cache::Key::new("generated");
+        key.add(self.inputs.as_bytes())
+            .add(self.locale.as_bytes())
+            .add(data.as_bytes())
+            .add(self.locales.join(",").as_bytes())
+            .add(&(g.page as u64).to_le_bytes())
+            .add(&(g.pages as u64).to_le_bytes());
+        Ok(key.finish())
+    }
+
     /// Render and write one page: (file, title, what the search index takes
     /// of it). A page whose key matches the previous build's is linked from
     /// the old output, and its search tokens taken from the old index.
@@ -702,7 +757,10 @@ impl SiteRenderer<'_> {
             .flatten();
         let key = match article {
             Some(a) => self.page_key(a, &file, &chapter.name),
-            None => self.generated_keys.get(path).cloned(),
+            None => match self.generated.get(path) {
+                Some(g) => Some(self.generated_key(g)?),
+                None => None,
+            },
         };
         if let Some(key) = &key
             && reuse
@@ -915,15 +973,13 @@ impl SiteRenderer<'_> {
     fn language_links(&self, file: &str) -> (Vec<LanguageLink>, Vec<Alternate>) {
         let mut links = Vec::new();
         let mut alternates = Vec::new();
-        for l in &self.locales {
+        for (l, name) in self.locales.iter().zip(&self.language_names) {
             let has = self.pages.get(l).is_some_and(|p| p.contains(file));
             let target = if has { file } else { "index.html" };
             let href = format!("../{l}/{target}");
             links.push(LanguageLink {
                 locale: l.clone(),
-                name: self
-                    .messages
-                    .format(&format!("language-{l}"), &FluentArgs::new()),
+                name: name.clone(),
                 href: href.clone(),
                 current: *l == self.locale,
             });
@@ -982,6 +1038,7 @@ impl Renderer for SiteRenderer<'_> {
             })
             .collect();
         std::fs::create_dir_all(&ctx.destination)?;
+        let _render = crate::timings::phase(|| format!("  {}: render the pages", self.locale));
         let ui = self.ui();
         let pages: Vec<(&Chapter, &PathBuf)> = chapters
             .iter()

@@ -82,9 +82,17 @@ struct Page {
 #[derive(Debug, Default)]
 pub struct SearchIndex {
     pages: Vec<Page>,
-    /// token → pages, each list ascending (pages are added in order); sorted
-    /// by token only when written, for stable bytes.
-    tokens: FxHashMap<String, Vec<u32>>,
+    /// token → its place in `lists`; sorted by token only when written,
+    /// for stable bytes.
+    tokens: FxHashMap<String, u32>,
+    /// Each token's pages, ascending (pages are added in order).
+    lists: Vec<Vec<u32>>,
+    /// The previous index's token numbers → places in `lists` (`u32::MAX`:
+    /// not seen yet), so that a reused page's tokens are found by number,
+    /// not hashed again: most of a one-edit rebuild's index is such pages.
+    from_old: Vec<u32>,
+    /// Which previous index `from_old` is for (its address).
+    old_id: usize,
 }
 
 impl SearchIndex {
@@ -94,7 +102,10 @@ impl SearchIndex {
             url: url.to_owned(),
             title: title.to_owned(),
         });
-        let mut note = |t: &str| note(&mut self.tokens, t, id);
+        let mut note = |t: &str| {
+            let slot = self.slot(t);
+            push(&mut self.lists[slot as usize], id);
+        };
         for_each_token(title, &mut note);
         for_each_token(text, &mut note);
     }
@@ -110,17 +121,55 @@ impl SearchIndex {
             url: url.to_owned(),
             title: title.to_owned(),
         });
-        for t in ids.iter().filter_map(|&i| old.tokens.get(i as usize)) {
-            note(&mut self.tokens, t, id);
+        let old_id = old as *const OldIndex as usize;
+        if self.old_id != old_id {
+            self.old_id = old_id;
+            self.from_old.clear();
+        }
+        self.from_old.resize(old.tokens.len(), u32::MAX);
+        for &i in ids {
+            let Some(token) = old.tokens.get(i as usize) else {
+                continue;
+            };
+            let slot = match self.from_old[i as usize] {
+                u32::MAX => {
+                    let slot = self.slot(token);
+                    self.from_old[i as usize] = slot;
+                    slot
+                }
+                slot => slot,
+            };
+            push(&mut self.lists[slot as usize], id);
         }
         true
+    }
+
+    /// The place of `t`'s pages in `lists`, made if new (a token is copied
+    /// only the first time the index sees it).
+    fn slot(&mut self, t: &str) -> u32 {
+        match self.tokens.get(t) {
+            Some(&slot) => slot,
+            None => {
+                let slot = self.lists.len() as u32;
+                self.tokens.insert(t.to_owned(), slot);
+                self.lists.push(Vec::new());
+                slot
+            }
+        }
     }
 
     /// Page URLs holding every token of `query` (what the page script does).
     pub fn search(&self, query: &str) -> Vec<&str> {
         let mut hits: Option<BTreeSet<u32>> = None;
         for t in tokens(query) {
-            let pages: BTreeSet<u32> = self.tokens.get(&t).into_iter().flatten().copied().collect();
+            let pages: BTreeSet<u32> = self
+                .tokens
+                .get(&t)
+                .and_then(|&slot| self.lists.get(slot as usize))
+                .into_iter()
+                .flatten()
+                .copied()
+                .collect();
             hits = Some(match hits {
                 None => pages,
                 Some(h) => h.intersection(&pages).copied().collect(),
@@ -143,26 +192,22 @@ impl SearchIndex {
         }
         let json = serde_json::to_string(&Script {
             pages: &self.pages,
-            tokens: self.tokens.iter().collect(),
+            tokens: self
+                .tokens
+                .iter()
+                .filter_map(|(t, &slot)| Some((t, self.lists.get(slot as usize)?)))
+                .collect(),
         })
         .unwrap_or_default();
         format!("window.RULEBOOK_SEARCH = {json};\n")
     }
 }
 
-/// Record that page `id` holds token `t` (pages arrive in order, so a list
-/// ends with the page if it has it already); a token is copied only the
-/// first time the index sees it.
-fn note(tokens: &mut FxHashMap<String, Vec<u32>>, t: &str, id: u32) {
-    match tokens.get_mut(t) {
-        Some(pages) => {
-            if pages.last() != Some(&id) {
-                pages.push(id);
-            }
-        }
-        None => {
-            tokens.insert(t.to_owned(), vec![id]);
-        }
+/// Record that page `id` holds a token whose pages are `pages` (pages
+/// arrive in order, so a list ends with the page if it has it already).
+fn push(pages: &mut Vec<u32>, id: u32) {
+    if pages.last() != Some(&id) {
+        pages.push(id);
     }
 }
 
