@@ -384,13 +384,15 @@ fn assemble(
         .filter(|i| !read_back.contains_key(i))
         .map(|&i| jobs[i].0)
         .collect();
-    let phase = crate::timings::phase(|| "  load the locale data".into());
-    let context = if locales.is_empty() {
-        None
-    } else if cache.is_some_and(|c| c.manifest.inputs == inputs) {
-        Some(Context::with(project, Some(&locales))?)
-    } else {
-        Some(Context::new(project)?)
+    let load_context = || {
+        let _phase = crate::timings::phase(|| "  load the locale data".into());
+        if locales.is_empty() {
+            Ok(None)
+        } else if cache.is_some_and(|c| c.manifest.inputs == inputs) {
+            Context::with(project, Some(&locales)).map(Some)
+        } else {
+            Context::new(project).map(Some)
+        }
     };
     let unwritable = |e: std::io::Error| {
         Diagnostics::from(
@@ -402,9 +404,7 @@ fn assemble(
             .with_help("check the free space and permissions of the output's folder"),
         )
     };
-    drop(phase);
     let mut spill = Spill::new(spill_dir).map_err(unwritable)?;
-    let phase = crate::timings::phase(|| "  the unchanged groups".into());
 
     // every article's sources entry, title, counts and cache entry
     let mut sources = Vec::with_capacity(jobs.len());
@@ -427,34 +427,40 @@ fn assemble(
         s.segments += meta.segments;
         s.untranslated_segments += meta.untranslated;
     };
-    for (slug, _) in &kept_groups {
-        for &i in by_slug.get(slug).into_iter().flatten() {
-            let (_, article) = jobs[i];
-            let meta = hashes
-                .get(&article.path)
-                .and_then(|h| cache.and_then(|c| c.article(&article.path, h)));
-            if let Some(meta) = meta {
-                let mut meta = meta.clone();
-                if let Some(stamp) = stamps.get(&article.path) {
-                    meta.stamp = Some(*stamp);
+    // The unchanged groups taken from the cache while the locale data
+    // loads: in a one-edit rebuild both take as long as the rest of the
+    // analysis.
+    let (context, mut groups) = rayon::join(load_context, || {
+        let _phase = crate::timings::phase(|| "  the unchanged groups".into());
+        for (slug, _) in &kept_groups {
+            for &i in by_slug.get(slug).into_iter().flatten() {
+                let (_, article) = jobs[i];
+                let meta = hashes
+                    .get(&article.path)
+                    .and_then(|h| cache.and_then(|c| c.article(&article.path, h)));
+                if let Some(meta) = meta {
+                    let mut meta = meta.clone();
+                    if let Some(stamp) = stamps.get(&article.path) {
+                        meta.stamp = Some(*stamp);
+                    }
+                    add(&meta);
+                    cached += 1;
+                    keep.push((meta, cache::Facts::Old));
                 }
-                add(&meta);
-                cached += 1;
-                keep.push((meta, cache::Facts::Old));
             }
         }
-    }
-    let mut groups: Vec<splice::Group> = kept_groups
-        .iter()
-        .map(|(slug, g)| splice::Group::old(slug, g))
-        .collect();
+        kept_groups
+            .iter()
+            .map(|(slug, g)| splice::Group::old(slug, g))
+            .collect::<Vec<splice::Group>>()
+    });
+    let context = context?;
 
     // The changed groups, a chunk at a time on all cores: each group's
     // members analyzed (or read back), reconciled, and its parts and fresh
     // analyses written to the spill file, so that memory holds one chunk's
     // analyses, never the project's. Once any article has an error the
     // build will fail: the rest is only analyzed, for its diagnostics.
-    drop(phase);
     let phase = crate::timings::phase(|| "  the changed groups".into());
     let failed = std::sync::atomic::AtomicBool::new(false);
     let mut diagnostics = Diagnostics::default();
