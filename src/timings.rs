@@ -13,6 +13,14 @@ fn enabled() -> bool {
     })
 }
 
+/// When the first phase started: each phase is printed with its start
+/// relative to it, so that phases on other threads can be laid out on one
+/// timeline.
+fn origin() -> Instant {
+    static START: OnceLock<Instant> = OnceLock::new();
+    *START.get_or_init(Instant::now)
+}
+
 /// A phase being timed: its time is printed when it is dropped.
 pub struct Phase {
     name: String,
@@ -22,15 +30,19 @@ pub struct Phase {
 /// Starts timing `name`; `None` (and no cost beyond one check) when
 /// timings are off. The name is only built when they are on.
 pub fn phase(name: impl FnOnce() -> String) -> Option<Phase> {
-    enabled().then(|| Phase {
-        name: name(),
-        start: Instant::now(),
+    enabled().then(|| {
+        origin();
+        Phase {
+            name: name(),
+            start: Instant::now(),
+        }
     })
 }
 
 impl Drop for Phase {
     fn drop(&mut self) {
         let ms = self.start.elapsed().as_secs_f64() * 1000.0;
-        eprintln!("timing: {:>9.1} ms  {}", ms, self.name);
+        let at = self.start.duration_since(origin()).as_secs_f64() * 1000.0;
+        eprintln!("timing: {:>9.1} ms  at {:>7.1} ms  {}", ms, at, self.name);
     }
 }
