@@ -1,12 +1,22 @@
-// Site search over search-index.js (window.RULEBOOK_SEARCH). Text is cut
-// into the same tokens as the index: Latin words, and for Chinese and
-// Japanese (written without spaces) overlapping pairs of characters, so a
-// query of any length finds pages containing it.
+// Site search. search-index.js (window.RULEBOOK_SEARCH) lists the index's
+// shards, each a script holding a run of the book's pages and their tokens
+// (window.RULEBOOK_SEARCH_SHARDS[n]); they are loaded here, and a query is
+// answered by each shard in book order. Text is cut into the same tokens
+// as the index: Latin words, and for Chinese and Japanese (written without
+// spaces) overlapping pairs of characters, so a query of any length finds
+// pages containing it.
 (function () {
   var index = window.RULEBOOK_SEARCH;
   var input = document.getElementById("rulebook-search-input");
   var list = document.getElementById("rulebook-search-results");
-  if (!index || !input || !list) return;
+  if (!index || !index.shards || !input || !list) return;
+  index.shards.forEach(function (src) {
+    var script = document.createElement("script");
+    script.src = src;
+    // a query typed before its shard arrived is answered again
+    script.onload = function () { if (input.value.trim()) show(); };
+    document.body.appendChild(script);
+  });
   var cjk = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\uac00-\ud7af]/;
   function tokens(text) {
     var out = [], run = "", word = "";
@@ -25,19 +35,27 @@
     flushRun(); flushWord();
     return out;
   }
-  function search(query) {
-    var wanted = tokens(query);
-    if (!wanted.length) return [];
+  function searchShard(shard, wanted) {
     var hits = null;
     for (var i = 0; i < wanted.length; i++) {
-      var pages = index.tokens[wanted[i]] || [];
+      var pages = shard.tokens[wanted[i]] || [];
       if (hits === null) hits = pages.slice();
       else hits = hits.filter(function (p) { return pages.indexOf(p) >= 0; });
       if (!hits.length) return [];
     }
-    return hits.map(function (p) { return index.pages[p]; });
+    return hits.map(function (p) { return shard.pages[p]; });
   }
-  input.addEventListener("input", function () {
+  function search(query) {
+    var wanted = tokens(query);
+    if (!wanted.length) return [];
+    var shards = window.RULEBOOK_SEARCH_SHARDS || [];
+    var found = [];
+    for (var n = 0; n < shards.length; n++) {
+      if (shards[n]) found = found.concat(searchShard(shards[n], wanted));
+    }
+    return found;
+  }
+  function show() {
     var q = input.value.trim();
     list.innerHTML = "";
     if (!q) { list.hidden = true; return; }
@@ -56,5 +74,6 @@
       list.appendChild(li);
     });
     list.hidden = false;
-  });
+  }
+  input.addEventListener("input", show);
 })();

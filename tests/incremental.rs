@@ -244,7 +244,7 @@ fn a_cache_of_another_format_or_with_damaged_parts_means_a_full_build() {
     // an older cache format: nothing of it is trusted
     let manifest = out.join(".rulebook/manifest.json");
     let text = std::fs::read_to_string(&manifest).unwrap();
-    let older = text.replacen("rulebook-cache/3 ", "rulebook-cache/2 ", 1);
+    let older = text.replacen("rulebook-cache/4 ", "rulebook-cache/3 ", 1);
     assert_ne!(older, text, "the manifest names its format");
     std::fs::write(&manifest, older).unwrap();
     let again = build_stats(root, &out);
@@ -355,4 +355,81 @@ fn timings_name_the_phases_and_change_no_output() {
         files
     };
     assert_eq!(strip(snapshot(&out)), strip(snapshot(&plain)));
+}
+
+/// A locale's search index is kept in shards of 256 pages: an edit
+/// rewrites the shard of the page it changed and keeps the others as they
+/// are; pages that move to another shard (an article added in front) are
+/// found in the shard that had them. Either way the result is what a
+/// fresh build writes.
+#[test]
+fn an_edit_rewrites_one_shard_of_the_search_index() {
+    let dir = project();
+    let root = dir.path();
+    let status = std::process::Command::new(common::shared().join("bench/gen-corpus"))
+        .args(["-q", "-n", "260"])
+        .arg(root)
+        .status()
+        .expect("gen-corpus runs");
+    assert!(status.success());
+    let (out, fresh) = (root.join("book"), root.join("fresh"));
+    build_stats(root, &out);
+    let shard = |locale: &str, n: usize| out.join(format!("{locale}/search-index-{n}.js"));
+    // 261 articles, the rules and the status page: two shards
+    let loader = std::fs::read_to_string(out.join("ja-JP/search-index.js")).unwrap();
+    assert_eq!(
+        loader,
+        "window.RULEBOOK_SEARCH = {\"shards\":[\"search-index-1.js\",\"search-index-2.js\"]};\n"
+    );
+    assert!(shard("ja-JP", 2).is_file() && !shard("ja-JP", 3).exists());
+
+    // an edit of one ja-JP article rewrites the shard that has its page and
+    // leaves the other (and every shard of the other locales) as it was
+    let mut articles: Vec<_> = std::fs::read_dir(root.join("content/ja-JP"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    articles.sort();
+    let article = articles.last().unwrap();
+    let url = format!(
+        "\"url\":\"{}.html\"",
+        article.file_stem().unwrap().to_string_lossy()
+    );
+    let edited = (1..=2)
+        .find(|&n| std::fs::read_to_string(shard("ja-JP", n)).unwrap().contains(&url))
+        .expect("a shard has the page");
+    let others: Vec<_> = ["en", "ja-JP", "zh-TW"]
+        .into_iter()
+        .flat_map(|l| [(l, 1), (l, 2)])
+        .filter(|&s| s != ("ja-JP", edited))
+        .map(|(l, n)| shard(l, n))
+        .collect();
+    let inodes = |files: &[std::path::PathBuf]| files.iter().map(|f| inode(f)).collect::<Vec<_>>();
+    let (kept, before) = (inodes(&others), inode(&shard("ja-JP", edited)));
+    let mut text = std::fs::read_to_string(article).unwrap();
+    text.push_str("\n追加の段落です。\n");
+    std::fs::write(article, text).unwrap();
+    let stats = build_stats(root, &out);
+    assert_eq!(stats.pages_rendered, 1, "{stats:?}");
+    assert_eq!(inodes(&others), kept);
+    assert_ne!(inode(&shard("ja-JP", edited)), before);
+    assert!(
+        std::fs::read_to_string(shard("ja-JP", edited))
+            .unwrap()
+            .contains("\"追加\"")
+    );
+    assert_eq!(without_cache(&out), fresh_build(root, &fresh));
+
+    // an article added in front moves every page one place on: the
+    // reused pages are found in the shard that had them
+    for locale in ["en", "ja-JP", "zh-TW"] {
+        std::fs::copy(
+            root.join(format!("content/{locale}/csp-software-subscriptions.md")),
+            root.join(format!("content/{locale}/0-first.md")),
+        )
+        .unwrap();
+    }
+    let stats = build_stats(root, &out);
+    assert_eq!(stats.articles_analyzed, 3, "{stats:?}");
+    assert_eq!(without_cache(&out), fresh_build(root, &fresh));
 }

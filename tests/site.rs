@@ -320,35 +320,48 @@ fn long_lists_are_split_into_pages_that_together_hold_every_item() {
     );
 }
 
-/// The search index of a locale, as the page script reads it.
+/// The search index of a locale, as the page script reads it: the shards
+/// `search-index.js` lists, each searched on its own, hits in shard order.
 fn search(out: &Path, locale: &str, query: &str) -> Vec<String> {
-    let script = read(out.join(locale).join("search-index.js"));
-    let json = script
-        .trim()
-        .strip_prefix("window.RULEBOOK_SEARCH = ")
-        .unwrap()
-        .strip_suffix(';')
-        .unwrap();
-    let index: serde_json::Value = serde_json::from_str(json).unwrap();
-    let mut hits: Option<Vec<u64>> = None;
-    for token in rulebook::site::search::tokens(query) {
-        let pages: Vec<u64> = index["tokens"][&token].as_array().map_or(Vec::new(), |a| {
-            a.iter().map(|p| p.as_u64().unwrap()).collect()
-        });
-        hits = Some(match hits {
-            None => pages,
-            Some(h) => h.into_iter().filter(|p| pages.contains(p)).collect(),
-        });
-    }
-    hits.unwrap_or_default()
-        .into_iter()
-        .map(|p| {
+    let dir = out.join(locale);
+    let script = |text: &str, start: &str| -> serde_json::Value {
+        let json = text
+            .trim()
+            .strip_prefix(start)
+            .unwrap_or_else(|| panic!("{text:.80}"))
+            .strip_suffix(';')
+            .unwrap();
+        serde_json::from_str(json).unwrap()
+    };
+    let loader = script(
+        &read(dir.join("search-index.js")),
+        "window.RULEBOOK_SEARCH = ",
+    );
+    let mut found = Vec::new();
+    for (n, file) in loader["shards"].as_array().unwrap().iter().enumerate() {
+        let text = read(dir.join(file.as_str().unwrap()));
+        let index = script(
+            &text,
+            &format!("(window.RULEBOOK_SEARCH_SHARDS = window.RULEBOOK_SEARCH_SHARDS || [])[{n}] = "),
+        );
+        let mut hits: Option<Vec<u64>> = None;
+        for token in rulebook::site::search::tokens(query) {
+            let pages: Vec<u64> = index["tokens"][&token].as_array().map_or(Vec::new(), |a| {
+                a.iter().map(|p| p.as_u64().unwrap()).collect()
+            });
+            hits = Some(match hits {
+                None => pages,
+                Some(h) => h.into_iter().filter(|p| pages.contains(p)).collect(),
+            });
+        }
+        found.extend(hits.unwrap_or_default().into_iter().map(|p| {
             index["pages"][p as usize]["url"]
                 .as_str()
                 .unwrap()
                 .to_owned()
-        })
-        .collect()
+        }));
+    }
+    found
 }
 
 #[test]

@@ -241,12 +241,11 @@ fn build_locale(
     let content_root = root.join("content");
 
     let site_title = book_title(root);
-    // the previous index says what a reused page holds; it is read only
-    // when some page of the locale is made anew
-    let old_index = input
+    // the previous index says what a reused page holds; a shard of it is
+    // read only when some page of that shard is made anew
+    let old_shards = input
         .cache
-        .map(|c| c.out.join(locale).join("search-index.js"))
-        .filter(|p| p.is_file());
+        .and_then(|c| search::OldShards::open(c.out.join(locale)));
     let banners = banners(
         &messages,
         &input.data.banner_facts(locale),
@@ -338,8 +337,7 @@ fn build_locale(
         inputs: input.inputs,
         hashes: input.hashes,
         keys: std::sync::Mutex::new(Vec::new()),
-        old_index,
-        old_index_read: std::sync::OnceLock::new(),
+        old_shards,
         data_keys: input.data_keys,
         rendered: std::sync::atomic::AtomicUsize::new(0),
         reused: std::sync::atomic::AtomicUsize::new(0),
@@ -627,10 +625,9 @@ struct SiteRenderer<'a> {
     hashes: &'a HashMap<String, String>,
     /// Page (`<locale>/<file>`) → key, of the pages a later build may reuse.
     keys: std::sync::Mutex<Vec<(String, String)>>,
-    /// The previous build's search index (what reused pages hold), and
-    /// the index read, once some page is made anew.
-    old_index: Option<PathBuf>,
-    old_index_read: std::sync::OnceLock<search::OldIndex>,
+    /// The previous build's search index (what reused pages hold), its
+    /// shards read when first needed.
+    old_shards: Option<search::OldShards>,
     /// Where the keys of the generated pages (rules, status) come from.
     data_keys: &'a DataKeys,
     rendered: std::sync::atomic::AtomicUsize,
@@ -686,7 +683,8 @@ fn reusable_page(
         .filter(|_| has_old_index)
 }
 
-/// Pages rendered (and their text held for the search index) at once.
+/// Pages rendered (and their text held for the search index) at once,
+/// and the pages of one shard of the search index.
 const PAGE_CHUNK: usize = 256;
 
 impl SiteRenderer<'_> {
@@ -766,7 +764,7 @@ impl SiteRenderer<'_> {
             && reuse
             && let Some(old) = reusable_page(
                 self.cache,
-                self.old_index.is_some(),
+                self.old_shards.is_some(),
                 &self.locale,
                 &file,
                 key,
@@ -893,49 +891,16 @@ impl SiteRenderer<'_> {
         }
     }
 
-    /// The previous build's search index, read once.
-    fn old_index(&self) -> &search::OldIndex {
-        self.old_index_read.get_or_init(|| {
-            self.old_index
-                .as_ref()
-                .and_then(|p| std::fs::read_to_string(p).ok())
-                .and_then(|script| search::OldIndex::read(&script))
-                .unwrap_or_default()
-        })
-    }
-
-    /// A search index holding the reused pages that waited for one.
-    fn index_from(
-        &self,
-        ctx: &RenderContext,
-        ui: &BTreeMap<&'static str, String>,
-        waiting: Vec<(String, String, &Chapter, &PathBuf)>,
-    ) -> anyhow::Result<search::SearchIndex> {
-        let mut index = search::SearchIndex::default();
-        for (file, title, chapter, path) in waiting {
-            self.add_to_index(
-                ctx,
-                ui,
-                &mut index,
-                file,
-                title,
-                PageText::Reused,
-                chapter,
-                path,
-            )?;
-        }
-        Ok(index)
-    }
-
-    /// Add a page to the search index: its text, or what the previous
-    /// index held of it; a reused page the previous index lacks after all
-    /// (a damaged output) is made anew.
+    /// Add a page to shard `shard` of the search index: its text, or what
+    /// the previous index held of it; a reused page the previous index
+    /// lacks after all (a damaged output) is made anew.
     #[allow(clippy::too_many_arguments)]
     fn add_to_index(
         &self,
         ctx: &RenderContext,
         ui: &BTreeMap<&'static str, String>,
         index: &mut search::SearchIndex,
+        shard: usize,
         file: String,
         title: String,
         text: PageText,
@@ -945,7 +910,11 @@ impl SiteRenderer<'_> {
         match text {
             PageText::Text(text) => index.add(&file, &title, &text),
             PageText::Reused => {
-                if !index.add_from(&file, &title, self.old_index()) {
+                let found = self
+                    .old_shards
+                    .as_ref()
+                    .is_some_and(|old| old.add_to(index, shard, &file, &title));
+                if !found {
                     // kept already: replaced by a page made anew (the
                     // staged file is the one the commit moves in)
                     match self.page(ctx, chapter, path, ui, false)? {
@@ -1045,27 +1014,16 @@ impl Renderer for SiteRenderer<'_> {
             .filter_map(|chapter| chapter.path.as_ref().map(|path| (*chapter, path)))
             .collect();
         let mut first_file = None;
-        // The search index is keyed by its pages' list: when every page is
-        // the previous build's, in the same order with the same titles, the
-        // index is too, and is linked. Until a page is made anew, reused
-        // pages wait here instead of being added from the old index.
-        let index_key = {
-            let mut key = cache::Key::new("search-index");
-            key.add(self.inputs.as_bytes());
-            for (chapter, path) in &pages {
-                key.add(path.to_string_lossy().as_bytes())
-                    .add(chapter.name.as_bytes());
-            }
-            key.finish()
-        };
-        let mut index: Option<search::SearchIndex> = None;
-        let mut waiting: Vec<(String, String, &Chapter, &PathBuf)> = Vec::new();
 
         // Pages are independent: render and write them on all cores, a chunk
-        // at a time, then feed the search index in book order (its bytes
-        // must not depend on which worker finished first). A chunk bounds
-        // the page text held at once.
-        for chunk in pages.chunks(PAGE_CHUNK) {
+        // at a time, then feed the chunk's shard of the search index in book
+        // order (its bytes must not depend on which worker finished first).
+        // A chunk bounds the page text held at once. A shard whose pages
+        // are all the previous build's, in the same places with the same
+        // titles, is the previous shard, and stays as it is: an edit
+        // rewrites one shard, whatever the size of the book.
+        let mut shards = 0;
+        for (n, chunk) in pages.chunks(PAGE_CHUNK).enumerate() {
             let rendered: Vec<(String, String, PageText)> = chunk
                 .par_iter()
                 .map(|(chapter, path)| self.page(ctx, chapter, path, &ui, true))
@@ -1073,41 +1031,41 @@ impl Renderer for SiteRenderer<'_> {
             if first_file.is_none() {
                 first_file = rendered.first().map(|(file, ..)| file.clone());
             }
-            for ((file, title, text), (chapter, path)) in rendered.into_iter().zip(chunk) {
-                match (text, &mut index) {
-                    (PageText::Reused, None) => waiting.push((file, title, chapter, path)),
-                    (text, index) => {
-                        let index = match index {
-                            Some(index) => index,
-                            None => index.insert(self.index_from(
-                                ctx,
-                                &ui,
-                                std::mem::take(&mut waiting),
-                            )?),
-                        };
-                        self.add_to_index(ctx, &ui, index, file, title, text, chapter, path)?;
-                    }
+            let file = search::shard_file(n);
+            let key = {
+                let mut key = cache::Key::new("search-shard");
+                key.add(self.inputs.as_bytes()).add(file.as_bytes());
+                for (chapter, path) in chunk {
+                    key.add(path.to_string_lossy().as_bytes())
+                        .add(chapter.name.as_bytes());
                 }
+                key.finish()
+            };
+            let all_reused = rendered
+                .iter()
+                .all(|(.., text)| matches!(text, PageText::Reused));
+            let previous = self
+                .cache
+                .filter(|_| all_reused)
+                .and_then(|c| c.page(&format!("{}/{file}", self.locale), &key));
+            if previous.is_some() {
+                self.staging.keep(self.rel(&file));
+            } else {
+                let mut index = search::SearchIndex::default();
+                for ((page, title, text), (chapter, path)) in rendered.into_iter().zip(chunk) {
+                    self.add_to_index(ctx, &ui, &mut index, n, page, title, text, chapter, path)?;
+                }
+                std::fs::write(ctx.destination.join(&file), index.to_shard_script(n))?;
             }
-        }
-        let old_index = self
-            .cache
-            .filter(|_| index.is_none())
-            .and_then(|c| c.page(&format!("{}/search-index.js", self.locale), &index_key));
-        let destination = ctx.destination.join("search-index.js");
-        match (index, old_index) {
-            (None, Some(_)) => self.staging.keep(self.rel("search-index.js")),
-            (index, _) => {
-                let index = match index {
-                    Some(index) => index,
-                    None => self.index_from(ctx, &ui, waiting)?,
-                };
-                std::fs::write(&destination, index.to_script())?;
+            if let Ok(mut keys) = self.keys.lock() {
+                keys.push((format!("{}/{file}", self.locale), key));
             }
+            shards += 1;
         }
-        if let Ok(mut keys) = self.keys.lock() {
-            keys.push((format!("{}/search-index.js", self.locale), index_key));
-        }
+        self.staging.write_file(
+            self.rel("search-index.js"),
+            search::loader_script(shards).as_bytes(),
+        )?;
         // The files below are made every build and are small: each is
         // kept in place when it comes out the same.
         let first_page = first_file

@@ -5,6 +5,8 @@
 //! pairs it consists of. `rulebook.js` cuts queries the same way.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 
@@ -181,8 +183,11 @@ impl SearchIndex {
             .collect()
     }
 
-    /// `search-index.js`: a script, so the site also works from `file://`.
-    pub fn to_script(&self) -> String {
+    /// One shard of a locale's index, `search-index-<n>.js`: a script, so
+    /// the site also works from `file://`. A shard holds a run of the
+    /// book's pages (numbered from 0 within it) and the tokens they have;
+    /// `rulebook.js` searches the shards in order and joins their hits.
+    pub fn to_shard_script(&self, n: usize) -> String {
         // Serialized straight from the maps: a `serde_json::Value` tree of
         // every posting would cost tens of bytes per page per token.
         #[derive(Serialize)]
@@ -199,8 +204,25 @@ impl SearchIndex {
                 .collect(),
         })
         .unwrap_or_default();
-        format!("window.RULEBOOK_SEARCH = {json};\n")
+        format!("{SHARD_START}{n}] = {json};\n")
     }
+}
+
+/// How a shard script starts, before its number.
+const SHARD_START: &str = "(window.RULEBOOK_SEARCH_SHARDS = window.RULEBOOK_SEARCH_SHARDS || [])[";
+
+/// The file of shard `n` (from 0) of a locale's index.
+pub fn shard_file(n: usize) -> String {
+    format!("search-index-{}.js", n + 1)
+}
+
+/// `search-index.js`, what every page loads: the list of the locale's
+/// shards, which `rulebook.js` loads in turn. An edit of one page rewrites
+/// its shard and leaves the others as they are.
+pub fn loader_script(shards: usize) -> String {
+    let files: Vec<String> = (0..shards).map(shard_file).collect();
+    let json = serde_json::to_string(&serde_json::json!({ "shards": files })).unwrap_or_default();
+    format!("window.RULEBOOK_SEARCH = {json};\n")
 }
 
 /// Record that page `id` holds a token whose pages are `pages` (pages
@@ -221,16 +243,16 @@ pub struct OldIndex {
 }
 
 impl OldIndex {
+    /// A shard script ([`SearchIndex::to_shard_script`]) read back.
     pub fn read(script: &str) -> Option<OldIndex> {
         #[derive(serde::Deserialize)]
         struct Script {
             pages: Vec<Page>,
             tokens: FxHashMap<String, Vec<u32>>,
         }
-        let json = script
-            .strip_prefix("window.RULEBOOK_SEARCH = ")?
-            .trim_end()
-            .strip_suffix(';')?;
+        let rest = script.strip_prefix(SHARD_START)?;
+        let (_, rest) = rest.split_once("] = ")?;
+        let json = rest.trim_end().strip_suffix(';')?;
         let parsed: Script = serde_json::from_str(json).ok()?;
         let mut by_page: Vec<Vec<u32>> = vec![Vec::new(); parsed.pages.len()];
         let mut tokens = Vec::with_capacity(parsed.tokens.len());
@@ -254,6 +276,56 @@ impl OldIndex {
 
     pub fn has(&self, url: &str) -> bool {
         self.pages.contains_key(url)
+    }
+}
+
+/// The previous build's index of a locale: its shards, each read back
+/// when a shard being made first needs it.
+#[derive(Debug)]
+pub struct OldShards {
+    dir: PathBuf,
+    shards: Vec<OnceLock<OldIndex>>,
+}
+
+impl OldShards {
+    /// The index in the previous locale folder `dir`, if it has one.
+    pub fn open(dir: PathBuf) -> Option<OldShards> {
+        #[derive(serde::Deserialize)]
+        struct Loader {
+            shards: Vec<String>,
+        }
+        let script = std::fs::read_to_string(dir.join("search-index.js")).ok()?;
+        let json = script
+            .strip_prefix("window.RULEBOOK_SEARCH = ")?
+            .trim_end()
+            .strip_suffix(';')?;
+        let loader: Loader = serde_json::from_str(json).ok()?;
+        Some(OldShards {
+            dir,
+            shards: loader.shards.iter().map(|_| OnceLock::new()).collect(),
+        })
+    }
+
+    fn shard(&self, n: usize) -> Option<&OldIndex> {
+        let cell = self.shards.get(n)?;
+        Some(cell.get_or_init(|| {
+            std::fs::read_to_string(self.dir.join(shard_file(n)))
+                .ok()
+                .and_then(|script| OldIndex::read(&script))
+                .unwrap_or_default()
+        }))
+    }
+
+    /// Add `url` to `index` as the previous index held it: from the same
+    /// shard if it is still there, else (pages moved, as after an
+    /// insertion) from whichever shard has it; false when none does.
+    pub fn add_to(&self, index: &mut SearchIndex, shard: usize, url: &str, title: &str) -> bool {
+        std::iter::once(shard)
+            .chain((0..self.shards.len()).filter(|&n| n != shard))
+            .any(|n| {
+                self.shard(n)
+                    .is_some_and(|old| old.has(url) && index.add_from(url, title, old))
+            })
     }
 }
 
@@ -301,13 +373,15 @@ mod tests {
         for (url, title, text) in pages {
             index.add(url, title, text);
         }
-        let script = index.to_script();
+        let script = index.to_shard_script(2);
+        assert!(script.starts_with(&format!("{SHARD_START}2] = ")), "{script}");
         let old = OldIndex::read(&script).expect("own index reads back");
         let mut again = SearchIndex::default();
         for (url, title, _) in pages {
             assert!(again.add_from(url, title, &old));
         }
-        assert_eq!(again.to_script(), script);
+        assert_eq!(again.to_shard_script(2), script);
+        assert!(OldIndex::read(&loader_script(3)).is_none());
     }
 
     #[test]
