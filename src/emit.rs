@@ -75,6 +75,43 @@ pub struct Analysis {
 /// found, and its file's stamp (taken before it was read).
 type Analyzed = (ArticleFacts, String, Vec<Diagnostic>, Option<cache::Stamp>);
 
+/// The data of the locales every analysis needs (the source locale's and
+/// English), loaded on a thread of its own from the start of a build: the
+/// cache is read and the articles hashed meanwhile, on one core for the
+/// most part, and a one-edit rebuild then only waits for its own locale's.
+/// A build that turns out to be up to date never waits for it.
+#[derive(Default)]
+struct Preload(Option<std::thread::JoinHandle<Vec<(String, Result<LocaleData, Diagnostic>)>>>);
+
+impl Preload {
+    fn start(project: &Project) -> Preload {
+        let root = project.root.clone();
+        let mut locales = vec![project.config.rulebook.source_locale.clone()];
+        if locales[0] != "en" {
+            locales.push("en".to_owned());
+        }
+        let handle = std::thread::Builder::new()
+            .name("rulebook-locale-data".into())
+            .spawn(move || {
+                locales
+                    .into_iter()
+                    .map(|l| {
+                        let data = lexicon::load_locale_data(&root, &l);
+                        (l, data)
+                    })
+                    .collect()
+            })
+            .ok();
+        Preload(handle)
+    }
+
+    /// What was loaded (nothing if the thread could not be had: the
+    /// caller loads it then).
+    fn take(self) -> Vec<(String, Result<LocaleData, Diagnostic>)> {
+        self.0.and_then(|h| h.join().ok()).unwrap_or_default()
+    }
+}
+
 /// What analyzing an article reads besides the article: the locales' data.
 struct Context<'a> {
     project: &'a Project,
@@ -86,7 +123,7 @@ struct Context<'a> {
 impl<'a> Context<'a> {
     /// Every locale's data (and the source locale's, and English).
     fn new(project: &'a Project) -> Result<Context<'a>, Diagnostics> {
-        Context::with(project, None)
+        Context::with(project, None, Preload::default())
     }
 
     /// The data of `only` these locales (and the source locale's, and
@@ -95,6 +132,7 @@ impl<'a> Context<'a> {
     fn with(
         project: &'a Project,
         only: Option<&std::collections::HashSet<&str>>,
+        preload: Preload,
     ) -> Result<Context<'a>, Diagnostics> {
         let mut diagnostics = Diagnostics::default();
         let source_locale = project.config.rulebook.source_locale.clone();
@@ -114,9 +152,21 @@ impl<'a> Context<'a> {
         }
         // side by side: compiling a lexicon's expressions is most of a
         // one-edit rebuild's analysis
+        let mut preloaded = preload.take();
         let loaded: Vec<Result<LocaleData, Diagnostic>> = wanted
-            .par_iter()
-            .map(|locale| lexicon::load_locale_data(&project.root, locale))
+            .iter()
+            .map(|&locale| {
+                preloaded
+                    .iter()
+                    .position(|(l, _)| l == locale)
+                    .map(|i| preloaded.swap_remove(i).1)
+            })
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .zip(wanted.par_iter())
+            .map(|(done, locale)| {
+                done.unwrap_or_else(|| lexicon::load_locale_data(&project.root, locale))
+            })
             .collect();
         let mut data: Vec<LocaleData> = Vec::new();
         for result in loaded {
@@ -324,6 +374,7 @@ fn assemble(
     hashes: &HashMap<String, String>,
     stamps: &HashMap<String, cache::Stamp>,
     spill_dir: &Path,
+    preload: Preload,
 ) -> Result<Assembly, Diagnostics> {
     let source_locale = project.config.rulebook.source_locale.clone();
     let policy = project.config.rulebook.policy;
@@ -389,9 +440,9 @@ fn assemble(
         if locales.is_empty() {
             Ok(None)
         } else if cache.is_some_and(|c| c.manifest.inputs == inputs) {
-            Context::with(project, Some(&locales)).map(Some)
+            Context::with(project, Some(&locales), preload).map(Some)
         } else {
-            Context::new(project).map(Some)
+            Context::with(project, None, preload).map(Some)
         }
     };
     let unwritable = |e: std::io::Error| {
@@ -422,7 +473,11 @@ fn assemble(
         });
         nav_titles.insert(meta.path.clone(), meta.nav_title.clone());
         all_hashes.insert(meta.path.clone(), meta.sha256.clone());
-        let s = summary.entry(meta.locale.clone()).or_default();
+        // the locale's entry, made once (not a new key string per article)
+        let s = match summary.get_mut(&meta.locale) {
+            Some(s) => s,
+            None => summary.entry(meta.locale.clone()).or_default(),
+        };
         s.articles += 1;
         s.segments += meta.segments;
         s.untranslated_segments += meta.untranslated;
@@ -432,27 +487,35 @@ fn assemble(
     // analysis.
     let (context, mut groups) = rayon::join(load_context, || {
         let _phase = crate::timings::phase(|| "  the unchanged groups".into());
-        for (slug, _) in &kept_groups {
-            for &i in by_slug.get(slug).into_iter().flatten() {
-                let (_, article) = jobs[i];
-                let meta = hashes
-                    .get(&article.path)
-                    .and_then(|h| cache.and_then(|c| c.article(&article.path, h)));
-                if let Some(meta) = meta {
-                    let mut meta = meta.clone();
-                    if let Some(stamp) = stamps.get(&article.path) {
-                        meta.stamp = Some(*stamp);
+        // their parts, from the cache's index, beside their articles
+        let (groups, ()) = rayon::join(
+            || {
+                kept_groups
+                    .par_iter()
+                    .map(|(slug, g)| splice::Group::old(slug, g))
+                    .collect::<Vec<splice::Group>>()
+            },
+            || {
+                for (slug, _) in &kept_groups {
+                    for &i in by_slug.get(slug).into_iter().flatten() {
+                        let (_, article) = jobs[i];
+                        let meta = hashes
+                            .get(&article.path)
+                            .and_then(|h| cache.and_then(|c| c.article(&article.path, h)));
+                        if let Some(meta) = meta {
+                            let mut meta = meta.clone();
+                            if let Some(stamp) = stamps.get(&article.path) {
+                                meta.stamp = Some(*stamp);
+                            }
+                            add(&meta);
+                            cached += 1;
+                            keep.push((meta, cache::Facts::Old));
+                        }
                     }
-                    add(&meta);
-                    cached += 1;
-                    keep.push((meta, cache::Facts::Old));
                 }
-            }
-        }
-        kept_groups
-            .iter()
-            .map(|(slug, g)| splice::Group::old(slug, g))
-            .collect::<Vec<splice::Group>>()
+            },
+        );
+        groups
     });
     let context = context?;
 
@@ -751,6 +814,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         indicatif::ProgressBar::hidden()
     };
     progress.set_message("reading");
+    let preload = Preload::start(&project);
     // Every article's hash first: with the cache, it says whether anything
     // changed at all, and which articles need reading again.
     let phase = crate::timings::phase(|| "read the cache, hash the articles".into());
@@ -799,6 +863,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         &hashes,
         &stamps,
         staging.dir(),
+        preload,
     )?;
     let cache_dir = staging.dir().join(cache::DIR);
     let mut stats = BuildStats {

@@ -374,7 +374,10 @@ mod tests {
             index.add(url, title, text);
         }
         let script = index.to_shard_script(2);
-        assert!(script.starts_with(&format!("{SHARD_START}2] = ")), "{script}");
+        assert!(
+            script.starts_with(&format!("{SHARD_START}2] = ")),
+            "{script}"
+        );
         let old = OldIndex::read(&script).expect("own index reads back");
         let mut again = SearchIndex::default();
         for (url, title, _) in pages {
