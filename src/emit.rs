@@ -970,6 +970,16 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     })
 }
 
+/// Where in the output a rebuild's commit keeps the data files it replaced
+/// (of [`SPARED`]), for the next rebuild to write its own over: on ext4,
+/// freeing a 48 MB rules.json and allocating a new one cost a one-edit
+/// rebuild at 1,000 articles per locale about 30 ms, most of it in the
+/// commit. The price is their size again on disk, in the cache folder.
+pub const SPARES: &str = ".rulebook/spare";
+
+/// The data files kept as spares: the two big ones, written every rebuild.
+const SPARED: [&str; 2] = ["rules.json", "report.json"];
+
 /// What writing the data files (rules.json, report.json, the schema, the
 /// facts cache and its index) needs.
 struct DataFiles<'a> {
@@ -1318,7 +1328,7 @@ impl Staging {
             &mut Counting<std::io::BufWriter<HashingWriter<std::fs::File>>>,
         ) -> std::io::Result<R>,
     ) -> std::io::Result<(R, String)> {
-        let file = std::fs::File::create(self.tmp.join(rel))?;
+        let file = self.create(rel)?;
         let mut out = Counting::new(std::io::BufWriter::with_capacity(
             1 << 16,
             HashingWriter {
@@ -1327,8 +1337,36 @@ impl Staging {
             },
         ));
         let result = write(&mut out)?;
+        let len = out.pos;
         let hashing = out.inner.into_inner().map_err(|e| e.into_error())?;
+        // a spare written over may have been longer
+        hashing.inner.set_len(len)?;
         Ok((result, format!("{:032x}", hashing.hash.digest128())))
+    }
+
+    /// The file to write the data file `rel` into: the spare the previous
+    /// commit left of it (see [`SPARES`]), moved into the staging folder
+    /// and written over, or a new file. A spare that is anything but a
+    /// plain file with one name (a link, or hard-linked elsewhere, as by
+    /// `cp -al`) is not written through, only removed.
+    fn create(&self, rel: &str) -> std::io::Result<std::fs::File> {
+        let path = self.tmp.join(rel);
+        let spare = self.out.join(SPARES).join(rel);
+        let plain = |p: &Path| {
+            std::fs::symlink_metadata(p)
+                .is_ok_and(|m| m.file_type().is_file() && crate::fsutil::links(&m) == 1)
+        };
+        if SPARED.contains(&rel) && plain(&spare) && std::fs::rename(&spare, &path).is_ok() {
+            // moved, so no other build can be writing it: still the same
+            // plain file unless something swapped it meanwhile
+            if plain(&path)
+                && let Ok(file) = std::fs::OpenOptions::new().write(true).open(&path)
+            {
+                return Ok(file);
+            }
+            let _ = std::fs::remove_file(&path);
+        }
+        std::fs::File::create(path)
     }
 
     /// Put the new output in place of the old.
@@ -1344,7 +1382,17 @@ impl Staging {
             // Few files new: moved into the old output, the rest stays.
             // If this fails half way, the journal is left for the next build
             // to finish (Drop leaves a folder with a journal).
-            crate::fsutil::commit_in_place(&self.tmp, &self.out, &kept, Some(&manifest_path()))?;
+            let spares = SPARED
+                .iter()
+                .map(|name| (PathBuf::from(name), Path::new(SPARES).join(name)))
+                .collect();
+            crate::fsutil::commit_in_place(
+                &self.tmp,
+                &self.out,
+                &kept,
+                Some(&manifest_path()),
+                &spares,
+            )?;
             self.committed = true;
             return Ok(());
         }

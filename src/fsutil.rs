@@ -99,6 +99,11 @@ struct Journal {
     /// a commit cut short between those steps is finished.
     #[serde(default)]
     replaces: BTreeMap<PathBuf, u64>,
+    /// Replaced files whose old copy is kept (as a spare for the next
+    /// build to write over) instead of removed: file → where in the output
+    /// the old one goes.
+    #[serde(default)]
+    spares: BTreeMap<PathBuf, PathBuf>,
 }
 
 /// The inodes of the staged files among `moves` that replace a file of
@@ -133,10 +138,25 @@ fn inode(_: &std::fs::Metadata) -> u64 {
     0
 }
 
+/// How many names a file has (1 where that cannot be told).
+pub fn links(meta: &std::fs::Metadata) -> u64 {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::MetadataExt::nlink(meta)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        1
+    }
+}
+
 /// Put a staged output in place of `out` by moving only its files in:
 /// `staging` holds the files that are new or changed, `kept` names the
 /// files of `out` that the new output has as they are. Every other file of
-/// `out` is deleted. `last` (relative) goes first out and last in.
+/// `out` is deleted. `last` (relative) goes first out and last in. A file
+/// of `spares` that replaces one of `out` leaves the old one at the place
+/// it maps to (where files are exchanged), and files already there stay.
 ///
 /// Each file is replaced by one rename (or exchange), so a reader sees the old file or
 /// the new, never half of one. The moves are written to a journal first;
@@ -147,6 +167,7 @@ pub fn commit_in_place(
     out: &Path,
     kept: &HashSet<PathBuf>,
     last: Option<&Path>,
+    spares: &BTreeMap<PathBuf, PathBuf>,
 ) -> std::io::Result<()> {
     let (staged, _) = walk(staging)?;
     let (live, live_dirs) = walk(out)?;
@@ -154,9 +175,10 @@ pub fn commit_in_place(
         .into_iter()
         .filter(|p| p != Path::new(JOURNAL))
         .collect();
-    let wanted = |p: &PathBuf| staged.contains(p) || kept.contains(p);
+    let wanted =
+        |p: &PathBuf| staged.contains(p) || kept.contains(p) || spares.values().any(|s| s == p);
     let mut needed_dirs: HashSet<&Path> = HashSet::new();
-    for p in staged.iter().chain(kept) {
+    for p in staged.iter().chain(kept).chain(spares.values()) {
         needed_dirs.extend(p.ancestors().skip(1));
     }
     let mut dirs: Vec<PathBuf> = live_dirs
@@ -179,6 +201,7 @@ pub fn commit_in_place(
         dirs,
         last: last.filter(|l| staged.contains(*l)).map(Path::to_path_buf),
         replaces,
+        spares: spares.clone(),
     };
     let json = serde_json::to_vec(&journal).map_err(std::io::Error::other)?;
     let pending = staging.join(format!("{JOURNAL}.tmp"));
@@ -257,6 +280,23 @@ fn apply(
     // makes ext4 (`auto_da_alloc`) allocate and start writing back the new
     // file and free the old one inside the rename, 50 ms for a 48 MB
     // rules.json here; an exchange is a directory update.
+    // The old file exchanged out: removed, or kept as a spare. Freeing a
+    // 48 MB rules.json is 15 ms of a rebuild's commit, and writing the next
+    // one into a new file as much again; written over, the spare's pages
+    // and blocks serve again.
+    let retire = |from: &Path, rel: &Path| -> std::io::Result<()> {
+        if let Some(spare) = journal.spares.get(rel) {
+            let to = out.join(spare);
+            let moved = to
+                .parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|()| std::fs::rename(from, &to));
+            if moved.is_ok() {
+                return Ok(());
+            }
+        }
+        gone(std::fs::remove_file(from))
+    };
     let move_in = |rel: &Path, budget: &mut Budget| -> std::io::Result<()> {
         let from = staging.join(rel);
         let Ok(meta) = std::fs::symlink_metadata(&from) else {
@@ -266,13 +306,13 @@ fn apply(
         if let Some(&ino) = journal.replaces.get(rel) {
             // not the staged file: the old one, exchanged out already
             if inode(&meta) != ino {
-                return gone(std::fs::remove_file(&from));
+                return retire(&from, rel);
             }
             if exchange(&from, &to).is_ok() {
                 if !budget.take() {
                     return Ok(());
                 }
-                return gone(std::fs::remove_file(&from));
+                return retire(&from, rel);
             }
         }
         if let Some(parent) = to.parent() {
@@ -401,9 +441,35 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (out, staging, kept) = setup(dir.path());
         let manifest = Path::new(".rulebook/manifest.json");
-        commit_in_place(&staging, &out, &kept, Some(manifest)).unwrap();
+        commit_in_place(&staging, &out, &kept, Some(manifest), &BTreeMap::new()).unwrap();
         assert_eq!(tree(&out), expected());
         assert!(!out.join("fr").exists(), "a folder with nothing left goes");
+        assert!(!staging.exists());
+    }
+
+    /// A replaced file named among the spares leaves its old copy at its
+    /// spare's place (over an older spare); a spare the commit does not
+    /// replace stays where it is.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_replaced_file_can_leave_its_old_copy_as_a_spare() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, staging, kept) = setup(dir.path());
+        write(&out, ".rulebook/spare/changed.html", "older");
+        write(&out, ".rulebook/spare/other.html", "other");
+        let spares = BTreeMap::from([
+            (
+                "en/changed.html".into(),
+                ".rulebook/spare/changed.html".into(),
+            ),
+            ("en/other.html".into(), ".rulebook/spare/other.html".into()),
+        ]);
+        let manifest = Path::new(".rulebook/manifest.json");
+        commit_in_place(&staging, &out, &kept, Some(manifest), &spares).unwrap();
+        let mut expected = expected();
+        expected.insert(".rulebook/spare/changed.html".into(), b"old".to_vec());
+        expected.insert(".rulebook/spare/other.html".into(), b"other".to_vec());
+        assert_eq!(tree(&out), expected);
         assert!(!staging.exists());
     }
 
@@ -428,6 +494,10 @@ mod tests {
                 dirs: vec!["fr".into()],
                 last: Some(manifest.to_path_buf()),
                 replaces: BTreeMap::new(),
+                spares: BTreeMap::from([(
+                    PathBuf::from("en/changed.html"),
+                    PathBuf::from(".rulebook/spare/changed.html"),
+                )]),
             };
             let journal = Journal {
                 replaces: replaced_inodes(&staging, &out, &journal.moves),
@@ -440,12 +510,16 @@ mod tests {
             );
             std::fs::write(staging.join(JOURNAL), serde_json::to_vec(&journal).unwrap()).unwrap();
             apply(&staging, &out, &journal, &mut Budget::Steps(steps)).unwrap();
-            let whole = tree(&out) == expected();
+            // the replaced page's old copy is kept as its spare
+            let mut expected = expected();
+            #[cfg(target_os = "linux")]
+            expected.insert(".rulebook/spare/changed.html".into(), b"old".to_vec());
+            let whole = tree(&out) == expected;
             if steps > 0 && !whole {
                 assert!(!out.join(manifest).exists(), "cut after {steps} steps");
             }
             finish_commit(&staging, &out, manifest);
-            assert_eq!(tree(&out), expected(), "cut after {steps} steps");
+            assert_eq!(tree(&out), expected, "cut after {steps} steps");
             assert!(!staging.exists());
             if whole {
                 break;

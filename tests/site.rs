@@ -342,7 +342,9 @@ fn search(out: &Path, locale: &str, query: &str) -> Vec<String> {
         let text = read(dir.join(file.as_str().unwrap()));
         let index = script(
             &text,
-            &format!("(window.RULEBOOK_SEARCH_SHARDS = window.RULEBOOK_SEARCH_SHARDS || [])[{n}] = "),
+            &format!(
+                "(window.RULEBOOK_SEARCH_SHARDS = window.RULEBOOK_SEARCH_SHARDS || [])[{n}] = "
+            ),
         );
         let mut hits: Option<Vec<u64>> = None;
         for token in rulebook::site::search::tokens(query) {
