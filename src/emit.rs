@@ -578,10 +578,21 @@ fn assemble(
     drop(phase);
     let _phase = crate::timings::phase(|| "  order the parts".into());
     let spilled = spill.finish().map_err(unwritable)?;
-    groups.sort_by(|a, b| a.slug.cmp(&b.slug));
-    sources.sort_by(|a, b| (&a.locale, &a.path).cmp(&(&b.locale, &b.path)));
-    // the next cache lists each locale's articles in build order
-    keep.sort_by_key(|(m, _)| positions.get(&m.path).copied().unwrap_or(usize::MAX));
+    // the three orders side by side; the next cache lists each locale's
+    // articles in build order (each article's place looked up once)
+    rayon::join(
+        || groups.sort_by(|a, b| a.slug.cmp(&b.slug)),
+        || {
+            rayon::join(
+                || sources.sort_by(|a, b| (&a.locale, &a.path).cmp(&(&b.locale, &b.path))),
+                || {
+                    keep.sort_by_cached_key(|(m, _)| {
+                        positions.get(&m.path).copied().unwrap_or(usize::MAX)
+                    })
+                },
+            )
+        },
+    );
     Ok(Assembly {
         assembled: Assembled::new(
             source_locale,
