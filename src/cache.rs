@@ -114,6 +114,26 @@ impl Stamp {
     }
 }
 
+/// Who a file is, by its metadata: inode (on Unix), size and modification
+/// time. Only ever compared within one process (`serve`'s session), never
+/// written into the cache, whose bytes do not depend on such things.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileId(u64, Stamp);
+
+impl FileId {
+    pub fn of(path: &Path) -> Option<FileId> {
+        FileId::from_metadata(&std::fs::symlink_metadata(path).ok()?)
+    }
+
+    fn from_metadata(meta: &std::fs::Metadata) -> Option<FileId> {
+        #[cfg(unix)]
+        let ino = std::os::unix::fs::MetadataExt::ino(meta);
+        #[cfg(not(unix))]
+        let ino = 0;
+        Some(FileId(ino, Stamp::from_metadata(meta)?))
+    }
+}
+
 /// The cache of the previous build, being read by this one.
 #[derive(Debug, Default)]
 pub struct Cache {
@@ -125,6 +145,10 @@ pub struct Cache {
     /// Slug → the group's parts in the previous rules.json.
     pub groups: BTreeMap<String, GroupIndex>,
     rules_json: String,
+    /// The previous rules.json as the build that wrote it left it (known
+    /// only to a process that made that build): while it is the same file,
+    /// it is not read whole to check its fingerprint.
+    pub trusted_rules: Option<FileId>,
     /// Each locale's facts file, read when first needed.
     facts: Mutex<HashMap<String, Option<std::sync::Arc<Store>>>>,
     /// The files of the previous output, listed once (one folder read per
@@ -151,6 +175,21 @@ impl Cache {
         } else {
             Index::default()
         };
+        Cache::from_parts(out, manifest, index, inputs)
+    }
+
+    /// The cache made of a manifest and an index already read (or kept in
+    /// memory from the build that wrote them); the index only serves with
+    /// the same inputs.
+    pub fn from_parts(out: &Path, manifest: Manifest, index: Index, inputs: &str) -> Option<Cache> {
+        if manifest.format != FORMAT {
+            return None;
+        }
+        let index = if manifest.inputs == inputs {
+            index
+        } else {
+            Index::default()
+        };
         Some(Cache {
             manifest,
             out: out.to_path_buf(),
@@ -161,9 +200,21 @@ impl Cache {
                 .collect(),
             groups: index.groups,
             rules_json: index.rules_json,
+            trusted_rules: None,
             facts: Mutex::new(HashMap::new()),
             files: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The manifest and the index this cache was made of (for a session
+    /// to keep).
+    pub fn into_parts(self) -> (Manifest, Index) {
+        let index = Index {
+            rules_json: self.rules_json,
+            articles: self.articles.into_values().collect(),
+            groups: self.groups,
+        };
+        (self.manifest, index)
     }
 
     /// The hash of `path` recorded when the file had this `stamp`.
@@ -190,6 +241,13 @@ impl Cache {
             return None;
         }
         let mut file = std::fs::File::open(self.out.join("rules.json")).ok()?;
+        // the open file's metadata: whatever replaces the path meanwhile,
+        // the file copied from is the one checked
+        if self.trusted_rules.is_some()
+            && file.metadata().ok().and_then(|m| FileId::from_metadata(&m)) == self.trusted_rules
+        {
+            return Some(Store::new(file));
+        }
         let mut hash = xxhash_rust::xxh3::Xxh3::new();
         let mut block = vec![0; 1 << 16];
         loop {
@@ -323,13 +381,13 @@ pub fn save_index(dir: &Path, index: &Index) -> std::io::Result<()> {
     std::io::Write::flush(&mut out)
 }
 
-pub fn save_manifest(dir: &Path, manifest: &Manifest) -> std::io::Result<()> {
+/// Write the manifest (of this cache format: `format` is set here).
+pub fn save_manifest(dir: &Path, manifest: &mut Manifest) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let mut manifest = manifest.clone();
     manifest.format = FORMAT.to_owned();
     std::fs::write(
         dir.join(MANIFEST),
-        serde_json::to_vec(&manifest).map_err(std::io::Error::other)?,
+        serde_json::to_vec(manifest).map_err(std::io::Error::other)?,
     )
 }
 

@@ -305,6 +305,7 @@ fn build(cli: &Cli, out: &Path, locales: &[String]) -> u8 {
     let options = crate::emit::BuildOptions {
         locales: locales.to_vec(),
         progress: !cli.quiet,
+        session: None,
     };
     match crate::emit::build(&cli.root, &out, &options) {
         Ok(output) => {

@@ -44,6 +44,9 @@ pub struct BuildStats {
     pub articles_cached: usize,
     pub pages_rendered: usize,
     pub pages_reused: usize,
+    /// The cache came from the session's memory (see [`Session`]), not
+    /// from disk.
+    pub cache_in_memory: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -52,6 +55,95 @@ pub struct BuildOptions {
     pub locales: Vec<String>,
     /// Show a progress bar on standard error (drawn only on a terminal).
     pub progress: bool,
+    /// What a process that builds again and again (`serve`) keeps from one
+    /// build for the next.
+    pub session: Option<std::sync::Arc<Session>>,
+}
+
+/// What a long-running process keeps between builds of one output: the
+/// locales' compiled data (while the inputs are the same), and the cache
+/// its last build wrote, so that the next build neither compiles the one
+/// nor reads the other back (while the output's cache manifest is still
+/// the file that build wrote: same inode, size and modification time).
+/// Either is only a shortcut: what a build writes is the same without.
+#[derive(Debug, Default)]
+pub struct Session {
+    /// The inputs key the data was loaded under, and the data by locale.
+    locale_data: std::sync::Mutex<(String, HashMap<String, std::sync::Arc<LocaleData>>)>,
+    cache: std::sync::Mutex<Option<Remembered>>,
+}
+
+/// The cache a session's last build wrote.
+#[derive(Debug)]
+struct Remembered {
+    out: PathBuf,
+    manifest_file: cache::FileId,
+    /// rules.json as that build left it: while it is the same file, the
+    /// next build copies its parts without reading it whole to check it.
+    rules_file: Option<cache::FileId>,
+    manifest: cache::Manifest,
+    index: cache::Index,
+}
+
+fn manifest_file(out: &Path) -> Option<cache::FileId> {
+    cache::FileId::of(&out.join(cache::DIR).join(cache::MANIFEST))
+}
+
+impl Session {
+    /// The cache the last build wrote into `out`, if the output still has
+    /// it (taken: the build that uses it leaves its own).
+    fn take_cache(&self, out: &Path, inputs: &str) -> Option<Cache> {
+        let remembered = self.cache.lock().ok()?.take()?;
+        let same = remembered.out == out
+            && manifest_file(out).is_some_and(|f| f == remembered.manifest_file);
+        let mut cache = same
+            .then(|| Cache::from_parts(out, remembered.manifest, remembered.index, inputs))
+            .flatten()?;
+        cache.trusted_rules = remembered.rules_file;
+        Some(cache)
+    }
+
+    /// Keep the cache in `out` for the next build; `rules_file` is the
+    /// rules.json to trust without checking it again (one this process
+    /// wrote, or trusted already).
+    fn remember_cache(
+        &self,
+        out: &Path,
+        manifest: cache::Manifest,
+        index: cache::Index,
+        rules_file: Option<cache::FileId>,
+    ) {
+        let Some(manifest_file) = manifest_file(out) else {
+            return;
+        };
+        if let Ok(mut slot) = self.cache.lock() {
+            *slot = Some(Remembered {
+                out: out.to_path_buf(),
+                manifest_file,
+                rules_file,
+                manifest,
+                index,
+            });
+        }
+    }
+
+    fn locale_data(&self, inputs: &str, locale: &str) -> Option<std::sync::Arc<LocaleData>> {
+        let held = self.locale_data.lock().ok()?;
+        (held.0 == inputs)
+            .then(|| held.1.get(locale).cloned())
+            .flatten()
+    }
+
+    fn remember_locale_data(&self, inputs: &str, data: &[std::sync::Arc<LocaleData>]) {
+        if let Ok(mut held) = self.locale_data.lock() {
+            if held.0 != inputs {
+                *held = (inputs.to_owned(), HashMap::new());
+            }
+            for d in data {
+                held.1.insert(d.locale.clone(), d.clone());
+            }
+        }
+    }
 }
 
 /// Load, parse, extract and reconcile the project into a rules file. Errors
@@ -81,7 +173,19 @@ type Analyzed = (ArticleFacts, String, Vec<Diagnostic>, Option<cache::Stamp>);
 /// most part, and a one-edit rebuild then only waits for its own locale's.
 /// A build that turns out to be up to date never waits for it.
 #[derive(Default)]
-struct Preload(Option<std::thread::JoinHandle<Vec<(String, Result<LocaleData, Diagnostic>)>>>);
+struct Preload(Option<std::thread::JoinHandle<Preloaded>>);
+
+/// Locale data loaded ahead, by locale.
+type Preloaded = Vec<(String, Result<LocaleData, Diagnostic>)>;
+
+/// Where a build's locale data comes from besides loading it: loaded
+/// ahead (this build), or kept by the session (earlier builds with the
+/// same inputs, the key given with it).
+#[derive(Default)]
+struct LocaleSources<'s> {
+    preload: Preload,
+    session: Option<(&'s Session, &'s str)>,
+}
 
 impl Preload {
     fn start(project: &Project) -> Preload {
@@ -107,7 +211,7 @@ impl Preload {
 
     /// What was loaded (nothing if the thread could not be had: the
     /// caller loads it then).
-    fn take(self) -> Vec<(String, Result<LocaleData, Diagnostic>)> {
+    fn take(self) -> Preloaded {
         self.0.and_then(|h| h.join().ok()).unwrap_or_default()
     }
 }
@@ -116,14 +220,14 @@ impl Preload {
 struct Context<'a> {
     project: &'a Project,
     source_locale: String,
-    data: Vec<LocaleData>,
+    data: Vec<std::sync::Arc<LocaleData>>,
     content_root: Option<PathBuf>,
 }
 
 impl<'a> Context<'a> {
     /// Every locale's data (and the source locale's, and English).
     fn new(project: &'a Project) -> Result<Context<'a>, Diagnostics> {
-        Context::with(project, None, Preload::default())
+        Context::with(project, None, LocaleSources::default())
     }
 
     /// The data of `only` these locales (and the source locale's, and
@@ -132,8 +236,9 @@ impl<'a> Context<'a> {
     fn with(
         project: &'a Project,
         only: Option<&std::collections::HashSet<&str>>,
-        preload: Preload,
+        sources: LocaleSources,
     ) -> Result<Context<'a>, Diagnostics> {
+        let session = sources.session;
         let mut diagnostics = Diagnostics::default();
         let source_locale = project.config.rulebook.source_locale.clone();
         let mut wanted: Vec<&str> = Vec::new();
@@ -152,23 +257,30 @@ impl<'a> Context<'a> {
         }
         // side by side: compiling a lexicon's expressions is most of a
         // one-edit rebuild's analysis
-        let mut preloaded = preload.take();
-        let loaded: Vec<Result<LocaleData, Diagnostic>> = wanted
+        // kept by the session, loaded already, or loaded now
+        let mut preloaded = sources.preload.take();
+        let loaded: Vec<Result<std::sync::Arc<LocaleData>, Diagnostic>> = wanted
             .iter()
             .map(|&locale| {
-                preloaded
-                    .iter()
-                    .position(|(l, _)| l == locale)
-                    .map(|i| preloaded.swap_remove(i).1)
+                let kept = session.and_then(|(s, inputs)| s.locale_data(inputs, locale));
+                match kept {
+                    Some(d) => Some(Ok(d)),
+                    None => preloaded
+                        .iter()
+                        .position(|(l, _)| l == locale)
+                        .map(|i| preloaded.swap_remove(i).1.map(std::sync::Arc::new)),
+                }
             })
             .collect::<Vec<_>>()
             .into_par_iter()
             .zip(wanted.par_iter())
             .map(|(done, locale)| {
-                done.unwrap_or_else(|| lexicon::load_locale_data(&project.root, locale))
+                done.unwrap_or_else(|| {
+                    lexicon::load_locale_data(&project.root, locale).map(std::sync::Arc::new)
+                })
             })
             .collect();
-        let mut data: Vec<LocaleData> = Vec::new();
+        let mut data: Vec<std::sync::Arc<LocaleData>> = Vec::new();
         for result in loaded {
             match result {
                 Ok(d) => data.push(d),
@@ -186,6 +298,9 @@ impl<'a> Context<'a> {
             )
             .into());
         }
+        if let Some((s, inputs)) = session {
+            s.remember_locale_data(inputs, &data);
+        }
         Ok(Context {
             project,
             source_locale,
@@ -195,7 +310,7 @@ impl<'a> Context<'a> {
     }
 
     fn find(&self, id: &str) -> Option<&LocaleData> {
-        self.data.iter().find(|d| d.locale == id)
+        self.data.iter().find(|d| d.locale == id).map(|d| &**d)
     }
 
     /// Parse, check, extract and outline one article, and drop the
@@ -371,10 +486,9 @@ fn assemble(
     cache: Option<&Cache>,
     old: Option<splice::Store>,
     inputs: &str,
-    hashes: &HashMap<String, String>,
-    stamps: &HashMap<String, cache::Stamp>,
+    (hashes, stamps): (&HashMap<String, String>, &HashMap<String, cache::Stamp>),
     spill_dir: &Path,
-    preload: Preload,
+    sources: LocaleSources,
 ) -> Result<Assembly, Diagnostics> {
     let source_locale = project.config.rulebook.source_locale.clone();
     let policy = project.config.rulebook.policy;
@@ -440,9 +554,9 @@ fn assemble(
         if locales.is_empty() {
             Ok(None)
         } else if cache.is_some_and(|c| c.manifest.inputs == inputs) {
-            Context::with(project, Some(&locales), preload).map(Some)
+            Context::with(project, Some(&locales), sources).map(Some)
         } else {
-            Context::with(project, None, preload).map(Some)
+            Context::with(project, None, sources).map(Some)
         }
     };
     let unwritable = |e: std::io::Error| {
@@ -831,7 +945,10 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     let phase = crate::timings::phase(|| "read the cache, hash the articles".into());
     let inputs = inputs_key(&project, options);
     let p = crate::timings::phase(|| "  read the cache".into());
-    let cache = Cache::load(out, &inputs);
+    let session = options.session.as_deref();
+    let kept = session.and_then(|s| s.take_cache(out, &inputs));
+    let cache_in_memory = kept.is_some();
+    let cache = kept.or_else(|| Cache::load(out, &inputs));
     drop(p);
     // without a cache there is nothing to compare with: analysis hashes
     // what it reads
@@ -842,17 +959,25 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         Some(c) => rayon::join(|| hash_articles(&project, c), || c.old_rules()),
         None => Default::default(),
     };
-    if let Some(cache) = &cache
-        && cache.manifest.build.as_deref() == Some(build_key(&inputs, &hashes).as_str())
+    if let Some(c) = &cache
+        && c.manifest.build.as_deref() == Some(build_key(&inputs, &hashes).as_str())
         && out.join("rules.json").is_file()
     {
         progress.finish_and_clear();
+        let counts = c.manifest.counts;
+        // the session keeps what it had: nothing was written
+        if let (Some(s), Some(c)) = (session, cache.filter(|_| cache_in_memory)) {
+            let trusted = c.trusted_rules;
+            let (manifest, index) = c.into_parts();
+            s.remember_cache(out, manifest, index, trusted);
+        }
         return Ok(BuildOutput {
-            counts: cache.manifest.counts,
+            counts,
             diagnostics: Diagnostics::default(),
             files: Vec::new(),
             stats: BuildStats {
                 up_to_date: true,
+                cache_in_memory,
                 ..BuildStats::default()
             },
         });
@@ -871,15 +996,18 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         cache.as_ref(),
         old_rules,
         &inputs,
-        &hashes,
-        &stamps,
+        (&hashes, &stamps),
         staging.dir(),
-        preload,
+        LocaleSources {
+            preload,
+            session: session.map(|s| (s, inputs.as_str())),
+        },
     )?;
     let cache_dir = staging.dir().join(cache::DIR);
     let mut stats = BuildStats {
         articles_cached: cached,
         articles_analyzed: articles - cached,
+        cache_in_memory,
         ..BuildStats::default()
     };
     progress.inc(articles as u64);
@@ -927,11 +1055,11 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
             (writer.join(), Some(built))
         } else {
             let written = writer.join();
-            let built = matches!(written, Ok(Ok(()))).then(sites);
+            let built = matches!(written, Ok(Ok(_))).then(sites);
             (written, built)
         }
     });
-    written
+    let index = written
         .map_err(|_| {
             Diagnostics::from(Diagnostic::error(
                 "internal",
@@ -954,17 +1082,26 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         sources: assembled.sources.len(),
     };
     let build_key = build_key(&inputs, &hashes);
-    let manifest = cache::Manifest {
+    let mut manifest = cache::Manifest {
         format: String::new(),
         inputs,
         build: diagnostics.0.is_empty().then_some(build_key),
         counts,
         pages: built.pages,
     };
-    cache::save_manifest(&cache_dir, &manifest).map_err(unwritable)?;
+    cache::save_manifest(&cache_dir, &mut manifest).map_err(unwritable)?;
     staging.commit().map_err(unwritable)?;
     drop(phase);
     progress.finish_and_clear();
+    // a session keeps the cache just written for its next build
+    let manifest = match session {
+        Some(s) => {
+            let written = cache::FileId::of(&out.join("rules.json"));
+            s.remember_cache(out, manifest, index, written);
+            None
+        }
+        None => Some((manifest, index)),
+    };
     // What the build held is freed on a thread of its own: freeing the
     // cache's and the analysis' many small allocations is a tenth of a
     // one-edit rebuild of a big project, and the caller needs none of it
@@ -1006,7 +1143,10 @@ impl DataFiles<'_> {
     /// Write the data files, then the cache index that says where each
     /// group's parts are in rules.json; `keep` are the articles the next
     /// build's cache lists.
-    fn write(&self, keep: Vec<(cache::ArticleMeta, cache::Facts)>) -> std::io::Result<()> {
+    fn write(
+        &self,
+        keep: Vec<(cache::ArticleMeta, cache::Facts)>,
+    ) -> std::io::Result<cache::Index> {
         // whatever happens here, the pages waiting for the keys wake
         struct Wake<'a>(&'a crate::site::DataKeys);
         impl Drop for Wake<'_> {
@@ -1085,7 +1225,8 @@ impl DataFiles<'_> {
                 .collect(),
         };
         let _p = crate::timings::phase(|| "  cache index".into());
-        cache::save_index(&cache_dir, &index)
+        cache::save_index(&cache_dir, &index)?;
+        Ok(index)
     }
 }
 

@@ -218,6 +218,13 @@ pub fn start(
     report: impl Fn(&Event<'_>) + Send + Sync + 'static,
 ) -> io::Result<Server> {
     let report: Reporter = Arc::new(report);
+    // one session for all the builds: each keeps the compiled locale data
+    // and the cache it wrote for the next
+    let mut options = options;
+    options
+        .build
+        .session
+        .get_or_insert_with(|| Arc::new(emit::Session::default()));
     let listener = TcpListener::bind((options.bind, options.port))?;
     let addr = listener.local_addr()?;
     let shared = Arc::new(Shared {

@@ -471,3 +471,60 @@ fn an_edit_rewrites_one_shard_of_the_search_index() {
     assert_eq!(stats.articles_analyzed, 3, "{stats:?}");
     assert_eq!(without_cache(&out), fresh_build(root, &fresh));
 }
+
+/// A session (what `serve` keeps between builds) hands each build the
+/// cache the last one wrote, without reading it back, while the output is
+/// the one that build left; the bytes written are a fresh build's either
+/// way, and an output changed behind the session's back is read from disk
+/// (or rebuilt) as without one.
+#[test]
+fn a_session_keeps_the_cache_between_builds_and_never_changes_the_output() {
+    let (dir, out, fresh) = built_two_article_project();
+    let root = dir.path();
+    let session = Some(std::sync::Arc::new(rulebook::emit::Session::default()));
+    let options = BuildOptions {
+        session,
+        ..BuildOptions::default()
+    };
+    let run = || build(root, &out, &options).expect("builds").stats;
+    let ja = root.join("content/ja-JP/a-copy.md");
+    let append = |line: &str| {
+        let mut text = std::fs::read_to_string(&ja).unwrap();
+        text.push_str(line);
+        std::fs::write(&ja, text).unwrap();
+    };
+
+    // the session's first build reads the cache from disk
+    append("\n追加の段落です。\n");
+    let first = run();
+    assert!(
+        !first.cache_in_memory && first.articles_cached > 0,
+        "{first:?}"
+    );
+    // then each build has it from the one before, up to date or not
+    let same = run();
+    assert!(same.up_to_date && same.cache_in_memory, "{same:?}");
+    append("\nもう一つの段落です。\n");
+    let second = run();
+    assert!(second.cache_in_memory && !second.up_to_date, "{second:?}");
+    assert_eq!((second.articles_analyzed, second.pages_rendered), (1, 1));
+    assert_eq!(without_cache(&out), fresh_build(root, &fresh));
+
+    // rules.json written over behind the session's back: not trusted
+    append("\n三つ目の段落です。\n");
+    let rules = out.join("rules.json");
+    let bytes = std::fs::read(&rules).unwrap();
+    std::fs::write(&rules, vec![b' '; bytes.len()]).unwrap();
+    let third = run();
+    assert!(third.cache_in_memory, "{third:?}");
+    assert_eq!(without_cache(&out), fresh_build(root, &fresh));
+
+    // the output removed: nothing of the session's cache is used
+    std::fs::remove_dir_all(&out).unwrap();
+    let gone = run();
+    assert!(
+        !gone.cache_in_memory && gone.articles_cached == 0,
+        "{gone:?}"
+    );
+    assert_eq!(without_cache(&out), fresh_build(root, &fresh));
+}
