@@ -102,6 +102,10 @@ struct Window<'a> {
 /// How far a window reads ahead.
 const WINDOW: u64 = 1 << 20;
 
+/// How far after a window's end a part may start and still count as the
+/// next one in order (the separators between parts are a few bytes).
+const NEAR: u64 = 64;
+
 impl<'a> Window<'a> {
     fn new(store: &'a Store) -> Window<'a> {
         Window {
@@ -114,7 +118,14 @@ impl<'a> Window<'a> {
     fn get(&mut self, (start, end): Span) -> io::Result<&[u8]> {
         let held = self.start + self.bytes.len() as u64;
         if start < self.start || end > held {
-            let want = (end.saturating_sub(start)).max(WINDOW);
+            // Read ahead only where parts are taken in the order they lie
+            // (the previous rules.json, mostly): a part that starts at or
+            // just after the window's end. Elsewhere (a full build's rules
+            // taken by id from a spill file written group by group) the
+            // next part is tens of kilobytes on, and a window read for each
+            // had the kernel copy gigabytes: then only the part is read.
+            let sequential = start >= self.start && start <= held + NEAR;
+            let want = (end.saturating_sub(start)).max(if sequential { WINDOW } else { 0 });
             let until = (start + want).min(self.store.len.max(end));
             self.store.read((start, until), &mut self.bytes)?;
             self.start = start;
