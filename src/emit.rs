@@ -956,7 +956,16 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     // whole) on the other core meanwhile: a rebuild needs it, and an
     // up-to-date build is no slower for it.
     let ((hashes, stamps), old_rules) = match &cache {
-        Some(c) => rayon::join(|| hash_articles(&project, c), || c.old_rules()),
+        Some(c) => rayon::join(
+            || {
+                let _p = crate::timings::phase(|| "  hash the articles".into());
+                hash_articles(&project, c)
+            },
+            || {
+                let _p = crate::timings::phase(|| "  check the previous rules.json".into());
+                c.old_rules()
+            },
+        ),
         None => Default::default(),
     };
     if let Some(c) = &cache
