@@ -178,6 +178,15 @@ struct Preload(Option<std::thread::JoinHandle<Preloaded>>);
 /// Locale data loaded ahead, by locale.
 type Preloaded = Vec<(String, Result<LocaleData, Diagnostic>)>;
 
+/// What the previous build's rules.json offers a rebuild: the file (when
+/// it is the one the cache describes) and where each group's parts are in
+/// it, taken out of the cache to be moved into the groups kept.
+#[derive(Default)]
+struct Previous {
+    rules: Option<splice::Store>,
+    groups: BTreeMap<String, splice::GroupIndex>,
+}
+
 /// Where a build's locale data comes from besides loading it: loaded
 /// ahead (this build), or kept by the session (earlier builds with the
 /// same inputs, the key given with it).
@@ -484,7 +493,7 @@ fn group_key<'a>(
 fn assemble(
     project: &Project,
     cache: Option<&Cache>,
-    old: Option<splice::Store>,
+    previous: Previous,
     inputs: &str,
     (hashes, stamps): (&HashMap<String, String>, &HashMap<String, cache::Stamp>),
     spill_dir: &Path,
@@ -502,8 +511,12 @@ fn assemble(
     for (i, (_, a)) in jobs.iter().enumerate() {
         by_slug.entry(a.slug.as_str()).or_default().push(i);
     }
+    let Previous {
+        rules: old,
+        groups: mut old_groups,
+    } = previous;
     // Each group: its key, and whether the previous build's parts serve.
-    let mut kept_groups: Vec<(&str, &splice::GroupIndex)> = Vec::new();
+    let mut kept: Vec<&str> = Vec::new();
     let mut dirty: Vec<(&str, &[usize])> = Vec::new();
     for (slug, members) in &by_slug {
         let list: Vec<(&str, &load::Article)> = members.iter().map(|&i| jobs[i]).collect();
@@ -514,7 +527,7 @@ fn assemble(
             .collect::<Option<Vec<_>>>()
             .map(|members| group_key(inputs, members));
         let old_group = cache.filter(|_| old.is_some()).and_then(|c| {
-            let g = c.groups.get(*slug)?;
+            let g = old_groups.get(*slug)?;
             let key = key.as_ref()?;
             (g.key == *key
                 && list.iter().all(|(_, a)| {
@@ -525,10 +538,16 @@ fn assemble(
             .then_some(g)
         });
         match old_group {
-            Some(g) => kept_groups.push((slug, g)),
+            Some(_) => kept.push(slug),
             None => dirty.push((slug, members)),
         }
     }
+    let kept_groups: Vec<(&str, splice::GroupIndex)> = kept
+        .into_iter()
+        .filter_map(|slug| Some((slug, old_groups.remove(slug)?)))
+        .collect();
+    drop(old_groups);
+    let kept_slugs: Vec<&str> = kept_groups.iter().map(|(slug, _)| *slug).collect();
     let needed: Vec<usize> = dirty.iter().flat_map(|(_, m)| m.iter().copied()).collect();
     // Articles of changed groups: read back from the cache where they did
     // not change, else analyzed.
@@ -605,27 +624,30 @@ fn assemble(
         let (groups, ()) = rayon::join(
             || {
                 kept_groups
-                    .par_iter()
+                    .into_par_iter()
                     .map(|(slug, g)| splice::Group::old(slug, g))
                     .collect::<Vec<splice::Group>>()
             },
             || {
-                for (slug, _) in &kept_groups {
-                    for &i in by_slug.get(slug).into_iter().flatten() {
-                        let (_, article) = jobs[i];
-                        let meta = hashes
-                            .get(&article.path)
-                            .and_then(|h| cache.and_then(|c| c.article(&article.path, h)));
-                        if let Some(meta) = meta {
-                            let mut meta = meta.clone();
+                // looked up and copied on all cores, then taken in order
+                let metas: Vec<cache::ArticleMeta> = kept_slugs
+                    .par_iter()
+                    .flat_map_iter(|slug| {
+                        by_slug.get(slug).into_iter().flatten().filter_map(|&i| {
+                            let (_, article) = jobs[i];
+                            let h = hashes.get(&article.path)?;
+                            let mut meta = cache?.article(&article.path, h)?.clone();
                             if let Some(stamp) = stamps.get(&article.path) {
                                 meta.stamp = Some(*stamp);
                             }
-                            add(&meta);
-                            cached += 1;
-                            keep.push((meta, cache::Facts::Old));
-                        }
-                    }
+                            Some(meta)
+                        })
+                    })
+                    .collect();
+                for meta in metas {
+                    add(&meta);
+                    cached += 1;
+                    keep.push((meta, cache::Facts::Old));
                 }
             },
         );
@@ -948,7 +970,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     let session = options.session.as_deref();
     let kept = session.and_then(|s| s.take_cache(out, &inputs));
     let cache_in_memory = kept.is_some();
-    let cache = kept.or_else(|| Cache::load(out, &inputs));
+    let mut cache = kept.or_else(|| Cache::load(out, &inputs));
     drop(p);
     // without a cache there is nothing to compare with: analysis hashes
     // what it reads
@@ -993,6 +1015,13 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     }
     drop(phase);
     let phase = crate::timings::phase(|| "analyze and reconcile".into());
+    let previous = Previous {
+        rules: old_rules,
+        groups: cache
+            .as_mut()
+            .map(|c| std::mem::take(&mut c.groups))
+            .unwrap_or_default(),
+    };
     let Assembly {
         assembled,
         nav_titles,
@@ -1003,7 +1032,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     } = assemble(
         &project,
         cache.as_ref(),
-        old_rules,
+        previous,
         &inputs,
         (&hashes, &stamps),
         staging.dir(),
