@@ -51,6 +51,11 @@ impl Store {
         }
     }
 
+    /// How long the stored file is.
+    pub fn size(&self) -> u64 {
+        self.len
+    }
+
     /// The bytes of `span`, into `buf` (cleared first).
     pub fn read(&self, (start, end): Span, buf: &mut Vec<u8>) -> io::Result<()> {
         let short = || io::Error::other("a stored part is shorter than its index says");
@@ -62,12 +67,76 @@ impl Store {
         read_exact_at(file, buf, start)
     }
 
+    /// Append the bytes of `span` to `out` (at its position), copied by the
+    /// kernel from file to file where it can (`copy_file_range`: no trip
+    /// through this process's memory), else read and written.
+    pub fn copy_into(&self, (start, end): Span, out: &mut std::fs::File) -> io::Result<()> {
+        let short = || io::Error::other("a stored part is shorter than its index says");
+        if end < start || end > self.len {
+            return Err(short());
+        }
+        let file = self.file.as_ref().ok_or_else(short)?;
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::unix::io::AsRawFd;
+            let mut offset = i64::try_from(start).map_err(|_| short())?;
+            let mut left = end - start;
+            while left > 0 {
+                let chunk = usize::try_from(left.min(1 << 30)).map_err(|_| short())?;
+                // SAFETY: both descriptors are open files for the whole
+                // call; the kernel reads from `offset` (updated in place)
+                // and writes at `out`'s position.
+                let n = unsafe {
+                    libc::copy_file_range(
+                        file.as_raw_fd(),
+                        &mut offset,
+                        out.as_raw_fd(),
+                        std::ptr::null_mut(),
+                        chunk,
+                        0,
+                    )
+                };
+                if n <= 0 {
+                    // not supported here (another file system, an old
+                    // kernel), or the file ended early: the plain way
+                    let done = end - left;
+                    if n == 0 {
+                        return Err(short());
+                    }
+                    return copy_by_reading(file, (done, end), out);
+                }
+                left -= n as u64;
+            }
+            Ok(())
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            copy_by_reading(file, (start, end), out)
+        }
+    }
+
     /// The bytes of `span`, in a new buffer.
     pub fn bytes(&self, span: Span) -> io::Result<Vec<u8>> {
         let mut buf = Vec::new();
         self.read(span, &mut buf)?;
         Ok(buf)
     }
+}
+
+/// Append `span` of `file` to `out`, a block at a time.
+fn copy_by_reading(
+    file: &std::fs::File,
+    (mut start, end): Span,
+    out: &mut std::fs::File,
+) -> io::Result<()> {
+    let mut block = vec![0; 1 << 16];
+    while start < end {
+        let n = usize::try_from((end - start).min(block.len() as u64)).map_err(io::Error::other)?;
+        read_exact_at(file, &mut block[..n], start)?;
+        out.write_all(&block[..n])?;
+        start += n as u64;
+    }
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -1026,4 +1095,32 @@ impl Assembled {
 enum Run {
     Sorted(usize),
     Tail(usize),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A span copied from a stored file lands after what the target holds,
+    /// byte for byte; a span past the file's end is an error, not a short
+    /// copy.
+    #[test]
+    fn a_span_is_copied_from_file_to_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let from = dir.path().join("from");
+        let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&from, &bytes).unwrap();
+        let store = Store::new(std::fs::File::open(&from).unwrap());
+        assert_eq!(store.size(), bytes.len() as u64);
+        let to = dir.path().join("to");
+        let mut out = std::fs::File::create(&to).unwrap();
+        out.write_all(b"head").unwrap();
+        store.copy_into((1_000, 150_000), &mut out).unwrap();
+        store.copy_into((5, 5), &mut out).unwrap();
+        assert!(store.copy_into((199_990, 200_001), &mut out).is_err());
+        drop(out);
+        let written = std::fs::read(&to).unwrap();
+        assert_eq!(&written[..4], b"head");
+        assert_eq!(&written[4..], &bytes[1_000..150_000]);
+    }
 }
