@@ -662,22 +662,64 @@ impl<W: Write> Write for Counting<W> {
 }
 
 /// A top-level array being written element by element (elements at
-/// depth 2), or run by run.
+/// depth 2), or run by run. Parts of the previous rules.json that follow
+/// each other there (the separator between them is all that lies between)
+/// are held back and written as one slice, a window at the most: an edit
+/// leaves most of the file in its old order, and the slices go to the
+/// file without a copy into the writer's buffer.
 struct Array {
     first: bool,
+    /// Old parts not written yet: their span in the previous file, and
+    /// where they begin in this one.
+    pending: Option<(Span, u64)>,
 }
+
+/// What stands between two elements of an array.
+const SEPARATOR: &[u8] = b",\n    ";
 
 impl Array {
     fn begin<W: Write>(w: &mut W, key: &str) -> io::Result<Array> {
         write!(w, "  \"{key}\": [")?;
-        Ok(Array { first: true })
+        Ok(Array {
+            first: true,
+            pending: None,
+        })
     }
 
     /// Start an element; returns where its bytes begin.
     fn next<W: Write>(&mut self, w: &mut Counting<W>) -> io::Result<u64> {
-        w.write_all(if self.first { b"\n    " } else { b",\n    " })?;
+        w.write_all(if self.first { b"\n    " } else { SEPARATOR })?;
         self.first = false;
         Ok(w.pos)
+    }
+
+    /// Write the old parts held back.
+    fn flush<W: Write>(&mut self, w: &mut Counting<W>, stores: &mut Windows) -> io::Result<()> {
+        if let Some((span, _)) = self.pending.take() {
+            w.write_all(stores.old.get(span)?)?;
+        }
+        Ok(())
+    }
+
+    /// An element or run of the previous file: held back, joined to the
+    /// ones before it where it follows them there. Returns its span in the
+    /// new file.
+    fn old<W: Write>(
+        &mut self,
+        w: &mut Counting<W>,
+        (from, to): Span,
+        stores: &mut Windows,
+    ) -> io::Result<Span> {
+        if let Some(((a, b), at)) = self.pending {
+            if from == b + SEPARATOR.len() as u64 && to - a <= WINDOW {
+                self.pending = Some(((a, to), at));
+                return Ok((at + (from - a), at + (to - a)));
+            }
+            self.flush(w, stores)?;
+        }
+        let at = self.next(w)?;
+        self.pending = Some(((from, to), at));
+        Ok((at, at + (to - from)))
     }
 
     /// Write a run of elements: fresh ones serialized, stored ones copied
@@ -688,6 +730,10 @@ impl Array {
         part: &Part<Vec<T>>,
         stores: &mut Windows,
     ) -> io::Result<Span> {
+        if let Part::Old(span) = part {
+            return self.old(w, *span, stores);
+        }
+        self.flush(w, stores)?;
         match part {
             Part::Fresh(list) => {
                 let mut start = None;
@@ -712,6 +758,10 @@ impl Array {
         part: &Part<T>,
         stores: &mut Windows,
     ) -> io::Result<Span> {
+        if let Part::Old(span) = part {
+            return self.old(w, *span, stores);
+        }
+        self.flush(w, stores)?;
         let start = self.next(w)?;
         match part {
             Part::Fresh(item) => write_at(w, 2, item)?,
@@ -720,7 +770,13 @@ impl Array {
         Ok((start, w.pos))
     }
 
-    fn end<W: Write>(self, w: &mut W, last: bool) -> io::Result<()> {
+    fn end<W: Write>(
+        mut self,
+        w: &mut Counting<W>,
+        stores: &mut Windows,
+        last: bool,
+    ) -> io::Result<()> {
+        self.flush(w, stores)?;
         if !self.first {
             w.write_all(b"\n  ")?;
         }
@@ -899,7 +955,7 @@ impl Assembled {
             array.next(w)?;
             write_at(w, 2, s)?;
         }
-        array.end(w, false)?;
+        array.end(w, stores, false)?;
 
         let mut array = Array::begin(w, "rules")?;
         w.tap = Some(xxhash_rust::xxh3::Xxh3::new());
@@ -912,7 +968,7 @@ impl Assembled {
                 }
             }
         }
-        array.end(w, false)?;
+        array.end(w, stores, false)?;
         let rules_hash = w.tap.take().map_or(0, |t| t.digest128());
 
         let mut array = Array::begin(w, "procedures")?;
@@ -924,7 +980,7 @@ impl Assembled {
                 }
             }
         }
-        array.end(w, false)?;
+        array.end(w, stores, false)?;
 
         let mut array = Array::begin(w, "discrepancies")?;
         for &(g, run) in self.finding_order() {
@@ -947,7 +1003,7 @@ impl Assembled {
                 }
             }
         }
-        array.end(w, true)?;
+        array.end(w, stores, true)?;
         w.write_all(b"}\n")?;
         Ok((index, rules_hash))
     }
@@ -969,7 +1025,7 @@ impl Assembled {
                 array.run(w, part, stores)?;
             }
         }
-        array.end(w, true)?;
+        array.end(w, stores, true)?;
         w.write_all(b"}\n")
     }
 
