@@ -300,6 +300,8 @@ fn facts_file(locale: &str) -> String {
     format!("facts-{locale}.json")
 }
 
+type Counting = crate::emit::Counting<std::io::BufWriter<std::fs::File>>;
+
 /// An article's analysis for the next build's cache: made this build, or
 /// the previous cache's bytes.
 pub enum Facts {
@@ -312,8 +314,6 @@ pub enum Facts {
 /// folder) and return the articles' metas with their spans in it. A locale
 /// whose articles all kept their analysis, in the same order, keeps the
 /// old file (`keep` is told its path in the output).
-type Counting = crate::emit::Counting<std::io::BufWriter<std::fs::File>>;
-
 pub fn save_facts(
     dir: &Path,
     articles: Vec<(ArticleMeta, Facts)>,
@@ -355,17 +355,17 @@ pub fn save_facts(
         // the same order: each run of them is copied whole, by the kernel
         // (a one-edit rebuild copies a 6 MB file in two or three runs
         // instead of a read and a write per article).
-        let mut run: Option<Span> = None;
-        let flush = |run: &mut Option<Span>, out: &mut Counting| -> std::io::Result<()> {
-            if let (Some(span), Some(p)) = (run.take(), previous.as_ref()) {
-                std::io::Write::flush(out)?;
-                p.copy_into(span, out.inner.get_mut())?;
-                out.pos += span.1 - span.0;
-            }
-            Ok(())
-        };
+        let mut run = crate::emit::splice::Gather::default();
+        let flush =
+            |run: &mut crate::emit::splice::Gather, out: &mut Counting| -> std::io::Result<()> {
+                if let (Some(span), Some(p)) = (run.take(), previous.as_ref()) {
+                    std::io::Write::flush(out)?;
+                    p.copy_into(span, out.inner.get_mut())?;
+                    out.pos += span.1 - span.0;
+                }
+                Ok(())
+            };
         for (mut meta, facts) in list {
-            let pending = run.map_or(0, |(a, b)| b - a);
             match facts {
                 Facts::Spilled(span) => {
                     flush(&mut run, &mut out)?;
@@ -380,15 +380,11 @@ pub fn save_facts(
                     if previous.as_ref().is_none_or(|p| to < from || to > p.size()) {
                         continue;
                     }
-                    let start = match &mut run {
-                        // next in the run: after what it holds so far
-                        Some(r) if r.1 == from => {
-                            r.1 = to;
-                            out.pos + pending
-                        }
-                        _ => {
+                    let start = match run.join((from, to), 0, u64::MAX) {
+                        Some(at) => at,
+                        None => {
                             flush(&mut run, &mut out)?;
-                            run = Some((from, to));
+                            run.begin((from, to), out.pos);
                             out.pos
                         }
                     };

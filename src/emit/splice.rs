@@ -96,14 +96,14 @@ impl Store {
                         0,
                     )
                 };
-                if n <= 0 {
+                if n == 0 {
+                    // the file ended before the span did
+                    return Err(short());
+                }
+                if n < 0 {
                     // not supported here (another file system, an old
-                    // kernel), or the file ended early: the plain way
-                    let done = end - left;
-                    if n == 0 {
-                        return Err(short());
-                    }
-                    return copy_by_reading(file, (done, end), out);
+                    // kernel): the rest the plain way
+                    return copy_by_reading(file, (end - left, end), out);
                 }
                 left -= n as u64;
             }
@@ -430,8 +430,7 @@ impl Group {
     }
 
     /// The group as the previous build wrote it (its index entry moved
-    /// in: a rebuild makes thousands of these, and copying their strings
-    /// was most of the time it spent on unchanged groups).
+    /// in, not copied: a rebuild makes thousands of these).
     pub fn old(slug: &str, index: GroupIndex) -> Group {
         Group {
             slug: slug.to_owned(),
@@ -661,6 +660,37 @@ impl<W: Write> Write for Counting<W> {
     }
 }
 
+/// Spans of a stored file that follow each other there, gathered to be
+/// copied as one: the run so far, and where it begins in the file being
+/// written (whose end does not move while the run is held).
+#[derive(Debug, Default)]
+pub struct Gather {
+    run: Option<(Span, u64)>,
+}
+
+impl Gather {
+    /// Where `span` lands if it joins the run: it starts `gap` bytes after
+    /// the run's end, and the run stays within `cap` bytes. `None`: the
+    /// run is to be taken (and copied) and a new one begun.
+    pub fn join(&mut self, (from, to): Span, gap: u64, cap: u64) -> Option<u64> {
+        let ((a, b), at) = self.run.as_mut()?;
+        (from == *b + gap && to - *a <= cap).then(|| {
+            *b = to;
+            *at + (from - *a)
+        })
+    }
+
+    /// Begin a run with `span`, landing at `at`.
+    pub fn begin(&mut self, span: Span, at: u64) {
+        self.run = Some((span, at));
+    }
+
+    /// The run gathered, if any, to be copied now.
+    pub fn take(&mut self) -> Option<Span> {
+        self.run.take().map(|(span, _)| span)
+    }
+}
+
 /// A top-level array being written element by element (elements at
 /// depth 2), or run by run. Parts of the previous rules.json that follow
 /// each other there (the separator between them is all that lies between)
@@ -669,9 +699,8 @@ impl<W: Write> Write for Counting<W> {
 /// file without a copy into the writer's buffer.
 struct Array {
     first: bool,
-    /// Old parts not written yet: their span in the previous file, and
-    /// where they begin in this one.
-    pending: Option<(Span, u64)>,
+    /// Old parts not written yet.
+    pending: Gather,
 }
 
 /// What stands between two elements of an array.
@@ -682,7 +711,7 @@ impl Array {
         write!(w, "  \"{key}\": [")?;
         Ok(Array {
             first: true,
-            pending: None,
+            pending: Gather::default(),
         })
     }
 
@@ -695,7 +724,7 @@ impl Array {
 
     /// Write the old parts held back.
     fn flush<W: Write>(&mut self, w: &mut Counting<W>, stores: &mut Windows) -> io::Result<()> {
-        if let Some((span, _)) = self.pending.take() {
+        if let Some(span) = self.pending.take() {
             w.write_all(stores.old.get(span)?)?;
         }
         Ok(())
@@ -710,15 +739,16 @@ impl Array {
         (from, to): Span,
         stores: &mut Windows,
     ) -> io::Result<Span> {
-        if let Some(((a, b), at)) = self.pending {
-            if from == b + SEPARATOR.len() as u64 && to - a <= WINDOW {
-                self.pending = Some(((a, to), at));
-                return Ok((at + (from - a), at + (to - a)));
+        let gap = SEPARATOR.len() as u64;
+        let at = match self.pending.join((from, to), gap, WINDOW) {
+            Some(at) => at,
+            None => {
+                self.flush(w, stores)?;
+                let at = self.next(w)?;
+                self.pending.begin((from, to), at);
+                at
             }
-            self.flush(w, stores)?;
-        }
-        let at = self.next(w)?;
-        self.pending = Some(((from, to), at));
+        };
         Ok((at, at + (to - from)))
     }
 
@@ -1156,6 +1186,22 @@ enum Run {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Spans join a run only where they follow it by exactly the gap, and
+    /// while it stays within the cap; each lands where it will be once the
+    /// run is copied.
+    #[test]
+    fn spans_that_follow_each_other_are_gathered() {
+        let mut g = Gather::default();
+        assert_eq!(g.join((0, 10), 6, 100), None, "no run yet");
+        g.begin((100, 110), 500);
+        assert_eq!(g.join((116, 130), 6, 100), Some(516));
+        assert_eq!(g.join((136, 150), 6, 100), Some(536));
+        assert_eq!(g.join((151, 160), 6, 100), None, "a gap of 1, not 6");
+        assert_eq!(g.join((156, 250), 6, 100), None, "over the cap");
+        assert_eq!(g.take(), Some((100, 150)));
+        assert_eq!(g.take(), None);
+    }
 
     /// A span copied from a stored file lands after what the target holds,
     /// byte for byte; a span past the file's end is an error, not a short

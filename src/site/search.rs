@@ -216,13 +216,16 @@ pub fn shard_file(n: usize) -> String {
     format!("search-index-{}.js", n + 1)
 }
 
+/// How `search-index.js` starts, before its JSON.
+const LOADER_START: &str = "window.RULEBOOK_SEARCH = ";
+
 /// `search-index.js`, what every page loads: the list of the locale's
 /// shards, which `rulebook.js` loads in turn. An edit of one page rewrites
 /// its shard and leaves the others as they are.
 pub fn loader_script(shards: usize) -> String {
     let files: Vec<String> = (0..shards).map(shard_file).collect();
     let json = serde_json::to_string(&serde_json::json!({ "shards": files })).unwrap_or_default();
-    format!("window.RULEBOOK_SEARCH = {json};\n")
+    format!("{LOADER_START}{json};\n")
 }
 
 /// Record that page `id` holds a token whose pages are `pages` (pages
@@ -296,7 +299,7 @@ impl OldShards {
         }
         let script = std::fs::read_to_string(dir.join("search-index.js")).ok()?;
         let json = script
-            .strip_prefix("window.RULEBOOK_SEARCH = ")?
+            .strip_prefix(LOADER_START)?
             .trim_end()
             .strip_suffix(';')?;
         let loader: Loader = serde_json::from_str(json).ok()?;
