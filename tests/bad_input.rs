@@ -1,24 +1,49 @@
-//! The bad-input catalogue (issue 9): one small project per case, built in a
-//! temp dir from the bundled content with one thing broken. Each case states
-//! the exit code and the diagnostic it must get; for `build`, an output built
-//! before the input broke must survive a failing build byte for byte.
+//! The bad-input catalogue (issues 9 and 17): one small project per case,
+//! built in a temp dir from the bundled content with one thing broken. Each
+//! case states the exit code and the diagnostic it must get; for `build`, an
+//! output built before the input broke must survive a failing build byte for
+//! byte, and for every case nothing outside the output folder may change (the
+//! project sits in `<tmp>/project/` beside `<tmp>/outside/`, which stands for
+//! the rest of the machine: it is snapshotted with the project).
 //!
-//! The results table in docs/robustness.md is generated from this file:
+//! Cases of one area live in `tests/bad_input/<area>.rs`; the results table in
+//! docs/robustness.md is generated from all of them:
 //! `UPDATE_ROBUSTNESS=1 cargo test --test bad_input` rewrites it.
 
 mod common;
 
-use std::path::Path;
+#[path = "bad_input/hostile.rs"]
+mod hostile;
+#[path = "bad_input/serve.rs"]
+mod serve;
+#[path = "bad_input/validator.rs"]
+mod validator;
+#[path = "bad_input/render.rs"]
+mod render;
+#[path = "bad_input/output.rs"]
+mod output;
 
-use common::{leftovers, project, root, rulebook_in as rulebook, snapshot};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
-const EN: &str = "content/en/csp-software-subscriptions.md";
-const ZH: &str = "content/zh-TW/csp-software-subscriptions.md";
-const JA: &str = "content/ja-JP/csp-software-subscriptions.md";
+use common::{copy_tree, leftovers, root, snapshot};
+pub use common::rulebook_in as rulebook;
+
+pub const EN: &str = "content/en/csp-software-subscriptions.md";
+pub const ZH: &str = "content/zh-TW/csp-software-subscriptions.md";
+pub const JA: &str = "content/ja-JP/csp-software-subscriptions.md";
+
+/// What a custom case observed: an exit code (or, for a case that is not a
+/// command, e.g. an HTTP request to `serve`, the number it is judged by) and
+/// what was printed on standard error.
+pub struct Observed {
+    pub exit: i32,
+    pub stderr: String,
+}
 
 /// What the case runs once the input is broken.
 #[derive(Clone, Copy)]
-enum Run {
+pub enum Run {
     Build,
     /// `inspect FILE --format json`
     InspectJson(&'static str),
@@ -26,21 +51,37 @@ enum Run {
     SourceText(&'static str),
     /// `check --rules book/rules.json tax --market DE`
     Check,
+    /// `rulebook ARGS...` in the project folder; the label is the command
+    /// column of the table.
+    Args(&'static str, &'static [&'static str]),
+    /// Anything else, run in the project folder (label, runner). The runner
+    /// asserts what it must itself and reports what the table shows.
+    Custom(&'static str, fn(&Path) -> Observed),
 }
 
-struct Case {
-    name: &'static str,
-    run: Run,
+pub struct Case {
+    pub name: &'static str,
+    pub run: Run,
     /// Breaks the copied project (for `Check`, the built rules.json).
-    break_it: fn(&Path),
-    exit: i32,
+    pub break_it: fn(&Path),
+    pub exit: i32,
     /// The diagnostic code that must be printed ("" when none is expected).
-    code: &'static str,
+    pub code: &'static str,
     /// Whether that diagnostic must name a line.
-    line: bool,
+    pub line: bool,
 }
 
 fn cases() -> Vec<Case> {
+    let mut all = earlier_cases();
+    all.extend(hostile::cases());
+    all.extend(output::cases());
+    all.extend(validator::cases());
+    all.extend(render::cases());
+    all.extend(serve::cases());
+    all
+}
+
+fn earlier_cases() -> Vec<Case> {
     vec![
         Case {
             name: "broken YAML frontmatter",
@@ -356,7 +397,7 @@ fn cases() -> Vec<Case> {
 
 // ---- fixtures ---------------------------------------------------------------
 
-fn edit(dir: &Path, rel: &str, f: impl FnOnce(&str) -> String) {
+pub fn edit(dir: &Path, rel: &str, f: impl FnOnce(&str) -> String) {
     let path = dir.join(rel);
     let text = std::fs::read_to_string(&path).unwrap();
     let new = f(&text);
@@ -364,18 +405,18 @@ fn edit(dir: &Path, rel: &str, f: impl FnOnce(&str) -> String) {
     std::fs::write(path, new).unwrap();
 }
 
-fn append(dir: &Path, rel: &str, more: &str) {
+pub fn append(dir: &Path, rel: &str, more: &str) {
     edit(dir, rel, |t| format!("{t}{more}"));
 }
 
-fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
+pub fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
     let start = text.find(open).unwrap() + open.len();
     let len = text[start..].find(close).unwrap();
     &text[start..start + len]
 }
 
 /// Byte offset of the start of 1-based line `n`.
-fn find_line(bytes: &[u8], n: usize) -> usize {
+pub fn find_line(bytes: &[u8], n: usize) -> usize {
     bytes
         .iter()
         .enumerate()
@@ -387,7 +428,7 @@ fn find_line(bytes: &[u8], n: usize) -> usize {
 }
 
 #[cfg(unix)]
-fn symlink(target: &Path, link: &Path) {
+pub fn symlink(target: &Path, link: &Path) {
     std::os::unix::fs::symlink(target, link).unwrap();
 }
 
@@ -423,9 +464,80 @@ struct Outcome {
     output: &'static str,
 }
 
+/// A temp folder standing for the machine: `project/` (a copy of the
+/// bundled project) beside `outside/secret.txt`, which no case may read
+/// into its output or change.
+pub struct Sandbox {
+    pub tmp: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("project");
+        for name in ["content", "locales"] {
+            copy_tree(&root().join(name), &dir.join(name));
+        }
+        std::fs::copy(root().join("book.toml"), dir.join("book.toml")).unwrap();
+        std::fs::create_dir(tmp.path().join("outside")).unwrap();
+        std::fs::write(tmp.path().join("outside/secret.txt"), SECRET).unwrap();
+        Sandbox { tmp }
+    }
+
+    pub fn project(&self) -> PathBuf {
+        self.tmp.path().join("project")
+    }
+}
+
+/// What `outside/secret.txt` holds: no output may contain it.
+pub const SECRET: &str = "SECRET-8d1f3c-never-published";
+
+/// One entry of [`state`]: a file's bytes, a link's target, or another
+/// kind of file (never read: it may be a FIFO or a device).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Entry {
+    File(Vec<u8>),
+    Link(PathBuf),
+    Dir,
+    Special,
+}
+
+/// Everything below `dir` except the paths `skip` names (relative), links
+/// not followed, special files not read.
+pub fn state(dir: &Path, skip: &[&str]) -> BTreeMap<PathBuf, Entry> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            let rel = path.strip_prefix(dir).unwrap().to_path_buf();
+            if skip.iter().any(|s| rel == Path::new(s)) {
+                continue;
+            }
+            let kind = entry.file_type().unwrap();
+            let value = if kind.is_symlink() {
+                Entry::Link(std::fs::read_link(&path).unwrap())
+            } else if kind.is_dir() {
+                stack.push(path.clone());
+                Entry::Dir
+            } else if kind.is_file() {
+                Entry::File(std::fs::read(&path).unwrap())
+            } else {
+                Entry::Special
+            };
+            out.insert(rel, value);
+        }
+    }
+    out
+}
+
 fn run_case(case: &Case) -> Result<Outcome, String> {
-    let project = project();
-    let dir = project.path();
+    let sandbox = Sandbox::new();
+    let dir = &sandbox.project();
     let built = rulebook(dir, &["build", "-q"]);
     if !built.status.success() {
         return Err(format!(
@@ -435,11 +547,13 @@ fn run_case(case: &Case) -> Result<Outcome, String> {
     }
     let before = snapshot(&dir.join("book"));
     (case.break_it)(dir);
-    let out = match case.run {
-        Run::Build => rulebook(dir, &["build"]),
-        Run::InspectJson(file) => rulebook(dir, &["inspect", file, "--format", "json"]),
-        Run::SourceText(file) => rulebook(dir, &["source-text", file]),
-        Run::Check => rulebook(
+    // everything but the output folder, as the broken input left it
+    let machine_before = state(sandbox.tmp.path(), &["project/book"]);
+    let (exit, stderr) = match case.run {
+        Run::Build => command(rulebook(dir, &["build"]))?,
+        Run::InspectJson(file) => command(rulebook(dir, &["inspect", file, "--format", "json"]))?,
+        Run::SourceText(file) => command(rulebook(dir, &["source-text", file]))?,
+        Run::Check => command(rulebook(
             dir,
             &[
                 "check",
@@ -449,10 +563,13 @@ fn run_case(case: &Case) -> Result<Outcome, String> {
                 "--market",
                 "DE",
             ],
-        ),
+        ))?,
+        Run::Args(_, args) => command(rulebook(dir, args))?,
+        Run::Custom(_, run) => {
+            let observed = run(dir);
+            (observed.exit, observed.stderr)
+        }
     };
-    let exit = out.status.code().ok_or("killed by a signal")?;
-    let stderr = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
     let (diagnostic, help) = if case.code.is_empty() {
         (String::new(), false)
@@ -470,18 +587,64 @@ fn run_case(case: &Case) -> Result<Outcome, String> {
     if !leftovers(dir).is_empty() {
         return Err(format!("stray folders left: {:?}", leftovers(dir)));
     }
+    let machine_after = state(sandbox.tmp.path(), &["project/book"]);
+    if machine_after != machine_before {
+        let changed: Vec<_> = machine_after
+            .iter()
+            .filter(|(k, v)| machine_before.get(*k) != Some(v))
+            .map(|(k, _)| k.display().to_string())
+            .chain(
+                machine_before
+                    .keys()
+                    .filter(|k| !machine_after.contains_key(*k))
+                    .map(|k| format!("{} (removed)", k.display())),
+            )
+            .collect();
+        return Err(format!(
+            "files outside the output folder changed: {changed:?}"
+        ));
+    }
+    if let Some(leak) = published_secret(&dir.join("book")) {
+        return Err(format!("{leak} holds the content of a file outside the project"));
+    }
     let output = match case.run {
-        Run::Build if exit == 0 => "replaced (build succeeded)",
-        Run::Build if snapshot(&dir.join("book")) == before => "kept byte for byte",
-        Run::Build => return Err("a failed build changed book/".to_owned()),
+        Run::Build | Run::Args("build", _) if exit == 0 => "replaced (build succeeded)",
+        Run::Build | Run::Args("build", _) if snapshot(&dir.join("book")) == before => {
+            "kept byte for byte"
+        }
+        Run::Build | Run::Args("build", _) => {
+            return Err("a failed build changed book/".to_owned());
+        }
         Run::InspectJson(_) | Run::SourceText(_) => "n/a (writes stdout)",
         Run::Check => "n/a (reads only)",
+        Run::Args(..) | Run::Custom(..) => {
+            if snapshot(&dir.join("book")) == before {
+                "kept byte for byte"
+            } else {
+                "changed"
+            }
+        }
     };
     Ok(Outcome {
         exit,
         diagnostic,
         help,
         output,
+    })
+}
+
+fn command(out: std::process::Output) -> Result<(i32, String), String> {
+    let exit = out.status.code().ok_or("killed by a signal")?;
+    Ok((exit, String::from_utf8_lossy(&out.stderr).into_owned()))
+}
+
+/// The first file under `book` (links not followed) that holds [`SECRET`].
+fn published_secret(book: &Path) -> Option<String> {
+    state(book, &[]).into_iter().find_map(|(path, entry)| match entry {
+        Entry::File(bytes) if bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()) => {
+            Some(path.display().to_string())
+        }
+        _ => None,
     })
 }
 
@@ -500,10 +663,13 @@ fn check(case: &Case, o: &Outcome) -> Vec<String> {
         if case.line && !located {
             problems.push(format!("no line in `{}`", o.diagnostic));
         }
-        let names_file = o.diagnostic.starts_with("content/")
-            || o.diagnostic.starts_with("book.toml")
-            || o.diagnostic.starts_with("book/rules.json")
-            || o.diagnostic.starts_with("content:");
+        // a diagnostic names what it is about: a file of the project, the
+        // output folder, or the flag or request that was refused
+        let names_file = [
+            "content", "book", "locales/", "templates/", "--", "GET ", "Host", "<",
+        ]
+        .iter()
+        .any(|p| o.diagnostic.starts_with(p));
         if !names_file {
             problems.push(format!("no file in `{}`", o.diagnostic));
         }
@@ -527,6 +693,7 @@ fn table(rows: &[(Case, Outcome)]) -> String {
             Run::InspectJson(_) => "inspect --format json",
             Run::SourceText(_) => "source-text",
             Run::Check => "check",
+            Run::Args(label, _) | Run::Custom(label, _) => label,
         };
         let diagnostic = if o.diagnostic.is_empty() {
             "—".to_owned()
@@ -583,8 +750,8 @@ fn catalogue() {
 
 #[test]
 fn includes_inside_content_are_accepted() {
-    let project = project();
-    let dir = project.path();
+    let sandbox = Sandbox::new();
+    let dir = &sandbox.project();
     std::fs::create_dir(dir.join("content/en/includes")).unwrap();
     std::fs::write(dir.join("content/en/includes/part.md"), "Shared text.\n").unwrap();
     // `..` that stays inside content/, and the `(<path>)` form DocFX allows
