@@ -438,15 +438,22 @@ impl Key {
     }
 
     /// Every file under `dir` (sorted, with its path relative to `root`);
-    /// a missing folder adds nothing.
-    pub fn add_tree(&mut self, root: &Path, dir: &Path) -> &mut Self {
+    /// a missing folder adds nothing. Only regular files under `confined`
+    /// (canonical folders) are read; any other file adds a marker.
+    pub fn add_tree(&mut self, root: &Path, dir: &Path, confined: &[PathBuf]) -> &mut Self {
         let mut files = Vec::new();
         walk(dir, &mut files);
         files.sort();
         for f in files {
             let rel = f.strip_prefix(root).unwrap_or(&f).to_string_lossy();
             self.add(rel.as_bytes());
-            self.add(&std::fs::read(&f).unwrap_or_default());
+            // only regular files are read (a FIFO would hang the build, a
+            // link to /dev/zero fill its memory); load refuses the others
+            // where a build could read them
+            match crate::load::confine::read(&f, confined) {
+                Ok(bytes) => self.add(&bytes),
+                Err(_) => self.add(b"\0unreadable"),
+            };
         }
         self
     }

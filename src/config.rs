@@ -83,16 +83,13 @@ impl BookToml {
     pub fn load(root: &Path) -> Result<Self, Diagnostic> {
         let path = root.join("book.toml");
         let display = "book.toml";
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BookToml::default()),
-            Err(e) => {
-                return Err(
-                    Diagnostic::error("unreadable", format!("cannot read book.toml: {e}"))
-                        .at(Location::file(display)),
-                );
-            }
-        };
+        if !path.exists() {
+            return Ok(BookToml::default());
+        }
+        // a regular file of bounded size (book.toml may be a link, e.g. to
+        // a shared configuration, but never a FIFO or a device)
+        let bytes = crate::load::confine::read(&path, &[]).map_err(|r| r.diagnostic(display))?;
+        let text = crate::load::decode(bytes, display)?;
         Self::parse(&text, display)
     }
 

@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::cache::{self, Cache, Counts};
 use crate::diag::{Diagnostic, Diagnostics, Location};
@@ -230,7 +229,7 @@ struct Context<'a> {
     project: &'a Project,
     source_locale: String,
     data: Vec<std::sync::Arc<LocaleData>>,
-    content_root: Option<PathBuf>,
+    content_roots: Vec<PathBuf>,
 }
 
 impl<'a> Context<'a> {
@@ -314,7 +313,7 @@ impl<'a> Context<'a> {
             project,
             source_locale,
             data,
-            content_root: project.root.join("content").canonicalize().ok(),
+            content_roots: project.content_roots.clone(),
         })
     }
 
@@ -343,17 +342,15 @@ impl<'a> Context<'a> {
         // the stamp before the read: a file changed while it is read is
         // hashed again next time
         let stamp = cache::Stamp::of(&article.file);
-        let text = article.read()?;
-        let sha256 = hex(&Sha256::digest(text.as_bytes()));
+        let (text, decoding, sha256) = article.read_hashed()?;
         let document = crate::docfx::parse_article(&article.path, &text)?;
-        let mut found = document.diagnostics.clone();
-        if let Some(root) = &self.content_root {
-            found.extend(load::check_document_includes(
-                &self.project.root,
-                root,
-                &document,
-            ));
-        }
+        let mut found: Vec<Diagnostic> = decoding.into_iter().collect();
+        found.extend(document.diagnostics.iter().cloned());
+        found.extend(load::check_document_includes(
+            &self.project.root,
+            &self.content_roots,
+            &document,
+        ));
         let own = self.find(locale).unwrap_or(english);
         let extraction = extract::extract(&document, locale, own, english);
         let translated = language(locale) != language(source_locale);
@@ -892,10 +889,6 @@ fn language(locale: &str) -> &str {
     locale.split('-').next().unwrap_or(locale)
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Pretty JSON with a final newline: stable bytes for stable input.
 pub fn to_json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
@@ -1324,8 +1317,8 @@ fn hash_articles(
             if let Some(known) = stamp.and_then(|stamp| cache.known_hash(&a.path, stamp)) {
                 return Some((a.path.clone(), known, stamp));
             }
-            let text = a.read().ok()?;
-            Some((a.path.clone(), hex(&Sha256::digest(text.as_bytes())), stamp))
+            let bytes = a.bytes().ok()?;
+            Some((a.path.clone(), load::sha256_hex(&bytes), stamp))
         })
         .collect();
     let mut hashes = HashMap::with_capacity(found.len());
@@ -1345,9 +1338,12 @@ fn hash_articles(
 fn inputs_key(project: &Project, options: &BuildOptions) -> String {
     let root = &project.root;
     let mut key = cache::Key::new("inputs");
-    key.add(&std::fs::read(root.join("book.toml")).unwrap_or_default());
-    key.add_tree(root, &root.join("locales"));
-    key.add_tree(root, &root.join("templates"));
+    let regular = |path: PathBuf| crate::load::confine::read(&path, &[]).unwrap_or_default();
+    key.add(&regular(root.join("book.toml")));
+    for name in ["locales", "templates"] {
+        let dir = root.join(name);
+        key.add_tree(root, &dir, &load::confine::real_roots([dir.as_path()]));
+    }
     let content = root.join("content");
     let mut shared: Vec<PathBuf> = std::fs::read_dir(&content)
         .into_iter()
@@ -1358,11 +1354,11 @@ fn inputs_key(project: &Project, options: &BuildOptions) -> String {
         .collect();
     shared.sort();
     for dir in shared {
-        key.add_tree(root, &dir);
+        key.add_tree(root, &dir, &project.content_roots);
     }
     for l in &project.locales {
         key.add(l.id.as_bytes());
-        key.add(&std::fs::read(l.dir.join("SUMMARY.md")).unwrap_or_default());
+        key.add(&regular(l.dir.join("SUMMARY.md")));
     }
     for l in &options.locales {
         key.add(l.as_bytes());

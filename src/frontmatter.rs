@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::diag::{Diagnostic, Location};
@@ -130,12 +130,30 @@ pub fn parse(split: &Split<'_>, path: &str, first_line: u32) -> Result<Frontmatt
         .with_help("frontmatter holds flat keys (title, ms.date, …); quote a value that starts with `[` or `{`"));
     }
     serde_yaml::from_str::<Frontmatter>(split.yaml).map_err(|e| {
-        let (line, col) = e
-            .location()
-            .map_or((first_line, 1), |l| (first_line + l.line() as u32 - 1, l.column() as u32));
-        Diagnostic::error("yaml-frontmatter", format!("invalid YAML frontmatter: {}", strip_location(&e.to_string())))
+        let message = e.to_string();
+        // a value refused by a typed key (a date) is located by yaml_serde
+        // at its mapping; the value itself is where to look
+        let (line, col) = refused_value(split.yaml, &message)
+            .or_else(|| e.location().map(|l| (l.line() as u32, l.column() as u32)))
+            .map_or((first_line, 1), |(l, c)| (first_line + l - 1, c));
+        Diagnostic::error("yaml-frontmatter", format!("invalid YAML frontmatter: {}", strip_location(&message)))
             .at(Location::new(path, line, col))
             .with_help("fix the YAML between the `---` lines; values holding `: ` or starting with `[`, `{`, `*`, `&` must be quoted")
+    })
+}
+
+/// The 1-based line and column in `yaml` of the value a typed key refused
+/// (the message names it: "`11/20/19` is not a date …"): the first line
+/// whose value holds it.
+fn refused_value(yaml: &str, message: &str) -> Option<(u32, u32)> {
+    let (value, rest) = message.strip_prefix('`')?.split_once('`')?;
+    if value.is_empty() || !rest.starts_with(" is not a date") {
+        return None;
+    }
+    yaml.lines().enumerate().find_map(|(i, line)| {
+        let colon = line.find(':')?;
+        let at = line[colon..].find(value)? + colon;
+        Some((i as u32 + 1, line[..at].chars().count() as u32 + 1))
     })
 }
 
@@ -183,18 +201,38 @@ fn strip_location(message: &str) -> &str {
 }
 
 /// DocFX writes dates as `MM/DD/YYYY`; ISO `YYYY-MM-DD` is accepted as well.
+/// The year is four digits from [`FIRST_YEAR`] on: chrono's `%Y` alone reads
+/// `11/20/19` as the year 19 and `11/20/-2019` as a year before Christ, and
+/// either would make an article look centuries older than its source.
 pub fn parse_docfx_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
-    NaiveDate::parse_from_str(s, "%m/%d/%Y")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%Y-%m-%d"))
-        .ok()
+    let digits = |part: &str, len: std::ops::RangeInclusive<usize>| {
+        len.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+    };
+    let slashes: Vec<&str> = s.split('/').collect();
+    let dashes: Vec<&str> = s.split('-').collect();
+    let date = match (&slashes[..], &dashes[..]) {
+        (&[m, d, y], _) if digits(m, 1..=2) && digits(d, 1..=2) && digits(y, 4..=4) => {
+            NaiveDate::parse_from_str(s, "%m/%d/%Y").ok()?
+        }
+        (_, &[y, m, d]) if digits(y, 4..=4) && digits(m, 1..=2) && digits(d, 1..=2) => {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?
+        }
+        _ => return None,
+    };
+    (date.year() >= FIRST_YEAR).then_some(date)
 }
+
+/// The earliest year a frontmatter date may name (no web article is older).
+pub const FIRST_YEAR: i32 = 1990;
 
 fn docfx_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
     match scalar_string(d)? {
         None => Ok(None),
         Some(s) => parse_docfx_date(&s).map(Some).ok_or_else(|| {
-            serde::de::Error::custom(format!("`{s}` is not a date (expected MM/DD/YYYY)"))
+            serde::de::Error::custom(format!(
+                "`{s}` is not a date (expected MM/DD/YYYY with a four-digit year from {FIRST_YEAR})"
+            ))
         }),
     }
 }
@@ -608,6 +646,31 @@ mod tests {
             read += usize::from(check_fast(&tree.current()));
         }
         assert!(read >= 300, "the fast reader answered {read} of 3000");
+    }
+
+    #[test]
+    fn dates_need_a_four_digit_year_and_nothing_else() {
+        use super::parse_docfx_date as date;
+        assert_eq!(date("11/20/2019"), NaiveDate::from_ymd_opt(2019, 11, 20));
+        assert_eq!(date(" 1/2/2019 "), NaiveDate::from_ymd_opt(2019, 1, 2));
+        assert_eq!(date("2019-11-20"), NaiveDate::from_ymd_opt(2019, 11, 20));
+        for bad in [
+            "11/20/19",
+            "11/20/-2019",
+            "11/20/+2019",
+            "11/20/02019",
+            "11/20/0019",
+            "1/20/1000",
+            "-2019-11-20",
+            "19-11-20",
+            "2019-11-20T00:00",
+            "11/20/2019/1",
+            "11//2019",
+            "１１/２０/２０１９",
+            "",
+        ] {
+            assert_eq!(date(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

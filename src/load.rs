@@ -9,6 +9,8 @@ use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::docfx::{self, Document};
 use crate::position::LineIndex;
 
+pub mod confine;
+
 /// One article file. Its text is read when a stage needs it ([`Article::read`])
 /// and dropped after: a large project is never held in memory whole.
 #[derive(Debug, Clone)]
@@ -37,13 +39,33 @@ impl Article {
     }
 
     /// The file's text; a file that is not UTF-8 is located at its first bad
-    /// byte.
+    /// byte. Old Mac line endings (a CR alone) are read as LF.
     pub fn read(&self) -> Result<String, Diagnostic> {
-        let bytes = std::fs::read(&self.file).map_err(|e| {
-            Diagnostic::error("unreadable", format!("cannot read file: {e}"))
-                .at(Location::file(&self.path))
-        })?;
-        decode(bytes, &self.path)
+        self.read_checked().map(|(text, _)| text)
+    }
+
+    /// [`Article::read`] and what was noticed while decoding: a warning when
+    /// CR line endings were read as LF. The file is checked before it is
+    /// opened: a FIFO, a device or a file over
+    /// [`confine::MAX_INPUT_BYTES`] is refused unread (where it may be read
+    /// from was settled when the project was listed).
+    pub fn read_checked(&self) -> Result<(String, Option<Diagnostic>), Diagnostic> {
+        decode_checked(self.bytes()?, &self.path)
+    }
+
+    /// The file's bytes, checked as [`Article::read_checked`] says.
+    pub fn bytes(&self) -> Result<Vec<u8>, Diagnostic> {
+        confine::read(&self.file, &[]).map_err(|r| r.diagnostic(&self.path))
+    }
+
+    /// [`Article::read_checked`] and the SHA-256 of the file's bytes (hex):
+    /// of what is on disk, not of the text as decoded, so that a file
+    /// whose line endings or byte-order mark changed is a changed file.
+    pub fn read_hashed(&self) -> Result<(String, Option<Diagnostic>, String), Diagnostic> {
+        let bytes = self.bytes()?;
+        let sha256 = sha256_hex(&bytes);
+        let (text, warning) = decode_checked(bytes, &self.path)?;
+        Ok((text, warning, sha256))
     }
 }
 
@@ -64,6 +86,9 @@ pub struct LocaleContent {
 #[non_exhaustive]
 pub struct Project {
     pub root: PathBuf,
+    /// Where content may be read from: the real paths of `content/` and of
+    /// each locale folder (one may be a link to a repository elsewhere).
+    pub content_roots: Vec<PathBuf>,
     pub config: BookToml,
     pub locales: Vec<LocaleContent>,
 }
@@ -106,7 +131,11 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
     let mut dirs: Vec<(String, PathBuf)> = match std::fs::read_dir(&content) {
         Ok(entries) => entries
             .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            // a locale folder may be a link to another repository
+            .filter(|e| {
+                e.file_type()
+                    .is_ok_and(|t| t.is_dir() || (t.is_symlink() && e.path().is_dir()))
+            })
             .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
             .collect(),
         Err(e) => {
@@ -124,6 +153,10 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
 
     let wanted = config.rulebook.locales.clone();
     let mut locales = Vec::new();
+    // canonical id -> the folder that has it: `en` and `EN` are one locale,
+    // and two folders for it would give rules from one and a site from the
+    // other
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for (name, dir) in dirs {
         let display = format!("content/{name}");
         if is_shared_folder(&name) {
@@ -155,6 +188,20 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
                 .with_help(format!("rename the folder to `{id}`")),
             );
         }
+        if let Some(first) = seen.get(&id) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "duplicate-locale",
+                    format!("`{display}` and `{first}` are both locale `{id}`"),
+                )
+                .at(Location::file(&display))
+                .with_help(format!(
+                    "keep one folder for `{id}`: merge the two (locale tags ignore case) and delete the other"
+                )),
+            );
+            continue;
+        }
+        seen.insert(id.clone(), display.clone());
         if wanted.as_ref().is_some_and(|w| !w.contains(&id)) {
             continue;
         }
@@ -183,15 +230,49 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
             }
         }
     }
+    // Every file a build reads whole is checked before any is read: links
+    // that lead out of the project's inputs, FIFOs, devices and oversized
+    // files are errors. Articles and summaries here; locale data and
+    // templates wherever they are in their folders; an include, a summary
+    // entry or a media file of content/ where it is named (located at
+    // the line that names it).
+    let content_roots = content_roots(&content, locales.iter().map(|l| l.dir.as_path()));
+    for l in &locales {
+        for a in l.articles.iter().chain(&l.summary) {
+            if let Err(refusal) = confine::check(&a.file, &content_roots) {
+                diagnostics.push(refusal.diagnostic(&a.path));
+            }
+        }
+    }
+    for name in ["locales", "templates"] {
+        let dir = root.join(name);
+        diagnostics.extend(confine::check_tree(
+            &dir,
+            name,
+            &confine::real_roots([dir.as_path()]),
+        ));
+    }
     if diagnostics.has_errors() {
         diagnostics.sort();
         return Err(diagnostics);
     }
     Ok(Project {
         root: root.to_path_buf(),
+        content_roots,
         config,
         locales,
     })
+}
+
+/// The real paths of `content/` and of the locale folders.
+pub fn content_roots<'a>(
+    content: &'a Path,
+    locales: impl IntoIterator<Item = &'a Path>,
+) -> Vec<PathBuf> {
+    let mut roots = confine::real_roots(std::iter::once(content).chain(locales));
+    roots.sort();
+    roots.dedup();
+    roots
 }
 
 fn read_locale(dir: &Path, display: &str) -> Result<(Vec<Article>, Option<Article>), Diagnostics> {
@@ -200,10 +281,14 @@ fn read_locale(dir: &Path, display: &str) -> Result<(Vec<Article>, Option<Articl
             .filter_map(Result::ok)
             // the entry's type comes with the listing: only a link is
             // looked up (to see what it points to)
-            .filter(|e| {
-                e.file_type()
-                    .is_ok_and(|t| t.is_file() || (t.is_symlink() && e.path().is_file()))
-            })
+            // links are listed whatever they point to: where they lead is
+            // checked with the rest of content/ (a link out is an error,
+            // not a file silently left out)
+            // (and FIFOs or devices named `.md` are listed to be refused)
+            .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
+            // hidden files are no articles (nor are they checked: nothing
+            // reads them)
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|e| e == "md"))
             .collect(),
@@ -241,8 +326,57 @@ pub fn read_article(file: &Path, path: &str) -> Result<(Article, String), Diagno
     Ok((article, text))
 }
 
-/// UTF-8 text with any byte-order mark removed.
+/// The SHA-256 of `bytes` in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// UTF-8 text with any byte-order mark removed and CR line endings read as
+/// LF (see [`decode_checked`]).
 pub fn decode(bytes: Vec<u8>, path: &str) -> Result<String, Diagnostic> {
+    decode_checked(bytes, path).map(|(text, _)| text)
+}
+
+/// [`decode`], with a warning when the text had lines ended by a CR alone
+/// (classic Mac OS). Markdown counts a lone CR as a line ending, but the
+/// frontmatter and every line number would not: the whole file would be line
+/// 1 and its frontmatter text. A lone CR becomes LF in place (one byte for
+/// one), so offsets in the text are those of the file (after a byte-order mark).
+pub fn decode_checked(
+    mut bytes: Vec<u8>,
+    path: &str,
+) -> Result<(String, Option<Diagnostic>), Diagnostic> {
+    let mut first_cr = None;
+    for i in memchr::memchr_iter(b'\r', &bytes).collect::<Vec<_>>() {
+        if bytes.get(i + 1) != Some(&b'\n') {
+            first_cr.get_or_insert(i);
+            bytes[i] = b'\n';
+        }
+    }
+    let bom = if bytes.starts_with("\u{feff}".as_bytes()) {
+        3
+    } else {
+        0
+    };
+    let text = decode_utf8(bytes, path)?;
+    let warning = first_cr.map(|at| {
+        let at = at.saturating_sub(bom);
+        let (line, col) = LineIndex::new(&text).line_col(&text, at);
+        Diagnostic::warning(
+            "cr-line-endings",
+            "lines end with a carriage return alone (classic Mac OS); they are read as line feeds",
+        )
+        .at(Location::new(path, line, col))
+        .with_help("save the file with LF (or CRLF) line endings, e.g. `mac2unix FILE`")
+    });
+    Ok((text, warning))
+}
+
+fn decode_utf8(bytes: Vec<u8>, path: &str) -> Result<String, Diagnostic> {
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {
@@ -269,14 +403,14 @@ pub fn decode(bytes: Vec<u8>, path: &str) -> Result<String, Diagnostic> {
 }
 
 /// Check every `[!INCLUDE]` of a document: the file it names must
-/// exist and lie inside `content/`. Paths are resolved against the including
-/// article's folder and canonicalized, so neither `..` nor a symbolic link
-/// can reach outside the content root (a site build would otherwise copy any
+/// exist and lie inside the content tree. Paths are resolved against the
+/// including article's folder and canonicalized, so neither `..` nor a
+/// symbolic link can reach outside it (a site build would otherwise copy any
 /// readable file of the machine into the output).
-/// `content_root` is canonical.
+/// `roots` are [`Project::content_roots`].
 pub fn check_document_includes(
     root: &Path,
-    content_root: &Path,
+    roots: &[PathBuf],
     document: &Document,
 ) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
@@ -284,7 +418,7 @@ pub fn check_document_includes(
         if let docfx::Block::Include { path, pos, .. } = block {
             let file = root.join(&document.path);
             let location = Location::new(&document.path, pos.line, pos.col);
-            if let Err(d) = resolve_include(content_root, &file, path) {
+            if let Err(d) = resolve_include_in(roots, &file, path) {
                 diagnostics.push(d.at(location));
             }
         }
@@ -296,6 +430,16 @@ pub fn check_document_includes(
 /// `content_root` must be canonical; `article` is the including file's path.
 pub fn resolve_include(
     content_root: &Path,
+    article: &Path,
+    include: &str,
+) -> Result<PathBuf, Diagnostic> {
+    resolve_include_in(&[content_root.to_path_buf()], article, include)
+}
+
+/// [`resolve_include`] confined to any of `roots` (canonical): `content/`
+/// and the locale folders, one of which may be a link to elsewhere.
+pub fn resolve_include_in(
+    roots: &[PathBuf],
     article: &Path,
     include: &str,
 ) -> Result<PathBuf, Diagnostic> {
@@ -330,16 +474,26 @@ pub fn resolve_include(
     }
     let dir = article.parent().unwrap_or(Path::new("."));
     let joined = dir.join(relative);
+    let inside = |real: &Path| roots.iter().any(|r| real.starts_with(r));
     match joined.canonicalize() {
-        Ok(real) if !real.starts_with(content_root) => Err(outside()),
-        Ok(real) if real.is_file() => Ok(real),
-        Ok(_) => Err(missing()),
+        Ok(real) if !inside(&real) => Err(outside()),
+        Ok(real) => match confine::check(&real, roots) {
+            Ok(real) => Ok(real),
+            Err(confine::Refusal::NotRegular("a folder")) => Err(missing()),
+            Err(refusal) => {
+                let d = refusal.diagnostic(include);
+                Err(Diagnostic {
+                    location: None,
+                    ..d
+                })
+            }
+        },
         Err(_) => {
             // Missing: still say "outside" when the path itself climbs out.
             let Ok(dir) = dir.canonicalize() else {
                 return Err(missing());
             };
-            if escapes(&dir.join(relative), content_root) {
+            if roots.iter().all(|r| escapes(&dir.join(relative), r)) {
                 Err(outside())
             } else {
                 Err(missing())

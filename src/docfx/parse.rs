@@ -44,10 +44,31 @@ pub fn parse_article(path: &str, text: &str) -> Result<Document, Diagnostic> {
             .at(Location::new(path, 1, 1))
             .with_help("write the article, restore it from version control, or delete the file if the article was removed"));
     }
+    if let Some(at) = memchr::memchr(0, text.as_bytes()) {
+        // UTF-8 allows NUL, text does not: a file with one is binary or
+        // damaged, and read as Markdown it would state no facts at all
+        let (line, col) = LineIndex::new(text).line_col(text, at);
+        return Err(Diagnostic::error(
+            "not-text",
+            "the file holds a NUL byte: it is not a text file",
+        )
+        .at(Location::new(path, line, col))
+        .with_help("restore the article from version control, or save it as UTF-8 text"));
+    }
     let split = frontmatter::split(text).map_err(|d| d.at(Location::new(path, 1, 1)))?;
     let lines = LineIndex::new(text);
     let first_line = lines.line_col(text, split.yaml_start).0;
     let frontmatter = frontmatter::parse(&split, path, first_line)?;
+    if text[split.body_start..].trim().is_empty() {
+        // as empty as an empty file: its facts would vanish just the same
+        let (line, col) = lines.line_col(text, split.body_start);
+        return Err(Diagnostic::error(
+            "empty-article",
+            "the article has a frontmatter and no text",
+        )
+        .at(Location::new(path, line, col))
+        .with_help("write the article below its frontmatter, restore it from version control, or delete the file if the article was removed"));
+    }
     let mut doc = Builder::new(path, text, lines, frontmatter).run(split.body_start);
     if !split.present {
         doc.diagnostics.insert(

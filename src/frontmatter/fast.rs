@@ -159,15 +159,14 @@ fn bare_line(line: &str) -> Option<&str> {
 }
 
 /// True when every character is one this reader handles: no tabs (YAML gives
-/// them rules of their own), no `[` or `{` (flow collections; and the nesting
-/// guard in [`super::parse`] must see those), no control characters, no
+/// them rules of their own), no control characters, no
 /// characters libyaml reads as line breaks (U+0085, U+2028, U+2029) or
 /// refuses (U+FEFF, U+FFFE, U+FFFF).
 fn plain_characters(yaml: &str) -> bool {
     let bytes = yaml.as_bytes();
     // One branch-free pass over the ASCII (the compiler vectorizes it) ...
     let ascii_refused = bytes.iter().fold(false, |refused, &b| {
-        refused | (b < 0x20 && b != b'\n' && b != b'\r') | (b == 0x7f) | (b == b'[') | (b == b'{')
+        refused | (b < 0x20 && b != b'\n' && b != b'\r') | (b == 0x7f)
     });
     if ascii_refused {
         return false;
@@ -231,9 +230,13 @@ fn value_of(rest: &str) -> Option<Raw<'_>> {
             (text, after)
         }
         // Indicators that start something other than a plain scalar (or
-        // that need a closer look than this reader gives them).
-        b'-' | b'?' | b':' | b',' | b']' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>'
-        | b'%' | b'@' | b'`' => return None,
+        // that need a closer look than this reader gives them). A value
+        // that starts a flow collection (`[`, `{`) goes to yaml_serde
+        // behind the nesting guard; inside a plain scalar of block context
+        // (`description: select [Dashboard] and …`, as real DocFX
+        // frontmatter writes UI labels) brackets are only text.
+        b'-' | b'?' | b':' | b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!'
+        | b'|' | b'>' | b'%' | b'@' | b'`' => return None,
         _ => {
             // A comment starts at ` #`; `: ` or a final `:` would start a
             // mapping inside the value, which YAML refuses. (The first byte

@@ -9,7 +9,9 @@
 //! place of mdbook-html, whose per-page cost grows with the book.
 
 pub mod chapter;
+pub mod href;
 pub mod html;
+mod outline;
 mod pages;
 pub mod search;
 mod templates;
@@ -139,6 +141,16 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics
     let locales: Vec<String> = input.project.locales.iter().map(|l| l.id.clone()).collect();
     let mut pages: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut generated: HashMap<&str, Vec<GeneratedPage>> = HashMap::new();
+    let clashes: Vec<Diagnostic> = input
+        .project
+        .locales
+        .iter()
+        .flat_map(|l| &l.articles)
+        .filter_map(reserved_name)
+        .collect();
+    if !clashes.is_empty() {
+        return Err(Diagnostics(clashes));
+    }
     for l in &input.project.locales {
         let (locale, articles) = (&l.id, &l.articles);
         let list = generated_pages(input.data, locale, page_size(input.project));
@@ -191,6 +203,31 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics
     write_picker(&shared)?;
     built.diagnostics.sort();
     Ok(built)
+}
+
+/// The pages rulebook writes beside the articles of a book: an article
+/// whose page would have one of their names would overwrite it or be
+/// overwritten. `index` is not among them: an article named so is the
+/// book's home page.
+fn reserved_name(article: &Article) -> Option<Diagnostic> {
+    let stem = article.slug.as_str();
+    let numbered = |base: &str| {
+        stem.strip_prefix(base)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let reserved =
+        ["toc", "rules", "status"].contains(&stem) || numbered("rules") || numbered("status");
+    reserved.then(|| {
+        Diagnostic::error(
+            "reserved-page-name",
+            format!("the page of this article would be `{stem}.html`, a page rulebook generates"),
+        )
+        .at(Location::new(&article.path, 1, 1))
+        .with_help(format!(
+            "rename the file (e.g. `{stem}-overview.md`); rulebook writes toc.html, rules.html, status.html and their numbered pages (rules-2.html …) itself"
+        ))
+    })
 }
 
 /// What building one locale's book did.
@@ -258,34 +295,21 @@ fn build_locale(
     config.build.create_missing = false;
     config.build.use_default_preprocessors = false;
     config.build.build_dir = out.join(locale);
-    let summary_text = match std::fs::read_to_string(content_root.join(locale).join("SUMMARY.md")) {
-        Ok(text) => text,
-        Err(_) => {
-            let mut s = String::from("# Summary\n\n");
-            for a in articles {
-                let title = input.nav_titles.get(&a.path).unwrap_or(&a.slug);
-                s.push_str(&format!(
-                    "- [{}](<{}.md>)\n",
-                    title.replace('[', "\\[").replace(']', "\\]"),
-                    a.slug
-                ));
-            }
-            s
-        }
-    };
-    let summary =
-        mdbook_summary::parse_summary(&summary_text).map_err(|e| mdbook_error(locale, &e))?;
-    // mdBook's own loader would read every chapter into memory up front;
-    // the book is made here from the summary with empty chapters, and each
-    // page reads its article when it is rendered.
+    // The outline is data: SUMMARY.md's links, each checked, or the
+    // articles in order; never Markdown made from titles (a title that
+    // escapes the link syntax would name any file as a chapter).
     let src_dir = content_root.join(locale);
-    // the articles are known to exist (the project was listed): only other
-    // summary entries are looked up
-    let known: std::collections::HashSet<PathBuf> = articles
-        .iter()
-        .map(|a| PathBuf::from(format!("{}.md", a.slug)))
-        .collect();
-    let outline = book_from_summary(&summary, &src_dir, locale, &known)?;
+    let (outline, outline_warnings) =
+        match outline::from_summary_file(&src_dir, locale, articles, &input.project.content_roots)?
+        {
+            Some(found) => found,
+            None => (
+                outline::from_articles(articles, |a| {
+                    input.nav_titles.get(&a.path).unwrap_or(&a.slug).clone()
+                }),
+                Vec::new(),
+            ),
+        };
     let mut book = MDBook::load_with_config_and_summary(root, config, Default::default())
         .map_err(|e| mdbook_error(locale, &e))?;
     book.book = outline;
@@ -331,6 +355,7 @@ fn build_locale(
             .collect(),
         src_dir,
         content_root,
+        content_roots: input.project.content_roots.clone(),
         diagnostics: std::sync::Mutex::new(Vec::new()),
         cache: input.cache,
         staging: input.staging,
@@ -350,10 +375,11 @@ fn build_locale(
     };
     book.execute_build_process(&renderer)
         .map_err(|e| mdbook_error(locale, &e))?;
-    let found = renderer
+    let mut found = renderer
         .diagnostics
         .into_inner()
         .map_err(|_| Diagnostics::from(Diagnostic::error("internal", "diagnostics poisoned")))?;
+    found.extend(outline_warnings);
     let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
         found.into_iter().partition(Diagnostic::is_error);
     if !errors.is_empty() {
@@ -367,72 +393,6 @@ fn build_locale(
         reused: renderer.reused.into_inner(),
         pages,
     })
-}
-
-/// The book's outline from its summary, chapters left empty (mdBook's
-/// loader reads them all; pages read their own when rendered). A summary
-/// entry naming a file that does not exist is an error, as in mdBook.
-fn book_from_summary(
-    summary: &mdbook_summary::Summary,
-    src_dir: &Path,
-    locale: &str,
-    known: &std::collections::HashSet<PathBuf>,
-) -> Result<Book, Diagnostics> {
-    fn item(
-        entry: &mdbook_summary::SummaryItem,
-        src_dir: &Path,
-        locale: &str,
-        known: &std::collections::HashSet<PathBuf>,
-        parents: &[String],
-    ) -> Result<Option<BookItem>, Diagnostics> {
-        use mdbook_summary::SummaryItem;
-        Ok(Some(match entry {
-            SummaryItem::Separator => BookItem::Separator,
-            SummaryItem::PartTitle(title) => BookItem::PartTitle(title.clone()),
-            SummaryItem::Link(link) => {
-                let mut chapter = match &link.location {
-                    Some(location) => {
-                        if !known.contains(location) && !src_dir.join(location).is_file() {
-                            return Err(Diagnostic::error(
-                                "missing-chapter",
-                                format!(
-                                    "SUMMARY.md names `{}`, which is not in content/{locale}/",
-                                    location.display()
-                                ),
-                            )
-                            .at(Location::file(format!("content/{locale}/SUMMARY.md")))
-                            .with_help("fix the link or add the file")
-                            .into());
-                        }
-                        Chapter::new(&link.name, String::new(), location, parents.to_vec())
-                    }
-                    None => Chapter::new_draft(&link.name, parents.to_vec()),
-                };
-                chapter.number = link.number.clone();
-                let mut inner = parents.to_vec();
-                inner.push(link.name.clone());
-                for sub in &link.nested_items {
-                    if let Some(sub) = item(sub, src_dir, locale, known, &inner)? {
-                        chapter.sub_items.push(sub);
-                    }
-                }
-                BookItem::Chapter(chapter)
-            }
-            _ => return Ok(None),
-        }))
-    }
-    let mut items = Vec::new();
-    for i in summary
-        .prefix_chapters
-        .iter()
-        .chain(&summary.numbered_chapters)
-        .chain(&summary.suffix_chapters)
-    {
-        if let Some(i) = item(i, src_dir, locale, known, &[])? {
-            items.push(i);
-        }
-    }
-    Ok(Book::new_with_items(items))
 }
 
 /// mdBook's view of book.toml: every table but `[rulebook]`, which mdBook
@@ -499,7 +459,7 @@ fn banners(
                 slug.clone(),
                 Banner {
                     text: messages.format(id, &args),
-                    href: format!("../{source_locale}/{slug}.html"),
+                    href: href::in_locale(source_locale, &format!("{slug}.html")),
                     link: messages.format("banner-link", &link_args),
                 },
             )
@@ -616,6 +576,8 @@ struct SiteRenderer<'a> {
     articles: HashMap<PathBuf, Article>,
     src_dir: PathBuf,
     content_root: PathBuf,
+    /// Where content may be read from ([`Project::content_roots`]).
+    content_roots: Vec<PathBuf>,
     /// What rendering the pages found (bad includes and the like).
     diagnostics: std::sync::Mutex<Vec<Diagnostic>>,
     cache: Option<&'a Cache>,
@@ -839,10 +801,14 @@ impl SiteRenderer<'_> {
             (Cow::Owned(html), source.title, source.description)
         } else {
             // a summary entry that is not an article: plain Markdown
-            let text = std::fs::read_to_string(self.src_dir.join(path))?;
-            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            // checked when the outline was made; read as any input is
+            let file = self.src_dir.join(path);
+            let display = format!("content/{}/{}", self.locale, path.display());
+            let bytes = crate::load::confine::read(&file, &self.content_roots)
+                .map_err(|r| anyhow::anyhow!("{}", r.diagnostic(&display)))?;
+            let text = crate::load::decode(bytes, &display)?;
             (
-                Cow::Owned(html::render(text, &[], &self.messages)),
+                Cow::Owned(html::render(&text, &[], &self.messages)),
                 chapter.name.clone(),
                 None,
             )
@@ -919,6 +885,8 @@ impl SiteRenderer<'_> {
         chapter: &Chapter,
         path: &Path,
     ) -> anyhow::Result<()> {
+        // the index holds each page's href, as the results link it
+        let file = href::path(&file);
         match text {
             PageText::Text(text) => index.add(&file, &title, &text),
             PageText::Reused => {
@@ -930,7 +898,9 @@ impl SiteRenderer<'_> {
                     // kept already: replaced by a page made anew (the
                     // staged file is the one the commit moves in)
                     match self.page(ctx, chapter, path, ui, false)? {
-                        (file, title, PageText::Text(text)) => index.add(&file, &title, &text),
+                        (file, title, PageText::Text(text)) => {
+                            index.add(&href::path(&file), &title, &text)
+                        }
                         (file, ..) => {
                             anyhow::bail!("{file} is missing from the previous search index")
                         }
@@ -957,7 +927,7 @@ impl SiteRenderer<'_> {
         for (l, name) in self.locales.iter().zip(&self.language_names) {
             let has = self.pages.get(l).is_some_and(|p| p.contains(file));
             let target = if has { file } else { "index.html" };
-            let href = format!("../{l}/{target}");
+            let href = href::in_locale(l, target);
             links.push(LanguageLink {
                 locale: l.clone(),
                 name: name.clone(),
@@ -978,7 +948,7 @@ impl SiteRenderer<'_> {
         {
             alternates.push(Alternate {
                 hreflang: "x-default".to_owned(),
-                href: format!("../{}/{file}", self.source_locale),
+                href: href::in_locale(&self.source_locale, file),
             });
         }
         (links, alternates)
@@ -1013,7 +983,7 @@ impl Renderer for SiteRenderer<'_> {
                 c.path.as_ref().map(|p| {
                     (
                         c.name.clone(),
-                        p.with_extension("html").to_string_lossy().into_owned(),
+                        href::path(&p.with_extension("html").to_string_lossy()),
                     )
                 })
             })
@@ -1083,7 +1053,12 @@ impl Renderer for SiteRenderer<'_> {
         let first_page = first_file
             .map(|file| self.staging.read(self.rel(&file)))
             .transpose()?;
-        if let Some(page) = first_page {
+        // an article named `index` is the home page itself; otherwise the
+        // first page is copied there
+        let has_index = pages
+            .iter()
+            .any(|(_, path)| path.as_path() == Path::new("index.md"));
+        if let Some(page) = first_page.filter(|_| !has_index) {
             self.staging.write_file(self.rel("index.html"), &page)?;
         }
         let (toc_js, toc_html) = toc_files(&entries, &self.messages);
@@ -1118,7 +1093,7 @@ fn toc_files(entries: &[(String, String)], messages: &Messages) -> (String, Stri
     }
     list.push_str("</ol>");
     let js = format!(
-        "(function () {{\n  var nav = document.getElementById(\"rulebook-toc\");\n  if (!nav) return;\n  nav.innerHTML = {};\n  var here = location.pathname.split(\"/\").pop() || \"index.html\";\n  nav.querySelectorAll(\"a\").forEach(function (a) {{\n    if (a.getAttribute(\"href\") === here) {{ a.className = \"active\"; a.setAttribute(\"aria-current\", \"page\"); }}\n  }});\n}})();\n",
+        "(function () {{\n  var nav = document.getElementById(\"rulebook-toc\");\n  if (!nav) return;\n  nav.innerHTML = {};\n  var plain = function (h) {{ try {{ return decodeURIComponent(h); }} catch (e) {{ return h; }} }};\n  var here = plain(location.pathname.split(\"/\").pop() || \"index.html\");\n  nav.querySelectorAll(\"a\").forEach(function (a) {{\n    if (plain(a.getAttribute(\"href\")) === here) {{ a.className = \"active\"; a.setAttribute(\"aria-current\", \"page\"); }}\n  }});\n}})();\n",
         serde_json::Value::String(list.clone())
     );
     let title = html::escape(&messages.format("nav-contents", &FluentArgs::new()));

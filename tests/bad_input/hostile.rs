@@ -1,7 +1,393 @@
-//! Catalogue cases: see tests/bad_input.rs.
+//! Catalogue cases (issue 17): paths and names from content that try to
+//! reach outside the project, special files, script URLs from file names,
+//! names of generated pages, text that would be lost, dates.
 
-use super::Case;
+use std::path::Path;
+
+use super::{Case, EN, JA, Observed, Run, append, edit, rulebook, symlink};
+
+fn fifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// An article with a fact-free body, under `name` in content/en.
+fn plain_article(dir: &Path, name: &str) {
+    write(
+        dir,
+        &format!("content/en/{name}"),
+        "---\ntitle: A plain page\nms.date: 11/20/2019\n---\n# A plain page\n\nSome text.\n",
+    );
+}
+
+/// Build, then check every page of the output: no href or src that a
+/// browser reads as a script URL, and the search index links the page by
+/// an encoded relative path.
+fn build_and_check_hrefs(dir: &Path) -> Observed {
+    let out = rulebook(dir, &["build"]);
+    let mut problems = Vec::new();
+    for (path, entry) in super::state(&dir.join("book"), &[]) {
+        let super::Entry::File(bytes) = entry else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes).to_lowercase();
+        for attr in ["href=\"", "src=\"", "\"url\":\""] {
+            for (at, _) in text.match_indices(attr) {
+                let value = &text[at + attr.len()..];
+                let value = value.trim_start();
+                if value.starts_with("javascript:") || value.starts_with("data:") {
+                    problems.push(format!(
+                        "{}: {}",
+                        path.display(),
+                        &value[..40.min(value.len())]
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "script URLs in the site: {problems:#?}"
+    );
+    Observed {
+        exit: out.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
 
 pub fn cases() -> Vec<Case> {
-    vec![]
+    vec![
+        Case {
+            name: "a title that escapes the summary's link syntax (`\\](../../../outside/secret.txt)`) is only a title",
+            run: Run::Build,
+            break_it: |d| {
+                edit(d, EN, |t| {
+                    t.replacen(
+                        "title: Sell software subscriptions through CSP",
+                        "title: 'x\\](../../../outside/secret.txt) [y'",
+                        1,
+                    )
+                    .replacen(
+                        "# <a name=\"sell-software-subscriptions-through-csp\"></a>Sell software subscriptions through CSP",
+                        "# <a name=\"sell-software-subscriptions-through-csp\"></a>x\\](../../../outside/secret.txt) [y",
+                        1,
+                    )
+                })
+            },
+            exit: 0,
+            code: "",
+            line: false,
+        },
+        Case {
+            name: "a SUMMARY.md link climbing out of the locale folder",
+            run: Run::Build,
+            break_it: |d| {
+                write(
+                    d,
+                    "content/en/SUMMARY.md",
+                    "# Summary\n\n- [Sell](csp-software-subscriptions.md)\n- [Secret](../../../outside/secret.txt)\n",
+                )
+            },
+            exit: 1,
+            code: "summary-outside-root",
+            line: true,
+        },
+        Case {
+            name: "a SUMMARY.md link to a file that is a link out of the project",
+            run: Run::Build,
+            break_it: |d| {
+                write(
+                    d,
+                    "content/en/SUMMARY.md",
+                    "# Summary\n\n- [Sell](csp-software-subscriptions.md)\n- [Notes](notes.txt)\n",
+                );
+                symlink(
+                    &d.join("../outside/secret.txt"),
+                    &d.join("content/en/notes.txt"),
+                );
+            },
+            exit: 1,
+            code: "outside-root",
+            line: false,
+        },
+        Case {
+            name: "an article that is a symlink to /proc/self/environ",
+            run: Run::Build,
+            break_it: |d| {
+                symlink(
+                    Path::new("/proc/self/environ"),
+                    &d.join("content/en/environ.md"),
+                )
+            },
+            exit: 1,
+            code: "outside-root",
+            line: false,
+        },
+        Case {
+            name: "an article that is a symlink to a file beside the project",
+            run: Run::Build,
+            break_it: |d| {
+                symlink(
+                    &d.join("../outside/secret.txt"),
+                    &d.join("content/ja-JP/secret.md"),
+                )
+            },
+            exit: 1,
+            code: "outside-root",
+            line: false,
+        },
+        Case {
+            name: "a FIFO under content/includes/ that nothing includes (never opened: no hang)",
+            run: Run::Build,
+            break_it: |d| {
+                std::fs::create_dir_all(d.join("content/includes")).unwrap();
+                fifo(&d.join("content/includes/pipe.md"));
+            },
+            exit: 0,
+            code: "",
+            line: false,
+        },
+        Case {
+            name: "an [!INCLUDE] of a FIFO under content/includes/ (refused unread)",
+            run: Run::Build,
+            break_it: |d| {
+                std::fs::create_dir_all(d.join("content/includes")).unwrap();
+                fifo(&d.join("content/includes/pipe.md"));
+                append(d, EN, "\n[!INCLUDE [pipe](../includes/pipe.md)]\n");
+            },
+            exit: 1,
+            code: "not-a-file",
+            line: true,
+        },
+        Case {
+            name: "an [!INCLUDE] of a link to /dev/zero under content/includes/",
+            run: Run::Build,
+            break_it: |d| {
+                std::fs::create_dir_all(d.join("content/includes")).unwrap();
+                symlink(Path::new("/dev/zero"), &d.join("content/includes/zero.md"));
+                append(d, EN, "\n[!INCLUDE [zero](../includes/zero.md)]\n");
+            },
+            exit: 1,
+            code: "include-outside-root",
+            line: true,
+        },
+        Case {
+            name: "a FIFO named like an article",
+            run: Run::Build,
+            break_it: |d| fifo(&d.join("content/en/pipe.md")),
+            exit: 1,
+            code: "not-a-file",
+            line: false,
+        },
+        Case {
+            name: "a link to /dev/zero among the articles",
+            run: Run::Build,
+            break_it: |d| symlink(Path::new("/dev/zero"), &d.join("content/en/zero.md")),
+            exit: 1,
+            code: "outside-root",
+            line: false,
+        },
+        Case {
+            name: "a link to /dev/zero in locale data",
+            run: Run::Build,
+            break_it: |d| symlink(Path::new("/dev/zero"), &d.join("locales/en/zero.tsv")),
+            exit: 1,
+            code: "outside-root",
+            line: false,
+        },
+        Case {
+            name: "a locale folder that is a link to a repository elsewhere (allowed)",
+            run: Run::Build,
+            break_it: |d| {
+                let elsewhere = d.join("../ja-JP-repo");
+                std::fs::rename(d.join("content/ja-JP"), &elsewhere).unwrap();
+                symlink(&elsewhere, &d.join("content/ja-JP"));
+            },
+            exit: 0,
+            code: "",
+            line: false,
+        },
+        Case {
+            name: "an article named `javascript:alert(document.domain).md` (no script URL anywhere)",
+            run: Run::Custom("build", build_and_check_hrefs),
+            break_it: |d| plain_article(d, "javascript:alert(document.domain).md"),
+            exit: 0,
+            code: "",
+            line: false,
+        },
+        Case {
+            name: "articles named with `#`, `?`, `%`, spaces and a scheme (`data:`) build and link",
+            run: Run::Custom("build", |d| {
+                let observed = build_and_check_hrefs(d);
+                let toc = std::fs::read_to_string(d.join("book/en/toc.js")).unwrap();
+                for (file, href) in [
+                    ("a#b.html", "a%23b.html"),
+                    ("what?.html", "what%3F.html"),
+                    ("100%.html", "100%25.html"),
+                    ("two words.html", "two%20words.html"),
+                    ("data:text.html", "data%3Atext.html"),
+                ] {
+                    assert!(d.join("book/en").join(file).is_file(), "{file} written");
+                    assert!(
+                        toc.contains(&format!("href=\\\"{href}\\\"")),
+                        "{href} in {toc}"
+                    );
+                }
+                observed
+            }),
+            break_it: |d| {
+                for name in [
+                    "a#b.md",
+                    "what?.md",
+                    "100%.md",
+                    "two words.md",
+                    "data:text.md",
+                ] {
+                    plain_article(d, name);
+                }
+            },
+            exit: 0,
+            code: "",
+            line: false,
+        },
+        Case {
+            name: "an article named like a generated page (`rules.md`)",
+            run: Run::Build,
+            break_it: |d| plain_article(d, "rules.md"),
+            exit: 1,
+            code: "reserved-page-name",
+            line: true,
+        },
+        Case {
+            name: "an article named like a generated page's further page (`status-2.md`)",
+            run: Run::Build,
+            break_it: |d| plain_article(d, "status-2.md"),
+            exit: 1,
+            code: "reserved-page-name",
+            line: true,
+        },
+        Case {
+            name: "an article named `index.md` is the home page (not overwritten by a copy of the first page)",
+            run: Run::Custom("build", |d| {
+                let out = rulebook(d, &["build"]);
+                let home = std::fs::read_to_string(d.join("book/en/index.html")).unwrap();
+                assert!(
+                    home.contains("Some text."),
+                    "index.html is the index article"
+                );
+                Observed {
+                    exit: out.status.code().unwrap_or(-1),
+                    stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+                }
+            }),
+            break_it: |d| plain_article(d, "index.md"),
+            exit: 0,
+            code: "",
+            line: false,
+        },
+        Case {
+            name: "a two-digit year (`ms.lasthandoff: 08/31/18`)",
+            run: Run::Build,
+            break_it: |d| {
+                edit(d, JA, |t| {
+                    t.replacen("ms.lasthandoff: 08/31/2018", "ms.lasthandoff: 08/31/18", 1)
+                })
+            },
+            exit: 1,
+            code: "yaml-frontmatter",
+            line: true,
+        },
+        Case {
+            name: "a negative year (`ms.date: 11/20/-2019`)",
+            run: Run::Build,
+            break_it: |d| {
+                edit(d, EN, |t| {
+                    t.replacen("ms.date: 11/20/2019", "ms.date: 11/20/-2019", 1)
+                })
+            },
+            exit: 1,
+            code: "yaml-frontmatter",
+            line: true,
+        },
+        Case {
+            name: "an article of NUL bytes",
+            run: Run::Build,
+            break_it: |d| std::fs::write(d.join(EN), vec![0u8; 4096]).unwrap(),
+            exit: 1,
+            code: "not-text",
+            line: true,
+        },
+        Case {
+            name: "an article that is only a frontmatter",
+            run: Run::Build,
+            break_it: |d| {
+                edit(d, EN, |t| {
+                    let end = t[3..].find("\n---\n").unwrap() + 3 + 5;
+                    t[..end].to_owned()
+                })
+            },
+            exit: 1,
+            code: "empty-article",
+            line: true,
+        },
+        Case {
+            name: "CR-only line endings (warning; lines counted right)",
+            run: Run::Custom("build", |d| {
+                let out = rulebook(d, &["build"]);
+                let rules = std::fs::read_to_string(d.join("book/rules.json")).unwrap();
+                let json: serde_json::Value = serde_json::from_str(&rules).unwrap();
+                let lines: Vec<u64> = json["rules"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|r| r["source"]["locale"] == "en")
+                    .map(|r| r["source"]["line"].as_u64().unwrap())
+                    .collect();
+                assert!(
+                    !lines.is_empty() && lines.iter().all(|&l| l > 13),
+                    "{lines:?}"
+                );
+                let page =
+                    std::fs::read_to_string(d.join("book/en/csp-software-subscriptions.html"))
+                        .unwrap();
+                assert!(
+                    !page.contains("ms.sourcegitcommit"),
+                    "the frontmatter is not shown as text"
+                );
+                Observed {
+                    exit: out.status.code().unwrap_or(-1),
+                    stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+                }
+            }),
+            break_it: |d| edit(d, EN, |t| t.replace('\n', "\r")),
+            exit: 0,
+            code: "cr-line-endings",
+            line: true,
+        },
+        Case {
+            name: "two locale folders that differ only in case (`en`, `EN`)",
+            run: Run::Build,
+            break_it: |d| {
+                std::fs::create_dir(d.join("content/EN")).unwrap();
+                std::fs::copy(
+                    d.join(EN),
+                    d.join("content/EN/csp-software-subscriptions.md"),
+                )
+                .unwrap();
+                append(d, "content/EN/csp-software-subscriptions.md", "\nMore.\n");
+            },
+            exit: 1,
+            code: "duplicate-locale",
+            line: false,
+        },
+    ]
 }

@@ -1,0 +1,225 @@
+//! A book's outline (mdBook's `Book`, chapters left empty: each page reads
+//! its article when it is written) made as data: from the locale's
+//! `SUMMARY.md`, every link checked, or from the articles in order.
+//!
+//! The outline is never Markdown written from titles and parsed back: a
+//! title ending in `\` would escape the link syntax and name any file as a
+//! chapter. A chapter's path is where its page is written (`x.md` →
+//! `x.html`) and, for a summary entry that is not an article, the file its
+//! page is made from; so a summary link must stay inside the locale folder
+//! as written and, read through links, inside the content tree.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use mdbook_driver::book::{Book, BookItem, Chapter};
+
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::load::Article;
+use crate::load::confine;
+use crate::position::LineIndex;
+
+/// The articles in order, each a chapter named by `title`.
+pub(super) fn from_articles(articles: &[Article], title: impl Fn(&Article) -> String) -> Book {
+    Book::new_with_items(
+        articles
+            .iter()
+            .map(|a| {
+                BookItem::Chapter(Chapter::new(
+                    &title(a),
+                    String::new(),
+                    PathBuf::from(format!("{}.md", a.slug)),
+                    Vec::new(),
+                ))
+            })
+            .collect(),
+    )
+}
+
+/// The outline of `src_dir/SUMMARY.md`, or `None` when there is no such
+/// file. A link that leaves the locale folder (as written, or through a
+/// link on disk) or names a special file is an error; one naming a file
+/// that does not exist is a warning, and its entry is a draft (listed,
+/// not linked), as mdBook's `create-missing = false` would not allow.
+pub(super) fn from_summary_file(
+    src_dir: &Path,
+    locale: &str,
+    articles: &[Article],
+    roots: &[PathBuf],
+) -> Result<Option<(Book, Vec<Diagnostic>)>, Diagnostics> {
+    let file = src_dir.join("SUMMARY.md");
+    if std::fs::symlink_metadata(&file).is_err() {
+        return Ok(None);
+    }
+    let display = format!("content/{locale}/SUMMARY.md");
+    let bytes = confine::read(&file, roots).map_err(|r| r.diagnostic(&display))?;
+    let text = crate::load::decode(bytes, &display)?;
+    let summary = mdbook_summary::parse_summary(&text).map_err(|e| {
+        Diagnostic::error("summary", format!("SUMMARY.md does not parse: {e}"))
+            .at(Location::file(&display))
+            .with_help("see mdBook's SUMMARY.md format: `- [Title](file.md)`, one entry a line")
+    })?;
+    let known: HashSet<PathBuf> = articles
+        .iter()
+        .map(|a| PathBuf::from(format!("{}.md", a.slug)))
+        .collect();
+    let mut walk = Walk {
+        src_dir,
+        display: &display,
+        text: &text,
+        lines: LineIndex::new(&text),
+        known: &known,
+        roots,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let mut items = Vec::new();
+    for entry in summary
+        .prefix_chapters
+        .iter()
+        .chain(&summary.numbered_chapters)
+        .chain(&summary.suffix_chapters)
+    {
+        if let Some(item) = walk.item(entry, &[]) {
+            items.push(item);
+        }
+    }
+    if !walk.errors.is_empty() {
+        return Err(Diagnostics(walk.errors));
+    }
+    Ok(Some((Book::new_with_items(items), walk.warnings)))
+}
+
+struct Walk<'a> {
+    src_dir: &'a Path,
+    display: &'a str,
+    text: &'a str,
+    lines: LineIndex,
+    known: &'a HashSet<PathBuf>,
+    roots: &'a [PathBuf],
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Walk<'_> {
+    /// The locale folder as diagnostics name it (`content/en`).
+    fn locale_display(&self) -> &str {
+        self.display
+            .strip_suffix("/SUMMARY.md")
+            .unwrap_or(self.display)
+    }
+
+    /// Where `location` is written in SUMMARY.md (its first mention), for
+    /// diagnostics: mdBook's summary parser keeps no positions.
+    fn locate(&self, location: &Path) -> Location {
+        let written = location.to_string_lossy();
+        match self.text.find(written.as_ref()) {
+            Some(at) => {
+                let (line, col) = self.lines.line_col(self.text, at);
+                Location::new(self.display, line, col)
+            }
+            None => Location::file(self.display),
+        }
+    }
+
+    /// The chapter path of a summary link, or `None` (and a diagnostic)
+    /// when it cannot be one.
+    fn chapter_path(&mut self, location: &Path) -> Option<PathBuf> {
+        let Some(inside) = confine::lexically_inside(location) else {
+            self.errors.push(
+                Diagnostic::error(
+                    "summary-outside-root",
+                    format!(
+                        "SUMMARY.md links to `{}`, outside its locale folder",
+                        location.display()
+                    ),
+                )
+                .at(self.locate(location))
+                .with_help(
+                    "a summary links to files of its own locale folder by relative path (`article.md`, `folder/article.md`)",
+                ),
+            );
+            return None;
+        };
+        if inside.as_os_str().is_empty() {
+            self.errors.push(
+                Diagnostic::error(
+                    "summary-outside-root",
+                    format!("SUMMARY.md links to `{}`, a folder", location.display()),
+                )
+                .at(self.locate(location))
+                .with_help("link to a Markdown file of the locale folder"),
+            );
+            return None;
+        }
+        if self.known.contains(&inside) {
+            return Some(inside);
+        }
+        let file = self.src_dir.join(&inside);
+        if std::fs::symlink_metadata(&file).is_err() {
+            self.warnings.push(
+                Diagnostic::warning(
+                    "missing-chapter",
+                    format!(
+                        "SUMMARY.md names `{}`, which is not in its locale folder; the entry is listed without a page",
+                        location.display()
+                    ),
+                )
+                .at(self.locate(location))
+                .with_help("fix the link or add the file"),
+            );
+            return None;
+        }
+        match confine::check(&file, self.roots) {
+            Ok(_) => Some(inside),
+            Err(refusal) => {
+                let named = format!("{}/{}", self.locale_display(), inside.display());
+                let d = refusal.diagnostic(&named);
+                self.errors.push(Diagnostic {
+                    location: Some(self.locate(location)),
+                    message: format!(
+                        "SUMMARY.md links to `{}`, which is {}",
+                        location.display(),
+                        d.message
+                            .split_once(" is ")
+                            .map_or(d.message.as_str(), |(_, rest)| rest)
+                    ),
+                    ..d
+                });
+                None
+            }
+        }
+    }
+
+    fn item(
+        &mut self,
+        entry: &mdbook_summary::SummaryItem,
+        parents: &[String],
+    ) -> Option<BookItem> {
+        use mdbook_summary::SummaryItem;
+        Some(match entry {
+            SummaryItem::Separator => BookItem::Separator,
+            SummaryItem::PartTitle(title) => BookItem::PartTitle(title.clone()),
+            SummaryItem::Link(link) => {
+                let path = link
+                    .location
+                    .as_deref()
+                    .and_then(|location| self.chapter_path(location));
+                let mut chapter = match path {
+                    Some(path) => Chapter::new(&link.name, String::new(), path, parents.to_vec()),
+                    None => Chapter::new_draft(&link.name, parents.to_vec()),
+                };
+                chapter.number = link.number.clone();
+                let mut inner = parents.to_vec();
+                inner.push(link.name.clone());
+                for sub in &link.nested_items {
+                    if let Some(sub) = self.item(sub, &inner) {
+                        chapter.sub_items.push(sub);
+                    }
+                }
+                BookItem::Chapter(chapter)
+            }
+            _ => return None,
+        })
+    }
+}
