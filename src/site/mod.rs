@@ -11,7 +11,7 @@
 pub mod chapter;
 pub mod href;
 pub mod html;
-mod outline;
+pub mod outline;
 mod pages;
 pub mod search;
 mod templates;

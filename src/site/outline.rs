@@ -20,7 +20,7 @@ use crate::load::confine;
 use crate::position::LineIndex;
 
 /// The articles in order, each a chapter named by `title`.
-pub(super) fn from_articles(articles: &[Article], title: impl Fn(&Article) -> String) -> Book {
+pub fn from_articles(articles: &[Article], title: impl Fn(&Article) -> String) -> Book {
     Book::new_with_items(
         articles
             .iter()
@@ -41,7 +41,7 @@ pub(super) fn from_articles(articles: &[Article], title: impl Fn(&Article) -> St
 /// link on disk) or names a special file is an error; one naming a file
 /// that does not exist is a warning, and its entry is a draft (listed,
 /// not linked), as mdBook's `create-missing = false` would not allow.
-pub(super) fn from_summary_file(
+pub fn from_summary_file(
     src_dir: &Path,
     locale: &str,
     articles: &[Article],
@@ -222,4 +222,15 @@ impl Walk<'_> {
             _ => return None,
         })
     }
+}
+
+/// Every chapter path of a book (where its pages are written, relative to
+/// the locale's output folder), in book order.
+pub fn chapter_paths(book: &Book) -> Vec<PathBuf> {
+    book.iter()
+        .filter_map(|item| match item {
+            BookItem::Chapter(c) => c.path.clone(),
+            _ => None,
+        })
+        .collect()
 }
