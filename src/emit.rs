@@ -229,7 +229,8 @@ struct Context<'a> {
     project: &'a Project,
     source_locale: String,
     data: Vec<std::sync::Arc<LocaleData>>,
-    content_roots: Vec<PathBuf>,
+    /// Each locale's input roots ([`load::LocaleContent::roots`]).
+    roots: HashMap<String, Vec<PathBuf>>,
 }
 
 impl<'a> Context<'a> {
@@ -313,7 +314,11 @@ impl<'a> Context<'a> {
             project,
             source_locale,
             data,
-            content_roots: project.content_roots.clone(),
+            roots: project
+                .locales
+                .iter()
+                .map(|l| (l.id.clone(), l.roots.clone()))
+                .collect(),
         })
     }
 
@@ -348,7 +353,7 @@ impl<'a> Context<'a> {
         found.extend(document.diagnostics.iter().cloned());
         found.extend(load::check_document_includes(
             &self.project.root,
-            &self.content_roots,
+            self.roots.get(locale).map_or(&[], Vec::as_slice),
             &document,
         ));
         let own = self.find(locale).unwrap_or(english);
@@ -1338,7 +1343,7 @@ fn hash_articles(
 fn inputs_key(project: &Project, options: &BuildOptions) -> String {
     let root = &project.root;
     let mut key = cache::Key::new("inputs");
-    let regular = |path: PathBuf| crate::load::confine::read(&path, &[]).unwrap_or_default();
+    let regular = |path: PathBuf| crate::load::confine::read_any(&path).unwrap_or_default();
     key.add(&regular(root.join("book.toml")));
     for name in ["locales", "templates"] {
         let dir = root.join(name);
@@ -1354,7 +1359,7 @@ fn inputs_key(project: &Project, options: &BuildOptions) -> String {
         .collect();
     shared.sort();
     for dir in shared {
-        key.add_tree(root, &dir, &project.content_roots);
+        key.add_tree(root, &dir, project.content_root.as_slice());
     }
     for l in &project.locales {
         key.add(l.id.as_bytes());

@@ -55,7 +55,7 @@ impl Article {
 
     /// The file's bytes, checked as [`Article::read_checked`] says.
     pub fn bytes(&self) -> Result<Vec<u8>, Diagnostic> {
-        confine::read(&self.file, &[]).map_err(|r| r.diagnostic(&self.path))
+        confine::read_any(&self.file).map_err(|r| r.diagnostic(&self.path))
     }
 
     /// [`Article::read_checked`] and the SHA-256 of the file's bytes (hex):
@@ -79,6 +79,11 @@ pub struct LocaleContent {
     pub articles: Vec<Article>,
     /// `SUMMARY.md` of this locale, when present.
     pub summary: Option<Article>,
+    /// Where this locale's articles, includes and summary entries may be
+    /// read from: the real paths of `content/` and of this locale's folder
+    /// (which may be a link to a repository elsewhere; another locale's
+    /// link opens nothing to this one).
+    pub roots: Vec<PathBuf>,
 }
 
 /// The project as found on disk.
@@ -86,9 +91,9 @@ pub struct LocaleContent {
 #[non_exhaustive]
 pub struct Project {
     pub root: PathBuf,
-    /// Where content may be read from: the real paths of `content/` and of
-    /// each locale folder (one may be a link to a repository elsewhere).
-    pub content_roots: Vec<PathBuf>,
+    /// The real path of `content/`: shared folders (`includes/`) are read
+    /// from under it.
+    pub content_root: Option<PathBuf>,
     pub config: BookToml,
     pub locales: Vec<LocaleContent>,
 }
@@ -207,6 +212,7 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
         }
         match read_locale(&dir, &display) {
             Ok((articles, summary)) => locales.push(LocaleContent {
+                roots: content_roots(&content, [dir.as_path()]),
                 id,
                 langid,
                 dir,
@@ -236,10 +242,9 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
     // templates wherever they are in their folders; an include, a summary
     // entry or a media file of content/ where it is named (located at
     // the line that names it).
-    let content_roots = content_roots(&content, locales.iter().map(|l| l.dir.as_path()));
     for l in &locales {
         for a in l.articles.iter().chain(&l.summary) {
-            if let Err(refusal) = confine::check(&a.file, &content_roots) {
+            if let Err(refusal) = confine::check(&a.file, &l.roots) {
                 diagnostics.push(refusal.diagnostic(&a.path));
             }
         }
@@ -258,13 +263,13 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
     }
     Ok(Project {
         root: root.to_path_buf(),
-        content_roots,
+        content_root: content.canonicalize().ok(),
         config,
         locales,
     })
 }
 
-/// The real paths of `content/` and of the locale folders.
+/// The real paths of `content/` and of the given locale folders.
 pub fn content_roots<'a>(
     content: &'a Path,
     locales: impl IntoIterator<Item = &'a Path>,

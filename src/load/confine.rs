@@ -91,15 +91,25 @@ fn special_kind(meta: &std::fs::Metadata) -> Option<&'static str> {
     Some("a special file")
 }
 
-/// Check a file without reading it: its real path is under a root, and it
-/// is a regular file of at most [`MAX_INPUT_BYTES`]. Returns the real path.
-/// `roots` must be canonical ([`real_roots`]); empty means "anywhere" (a
-/// file named on the command line).
+/// Check a file without reading it: its real path is under one of `roots`
+/// (canonical, [`real_roots`]; none means nowhere), and it is a regular
+/// file of at most [`MAX_INPUT_BYTES`]. Returns the real path.
 pub fn check(file: &Path, roots: &[PathBuf]) -> Result<PathBuf, Refusal> {
     let real = file.canonicalize().map_err(Refusal::Io)?;
-    if !roots.is_empty() && !roots.iter().any(|r| real.starts_with(r)) {
+    if !roots.iter().any(|r| real.starts_with(r)) {
         return Err(Refusal::Outside);
     }
+    check_kind(real)
+}
+
+/// [`check`] for a file whose place was settled already (listed under its
+/// root) or that the user named (on the command line, `book.toml`): only
+/// what it is and its size.
+pub fn check_any(file: &Path) -> Result<PathBuf, Refusal> {
+    check_kind(file.canonicalize().map_err(Refusal::Io)?)
+}
+
+fn check_kind(real: PathBuf) -> Result<PathBuf, Refusal> {
     let meta = std::fs::metadata(&real).map_err(Refusal::Io)?;
     if let Some(kind) = special_kind(&meta) {
         return Err(Refusal::NotRegular(kind));
@@ -117,7 +127,15 @@ pub fn check(file: &Path, roots: &[PathBuf]) -> Result<PathBuf, Refusal> {
 /// too: a file that grows while it is read (or lies about its size, as
 /// `/proc` files do) stops at the limit.
 pub fn read(file: &Path, roots: &[PathBuf]) -> Result<Vec<u8>, Refusal> {
-    let real = check(file, roots)?;
+    read_checked(check(file, roots)?)
+}
+
+/// [`read`] after [`check_any`].
+pub fn read_any(file: &Path) -> Result<Vec<u8>, Refusal> {
+    read_checked(check_any(file)?)
+}
+
+fn read_checked(real: PathBuf) -> Result<Vec<u8>, Refusal> {
     let f = std::fs::File::open(&real).map_err(Refusal::Io)?;
     let mut bytes = Vec::new();
     f.take(MAX_INPUT_BYTES + 1)
@@ -247,10 +265,15 @@ mod tests {
             read(&root.join("out.md"), &roots),
             Err(Refusal::Outside)
         ));
-        // /dev/zero is outside too; with no roots it is still a device
+        // /dev/zero is outside too; wherever it may be, it is a device
         assert!(matches!(
-            read(&root.join("zero.md"), &[]),
+            read_any(&root.join("zero.md")),
             Err(Refusal::NotRegular("a device"))
+        ));
+        // no roots: nothing is inside
+        assert!(matches!(
+            read(&root.join("ok.md"), &[]),
+            Err(Refusal::Outside)
         ));
         assert!(matches!(
             read(&root.join("fifo.md"), &roots),

@@ -299,9 +299,13 @@ fn build_locale(
     // articles in order; never Markdown made from titles (a title that
     // escapes the link syntax would name any file as a chapter).
     let src_dir = content_root.join(locale);
+    let roots = input
+        .project
+        .locale(locale)
+        .map(|l| l.roots.clone())
+        .unwrap_or_default();
     let (outline, outline_warnings) =
-        match outline::from_summary_file(&src_dir, locale, articles, &input.project.content_roots)?
-        {
+        match outline::from_summary_file(&src_dir, locale, articles, &roots)? {
             Some(found) => found,
             None => (
                 outline::from_articles(articles, |a| {
@@ -355,7 +359,7 @@ fn build_locale(
             .collect(),
         src_dir,
         content_root,
-        content_roots: input.project.content_roots.clone(),
+        content_roots: roots,
         diagnostics: std::sync::Mutex::new(Vec::new()),
         cache: input.cache,
         staging: input.staging,
@@ -576,7 +580,8 @@ struct SiteRenderer<'a> {
     articles: HashMap<PathBuf, Article>,
     src_dir: PathBuf,
     content_root: PathBuf,
-    /// Where content may be read from ([`Project::content_roots`]).
+    /// Where this locale's content may be read from
+    /// ([`crate::load::LocaleContent::roots`]).
     content_roots: Vec<PathBuf>,
     /// What rendering the pages found (bad includes and the like).
     diagnostics: std::sync::Mutex<Vec<Diagnostic>>,

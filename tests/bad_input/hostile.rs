@@ -217,6 +217,17 @@ pub fn cases() -> Vec<Case> {
             line: false,
         },
         Case {
+            name: "a locale folder linked to a folder outside opens nothing to another locale's includes",
+            run: Run::Build,
+            break_it: |d| {
+                symlink(&d.join("../outside"), &d.join("content/fr-FR"));
+                append(d, EN, "\n[!INCLUDE [secret](../fr-FR/secret.txt)]\n");
+            },
+            exit: 1,
+            code: "include-outside-root",
+            line: true,
+        },
+        Case {
             name: "an article named `javascript:alert(document.domain).md` (no script URL anywhere)",
             run: Run::Custom("build", build_and_check_hrefs),
             break_it: |d| plain_article(d, "javascript:alert(document.domain).md"),
