@@ -4,14 +4,26 @@
 //!
 //! Dependency-light on purpose: a small HTTP/1.1 server on std's `TcpListener`
 //! with one thread per connection ([`http`]) and a polling watcher ([`watch`]).
-//! Only files under the output folder are ever served; the live-reload script
-//! is added to HTML responses at serve time, never to the files on disk.
+//! Only files under the output folder are ever served, never its dot files
+//! and folders (the build cache `.rulebook/`); the live-reload script is added
+//! to HTML responses at serve time, never to the files on disk. Only requests
+//! whose `Host` names this server are answered ([`host`]).
+//!
+//! No kind of slow or idle client can lock the others out, because each phase
+//! of a connection has its own bound: a connection still sending its request
+//! head has a total deadline (trickling bytes does not extend it) and, when
+//! [`MAX_PENDING`] are doing so, the oldest of them is closed to make room for
+//! the newcomer; a request being answered has a write deadline and one of
+//! [`MAX_ANSWERING`] slots; a live-reload long poll has one of [`MAX_POLLS`]
+//! slots of its own, and a page beyond them is told to retry in a second.
 
+mod host;
 mod http;
 mod watch;
 
+use std::collections::VecDeque;
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -35,6 +47,9 @@ pub struct ServeOptions {
     pub out: PathBuf,
     /// Address to listen on; loopback unless asked otherwise.
     pub bind: IpAddr,
+    /// The name `bind` was given as (`--bind NAME`): answered in `Host`
+    /// besides the loopback names. See [`host`] for what is answered.
+    pub host: Option<String>,
     /// Port; 0 picks a free one (see [`Server::addr`]).
     pub port: u16,
     pub build: BuildOptions,
@@ -43,6 +58,12 @@ pub struct ServeOptions {
     /// How long the sources must stay unchanged before a rebuild, so that an
     /// editor's save (or a `git checkout`) makes one build, not several.
     pub debounce: Duration,
+    /// How long a client has, from connecting, to send its whole request
+    /// head. A total, not a per-read timeout, so that trickling a byte at a
+    /// time cannot hold a connection open.
+    pub head_deadline: Duration,
+    /// How long writing one response may take in all.
+    pub write_deadline: Duration,
 }
 
 impl ServeOptions {
@@ -53,10 +74,13 @@ impl ServeOptions {
             out: root.join("book"),
             root,
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            host: None,
             port: 3000,
             build: BuildOptions::default(),
             poll_interval: Duration::from_millis(100),
             debounce: Duration::from_millis(200),
+            head_deadline: Duration::from_secs(5),
+            write_deadline: Duration::from_secs(15),
         }
     }
 }
@@ -93,7 +117,25 @@ struct Shared {
     builds: Mutex<u64>,
     new_build: Condvar,
     stop: AtomicBool,
-    connections: AtomicUsize,
+    /// The `Host` values answered.
+    hosts: host::Allowed,
+    /// The port listened on, for the help texts.
+    port: u16,
+    head_deadline: Duration,
+    write_deadline: Duration,
+    /// Connections still sending their request head, oldest first.
+    pending: Mutex<Pending>,
+    /// Requests being answered, long polls not included.
+    answering: AtomicUsize,
+    /// Long polls waiting for a build.
+    polls: AtomicUsize,
+}
+
+#[derive(Default)]
+struct Pending {
+    next_id: u64,
+    /// A handle on each connection, to close it when it has to make room.
+    open: VecDeque<(u64, TcpStream)>,
 }
 
 impl Shared {
@@ -125,6 +167,41 @@ impl Shared {
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
+    }
+
+    /// Register a new connection as sending its head, closing the oldest one
+    /// doing so when [`MAX_PENDING`] are: a client that has not managed to
+    /// send a few hundred bytes by then is slow or hostile, and the newcomer
+    /// is most likely a browser that sends its head at once.
+    fn admit(&self, stream: &TcpStream) -> Option<u64> {
+        let handle = stream.try_clone().ok()?;
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        while pending.open.len() >= MAX_PENDING {
+            if let Some((_, oldest)) = pending.open.pop_front() {
+                // Its read returns at once and its thread ends.
+                let _ = oldest.shutdown(Shutdown::Both);
+            }
+        }
+        let id = pending.next_id;
+        pending.next_id += 1;
+        pending.open.push_back((id, handle));
+        Some(id)
+    }
+
+    fn leave_pending(&self, id: u64) {
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(at) = pending.open.iter().position(|(open, _)| *open == id) {
+            pending.open.remove(at);
+        }
+    }
+
+    /// One of `max` slots counted by `count`, if one is free.
+    fn take_slot<'a>(&'a self, count: &'a AtomicUsize, max: usize) -> Option<Slot<'a>> {
+        if count.fetch_add(1, Ordering::SeqCst) >= max {
+            count.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        Some(Slot(count))
     }
 
     fn stopped(&self) -> bool {
@@ -233,7 +310,13 @@ pub fn start(
         builds: Mutex::new(0),
         new_build: Condvar::new(),
         stop: AtomicBool::new(false),
-        connections: AtomicUsize::new(0),
+        hosts: host::Allowed::new(options.bind, options.host.as_deref()),
+        port: addr.port(),
+        head_deadline: options.head_deadline,
+        write_deadline: options.write_deadline,
+        pending: Mutex::new(Pending::default()),
+        answering: AtomicUsize::new(0),
+        polls: AtomicUsize::new(0),
     });
     // The watcher's first look comes before the build, so an edit made while
     // it runs is not missed.
@@ -272,9 +355,16 @@ pub fn run(
     Ok(())
 }
 
-/// At most this many connections are handled at once (long polls included);
-/// more are closed at once rather than queued behind them.
-const MAX_CONNECTIONS: usize = 64;
+/// Connections still sending their request head; a new one beyond this
+/// closes the oldest (see [`Shared::admit`]). Each costs a parked thread for
+/// at most the head deadline.
+pub const MAX_PENDING: usize = 128;
+/// Requests answered at once, long polls not included; a request beyond
+/// them gets 503 with `Retry-After` at once instead of waiting.
+pub const MAX_ANSWERING: usize = 64;
+/// Live-reload long polls waiting at once (one per open page); a page beyond
+/// them gets 503 at once and polls again a second later.
+pub const MAX_POLLS: usize = 128;
 
 fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
     for stream in listener.incoming() {
@@ -286,29 +376,48 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
             std::thread::sleep(Duration::from_millis(20));
             continue;
         };
-        if shared.connections.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-            shared.connections.fetch_sub(1, Ordering::SeqCst);
+        let accepted = Instant::now();
+        // Registered here, before the thread exists, so that the count of
+        // pending connections can never run ahead of the acceptor.
+        let Some(id) = shared.admit(&stream) else {
             continue;
-        }
+        };
         let conn_shared = Arc::clone(shared);
         let spawned = std::thread::Builder::new()
             .name("rulebook-serve-conn".into())
             .spawn(move || {
-                // Counted down even if handling panics.
-                let _slot = ConnectionSlot(&conn_shared);
-                http::handle(stream, &conn_shared);
+                // Leaves the pending set even if handling panics.
+                let slot = PendingSlot {
+                    shared: &conn_shared,
+                    id,
+                };
+                http::handle(stream, &conn_shared, slot, accepted);
             });
         if spawned.is_err() {
-            shared.connections.fetch_sub(1, Ordering::SeqCst);
+            shared.leave_pending(id);
         }
     }
 }
 
-struct ConnectionSlot<'a>(&'a Shared);
+/// A connection's place among those sending their head; given up when the
+/// head is in (or the connection ends).
+pub(crate) struct PendingSlot<'a> {
+    shared: &'a Shared,
+    id: u64,
+}
 
-impl Drop for ConnectionSlot<'_> {
+impl Drop for PendingSlot<'_> {
     fn drop(&mut self) {
-        self.0.connections.fetch_sub(1, Ordering::SeqCst);
+        self.shared.leave_pending(self.id);
+    }
+}
+
+/// One of a bounded number of places, counted down when dropped.
+pub(crate) struct Slot<'a>(&'a AtomicUsize);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
