@@ -123,19 +123,96 @@ struct Shared {
     port: u16,
     head_deadline: Duration,
     write_deadline: Duration,
-    /// Connections still sending their request head, oldest first.
-    pending: Mutex<Pending>,
+    /// Connections still sending their request head.
+    pending: Room,
     /// Requests being answered, long polls not included.
-    answering: AtomicUsize,
+    answering: Room,
     /// Long polls waiting for a build.
     polls: AtomicUsize,
 }
 
+/// The open connections in one phase, `max` of them normally. When a
+/// connection enters a full room, those that have been in it longest are
+/// closed to make room, once they have been there [`EVICTABLE_AFTER`]: they
+/// had time to send their head (or read their response), so they are the
+/// slow or hostile ones, and the newcomer is most likely a browser that
+/// sends its request at once and reads the answer as it comes. Younger ones
+/// are kept (a burst of connections, accepted faster than their threads get
+/// to read, is not mistaken for stalled ones) and the room holds up to
+/// [`ROOM_HARD_CAP`] times `max` before a newcomer is turned away. This way
+/// no number of trickling, idle or non-reading connections keeps a new client
+/// out, and the threads and sockets held stay bounded.
+struct Room {
+    max: usize,
+    state: Mutex<RoomState>,
+}
+
 #[derive(Default)]
-struct Pending {
+struct RoomState {
     next_id: u64,
-    /// A handle on each connection, to close it when it has to make room.
-    open: VecDeque<(u64, TcpStream)>,
+    /// A handle on each connection in the room, oldest first, to close it
+    /// when it has to make room, and when it entered.
+    open: VecDeque<(u64, TcpStream, Instant)>,
+}
+
+impl Room {
+    fn new(max: usize) -> Room {
+        Room {
+            max,
+            state: Mutex::new(RoomState::default()),
+        }
+    }
+
+    /// Enter `stream`, closing the oldest connections beyond the cap. `None`
+    /// when the room is full even so (a flood of new connections), or the
+    /// socket cannot be duplicated (out of file descriptors).
+    fn enter(&self, stream: &TcpStream) -> Option<u64> {
+        let handle = stream.try_clone().ok()?;
+        let now = Instant::now();
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        while state.open.len() >= self.max
+            && state
+                .open
+                .front()
+                .is_some_and(|(_, _, entered)| now.duration_since(*entered) >= EVICTABLE_AFTER)
+        {
+            if let Some((_, oldest, _)) = state.open.pop_front() {
+                // Its blocked read or write returns at once; its thread ends.
+                let _ = oldest.shutdown(Shutdown::Both);
+            }
+        }
+        if state.open.len() >= self.max * ROOM_HARD_CAP {
+            return None;
+        }
+        let id = state.next_id;
+        state.next_id += 1;
+        state.open.push_back((id, handle, now));
+        Some(id)
+    }
+
+    /// The place of a connection that entered as `id`, left when dropped.
+    fn place(&self, id: u64) -> Place<'_> {
+        Place { room: self, id }
+    }
+
+    fn leave(&self, id: u64) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(at) = state.open.iter().position(|(open, _, _)| *open == id) {
+            state.open.remove(at);
+        }
+    }
+}
+
+/// A connection's place in a [`Room`].
+pub(crate) struct Place<'a> {
+    room: &'a Room,
+    id: u64,
+}
+
+impl Drop for Place<'_> {
+    fn drop(&mut self) {
+        self.room.leave(self.id);
+    }
 }
 
 impl Shared {
@@ -169,39 +246,15 @@ impl Shared {
         }
     }
 
-    /// Register a new connection as sending its head, closing the oldest one
-    /// doing so when [`MAX_PENDING`] are: a client that has not managed to
-    /// send a few hundred bytes by then is slow or hostile, and the newcomer
-    /// is most likely a browser that sends its head at once.
-    fn admit(&self, stream: &TcpStream) -> Option<u64> {
-        let handle = stream.try_clone().ok()?;
-        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        while pending.open.len() >= MAX_PENDING {
-            if let Some((_, oldest)) = pending.open.pop_front() {
-                // Its read returns at once and its thread ends.
-                let _ = oldest.shutdown(Shutdown::Both);
-            }
-        }
-        let id = pending.next_id;
-        pending.next_id += 1;
-        pending.open.push_back((id, handle));
-        Some(id)
-    }
-
-    fn leave_pending(&self, id: u64) {
-        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(at) = pending.open.iter().position(|(open, _)| *open == id) {
-            pending.open.remove(at);
-        }
-    }
-
-    /// One of `max` slots counted by `count`, if one is free.
-    fn take_slot<'a>(&'a self, count: &'a AtomicUsize, max: usize) -> Option<Slot<'a>> {
-        if count.fetch_add(1, Ordering::SeqCst) >= max {
-            count.fetch_sub(1, Ordering::SeqCst);
+    /// One of the [`MAX_POLLS`] long-poll places, if one is free. Polls are
+    /// refused rather than closed to make room: a poll sends nothing while it
+    /// waits, so the oldest is not the slow one, just the first tab opened.
+    fn take_poll(&self) -> Option<Slot<'_>> {
+        if self.polls.fetch_add(1, Ordering::SeqCst) >= MAX_POLLS {
+            self.polls.fetch_sub(1, Ordering::SeqCst);
             return None;
         }
-        Some(Slot(count))
+        Some(Slot(&self.polls))
     }
 
     fn stopped(&self) -> bool {
@@ -314,8 +367,8 @@ pub fn start(
         port: addr.port(),
         head_deadline: options.head_deadline,
         write_deadline: options.write_deadline,
-        pending: Mutex::new(Pending::default()),
-        answering: AtomicUsize::new(0),
+        pending: Room::new(MAX_PENDING),
+        answering: Room::new(MAX_ANSWERING),
         polls: AtomicUsize::new(0),
     });
     // The watcher's first look comes before the build, so an edit made while
@@ -356,12 +409,18 @@ pub fn run(
 }
 
 /// Connections still sending their request head; a new one beyond this
-/// closes the oldest (see [`Shared::admit`]). Each costs a parked thread for
-/// at most the head deadline.
+/// closes the oldest (see [`Room`]). Each costs a parked thread for at most
+/// the head deadline.
 pub const MAX_PENDING: usize = 128;
-/// Requests answered at once, long polls not included; a request beyond
-/// them gets 503 with `Retry-After` at once instead of waiting.
+/// Requests answered at once, long polls not included; a new one beyond
+/// this closes the oldest (see [`Room`]).
 pub const MAX_ANSWERING: usize = 64;
+/// How long a connection must have been in a full [`Room`] before a
+/// newcomer may close it.
+pub const EVICTABLE_AFTER: Duration = Duration::from_secs(1);
+/// How many times its `max` a room holds when none of its connections is
+/// old enough to close.
+const ROOM_HARD_CAP: usize = 4;
 /// Live-reload long polls waiting at once (one per open page); a page beyond
 /// them gets 503 at once and polls again a second later.
 pub const MAX_POLLS: usize = 128;
@@ -379,36 +438,20 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
         let accepted = Instant::now();
         // Registered here, before the thread exists, so that the count of
         // pending connections can never run ahead of the acceptor.
-        let Some(id) = shared.admit(&stream) else {
+        let Some(id) = shared.pending.enter(&stream) else {
             continue;
         };
         let conn_shared = Arc::clone(shared);
         let spawned = std::thread::Builder::new()
             .name("rulebook-serve-conn".into())
             .spawn(move || {
-                // Leaves the pending set even if handling panics.
-                let slot = PendingSlot {
-                    shared: &conn_shared,
-                    id,
-                };
-                http::handle(stream, &conn_shared, slot, accepted);
+                // Leaves the room even if handling panics.
+                let place = conn_shared.pending.place(id);
+                http::handle(stream, &conn_shared, place, accepted);
             });
         if spawned.is_err() {
-            shared.leave_pending(id);
+            shared.pending.leave(id);
         }
-    }
-}
-
-/// A connection's place among those sending their head; given up when the
-/// head is in (or the connection ends).
-pub(crate) struct PendingSlot<'a> {
-    shared: &'a Shared,
-    id: u64,
-}
-
-impl Drop for PendingSlot<'_> {
-    fn drop(&mut self) {
-        self.shared.leave_pending(self.id);
     }
 }
 

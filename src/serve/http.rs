@@ -14,7 +14,7 @@ use std::net::{Shutdown, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::{MAX_ANSWERING, MAX_POLLS, PendingSlot, RESERVED_PREFIX, Shared, Slot};
+use super::{MAX_POLLS, Place, RESERVED_PREFIX, Shared};
 
 /// Largest request head (request line and headers) read.
 const MAX_HEAD: usize = 16 * 1024;
@@ -30,64 +30,107 @@ const LINGER: Duration = Duration::from_millis(500);
 pub(super) fn handle(
     mut stream: TcpStream,
     shared: &Shared,
-    pending: PendingSlot<'_>,
+    pending: Place<'_>,
     accepted: Instant,
 ) {
     let _ = stream.set_nodelay(true);
     let head = read_head(&mut stream, accepted + shared.head_deadline);
     drop(pending);
-    let mut write_deadline = Instant::now() + shared.write_deadline;
-    // Held until the response is written.
-    let mut _slot = None;
-    let (response, head_only) = match head {
+    let refused = match head {
         Head::Complete(head) => match Request::parse(&head) {
-            Ok(request) => {
-                let (response, slot) = answer(&request, shared);
-                _slot = slot;
-                (response, request.method == "HEAD")
-            }
-            Err(why) => (
-                refusal(
-                    400,
-                    "bad-request",
-                    why,
-                    "send a well-formed HTTP/1.x request",
-                ),
-                false,
-            ),
+            Ok(request) => return answer(&stream, &request, shared),
+            Err(why) => refusal(400, "bad-request", why, "send a well-formed HTTP/1.x request"),
         },
-        Head::TooLarge => (
-            refusal(
-                431,
-                "head-too-large",
-                format!("the request head is longer than {} KiB", MAX_HEAD / 1024),
-                "send fewer or shorter headers",
-            ),
-            false,
+        Head::TooLarge => refusal(
+            431,
+            "head-too-large",
+            format!("the request head is longer than {} KiB", MAX_HEAD / 1024),
+            "send fewer or shorter headers",
         ),
-        Head::TimedOut => {
-            write_deadline = Instant::now() + SHORT_WRITE;
-            (
-                refusal(
-                    408,
-                    "head-timeout",
-                    format!(
-                        "the request head did not arrive within {} s of connecting",
-                        shared.head_deadline.as_secs_f32()
-                    ),
-                    "send the whole request line and headers at once",
-                ),
-                false,
-            )
-        }
+        Head::TimedOut => refusal(
+            408,
+            "head-timeout",
+            format!(
+                "the request head did not arrive within {} s of connecting",
+                shared.head_deadline.as_secs_f32()
+            ),
+            "send the whole request line and headers at once",
+        ),
         Head::Incomplete => return,
     };
-    if response.status == 503 {
-        write_deadline = write_deadline.min(Instant::now() + SHORT_WRITE);
+    finish(&stream, refused, false, SHORT_WRITE);
+}
+
+/// Check the Host, take a place (a long poll's own kind, or one among the
+/// requests being answered), respond, and write the response while holding
+/// the place.
+fn answer(stream: &TcpStream, request: &Request<'_>, shared: &Shared) {
+    let head_only = request.method == "HEAD";
+    if let Some(refused) = refuse_host(request, shared) {
+        return finish(stream, refused, head_only, SHORT_WRITE);
     }
+    let (path, query) = path_and_query(request.target);
+    if request.method == "GET" && path == VERSION_PATH && since(query).is_some() {
+        let Some(_poll) = shared.take_poll() else {
+            let mut busy = refusal(
+                503,
+                "busy",
+                format!("{MAX_POLLS} pages are already waiting for the next build"),
+                "retry in a moment (open pages do so by themselves)",
+            );
+            busy.headers.push(("Retry-After", "1".to_owned()));
+            return finish(stream, busy, head_only, SHORT_WRITE);
+        };
+        return finish(stream, respond(request, shared), head_only, shared.write_deadline);
+    }
+    let Some(id) = shared.answering.enter(stream) else {
+        let mut busy = refusal(
+            503,
+            "busy",
+            "too many requests are being answered at once",
+            "retry in a moment",
+        );
+        busy.headers.push(("Retry-After", "1".to_owned()));
+        return finish(stream, busy, head_only, SHORT_WRITE);
+    };
+    let _place = shared.answering.place(id);
+    finish(stream, respond(request, shared), head_only, shared.write_deadline);
+}
+
+/// The `Host` check (see [`super::host`]): a refusal, or `None` to go on.
+fn refuse_host(request: &Request<'_>, shared: &Shared) -> Option<Response> {
+    let port = shared.port;
+    match request.host {
+        // HTTP/1.0 clients need not send one; browsers always do.
+        None if request.version == "HTTP/1.0" => None,
+        None => Some(refusal(
+            400,
+            "host-missing",
+            "an HTTP/1.1 request without a `Host` header",
+            &format!("send `Host: localhost:{port}`"),
+        )),
+        Some(host) if shared.hosts.allows(host) => None,
+        Some(host) => Some(refusal(
+            421,
+            "host-refused",
+            format!(
+                "this preview does not answer for `Host: {}` (a page of another site \
+                 may be trying to read it through DNS rebinding)",
+                quote(host)
+            ),
+            &format!(
+                "open http://localhost:{port}/ (or 127.0.0.1, [::1]); to reach it by \
+                 another name, start it with `rulebook serve --bind NAME`"
+            ),
+        )),
+    }
+}
+
+/// Write the response within `allowed`, then close.
+fn finish(stream: &TcpStream, response: Response, head_only: bool, allowed: Duration) {
     let mut out = Timed {
-        stream: &stream,
-        deadline: write_deadline,
+        stream,
+        deadline: Instant::now() + allowed,
     };
     let _ = response.write_to(&mut out, head_only);
     let _ = stream.shutdown(Shutdown::Write);
@@ -96,7 +139,7 @@ pub(super) fn handle(
     // it has read the response. A total deadline again: a client that keeps
     // sending cannot keep the connection.
     let mut rest = Timed {
-        stream: &stream,
+        stream,
         deadline: Instant::now() + LINGER,
     };
     let _ = io::copy(&mut (&mut rest).take(1 << 20), &mut io::sink());
@@ -262,73 +305,6 @@ fn quote(raw: &str) -> String {
         out.push_str("...");
     }
     out
-}
-
-/// Check the Host, take a slot (the long poll's own kind, or one of those
-/// for everything else), then respond.
-fn answer<'s>(request: &Request<'_>, shared: &'s Shared) -> (Response, Option<Slot<'s>>) {
-    let port = shared.port;
-    match request.host {
-        // HTTP/1.0 clients need not send one; browsers always do.
-        None if request.version == "HTTP/1.0" => {}
-        None => {
-            return (
-                refusal(
-                    400,
-                    "host-missing",
-                    "an HTTP/1.1 request without a `Host` header",
-                    &format!("send `Host: localhost:{port}`"),
-                ),
-                None,
-            );
-        }
-        Some(host) if shared.hosts.allows(host) => {}
-        Some(host) => {
-            return (
-                refusal(
-                    421,
-                    "host-refused",
-                    format!(
-                        "this preview does not answer for `Host: {}` (a page of another site \
-                         may be trying to read it through DNS rebinding)",
-                        quote(host)
-                    ),
-                    &format!(
-                        "open http://localhost:{port}/ (or 127.0.0.1, [::1]); to reach it by \
-                         another name, start it with `rulebook serve --bind NAME`"
-                    ),
-                ),
-                None,
-            );
-        }
-    }
-    let long_poll = request.method == "GET"
-        && path_and_query(request.target).0 == VERSION_PATH
-        && since(path_and_query(request.target).1).is_some();
-    let (count, max, what) = if long_poll {
-        (
-            &shared.polls,
-            MAX_POLLS,
-            "pages are waiting for the next build",
-        )
-    } else {
-        (
-            &shared.answering,
-            MAX_ANSWERING,
-            "requests are being answered",
-        )
-    };
-    let Some(slot) = shared.take_slot(count, max) else {
-        let mut response = refusal(
-            503,
-            "busy",
-            format!("{max} {what}"),
-            "retry in a moment (open pages do so by themselves)",
-        );
-        response.headers.push(("Retry-After", "1".to_owned()));
-        return (response, None);
-    };
-    (respond(request, shared), Some(slot))
 }
 
 fn path_and_query(target: &str) -> (&str, Option<&str>) {
