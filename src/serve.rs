@@ -11,11 +11,14 @@
 //!
 //! No kind of slow or idle client can lock the others out, because each phase
 //! of a connection has its own bound: a connection still sending its request
-//! head has a total deadline (trickling bytes does not extend it) and, when
-//! [`MAX_PENDING`] are doing so, the oldest of them is closed to make room for
-//! the newcomer; a request being answered has a write deadline and one of
-//! [`MAX_ANSWERING`] slots; a live-reload long poll has one of [`MAX_POLLS`]
-//! slots of its own, and a page beyond them is told to retry in a second.
+//! head has a total deadline (trickling bytes does not extend it) and a place
+//! among [`MAX_PENDING`]; a request being answered has a total write deadline
+//! and a place among [`MAX_ANSWERING`]; when either is full, the connections
+//! that have been in it longest are closed to make room for a newcomer (see
+//! [`Room`]). A live-reload long poll sends and reads nothing while it waits,
+//! so it is not counted among either: it has one of [`MAX_POLLS`] places of
+//! its own, and a page beyond them is answered 503 at once and polls again a
+//! second later.
 
 mod host;
 mod http;

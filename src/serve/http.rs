@@ -39,7 +39,12 @@ pub(super) fn handle(
     let refused = match head {
         Head::Complete(head) => match Request::parse(&head) {
             Ok(request) => return answer(&stream, &request, shared),
-            Err(why) => refusal(400, "bad-request", why, "send a well-formed HTTP/1.x request"),
+            Err(why) => refusal(
+                400,
+                "bad-request",
+                why,
+                "send a well-formed HTTP/1.x request",
+            ),
         },
         Head::TooLarge => refusal(
             431,
@@ -81,7 +86,12 @@ fn answer(stream: &TcpStream, request: &Request<'_>, shared: &Shared) {
             busy.headers.push(("Retry-After", "1".to_owned()));
             return finish(stream, busy, head_only, SHORT_WRITE);
         };
-        return finish(stream, respond(request, shared), head_only, shared.write_deadline);
+        return finish(
+            stream,
+            respond(request, shared),
+            head_only,
+            shared.write_deadline,
+        );
     }
     let Some(id) = shared.answering.enter(stream) else {
         let mut busy = refusal(
@@ -94,7 +104,12 @@ fn answer(stream: &TcpStream, request: &Request<'_>, shared: &Shared) {
         return finish(stream, busy, head_only, SHORT_WRITE);
     };
     let _place = shared.answering.place(id);
-    finish(stream, respond(request, shared), head_only, shared.write_deadline);
+    finish(
+        stream,
+        respond(request, shared),
+        head_only,
+        shared.write_deadline,
+    );
 }
 
 /// The `Host` check (see [`super::host`]): a refusal, or `None` to go on.
