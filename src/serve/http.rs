@@ -63,53 +63,63 @@ pub(super) fn handle(
         ),
         Head::Incomplete => return,
     };
-    finish(&stream, refused, false, SHORT_WRITE);
+    in_room(&stream, shared, false, SHORT_WRITE, || refused);
 }
 
 /// Check the Host, take a place (a long poll's own kind, or one among the
-/// requests being answered), respond, and write the response while holding
-/// the place.
+/// requests being answered, as refusals do), respond, and write the
+/// response while holding the place.
 fn answer(stream: &TcpStream, request: &Request<'_>, shared: &Shared) {
     let head_only = request.method == "HEAD";
-    if let Some(refused) = refuse_host(request, shared) {
-        return finish(stream, refused, head_only, SHORT_WRITE);
-    }
+    let refused = refuse_host(request, shared);
     let (path, query) = path_and_query(request.target);
-    if request.method == "GET" && path == VERSION_PATH && since(query).is_some() {
-        let Some(_poll) = shared.take_poll() else {
-            let mut busy = refusal(
-                503,
-                "busy",
-                format!("{MAX_POLLS} pages are already waiting for the next build"),
-                "retry in a moment (open pages do so by themselves)",
-            );
-            busy.headers.push(("Retry-After", "1".to_owned()));
-            return finish(stream, busy, head_only, SHORT_WRITE);
-        };
-        return finish(
-            stream,
-            respond(request, shared),
-            head_only,
-            shared.write_deadline,
-        );
+    let long_poll = request.method == "GET" && path == VERSION_PATH && since(query).is_some();
+    if refused.is_none() && long_poll {
+        if let Some(_poll) = shared.take_poll() {
+            let response = respond(request, shared);
+            return finish(stream, response, head_only, shared.write_deadline);
+        }
+        return in_room(stream, shared, head_only, SHORT_WRITE, || {
+            busy(&format!(
+                "{MAX_POLLS} pages are already waiting for the next build"
+            ))
+        });
     }
+    match refused {
+        Some(refused) => in_room(stream, shared, head_only, SHORT_WRITE, || refused),
+        None => in_room(stream, shared, head_only, shared.write_deadline, || {
+            respond(request, shared)
+        }),
+    }
+}
+
+/// Respond and write the response within `allowed`, holding a place among
+/// the requests being answered, so that refusals are bounded like the rest.
+fn in_room(
+    stream: &TcpStream,
+    shared: &Shared,
+    head_only: bool,
+    allowed: Duration,
+    response: impl FnOnce() -> Response,
+) {
     let Some(id) = shared.answering.enter(stream) else {
-        let mut busy = refusal(
-            503,
-            "busy",
-            "too many requests are being answered at once",
-            "retry in a moment",
-        );
-        busy.headers.push(("Retry-After", "1".to_owned()));
+        // Only in a flood of new connections: say so, briefly.
+        let busy = busy("too many requests are being answered at once");
         return finish(stream, busy, head_only, SHORT_WRITE);
     };
     let _place = shared.answering.place(id);
-    finish(
-        stream,
-        respond(request, shared),
-        head_only,
-        shared.write_deadline,
+    finish(stream, response(), head_only, allowed);
+}
+
+fn busy(what: &str) -> Response {
+    let mut busy = refusal(
+        503,
+        "busy",
+        what,
+        "retry in a moment (open pages do so by themselves)",
     );
+    busy.headers.push(("Retry-After", "1".to_owned()));
+    busy
 }
 
 /// The `Host` check (see [`super::host`]): a refusal, or `None` to go on.
