@@ -170,8 +170,11 @@ impl Room {
     /// when the room is full even so (a flood of new connections), or the
     /// socket cannot be duplicated (out of file descriptors).
     fn enter(&self, stream: &TcpStream) -> Option<u64> {
+        self.enter_at(stream, Instant::now())
+    }
+
+    fn enter_at(&self, stream: &TcpStream, now: Instant) -> Option<u64> {
         let handle = stream.try_clone().ok()?;
-        let now = Instant::now();
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         while state.open.len() >= self.max
             && state
@@ -525,4 +528,85 @@ fn run_token() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
     format!("{:x}{:x}", nanos & 0xffff_ffff_ffff, std::process::id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    /// Connected pairs over loopback: (the server's end, the client's end).
+    fn pairs(n: usize) -> Vec<(TcpStream, TcpStream)> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let addr = listener.local_addr().unwrap();
+        (0..n)
+            .map(|_| {
+                let client = TcpStream::connect(addr).unwrap();
+                let (server, _) = listener.accept().unwrap();
+                client
+                    .set_read_timeout(Some(Duration::from_secs(10)))
+                    .unwrap();
+                (server, client)
+            })
+            .collect()
+    }
+
+    fn closed(client: &TcpStream) -> bool {
+        let mut byte = [0u8; 1];
+        matches!((&*client).read(&mut byte), Ok(0))
+    }
+
+    #[test]
+    fn a_full_room_closes_its_oldest_connections_once_they_are_old_enough() {
+        let room = Room::new(2);
+        let conns = pairs(5);
+        let t0 = Instant::now();
+        let a = room.enter_at(&conns[0].0, t0).unwrap();
+        room.enter_at(&conns[1].0, t0).unwrap();
+        // Full, but nobody has been there a second: a burst, not stalled
+        // clients, so the newcomer is let in over the cap.
+        room.enter_at(&conns[2].0, t0 + Duration::from_millis(500))
+            .unwrap();
+        assert_eq!(room.state.lock().unwrap().open.len(), 3);
+        // A second later the two oldest go, the one of the burst stays.
+        let later = t0 + EVICTABLE_AFTER + Duration::from_millis(100);
+        room.enter_at(&conns[3].0, later).unwrap();
+        let open: Vec<u64> = room
+            .state
+            .lock()
+            .unwrap()
+            .open
+            .iter()
+            .map(|e| e.0)
+            .collect();
+        assert_eq!(open.len(), 2);
+        assert!(!open.contains(&a));
+        assert!(
+            closed(&conns[0].1) && closed(&conns[1].1),
+            "the evicted are shut down"
+        );
+        // Leaving frees a place; the one left behind is still connected.
+        room.leave(open[0]);
+        room.enter_at(&conns[4].0, later).unwrap();
+        assert_eq!(room.state.lock().unwrap().open.len(), 2);
+        conns[3].1.set_nonblocking(true).unwrap();
+        assert!(
+            matches!((&conns[3].1).read(&mut [0u8; 1]), Err(e) if e.kind() == io::ErrorKind::WouldBlock),
+            "a connection that was not evicted stays open"
+        );
+    }
+
+    #[test]
+    fn a_flood_of_young_connections_stops_at_the_hard_cap() {
+        let room = Room::new(2);
+        let conns = pairs(2 * ROOM_HARD_CAP + 1);
+        let now = Instant::now();
+        for (server, _) in &conns[..2 * ROOM_HARD_CAP] {
+            assert!(room.enter_at(server, now).is_some());
+        }
+        assert!(room.enter_at(&conns[2 * ROOM_HARD_CAP].0, now).is_none());
+        let place = room.place(0);
+        drop(place);
+        assert!(room.enter_at(&conns[2 * ROOM_HARD_CAP].0, now).is_some());
+    }
 }
