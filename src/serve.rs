@@ -141,10 +141,10 @@ struct Shared {
 /// slow or hostile ones, and the newcomer is most likely a browser that
 /// sends its request at once and reads the answer as it comes. Younger ones
 /// are kept (a burst of connections, accepted faster than their threads get
-/// to read, is not mistaken for stalled ones) and the room holds up to
-/// [`ROOM_HARD_CAP`] times `max` before a newcomer is turned away. This way
-/// no number of trickling, idle or non-reading connections keeps a new client
-/// out, and the threads and sockets held stay bounded.
+/// to read, is not mistaken for stalled ones) until the room holds
+/// [`ROOM_HARD_CAP`] times `max`. This way no number of trickling, idle or
+/// non-reading connections keeps a new client out, and the threads and
+/// sockets held stay bounded.
 struct Room {
     max: usize,
     state: Mutex<RoomState>,
@@ -153,9 +153,10 @@ struct Room {
 #[derive(Default)]
 struct RoomState {
     next_id: u64,
-    /// A handle on each connection in the room, oldest first, to close it
-    /// when it has to make room, and when it entered.
-    open: VecDeque<(u64, TcpStream, Instant)>,
+    /// Each connection in the room, oldest first, to close it when it has
+    /// to make room (shared with its thread: no extra file descriptor), and
+    /// when it entered.
+    open: VecDeque<(u64, Arc<TcpStream>, Instant)>,
 }
 
 impl Room {
@@ -166,34 +167,31 @@ impl Room {
         }
     }
 
-    /// Enter `stream`, closing the oldest connections beyond the cap. `None`
-    /// when the room is full even so (a flood of new connections), or the
-    /// socket cannot be duplicated (out of file descriptors).
-    fn enter(&self, stream: &TcpStream) -> Option<u64> {
+    /// Enter `stream`, closing the oldest connections beyond the cap.
+    fn enter(&self, stream: &Arc<TcpStream>) -> u64 {
         self.enter_at(stream, Instant::now())
     }
 
-    fn enter_at(&self, stream: &TcpStream, now: Instant) -> Option<u64> {
-        let handle = stream.try_clone().ok()?;
+    fn enter_at(&self, stream: &Arc<TcpStream>, now: Instant) -> u64 {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        while state.open.len() >= self.max
-            && state
-                .open
-                .front()
-                .is_some_and(|(_, _, entered)| now.duration_since(*entered) >= EVICTABLE_AFTER)
-        {
+        while let Some((_, _, entered)) = state.open.front() {
+            let full = state.open.len() >= self.max;
+            let old = now.duration_since(*entered) >= EVICTABLE_AFTER;
+            // At the hard cap even young ones go: a flood of connections
+            // must not turn the newcomer away either.
+            let flooded = state.open.len() >= self.max * ROOM_HARD_CAP;
+            if !(full && old || flooded) {
+                break;
+            }
             if let Some((_, oldest, _)) = state.open.pop_front() {
                 // Its blocked read or write returns at once; its thread ends.
                 let _ = oldest.shutdown(Shutdown::Both);
             }
         }
-        if state.open.len() >= self.max * ROOM_HARD_CAP {
-            return None;
-        }
         let id = state.next_id;
         state.next_id += 1;
-        state.open.push_back((id, handle, now));
-        Some(id)
+        state.open.push_back((id, Arc::clone(stream), now));
+        id
     }
 
     /// The place of a connection that entered as `id`, left when dropped.
@@ -425,8 +423,9 @@ pub const MAX_ANSWERING: usize = 64;
 /// newcomer may close it.
 pub const EVICTABLE_AFTER: Duration = Duration::from_secs(1);
 /// How many times its `max` a room holds when none of its connections is
-/// old enough to close.
-const ROOM_HARD_CAP: usize = 4;
+/// old enough to close. With the long polls, at most about 640 sockets are
+/// open at once: within the common limit of 1024 file descriptors.
+const ROOM_HARD_CAP: usize = 2;
 /// Live-reload long polls waiting at once (one per open page); a page beyond
 /// them gets 503 at once and polls again a second later.
 pub const MAX_POLLS: usize = 128;
@@ -444,9 +443,8 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
         let accepted = Instant::now();
         // Registered here, before the thread exists, so that the count of
         // pending connections can never run ahead of the acceptor.
-        let Some(id) = shared.pending.enter(&stream) else {
-            continue;
-        };
+        let stream = Arc::new(stream);
+        let id = shared.pending.enter(&stream);
         let conn_shared = Arc::clone(shared);
         let spawned = std::thread::Builder::new()
             .name("rulebook-serve-conn".into())
@@ -536,7 +534,7 @@ mod tests {
     use std::io::Read;
 
     /// Connected pairs over loopback: (the server's end, the client's end).
-    fn pairs(n: usize) -> Vec<(TcpStream, TcpStream)> {
+    fn pairs(n: usize) -> Vec<(Arc<TcpStream>, TcpStream)> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
         let addr = listener.local_addr().unwrap();
         (0..n)
@@ -546,7 +544,7 @@ mod tests {
                 client
                     .set_read_timeout(Some(Duration::from_secs(10)))
                     .unwrap();
-                (server, client)
+                (Arc::new(server), client)
             })
             .collect()
     }
@@ -561,16 +559,15 @@ mod tests {
         let room = Room::new(2);
         let conns = pairs(5);
         let t0 = Instant::now();
-        let a = room.enter_at(&conns[0].0, t0).unwrap();
-        room.enter_at(&conns[1].0, t0).unwrap();
+        let a = room.enter_at(&conns[0].0, t0);
+        room.enter_at(&conns[1].0, t0);
         // Full, but nobody has been there a second: a burst, not stalled
         // clients, so the newcomer is let in over the cap.
-        room.enter_at(&conns[2].0, t0 + Duration::from_millis(500))
-            .unwrap();
+        room.enter_at(&conns[2].0, t0 + Duration::from_millis(500));
         assert_eq!(room.state.lock().unwrap().open.len(), 3);
         // A second later the two oldest go, the one of the burst stays.
         let later = t0 + EVICTABLE_AFTER + Duration::from_millis(100);
-        room.enter_at(&conns[3].0, later).unwrap();
+        room.enter_at(&conns[3].0, later);
         let open: Vec<u64> = room
             .state
             .lock()
@@ -587,7 +584,7 @@ mod tests {
         );
         // Leaving frees a place; the one left behind is still connected.
         room.leave(open[0]);
-        room.enter_at(&conns[4].0, later).unwrap();
+        room.enter_at(&conns[4].0, later);
         assert_eq!(room.state.lock().unwrap().open.len(), 2);
         conns[3].1.set_nonblocking(true).unwrap();
         assert!(
@@ -597,16 +594,27 @@ mod tests {
     }
 
     #[test]
-    fn a_flood_of_young_connections_stops_at_the_hard_cap() {
+    fn a_flood_of_young_connections_closes_the_oldest_at_the_hard_cap() {
         let room = Room::new(2);
-        let conns = pairs(2 * ROOM_HARD_CAP + 1);
+        let cap = 2 * ROOM_HARD_CAP;
+        let conns = pairs(cap + 1);
         let now = Instant::now();
-        for (server, _) in &conns[..2 * ROOM_HARD_CAP] {
-            assert!(room.enter_at(server, now).is_some());
+        for (server, _) in &conns[..cap] {
+            room.enter_at(server, now);
         }
-        assert!(room.enter_at(&conns[2 * ROOM_HARD_CAP].0, now).is_none());
-        let place = room.place(0);
-        drop(place);
-        assert!(room.enter_at(&conns[2 * ROOM_HARD_CAP].0, now).is_some());
+        assert_eq!(room.state.lock().unwrap().open.len(), cap);
+        let newcomer = room.enter_at(&conns[cap].0, now);
+        let open: Vec<u64> = room
+            .state
+            .lock()
+            .unwrap()
+            .open
+            .iter()
+            .map(|e| e.0)
+            .collect();
+        assert_eq!(open.len(), cap);
+        assert_eq!(open.last(), Some(&newcomer), "the newcomer is in");
+        assert!(!open.contains(&0), "the oldest made room");
+        assert!(closed(&conns[0].1));
     }
 }

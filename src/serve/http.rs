@@ -12,6 +12,7 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{MAX_POLLS, Place, RESERVED_PREFIX, Shared};
@@ -28,13 +29,13 @@ const LINGER: Duration = Duration::from_millis(500);
 
 /// Serve one connection. Every failure stays inside it.
 pub(super) fn handle(
-    mut stream: TcpStream,
+    stream: Arc<TcpStream>,
     shared: &Shared,
     pending: Place<'_>,
     accepted: Instant,
 ) {
     let _ = stream.set_nodelay(true);
-    let head = read_head(&mut stream, accepted + shared.head_deadline);
+    let head = read_head(&stream, accepted + shared.head_deadline);
     drop(pending);
     let refused = match head {
         Head::Complete(head) => match Request::parse(&head) {
@@ -69,7 +70,7 @@ pub(super) fn handle(
 /// Check the Host, take a place (a long poll's own kind, or one among the
 /// requests being answered, as refusals do), respond, and write the
 /// response while holding the place.
-fn answer(stream: &TcpStream, request: &Request<'_>, shared: &Shared) {
+fn answer(stream: &Arc<TcpStream>, request: &Request<'_>, shared: &Shared) {
     let head_only = request.method == "HEAD";
     let refused = refuse_host(request, shared);
     let (path, query) = path_and_query(request.target);
@@ -96,18 +97,13 @@ fn answer(stream: &TcpStream, request: &Request<'_>, shared: &Shared) {
 /// Respond and write the response within `allowed`, holding a place among
 /// the requests being answered, so that refusals are bounded like the rest.
 fn in_room(
-    stream: &TcpStream,
+    stream: &Arc<TcpStream>,
     shared: &Shared,
     head_only: bool,
     allowed: Duration,
     response: impl FnOnce() -> Response,
 ) {
-    let Some(id) = shared.answering.enter(stream) else {
-        // Only in a flood of new connections: say so, briefly.
-        let busy = busy("too many requests are being answered at once");
-        return finish(stream, busy, head_only, SHORT_WRITE);
-    };
-    let _place = shared.answering.place(id);
+    let _place = shared.answering.place(shared.answering.enter(stream));
     finish(stream, response(), head_only, allowed);
 }
 
@@ -216,7 +212,7 @@ enum Head {
     Incomplete,
 }
 
-fn read_head(stream: &mut TcpStream, deadline: Instant) -> Head {
+fn read_head(stream: &TcpStream, deadline: Instant) -> Head {
     let mut input = Timed { stream, deadline };
     let mut head = Vec::with_capacity(1024);
     let mut chunk = [0u8; 2048];
