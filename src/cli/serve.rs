@@ -7,7 +7,7 @@ use std::net::{IpAddr, ToSocketAddrs};
 use std::path::PathBuf;
 
 use super::{Cli, EXIT_USAGE, report};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Location};
 use crate::serve::{Event, ServeOptions};
 
 #[derive(Debug, clap::Args)]
@@ -94,6 +94,7 @@ pub(super) fn run(cli: &Cli, args: &ServeArgs) -> u8 {
             Err(message) => {
                 report(
                     &Diagnostic::error("unlistenable", message)
+                        .at(Location::file("--bind"))
                         .with_help("give an address (e.g. --bind 127.0.0.1) or a name this machine resolves")
                         .into(),
                     false,
