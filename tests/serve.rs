@@ -654,8 +654,10 @@ fn slow_idle_and_waiting_clients_do_not_lock_a_new_one_out() {
         })
         .collect();
     let idle: Vec<TcpStream> = (0..n).map(|_| TcpStream::connect(addr).unwrap()).collect();
-    // Clients that ask for a large file and never read it.
-    let not_reading: Vec<TcpStream> = (0..serve::MAX_ANSWERING)
+    // Clients that ask for a large file and never read it (a few: each
+    // holds megabytes of kernel buffers; the room that closes the oldest of
+    // them is unit-tested in src/serve.rs).
+    let not_reading: Vec<TcpStream> = (0..8)
         .map(|_| {
             let mut s = TcpStream::connect(addr).unwrap();
             s.write_all(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
@@ -762,5 +764,41 @@ fn never_serves_the_dot_folders_of_the_output() {
     let listing = get(addr, "/en/");
     assert!(!listing.text().contains(".draft"), "listed a dot file");
     assert_eq!(get(addr, "/rules.json").status, 200, "still serving");
+    server.stop();
+}
+
+#[test]
+fn a_slow_reader_is_cut_off_at_the_write_deadline() {
+    let project = temp_project();
+    let server = start_with(project.path(), |o| {
+        o.write_deadline = Duration::from_secs(2)
+    });
+    let addr = server.addr();
+    let size = 16 << 20;
+    std::fs::write(project.path().join("book/big.bin"), vec![b'x'; size]).unwrap();
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .write_all(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    // 64 KiB every 100 ms: every write of the server makes progress, so
+    // only a deadline on the whole response ends it before the 25 s the
+    // file would take.
+    let guard = Instant::now() + Duration::from_secs(60);
+    let mut got = 0;
+    let mut buf = vec![0u8; 64 << 10];
+    loop {
+        assert!(Instant::now() < guard, "still sending after 60 s");
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got += n,
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(got > 0, "nothing was sent");
+    assert!(got < size, "the whole file was sent to a reader this slow");
+    assert_eq!(get(addr, "/rules.json").status, 200);
     server.stop();
 }
