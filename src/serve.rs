@@ -423,8 +423,9 @@ pub const MAX_ANSWERING: usize = 64;
 /// newcomer may close it.
 pub const EVICTABLE_AFTER: Duration = Duration::from_secs(1);
 /// How many times its `max` a room holds when none of its connections is
-/// old enough to close. With the long polls, at most about 640 sockets are
-/// open at once: within the common limit of 1024 file descriptors.
+/// old enough to close. With the long polls that makes at most 512
+/// connections and 128 files open at once: within the common limit of 1024
+/// file descriptors.
 const ROOM_HARD_CAP: usize = 2;
 /// Live-reload long polls waiting at once (one per open page); a page beyond
 /// them gets 503 at once and polls again a second later.
@@ -441,8 +442,8 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
             continue;
         };
         let accepted = Instant::now();
-        // Registered here, before the thread exists, so that the count of
-        // pending connections can never run ahead of the acceptor.
+        // Entered here, before its thread runs: a burst is accepted faster
+        // than threads start, and the room must see all of it.
         let stream = Arc::new(stream);
         let id = shared.pending.enter(&stream);
         let conn_shared = Arc::clone(shared);
