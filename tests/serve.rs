@@ -1,7 +1,9 @@
 //! `rulebook serve`: files and content types, paths that try to leave the
-//! output folder, bad requests, rebuilds on edit and the live-reload version.
+//! output folder or reach its dot folders, `Host` headers of other sites
+//! (DNS rebinding), slow, idle and waiting clients that must not lock others
+//! out, bad requests, rebuilds on edit and the live-reload version.
 //! Everything runs on loopback against a temp copy of the project, with
-//! bounded loops and timeouts.
+//! bounded loops and timeouts (hang guards, never timing asserts).
 
 mod common;
 
@@ -34,8 +36,13 @@ fn temp_project() -> tempfile::TempDir {
 
 /// Start the library server on a free loopback port.
 fn start(project: &Path) -> serve::Server {
+    start_with(project, |_| {})
+}
+
+fn start_with(project: &Path, configure: impl FnOnce(&mut ServeOptions)) -> serve::Server {
     let mut options = ServeOptions::new(project);
     options.port = 0;
+    configure(&mut options);
     let server = serve::start(options, |_: &Event<'_>| {}).unwrap();
     assert!(
         server.version().ends_with("-1"),
@@ -96,6 +103,14 @@ fn raw(addr: SocketAddr, request: &[u8]) -> Reply {
         headers,
         body: reply[end + 4..].to_vec(),
     }
+}
+
+/// A GET with the given `Host` header.
+fn get_as(addr: SocketAddr, host: &str, target: &str) -> Reply {
+    raw(
+        addr,
+        format!("GET {target} HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes(),
+    )
 }
 
 fn request(addr: SocketAddr, method: &str, target: &str) -> Reply {
@@ -391,4 +406,399 @@ fn an_edit_rebuilds_and_a_broken_edit_keeps_the_old_site() {
     // Fixed again: the site comes back with a new version.
     std::fs::write(&article, &text).unwrap();
     wait_for_new_version(addr, &second, Duration::from_secs(30)).expect("the fix rebuilds");
+}
+
+#[test]
+fn answers_only_requests_whose_host_is_this_server() {
+    let project = temp_project();
+    let server = start(project.path());
+    let addr = server.addr();
+    let port = addr.port();
+    let rules = std::fs::read(project.path().join("book/rules.json")).unwrap();
+    let current = server.version();
+
+    for host in [
+        "localhost".to_owned(),
+        format!("localhost:{port}"),
+        format!("LocalHost:{port}"),
+        format!("docs.en.localhost:{port}"),
+        "127.0.0.1".to_owned(),
+        format!("127.0.0.1:{port}"),
+        format!("127.8.9.10:{port}"),
+        "[::1]".to_owned(),
+        format!("[::1]:{port}"),
+    ] {
+        let reply = get_as(addr, &host, "/rules.json");
+        assert_eq!(reply.status, 200, "Host: {host}");
+        assert_eq!(reply.body, rules, "Host: {host}");
+    }
+    // HTTP/1.0 need not name a host (browsers always do).
+    assert_eq!(raw(addr, b"GET /rules.json HTTP/1.0\r\n\r\n").status, 200);
+
+    // What a DNS-rebinding page sends: its own name, which now resolves here.
+    for host in [
+        "evil.example".to_owned(),
+        format!("evil.example:{port}"),
+        format!("localhost.evil.com:{port}"),
+        "localhost.evil.com".to_owned(),
+        format!("127.0.0.1.nip.io:{port}"),
+        "127.0.0.1.nip.io".to_owned(),
+        format!("evil-localhost:{port}"),
+        format!("localhost:{port}.evil.com"),
+        format!("localhost:{port}@evil.com"),
+        "0.0.0.0".to_owned(),
+        "192.168.0.10".to_owned(),
+        "2130706433".to_owned(),
+        "[::2]".to_owned(),
+        String::new(),
+    ] {
+        for target in [
+            "/rules.json",
+            "/",
+            "/.rulebook/manifest.json",
+            "/__rulebook/version",
+            &format!("/__rulebook/version?since={current}x"),
+        ] {
+            let reply = get_as(addr, &host, target);
+            assert_eq!(reply.status, 421, "Host: {host} {target}");
+            let text = reply.text();
+            assert!(text.starts_with("error[host-refused]: "), "{text}");
+            assert!(text.contains("\n  = help: "), "{text}");
+            assert!(
+                !text.contains(&current),
+                "Host: {host} {target} got the version"
+            );
+            assert_ne!(reply.body, rules);
+        }
+    }
+
+    for (request, code) in [
+        (&b"GET /rules.json HTTP/1.1\r\n\r\n"[..], "host-missing"),
+        (
+            b"GET /__rulebook/version HTTP/1.1\r\nAccept: */*\r\n\r\n",
+            "host-missing",
+        ),
+        (
+            b"GET /rules.json HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\n\r\n",
+            "bad-request",
+        ),
+        (
+            b"GET /rules.json HTTP/1.1\r\nHost: evil.example\r\nHost: localhost\r\n\r\n",
+            "bad-request",
+        ),
+        (
+            b"GET /rules.json HTTP/1.1\r\nHost:\r\n localhost\r\n\r\n",
+            "bad-request",
+        ),
+    ] {
+        let reply = raw(addr, request);
+        assert_eq!(reply.status, 400, "{}", String::from_utf8_lossy(request));
+        assert!(
+            reply.text().starts_with(&format!("error[{code}]: ")),
+            "{}",
+            reply.text()
+        );
+        assert_ne!(reply.body, rules);
+    }
+    server.stop();
+}
+
+#[test]
+fn answers_the_name_given_with_bind() {
+    let project = temp_project();
+    let server = start_with(project.path(), |o| o.host = Some("preview.test".to_owned()));
+    let addr = server.addr();
+    let port = addr.port();
+    for host in [
+        format!("preview.test:{port}"),
+        "PREVIEW.Test".to_owned(),
+        "localhost".to_owned(),
+    ] {
+        assert_eq!(get_as(addr, &host, "/rules.json").status, 200, "{host}");
+    }
+    for host in ["other.test", "preview.test.evil.com", "evil.preview.test"] {
+        assert_eq!(get_as(addr, host, "/rules.json").status, 421, "{host}");
+    }
+    server.stop();
+}
+
+/// Read from `stream` until it closes, for at most `guard`; what was read,
+/// or `None` if it was still open then.
+fn read_until_closed(stream: &mut TcpStream, guard: Duration) -> Option<Vec<u8>> {
+    let deadline = Instant::now() + guard;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        stream
+            .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .unwrap();
+        match stream.read(&mut buf) {
+            Ok(0) => return Some(got),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return Some(got),
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+#[test]
+fn a_trickling_or_idle_client_is_closed_at_the_head_deadline() {
+    assert!(
+        ServeOptions::new("x").head_deadline <= Duration::from_secs(10),
+        "a few seconds by default"
+    );
+    let project = temp_project();
+    let server = start(project.path());
+    let addr = server.addr();
+
+    // One byte every 100 ms never completes the head; every byte arrives
+    // well within any per-read timeout, so only a total deadline ends it.
+    let mut trickle = TcpStream::connect(addr).unwrap();
+    trickle
+        .write_all(b"GET /rules.json HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+        .unwrap();
+    let mut idle = TcpStream::connect(addr).unwrap();
+    trickle
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let guard = Instant::now() + Duration::from_secs(30);
+    let mut reply = Vec::new();
+    let mut buf = [0u8; 1024];
+    let closed = loop {
+        assert!(Instant::now() < guard, "still open after 30 s of trickling");
+        if trickle.write_all(b"a").is_err() {
+            break true;
+        }
+        match trickle.read(&mut buf) {
+            Ok(0) => break true,
+            Ok(n) => reply.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break true,
+            Err(_) => {}
+        }
+    };
+    assert!(closed);
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(
+        reply.is_empty() || reply.starts_with("HTTP/1.1 408 "),
+        "{reply}"
+    );
+    if !reply.is_empty() {
+        assert!(reply.contains("error[head-timeout]"), "{reply}");
+    }
+    // The idle one, connected at the same time, is gone by now as well.
+    let idle_reply = read_until_closed(&mut idle, Duration::from_secs(30))
+        .expect("an idle socket is closed at the deadline");
+    let idle_reply = String::from_utf8_lossy(&idle_reply);
+    assert!(idle_reply.starts_with("HTTP/1.1 408 "), "{idle_reply}");
+    assert_eq!(get(addr, "/rules.json").status, 200);
+    server.stop();
+}
+
+#[test]
+fn slow_idle_and_waiting_clients_do_not_lock_a_new_one_out() {
+    let project = temp_project();
+    // A head deadline far beyond the test: whatever a fresh client gets, it
+    // does not get because a stalled connection timed out.
+    let server = start_with(project.path(), |o| {
+        o.head_deadline = Duration::from_secs(600)
+    });
+    let addr = server.addr();
+    let out = project.path().join("book");
+    // Larger than what the kernel buffers for a client that never reads.
+    std::fs::write(out.join("big.bin"), vec![b'x'; 16 << 20]).unwrap();
+    let current = server.version();
+    let started = Instant::now();
+
+    // Every open page's long poll, one more than the cap: they wait for a
+    // build, but the one beyond the cap is told at once to come back later.
+    let mut polls: Vec<TcpStream> = (0..=serve::MAX_POLLS)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr).unwrap();
+            let poll = format!(
+                "GET /__rulebook/version?since={current} HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            );
+            s.write_all(poll.as_bytes()).unwrap();
+            s.set_nonblocking(true).unwrap();
+            s
+        })
+        .collect();
+    let guard = Instant::now() + Duration::from_secs(20);
+    let answered = loop {
+        let ready = polls.iter().position(|s| s.peek(&mut [0u8; 1]).is_ok());
+        if let Some(at) = ready {
+            break polls.swap_remove(at);
+        }
+        assert!(
+            Instant::now() < guard,
+            "no poll beyond the cap was answered"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    answered.set_nonblocking(false).unwrap();
+    let mut extra = Vec::new();
+    (&answered).take(4096).read_to_end(&mut extra).unwrap();
+    let extra = String::from_utf8_lossy(&extra);
+    assert!(extra.starts_with("HTTP/1.1 503 "), "{extra}");
+    assert!(extra.contains("\r\nRetry-After: 1\r\n"), "{extra}");
+    assert!(extra.contains("error[busy]: "), "{extra}");
+
+    // More trickling heads and idle sockets than the server keeps pending.
+    let n = serve::MAX_PENDING;
+    let mut trickling: Vec<TcpStream> = (0..n)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr).unwrap();
+            s.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+                .unwrap();
+            s
+        })
+        .collect();
+    let idle: Vec<TcpStream> = (0..n).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    // Clients that ask for a large file and never read it (a few: each
+    // holds megabytes of kernel buffers; the room that closes the oldest of
+    // them is unit-tested in src/serve.rs).
+    let not_reading: Vec<TcpStream> = (0..8)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr).unwrap();
+            s.write_all(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .unwrap();
+            s
+        })
+        .collect();
+    for s in &mut trickling {
+        let _ = s.write_all(b"a");
+    }
+    // Let them all become old enough to be closed for a newcomer.
+    std::thread::sleep(serve::EVICTABLE_AFTER + Duration::from_millis(500));
+
+    for round in 0..3 {
+        let fresh = get(addr, "/rules.json");
+        assert_eq!(fresh.status, 200, "round {round}");
+        assert_eq!(fresh.body, std::fs::read(out.join("rules.json")).unwrap());
+        for s in &mut trickling {
+            let _ = s.write_all(b"a");
+        }
+    }
+    let page = get(addr, "/");
+    assert_eq!(page.status, 200);
+
+    // The long polls were not closed to make room: they still wait (checked
+    // only while well within their 25 s).
+    if started.elapsed() < Duration::from_secs(15) {
+        for s in &polls {
+            let mut b = [0u8; 1];
+            let peeked = s.peek(&mut b);
+            assert!(
+                matches!(&peeked, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+                "a long poll was answered or closed: {peeked:?}"
+            );
+        }
+    }
+    drop((polls, trickling, idle, not_reading));
+    server.stop();
+}
+
+#[test]
+fn never_serves_the_dot_folders_of_the_output() {
+    let project = temp_project();
+    let server = start(project.path());
+    let addr = server.addr();
+    let out = project.path().join("book");
+    let manifest = std::fs::read(out.join(".rulebook/manifest.json")).unwrap();
+    std::fs::write(out.join(".env"), SECRET).unwrap();
+    std::fs::write(out.join("en/.draft.html"), SECRET).unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(out.join(".rulebook"), out.join("cache")).unwrap();
+        std::os::unix::fs::symlink(out.join(".env"), out.join("env.txt")).unwrap();
+    }
+    let refused = |target: &str, statuses: &[u16]| {
+        let reply = get(addr, target);
+        assert!(
+            statuses.contains(&reply.status),
+            "{target}: {}",
+            reply.status
+        );
+        assert!(!reply.text().contains(SECRET), "{target} leaked");
+        assert!(
+            !reply.body.windows(manifest.len()).any(|w| w == manifest),
+            "{target} served the build cache"
+        );
+        reply
+    };
+    for target in [
+        "/.rulebook/manifest.json",
+        "/.rulebook/",
+        "/.rulebook",
+        "/%2erulebook/manifest.json",
+        "/%2Erulebook%2Fmanifest.json",
+        "/./.rulebook/manifest.json",
+        "/en/%2e/.rulebook/manifest.json",
+        "/en//.rulebook/manifest.json",
+        "/.RULEBOOK/manifest.json",
+        "/.Rulebook/manifest.json",
+        "/.rulebook./manifest.json",
+        "/.env",
+        "/%2eenv",
+        "/en/.draft.html",
+        "/en/%2Edraft.html",
+    ] {
+        let reply = refused(target, &[403]);
+        assert!(
+            reply.text().starts_with("error[hidden-path]: "),
+            "{target}: {}",
+            reply.text()
+        );
+        assert_eq!(request(addr, "HEAD", target).status, 403, "HEAD {target}");
+    }
+    for target in [
+        "//.rulebook/manifest.json",
+        "/en/../.rulebook/manifest.json",
+        "/en/%2e%2e/.rulebook/manifest.json",
+        "/cache/manifest.json",
+        "/cache/",
+        "/env.txt",
+    ] {
+        refused(target, &[403, 404]);
+    }
+    let listing = get(addr, "/en/");
+    assert!(!listing.text().contains(".draft"), "listed a dot file");
+    assert_eq!(get(addr, "/rules.json").status, 200, "still serving");
+    server.stop();
+}
+
+#[test]
+fn a_slow_reader_is_cut_off_at_the_write_deadline() {
+    let project = temp_project();
+    let server = start_with(project.path(), |o| {
+        o.write_deadline = Duration::from_secs(2)
+    });
+    let addr = server.addr();
+    let size = 16 << 20;
+    std::fs::write(project.path().join("book/big.bin"), vec![b'x'; size]).unwrap();
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .write_all(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    // 64 KiB every 100 ms: every write of the server makes progress, so
+    // only a deadline on the whole response ends it before the 25 s the
+    // file would take.
+    let guard = Instant::now() + Duration::from_secs(60);
+    let mut got = 0;
+    let mut buf = vec![0u8; 64 << 10];
+    loop {
+        assert!(Instant::now() < guard, "still sending after 60 s");
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got += n,
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(got > 0, "nothing was sent");
+    assert!(got < size, "the whole file was sent to a reader this slow");
+    assert_eq!(get(addr, "/rules.json").status, 200);
+    server.stop();
 }

@@ -1,12 +1,13 @@
 //! `rulebook serve`: turns arguments into [`crate::serve::ServeOptions`] and
 //! prints what the server reports. The serving is all in `crate::serve`.
 
+use std::fmt;
 use std::io::Write;
-use std::net::IpAddr;
+use std::net::{IpAddr, ToSocketAddrs};
 use std::path::PathBuf;
 
 use super::{Cli, EXIT_USAGE, report};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Location};
 use crate::serve::{Event, ServeOptions};
 
 #[derive(Debug, clap::Args)]
@@ -14,16 +15,69 @@ pub struct ServeArgs {
     /// Port to listen on; 0 picks a free one.
     #[arg(long, default_value_t = 3000, value_name = "N")]
     pub port: u16,
-    /// Address to listen on. Anything but loopback shows the preview to
-    /// other machines.
-    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
-    pub bind: IpAddr,
+    /// Address or host name to listen on. Requests are answered only when
+    /// their `Host` is localhost, a loopback address, or this (a wildcard
+    /// address such as 0.0.0.0 answers any IP address, but no other name).
+    /// Anything but loopback shows the preview to other machines.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR|NAME", value_parser = parse_bind)]
+    pub bind: Bind,
     /// Output folder, built into and served.
     #[arg(long, default_value = "book", value_name = "DIR")]
     pub out: PathBuf,
     /// Build only these locales (repeatable).
     #[arg(long = "locale", value_name = "L")]
     pub locales: Vec<String>,
+}
+
+/// What `--bind` was given: an address, or a name to resolve (and to answer
+/// in `Host`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bind {
+    Ip(IpAddr),
+    Name(String),
+}
+
+impl fmt::Display for Bind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Bind::Ip(ip) => ip.fmt(f),
+            Bind::Name(name) => f.write_str(name),
+        }
+    }
+}
+
+fn parse_bind(value: &str) -> Result<Bind, String> {
+    let unbracketed = value
+        .strip_prefix('[')
+        .and_then(|v| v.strip_suffix(']'))
+        .unwrap_or(value);
+    if let Ok(ip) = unbracketed.parse::<IpAddr>() {
+        return Ok(Bind::Ip(ip));
+    }
+    // A DNS name: what a `Host` header can carry and be compared with.
+    let label_ok = |l: &str| {
+        (1..=63).contains(&l.len())
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    if value.len() <= 253 && value.split('.').all(label_ok) {
+        return Ok(Bind::Name(value.to_ascii_lowercase()));
+    }
+    Err(format!(
+        "`{value}` is neither an IP address nor a host name (letters, digits, `-` and `.`)"
+    ))
+}
+
+/// The address a `--bind` name resolves to (the first the resolver gives).
+fn resolve(name: &str, port: u16) -> Result<IpAddr, String> {
+    let mut addrs = (name, port)
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve --bind {name}: {e}"))?;
+    addrs
+        .next()
+        .map(|a| a.ip())
+        .ok_or_else(|| format!("--bind {name} resolves to no address"))
 }
 
 pub(super) fn run(cli: &Cli, args: &ServeArgs) -> u8 {
@@ -33,10 +87,29 @@ pub(super) fn run(cli: &Cli, args: &ServeArgs) -> u8 {
     } else {
         cli.root.join(&args.out)
     };
-    options.bind = args.bind;
+    let bind = match &args.bind {
+        Bind::Ip(ip) => *ip,
+        Bind::Name(name) => match resolve(name, args.port) {
+            Ok(ip) => ip,
+            Err(message) => {
+                report(
+                    &Diagnostic::error("unlistenable", message)
+                        .at(Location::file("--bind"))
+                        .with_help("give an address (e.g. --bind 127.0.0.1) or a name this machine resolves")
+                        .into(),
+                    false,
+                );
+                return EXIT_USAGE;
+            }
+        },
+    };
+    options.bind = bind;
+    if let Bind::Name(name) = &args.bind {
+        options.host = Some(name.clone());
+    }
     options.port = args.port;
     options.build.locales = args.locales.clone();
-    if !args.bind.is_loopback() {
+    if !bind.is_loopback() {
         eprintln!(
             "warning: listening on {}: the preview is reachable from other machines",
             args.bind
@@ -104,5 +177,27 @@ fn print_event(event: &Event<'_>, out: &str, quiet: bool) {
             eprintln!("build failed; the site served stays as it was until a build succeeds");
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bind_takes_an_address_or_a_host_name() {
+        assert_eq!(
+            parse_bind("0.0.0.0"),
+            Ok(Bind::Ip("0.0.0.0".parse().unwrap()))
+        );
+        assert_eq!(parse_bind("::1"), Ok(Bind::Ip("::1".parse().unwrap())));
+        assert_eq!(parse_bind("[::1]"), Ok(Bind::Ip("::1".parse().unwrap())));
+        assert_eq!(
+            parse_bind("Preview.LAN"),
+            Ok(Bind::Name("preview.lan".into()))
+        );
+        for bad in ["", "a b", "evil.com:80", "-x.lan", "a..b", "x/y", "[::1"] {
+            assert!(parse_bind(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -1,58 +1,234 @@
 //! The HTTP side: one request per connection (`Connection: close`), GET and
-//! HEAD only, a bounded request head, and paths resolved so that nothing
-//! outside the output folder can be named, by `..`, encodings or symlinks.
+//! HEAD only, a bounded request head read within a total deadline, only
+//! requests whose `Host` names this server, and paths resolved so that
+//! nothing outside the output folder, nor any dot file or folder inside it,
+//! can be named, by `..`, encodings or symlinks.
+//!
+//! Refusals have a plain-text body in the form of a diagnostic (`error[code]:
+//! what` then `  = help: how`), for whoever looks at them in a browser or
+//! with curl.
 
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use super::{RESERVED_PREFIX, Shared};
+use super::{MAX_POLLS, Place, RESERVED_PREFIX, Shared};
 
 /// Largest request head (request line and headers) read.
 const MAX_HEAD: usize = 16 * 1024;
-const IO_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long `/__rulebook/version?since=V` waits for a new build.
 const LONG_POLL: Duration = Duration::from_secs(25);
 const VERSION_PATH: &str = "/__rulebook/version";
+/// How long a refusal that is not worth more (busy, timed out) may take to
+/// write, and how long the rest of a request is read after the response.
+const SHORT_WRITE: Duration = Duration::from_secs(1);
+const LINGER: Duration = Duration::from_millis(500);
 
 /// Serve one connection. Every failure stays inside it.
-pub(super) fn handle(mut stream: TcpStream, shared: &Shared) {
-    let _ = stream.set_read_timeout(Some(IO_TIMEOUT));
-    let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
+pub(super) fn handle(
+    stream: Arc<TcpStream>,
+    shared: &Shared,
+    pending: Place<'_>,
+    accepted: Instant,
+) {
     let _ = stream.set_nodelay(true);
-    let (response, head_only) = match read_head(&mut stream) {
+    let head = read_head(&stream, accepted + shared.head_deadline);
+    drop(pending);
+    let refused = match head {
         Head::Complete(head) => match Request::parse(&head) {
-            Some(request) => (respond(&request, shared), request.method == "HEAD"),
-            None => (Response::text(400, "bad request\n"), false),
+            Ok(request) => return answer(&stream, &request, shared),
+            Err(why) => refusal(
+                400,
+                "bad-request",
+                why,
+                "send a well-formed HTTP/1.x request",
+            ),
         },
-        Head::TooLarge => (Response::text(431, "request header too large\n"), false),
+        Head::TooLarge => refusal(
+            431,
+            "head-too-large",
+            format!("the request head is longer than {} KiB", MAX_HEAD / 1024),
+            "send fewer or shorter headers",
+        ),
+        Head::TimedOut => refusal(
+            408,
+            "head-timeout",
+            format!(
+                "the request head did not arrive within {} s of connecting",
+                shared.head_deadline.as_secs_f32()
+            ),
+            "send the whole request line and headers at once",
+        ),
         Head::Incomplete => return,
     };
-    let _ = response.write_to(&mut stream, head_only);
-    let _ = stream.flush();
+    in_room(&stream, shared, false, SHORT_WRITE, || refused);
+}
+
+/// Check the Host, take a place (a long poll's own kind, or one among the
+/// requests being answered, as refusals do), respond, and write the
+/// response while holding the place.
+fn answer(stream: &Arc<TcpStream>, request: &Request<'_>, shared: &Shared) {
+    let head_only = request.method == "HEAD";
+    let refused = refuse_host(request, shared);
+    let (path, query) = path_and_query(request.target);
+    let long_poll = request.method == "GET" && path == VERSION_PATH && since(query).is_some();
+    if refused.is_none() && long_poll {
+        if let Some(_poll) = shared.take_poll() {
+            let response = respond(request, shared);
+            return finish(stream, response, head_only, shared.write_deadline);
+        }
+        return in_room(stream, shared, head_only, SHORT_WRITE, || {
+            busy(&format!(
+                "{MAX_POLLS} pages are already waiting for the next build"
+            ))
+        });
+    }
+    match refused {
+        Some(refused) => in_room(stream, shared, head_only, SHORT_WRITE, || refused),
+        None => in_room(stream, shared, head_only, shared.write_deadline, || {
+            respond(request, shared)
+        }),
+    }
+}
+
+/// Respond and write the response within `allowed`, holding a place among
+/// the requests being answered, so that refusals are bounded like the rest.
+fn in_room(
+    stream: &Arc<TcpStream>,
+    shared: &Shared,
+    head_only: bool,
+    allowed: Duration,
+    response: impl FnOnce() -> Response,
+) {
+    let _place = shared.answering.place(shared.answering.enter(stream));
+    finish(stream, response(), head_only, allowed);
+}
+
+fn busy(what: &str) -> Response {
+    let mut busy = refusal(
+        503,
+        "busy",
+        what,
+        "retry in a moment (open pages do so by themselves)",
+    );
+    busy.headers.push(("Retry-After", "1".to_owned()));
+    busy
+}
+
+/// The `Host` check (see [`super::host`]): a refusal, or `None` to go on.
+fn refuse_host(request: &Request<'_>, shared: &Shared) -> Option<Response> {
+    let port = shared.port;
+    match request.host {
+        // HTTP/1.0 clients need not send one; browsers always do.
+        None if request.version == "HTTP/1.0" => None,
+        None => Some(refusal(
+            400,
+            "host-missing",
+            "an HTTP/1.1 request without a `Host` header",
+            &format!("send `Host: localhost:{port}`"),
+        )),
+        Some(host) if shared.hosts.allows(host) => None,
+        Some(host) => Some(refusal(
+            421,
+            "host-refused",
+            format!(
+                "this preview does not answer for `Host: {}` (a page of another site \
+                 may be trying to read it through DNS rebinding)",
+                quote(host)
+            ),
+            &format!(
+                "open http://localhost:{port}/ (or 127.0.0.1, [::1]); to reach it by \
+                 another name, start it with `rulebook serve --bind NAME`"
+            ),
+        )),
+    }
+}
+
+/// Write the response within `allowed`, then close.
+fn finish(stream: &TcpStream, response: Response, head_only: bool, allowed: Duration) {
+    let mut out = Timed {
+        stream,
+        deadline: Instant::now() + allowed,
+    };
+    let _ = response.write_to(&mut out, head_only);
     let _ = stream.shutdown(Shutdown::Write);
     // Read what the client still sends (a body, the rest of an oversized
     // head) for a moment, so closing does not reset the connection before
-    // it has read the response.
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
-    let _ = io::copy(&mut (&mut stream).take(1 << 20), &mut io::sink());
+    // it has read the response. A total deadline again: a client that keeps
+    // sending cannot keep the connection.
+    let mut rest = Timed {
+        stream,
+        deadline: Instant::now() + LINGER,
+    };
+    let _ = io::copy(&mut (&mut rest).take(1 << 20), &mut io::sink());
+}
+
+/// A stream whose reads and writes all end by one deadline: before each
+/// call the socket's timeout is set to the time left, so many small reads
+/// or writes cannot add up to more.
+struct Timed<'a> {
+    stream: &'a TcpStream,
+    deadline: Instant,
+}
+
+impl Timed<'_> {
+    fn left(&self) -> io::Result<Duration> {
+        self.deadline
+            .checked_duration_since(Instant::now())
+            .filter(|left| !left.is_zero())
+            .ok_or_else(|| io::ErrorKind::TimedOut.into())
+    }
+}
+
+impl Read for Timed<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.stream.set_read_timeout(Some(self.left()?))?;
+        let mut stream = self.stream;
+        stream.read(buf)
+    }
+}
+
+impl Write for Timed<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.stream.set_write_timeout(Some(self.left()?))?;
+        let mut stream = self.stream;
+        stream.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 enum Head {
     Complete(Vec<u8>),
     TooLarge,
+    /// The deadline passed first.
+    TimedOut,
+    /// The client closed, or the connection was closed to make room.
     Incomplete,
 }
 
-fn read_head(stream: &mut TcpStream) -> Head {
+fn read_head(stream: &TcpStream, deadline: Instant) -> Head {
+    let mut input = Timed { stream, deadline };
     let mut head = Vec::with_capacity(1024);
     let mut chunk = [0u8; 2048];
     loop {
-        let n = match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return Head::Incomplete,
+        let n = match input.read(&mut chunk) {
+            Ok(0) => return Head::Incomplete,
             Ok(n) => n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Head::TimedOut;
+            }
+            Err(_) => return Head::Incomplete,
         };
         let from = head.len().saturating_sub(3);
         head.extend_from_slice(&chunk[..n]);
@@ -77,21 +253,95 @@ struct Request<'a> {
     method: &'a str,
     /// The request target as sent (still percent-encoded).
     target: &'a str,
+    /// `HTTP/1.0` or `HTTP/1.1`.
+    version: &'a str,
+    /// The `Host` header's value, if there was one.
+    host: Option<&'a str>,
 }
 
 impl<'a> Request<'a> {
-    /// The request line; headers are not needed.
-    fn parse(head: &'a [u8]) -> Option<Self> {
-        let line_end = memchr::memchr(b'\n', head)?;
-        let line = std::str::from_utf8(&head[..line_end]).ok()?;
-        let mut parts = line.trim_end_matches('\r').split(' ');
-        let (method, target, version) = (parts.next()?, parts.next()?, parts.next()?);
+    /// The request line and the `Host` header (the only one needed).
+    fn parse(head: &'a [u8]) -> Result<Self, &'static str> {
+        const MALFORMED: &str = "the request line is not `METHOD /path HTTP/1.x`";
+        let text = std::str::from_utf8(head).map_err(|_| "the request head is not UTF-8")?;
+        let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+        let line = lines.next().ok_or(MALFORMED)?;
+        let mut parts = line.split(' ');
+        let (Some(method), Some(target), Some(version), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(MALFORMED);
+        };
         let valid_target = !target.is_empty() && target.bytes().all(|b| b > 0x20 && b != 0x7f);
-        if parts.next().is_some() || !version.starts_with("HTTP/1.") || !valid_target {
-            return None;
+        if !matches!(version, "HTTP/1.0" | "HTTP/1.1") || !valid_target || method.is_empty() {
+            return Err(MALFORMED);
         }
-        Some(Request { method, target })
+        let mut host = None;
+        for line in lines.take_while(|l| !l.is_empty()) {
+            // Folded lines (RFC 9112 5.2) could hide a second Host.
+            if line.starts_with([' ', '\t']) {
+                return Err("a header is folded over two lines");
+            }
+            let (name, value) = line.split_once(':').ok_or("a header line has no `:`")?;
+            if name.eq_ignore_ascii_case("host") {
+                if host.is_some() {
+                    return Err("the request has two `Host` headers");
+                }
+                host = Some(value.trim_matches([' ', '\t']));
+            }
+        }
+        Ok(Request {
+            method,
+            target,
+            version,
+            host,
+        })
     }
+}
+
+/// A short diagnostic-like plain-text answer: `error[code]: what` and how to
+/// do better. The `what` may quote the request, made printable and short.
+fn refusal(status: u16, code: &str, what: impl AsRef<str>, help: &str) -> Response {
+    Response::text(
+        status,
+        &format!("error[{code}]: {}\n  = help: {help}\n", what.as_ref()),
+    )
+}
+
+/// Request text fit to quote in a refusal: printable ASCII, at most 80
+/// characters.
+fn quote(raw: &str) -> String {
+    let mut out: String = raw
+        .chars()
+        .take(80)
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect();
+    if raw.chars().count() > 80 {
+        out.push_str("...");
+    }
+    out
+}
+
+fn path_and_query(target: &str) -> (&str, Option<&str>) {
+    let target = target.split('#').next().unwrap_or_default();
+    match target.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (target, None),
+    }
+}
+
+/// The `since=V` of a version request's query.
+fn since(query: Option<&str>) -> Option<&str> {
+    query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .find_map(|pair| pair.strip_prefix("since="))
 }
 
 fn respond(request: &Request<'_>, shared: &Shared) -> Response {
@@ -100,11 +350,7 @@ fn respond(request: &Request<'_>, shared: &Shared) -> Response {
         response.headers.push(("Allow", "GET, HEAD".to_owned()));
         return response;
     }
-    let target = request.target.split('#').next().unwrap_or_default();
-    let (path, query) = match target.split_once('?') {
-        Some((path, query)) => (path, Some(query)),
-        None => (target, None),
-    };
+    let (path, query) = path_and_query(request.target);
     if path == VERSION_PATH {
         return version(query, request.method == "GET", shared);
     }
@@ -126,6 +372,16 @@ fn respond(request: &Request<'_>, shared: &Shared) -> Response {
             response
         }
         Resolved::NotFound => Response::page(404, "Not found", &version),
+        Resolved::Hidden => refusal(
+            403,
+            "hidden-path",
+            format!(
+                "`{}` names a dot file or folder of the output; those (the build cache \
+                 `.rulebook/` among them) are never served",
+                quote(path)
+            ),
+            "link to files whose path has no segment starting with `.`",
+        ),
         Resolved::NoSite => Response::page(
             503,
             "No site yet: the build failed (see the terminal). This page reloads when it succeeds.",
@@ -137,11 +393,7 @@ fn respond(request: &Request<'_>, shared: &Shared) -> Response {
 /// The served version; with `since=V` (GET only), waits until it differs
 /// from V or the long poll times out.
 fn version(query: Option<&str>, may_wait: bool, shared: &Shared) -> Response {
-    let since = query
-        .into_iter()
-        .flat_map(|q| q.split('&'))
-        .find_map(|pair| pair.strip_prefix("since="));
-    let version = match since {
+    let version = match since(query) {
         Some(seen) if may_wait => shared.wait_for_version_other_than(seen, LONG_POLL),
         _ => shared.version(),
     };
@@ -156,21 +408,33 @@ pub(super) enum Resolved {
     /// A folder named without its trailing slash.
     Redirect,
     NotFound,
+    /// A path with a segment starting with `.`.
+    Hidden,
     /// The output folder does not exist (no build has succeeded).
     NoSite,
 }
 
 /// Map a request path to a file under `out`, or refuse. The path must be
-/// relative once decoded (no `..`, NUL, backslash, drive or `//` prefix), and
-/// the file it names, symlinks resolved, must still lie inside `out`.
+/// relative once decoded (no `..`, NUL, backslash, drive or `//` prefix) with
+/// no segment starting with `.`, and the file it names, symlinks resolved,
+/// must still lie inside `out` and outside its dot folders.
 pub(super) fn resolve(out: &Path, raw_path: &str) -> Resolved {
-    let Some((relative, trailing_slash)) = safe_relative(raw_path) else {
-        return Resolved::NotFound;
+    let (relative, trailing_slash) = match safe_relative(raw_path) {
+        Ok(safe) => safe,
+        Err(Unsafe::Hidden) => return Resolved::Hidden,
+        Err(Unsafe::Escapes) => return Resolved::NotFound,
     };
     let Some(base) = canonical_out(out) else {
         return Resolved::NoSite;
     };
-    let inside = |p: &Path| p.canonicalize().ok().filter(|real| real.starts_with(&base));
+    // The resolved path is checked again: a symlink (or a file system that
+    // ignores case or trailing dots) could lead into a dot folder.
+    let inside = |p: &Path| {
+        p.canonicalize().ok().filter(|real| {
+            real.strip_prefix(&base)
+                .is_ok_and(|rel| !rel.components().any(|c| is_dot_name(c)))
+        })
+    };
     let Some(real) = inside(&base.join(&relative)) else {
         return Resolved::NotFound;
     };
@@ -194,25 +458,50 @@ pub(super) fn resolve(out: &Path, raw_path: &str) -> Resolved {
     }
 }
 
-/// The decoded path as a relative path, and whether it ended with `/`.
-fn safe_relative(raw: &str) -> Option<(PathBuf, bool)> {
-    if !raw.starts_with('/') || raw.starts_with("//") {
-        return None;
+#[derive(Debug, PartialEq, Eq)]
+enum Unsafe {
+    /// Could leave the output folder, or is not a path.
+    Escapes,
+    /// Names a dot file or folder (`.rulebook/`, the build cache).
+    Hidden,
+}
+
+fn is_dot_name(component: Component<'_>) -> bool {
+    match component {
+        Component::Normal(name) => name.as_encoded_bytes().starts_with(b"."),
+        _ => true,
     }
-    let decoded = String::from_utf8(percent_decode(raw)?).ok()?;
+}
+
+/// The decoded path as a relative path, and whether it ended with `/`.
+fn safe_relative(raw: &str) -> Result<(PathBuf, bool), Unsafe> {
+    if !raw.starts_with('/') || raw.starts_with("//") {
+        return Err(Unsafe::Escapes);
+    }
+    let decoded = percent_decode(raw).ok_or(Unsafe::Escapes)?;
+    let decoded = String::from_utf8(decoded).map_err(|_| Unsafe::Escapes)?;
     if decoded.starts_with("//") || decoded.contains(['\0', '\\']) {
-        return None;
+        return Err(Unsafe::Escapes);
     }
     let mut relative = PathBuf::new();
+    let mut hidden = false;
     for segment in decoded.split('/') {
         match segment {
             "" | "." => {}
-            ".." => return None,
-            s if s.contains(':') || s.chars().any(char::is_control) => return None,
-            s => relative.push(s),
+            ".." => return Err(Unsafe::Escapes),
+            s if s.contains(':') || s.chars().any(char::is_control) => {
+                return Err(Unsafe::Escapes);
+            }
+            s => {
+                hidden |= s.starts_with('.');
+                relative.push(s);
+            }
         }
     }
-    Some((relative, decoded.ends_with('/')))
+    if hidden {
+        return Err(Unsafe::Hidden);
+    }
+    Ok((relative, decoded.ends_with('/')))
 }
 
 fn percent_decode(raw: &str) -> Option<Vec<u8>> {
@@ -422,7 +711,7 @@ impl Response {
         )
     }
 
-    fn write_to(self, stream: &mut TcpStream, head_only: bool) -> io::Result<()> {
+    fn write_to(self, stream: &mut impl Write, head_only: bool) -> io::Result<()> {
         let len = match &self.body {
             Body::Bytes(bytes) => bytes.len() as u64,
             Body::File(_, len) => *len,
@@ -454,8 +743,11 @@ fn reason(status: u16) -> &'static str {
         200 => "OK",
         301 => "Moved Permanently",
         400 => "Bad Request",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        421 => "Misdirected Request",
         431 => "Request Header Fields Too Large",
         503 => "Service Unavailable",
         _ => "",
@@ -484,15 +776,46 @@ mod tests {
             "/%2",
             "relative",
             "http://example.com/",
+            "/.rulebook/../../x",
         ] {
-            assert_eq!(safe_relative(raw), None, "{raw}");
+            assert_eq!(safe_relative(raw), Err(Unsafe::Escapes), "{raw}");
         }
         assert_eq!(
             safe_relative("/en/./a%20b.html"),
-            Some((PathBuf::from("en/a b.html"), false))
+            Ok((PathBuf::from("en/a b.html"), false))
         );
-        assert_eq!(safe_relative("/en/"), Some((PathBuf::from("en"), true)));
-        assert_eq!(safe_relative("/"), Some((PathBuf::new(), true)));
+        assert_eq!(safe_relative("/en/"), Ok((PathBuf::from("en"), true)));
+        assert_eq!(safe_relative("/"), Ok((PathBuf::new(), true)));
+        assert_eq!(
+            safe_relative("/a.b/c..d"),
+            Ok((PathBuf::from("a.b/c..d"), false))
+        );
+    }
+
+    #[test]
+    fn refuses_dot_files_and_folders_however_spelled() {
+        for raw in [
+            "/.rulebook",
+            "/.rulebook/",
+            "/.rulebook/facts.bin",
+            "/%2erulebook/x",
+            "/%2Erulebook%2Fx",
+            "/./.rulebook/x",
+            "/en//.rulebook/x",
+            "/en/%2e%2e%2e/x",
+            "/.RULEBOOK/x",
+            "/en/.env",
+            "/...",
+            "/%2E",
+        ] {
+            let expected = if raw == "/%2E" {
+                // `/.` is the root folder, not a dot name
+                Ok((PathBuf::new(), false))
+            } else {
+                Err(Unsafe::Hidden)
+            };
+            assert_eq!(safe_relative(raw), expected, "{raw}");
+        }
     }
 
     #[test]
@@ -524,16 +847,36 @@ mod tests {
 
     #[test]
     fn parses_only_well_formed_request_lines() {
-        let ok = Request::parse(b"GET /a?b HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-        assert_eq!((ok.method, ok.target), ("GET", "/a?b"));
+        let ok = Request::parse(b"GET /a?b HTTP/1.1\r\nX-A: b\r\nhOsT:  x:1 \r\n\r\n").unwrap();
+        assert_eq!(
+            (ok.method, ok.target, ok.version, ok.host),
+            ("GET", "/a?b", "HTTP/1.1", Some("x:1"))
+        );
+        let no_host = Request::parse(b"GET / HTTP/1.0\n\n").unwrap();
+        assert_eq!(no_host.host, None);
         for bad in [
             &b"GET /a\r\n\r\n"[..],
             b"GET /a b HTTP/1.1\r\n\r\n",
             b"GET /a HTTP/2\r\n\r\n",
+            b"GET /a HTTP/1.2\r\n\r\n",
             b"GET /a\x01 HTTP/1.1\r\n\r\n",
             b"\xff\xfe\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: localhost\r\nHost: evil.com\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: localhost\r\n evil.com\r\n\r\n",
+            b"GET / HTTP/1.1\r\nno colon\r\n\r\n",
         ] {
-            assert!(Request::parse(bad).is_none());
+            assert!(
+                Request::parse(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
         }
+    }
+
+    #[test]
+    fn quotes_are_printable_and_short() {
+        assert_eq!(quote("evil.com"), "evil.com");
+        assert_eq!(quote("a\u{1b}[31mb\u{e9}"), "a?[31mb?");
+        assert_eq!(quote(&"x".repeat(200)), format!("{}...", "x".repeat(80)));
     }
 }
