@@ -495,12 +495,6 @@ impl Sandbox {
     }
 }
 
-impl Default for Sandbox {
-    fn default() -> Self {
-        Sandbox::new()
-    }
-}
-
 /// What `outside/secret.txt` holds: no output may contain it.
 pub const SECRET: &str = "SECRET-8d1f3c-never-published";
 

@@ -73,7 +73,7 @@ pub fn snapshot(root: &Path, out: &Path) -> Snapshot {
                 .and_then(|m| now.duration_since(m).ok())
                 .is_none_or(|age| age < RECENT);
             let recent_hash = (recent && meta.len() <= HASH_LIMIT)
-                .then(|| std::fs::read(&path).ok())
+                .then(|| read_bounded(&path))
                 .flatten()
                 .map(|bytes| {
                     let mut h = DefaultHasher::new();
@@ -198,4 +198,27 @@ mod tests {
             ["book.toml", "content/en/a.md", "content/en/b.md"].map(PathBuf::from)
         );
     }
+}
+
+/// A watched file's bytes, at most [`HASH_LIMIT`] of them, never waiting:
+/// a watched file may be a link to anything (the build refuses such links,
+/// but the watcher sees them first), and `/proc/kmsg` or a FIFO opened for
+/// a plain read would block the watcher for good.
+fn read_bounded(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut bytes = Vec::new();
+    options
+        .open(path)
+        .ok()?
+        .take(HASH_LIMIT + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    Some(bytes)
 }
