@@ -166,6 +166,29 @@ fn inode(_meta: &std::fs::Metadata) -> u64 {
     0
 }
 
+/// A watched file's bytes, at most [`HASH_LIMIT`] of them, never waiting:
+/// a watched file may be a link to anything (the build refuses such links,
+/// but the watcher sees them first), and `/proc/kmsg` or a FIFO opened for
+/// a plain read would block the watcher for good.
+fn read_bounded(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut bytes = Vec::new();
+    options
+        .open(path)
+        .ok()?
+        .take(HASH_LIMIT + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    Some(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,27 +221,4 @@ mod tests {
             ["book.toml", "content/en/a.md", "content/en/b.md"].map(PathBuf::from)
         );
     }
-}
-
-/// A watched file's bytes, at most [`HASH_LIMIT`] of them, never waiting:
-/// a watched file may be a link to anything (the build refuses such links,
-/// but the watcher sees them first), and `/proc/kmsg` or a FIFO opened for
-/// a plain read would block the watcher for good.
-fn read_bounded(path: &Path) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let mut bytes = Vec::new();
-    options
-        .open(path)
-        .ok()?
-        .take(HASH_LIMIT + 1)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    Some(bytes)
 }
