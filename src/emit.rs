@@ -16,6 +16,7 @@ use crate::reconcile::{self, ArticleFacts, outline};
 use crate::report::{LocaleSummary, Report};
 use crate::rules::{self, RulesFile, SourceFile};
 
+pub mod out_dir;
 pub(crate) mod splice;
 
 pub use splice::Counting;
@@ -909,6 +910,9 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     // itself be relative: the output is named absolutely, once, so that
     // every stage writes where the staging folder is.
     let out = &std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+    // before anything is read or written: a folder of inputs or of the
+    // user's own is never replaced
+    out_dir::check(root, out, &out.display().to_string())?;
     let _build = crate::timings::phase(|| "build (all phases)".into());
     let phase = crate::timings::phase(|| "load the project".into());
     let mut project = load::load_project(root)?;

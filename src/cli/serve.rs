@@ -28,11 +28,10 @@ pub struct ServeArgs {
 
 pub(super) fn run(cli: &Cli, args: &ServeArgs) -> u8 {
     let mut options = ServeOptions::new(&cli.root);
-    options.out = if args.out.is_absolute() {
-        args.out.clone()
-    } else {
-        cli.root.join(&args.out)
+    let Some(out) = super::output_folder(cli, &args.out) else {
+        return EXIT_USAGE;
     };
+    options.out = out;
     options.bind = args.bind;
     options.port = args.port;
     options.build.locales = args.locales.clone();
