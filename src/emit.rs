@@ -941,8 +941,8 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
             .locales
             .retain(|l| options.locales.contains(&l.id) || l.id == source);
     }
-    // Staging first: it clears what interrupted builds left behind, so even
-    // a build that then fails on bad input leaves no stray folders.
+    // The staging folder beside the output (and the lock) before the cache
+    // is read: what this build keeps is what it looked at under the lock.
     let unwritable = |e: std::io::Error| {
         Diagnostics::from(
             Diagnostic::error("unwritable", format!("cannot write the output: {e}"))
@@ -1160,18 +1160,6 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         stats,
     })
 }
-
-/// Where in the output a rebuild's commit keeps the data files it replaced
-/// (of [`SPARED`]), for the next rebuild to write its own over. On ext4,
-/// writing a 48 MB file anew took 18-24 ms and removing the old one 14-17
-/// ms, against 8-18 ms to write over an existing one (a plain copy of
-/// rules.json at 1,000 articles per locale); the removal fell in the
-/// commit, or at exit while the old file was still open. The price is
-/// their size again on disk, in the cache folder.
-pub const SPARES: &str = ".rulebook/spare";
-
-/// The data files kept as spares: the two big ones, written every rebuild.
-const SPARED: [&str; 2] = ["rules.json", "report.json"];
 
 /// What writing the data files (rules.json, report.json, the schema, the
 /// facts cache and its index) needs.
@@ -1397,12 +1385,18 @@ impl<W: std::io::Write> std::io::Write for HashingWriter<W> {
 /// not touched. Files the new output has unchanged are not written again
 /// but kept ([`Staging::keep`]): the staging folder holds only what is new.
 /// The commit then either moves the new files into `out` (a few files
-/// changed: journaled, so a commit cut short is finished by the next
-/// build) or, when most of the output is new, links the kept files into
-/// the staging folder and swaps the two folders (atomically on Linux).
-/// Dropped without a commit, the staging folder removes itself; leftovers
-/// of an interrupted build are removed (or their commit finished) when
-/// the next one starts.
+/// changed: undone if it fails half way, see
+/// [`crate::fsutil::commit_in_place`]) or, when most of the output is new,
+/// links the kept files into the staging folder and swaps the two folders
+/// (atomically on Linux). Dropped without a commit, the staging folder
+/// removes itself.
+///
+/// What interrupted builds left beside `out` (their staging folders, a
+/// commit cut short by a kill among them) is removed only after this
+/// build's commit: a build that fails changes nothing, neither the output
+/// nor what lies beside it. A commit cut short left `out` without its cache
+/// manifest, so this build trusted nothing of it (every file it kept had
+/// the bytes it would have written) and its commit made `out` whole.
 ///
 /// A build holds a lock (on the folder holding `out`) from start to
 /// commit: the files it keeps are only the ones it looked at while no
@@ -1414,6 +1408,9 @@ pub struct Staging {
     committed: bool,
     /// Files of `out` (relative) that the new output has as they are.
     kept: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    /// Leftovers of builds that are no longer running, removed after the
+    /// commit.
+    stale: Vec<PathBuf>,
     /// Held until the staging is dropped (closing the file frees it).
     _lock: Option<std::fs::File>,
 }
@@ -1439,32 +1436,43 @@ impl Staging {
         // cannot lock still builds, as before there was a lock.
         let lock = crate::fsutil::lock_dir(&parent);
         let (tmp_prefix, old_prefix) = (format!(".{name}.tmp-"), format!(".{name}.old-"));
+        let mut stale = Vec::new();
         for entry in std::fs::read_dir(&parent)?.filter_map(Result::ok) {
             let n = entry.file_name().to_string_lossy().into_owned();
+            // `<pid>` or `<pid>-<n>`
             let pid = n
                 .strip_prefix(&tmp_prefix)
-                .or_else(|| n.strip_prefix(&old_prefix));
+                .or_else(|| n.strip_prefix(&old_prefix))
+                .map(|rest| rest.split('-').next().unwrap_or(rest));
             // a folder of a build still running (e.g. `serve` beside a
             // `build`) is not a leftover
             if let Some(pid) = pid
                 && !process_alive(pid)
             {
-                if n.starts_with(&tmp_prefix) {
-                    // a build killed while committing: its commit is
-                    // finished, whatever else happened since
-                    crate::fsutil::finish_commit(&entry.path(), out, &manifest_path());
-                } else {
-                    let _ = std::fs::remove_dir_all(entry.path());
-                }
+                stale.push(entry.path());
             }
         }
-        let tmp = parent.join(format!("{tmp_prefix}{}", std::process::id()));
-        std::fs::create_dir_all(&tmp)?;
+        // a name no folder has: one this process left (a commit it could
+        // not undo) is a leftover, never written into again
+        let pid = std::process::id();
+        let mut tmp = parent.join(format!("{tmp_prefix}{pid}"));
+        let mut n = 0;
+        loop {
+            match std::fs::create_dir(&tmp) {
+                Ok(()) => break,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => {
+                    n += 1;
+                    tmp = parent.join(format!("{tmp_prefix}{pid}-{n}"));
+                }
+                Err(e) => return Err(e),
+            }
+        }
         Ok(Staging {
             tmp,
             out: out.to_path_buf(),
             committed: false,
             kept: Default::default(),
+            stale,
             _lock: lock,
         })
     }
@@ -1534,36 +1542,16 @@ impl Staging {
             },
         ));
         let result = write(&mut out)?;
-        let len = out.pos;
         let hashing = out.inner.into_inner().map_err(|e| e.into_error())?;
-        // a spare written over may have been longer
-        hashing.inner.set_len(len)?;
         Ok((result, format!("{:032x}", hashing.hash.digest128())))
     }
 
-    /// The file to write the data file `rel` into: the spare the previous
-    /// commit left of it (see [`SPARES`]), moved into the staging folder
-    /// and written over, or a new file. A spare that is anything but a
-    /// plain file with one name (a link, or hard-linked elsewhere, as by
-    /// `cp -al`) is not written through, only removed.
+    /// The file to write the data file `rel` into. (Writing over the
+    /// copy a previous commit kept of it saved ~10 ms of a one-edit rebuild
+    /// at 1,000 articles per locale, but took that copy out of the output:
+    /// a build that then failed had changed the output.)
     fn create(&self, rel: &str) -> std::io::Result<std::fs::File> {
-        let path = self.tmp.join(rel);
-        let spare = self.out.join(SPARES).join(rel);
-        let plain = |p: &Path| {
-            std::fs::symlink_metadata(p)
-                .is_ok_and(|m| m.file_type().is_file() && crate::fsutil::links(&m) == 1)
-        };
-        if SPARED.contains(&rel) && plain(&spare) && std::fs::rename(&spare, &path).is_ok() {
-            // moved, so no other build can be writing it: still the same
-            // plain file unless something swapped it meanwhile
-            if plain(&path)
-                && let Ok(file) = std::fs::OpenOptions::new().write(true).open(&path)
-            {
-                return Ok(file);
-            }
-            let _ = std::fs::remove_file(&path);
-        }
-        std::fs::File::create(path)
+        std::fs::File::create(self.tmp.join(rel))
     }
 
     /// Put the new output in place of the old.
@@ -1577,20 +1565,16 @@ impl Staging {
         let staged = crate::fsutil::walk(&self.tmp)?.0.len();
         if !kept.is_empty() && kept.len() >= staged && self.out.is_dir() {
             // Few files new: moved into the old output, the rest stays.
-            // If this fails half way, the journal is left for the next build
-            // to finish (Drop leaves a folder with a journal).
-            let spares = SPARED
-                .iter()
-                .map(|name| (PathBuf::from(name), Path::new(SPARES).join(name)))
-                .collect();
+            // If this fails half way, it is undone: the output is the old.
             crate::fsutil::commit_in_place(
                 &self.tmp,
                 &self.out,
                 &kept,
                 Some(&manifest_path()),
-                &spares,
+                &std::collections::BTreeMap::new(),
             )?;
             self.committed = true;
+            self.remove_stale();
             return Ok(());
         }
         // Most of it new: the kept files join the staged ones and the two
@@ -1615,7 +1599,17 @@ impl Staging {
             &parent.join(format!(".{name}.old-{}", std::process::id())),
         )?;
         self.committed = true;
+        self.remove_stale();
         Ok(())
+    }
+
+    /// Remove what interrupted builds left beside the output, now that
+    /// the output is whole and new (a failure only leaves them for the
+    /// next build).
+    fn remove_stale(&self) {
+        for dir in &self.stale {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
@@ -1638,8 +1632,8 @@ fn process_alive(pid: &str) -> bool {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        // a commit that failed half way keeps its journal for the next
-        // build to finish
+        // a commit that failed and could not be undone keeps what is left
+        // of the old output (in its staging folder, with its journal)
         if !self.committed && !self.tmp.join(crate::fsutil::JOURNAL).exists() {
             let _ = std::fs::remove_dir_all(&self.tmp);
         }
