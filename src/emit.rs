@@ -816,11 +816,11 @@ impl GroupWork<'_> {
             diagnostics.extend(found);
             diagnostics.extend(a.extraction.diagnostics.iter().cloned());
             // an analysis read back keeps its place in the old facts file
-            let span = self
+            let (span, facts_sum) = self
                 .cache
                 .filter(|_| from_cache)
                 .and_then(|c| c.article(&a.path, &sha256))
-                .map_or((0, 0), |m| m.facts);
+                .map_or(((0, 0), String::new()), |m| (m.facts, m.facts_sum.clone()));
             let meta = cache::ArticleMeta {
                 locale: a.locale.clone(),
                 article: a.article.clone(),
@@ -832,6 +832,7 @@ impl GroupWork<'_> {
                 segments: a.outline.segments,
                 untranslated: a.outline.untranslated.len(),
                 facts: span,
+                facts_sum,
             };
             all_clean &= clean;
             metas.push((meta, clean, from_cache));
@@ -946,7 +947,11 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     let unwritable = |e: std::io::Error| {
         Diagnostics::from(
             Diagnostic::error("unwritable", format!("cannot write the output: {e}"))
-                .at(Location::file(out.display().to_string())),
+                .at(Location::file(out.display().to_string()))
+                .with_help(
+                    "check the permissions and free space of the output folder and the folder \
+                     holding it; the output was left as it was",
+                ),
         )
     };
     let staging = Staging::new(out).map_err(unwritable)?;
@@ -993,6 +998,16 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
             },
         ),
         None => Default::default(),
+    };
+    // A cache beside a rules.json other than the one it was committed with
+    // (restored beside another output, or the output changed since) speaks
+    // of files that are not there: none of it is used, not even the
+    // hashes it gave for unchanged files.
+    let (hashes, stamps) = if cache.is_some() && old_rules.is_none() {
+        cache = None;
+        Default::default()
+    } else {
+        (hashes, stamps)
     };
     if let Some(c) = &cache
         && c.manifest.build.as_deref() == Some(build_key(&inputs, &hashes).as_str())
@@ -1101,7 +1116,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
             (written, built)
         }
     });
-    let index = written
+    let (index, index_sum) = written
         .map_err(|_| {
             Diagnostics::from(Diagnostic::error(
                 "internal",
@@ -1130,6 +1145,8 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         build: diagnostics.0.is_empty().then_some(build_key),
         counts,
         pages: built.pages,
+        rules_json: index.rules_json.clone(),
+        index: index_sum,
     };
     cache::save_manifest(&cache_dir, &mut manifest).map_err(unwritable)?;
     staging.commit().map_err(unwritable)?;
@@ -1179,7 +1196,7 @@ impl DataFiles<'_> {
     fn write(
         &self,
         keep: Vec<(cache::ArticleMeta, cache::Facts)>,
-    ) -> std::io::Result<cache::Index> {
+    ) -> std::io::Result<(cache::Index, String)> {
         // whatever happens here, the pages waiting for the keys wake
         struct Wake<'a>(&'a crate::site::DataKeys);
         impl Drop for Wake<'_> {
@@ -1258,8 +1275,8 @@ impl DataFiles<'_> {
                 .collect(),
         };
         let _p = crate::timings::phase(|| "  cache index".into());
-        cache::save_index(&cache_dir, &index)?;
-        Ok(index)
+        let sum = cache::save_index(&cache_dir, &index)?;
+        Ok((index, sum))
     }
 }
 
