@@ -306,14 +306,9 @@ fn output_folder(cli: &Cli, out: &Path) -> Option<PathBuf> {
 /// Exit code for a set of failing diagnostics: 2 when a file could not be read
 /// at all, 1 when the input was read and found wrong.
 fn failure_code(diagnostics: &Diagnostics) -> u8 {
-    if diagnostics
-        .errors()
-        .any(|d| {
-            d.code == "unreadable"
-                || d.code == "no-content"
-                || d.code == crate::emit::out_dir::CODE
-        })
-    {
+    if diagnostics.errors().any(|d| {
+        d.code == "unreadable" || d.code == "no-content" || d.code == crate::emit::out_dir::CODE
+    }) {
         EXIT_USAGE
     } else {
         EXIT_INPUT

@@ -1014,6 +1014,9 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         && out.join("rules.json").is_file()
     {
         progress.finish_and_clear();
+        // the output is whole and current: what interrupted builds left
+        // beside it (a commit killed after its manifest was in) goes
+        staging.remove_stale();
         let counts = c.manifest.counts;
         // the session keeps what it had: nothing was written
         if let (Some(s), Some(c)) = (session, cache.filter(|_| cache_in_memory)) {

@@ -561,7 +561,11 @@ mod tests {
             if have.get(&rel) == Some(&bytes) {
                 kept.insert(rel);
             } else {
-                write(&staging, rel.to_str().unwrap(), std::str::from_utf8(&bytes).unwrap());
+                write(
+                    &staging,
+                    rel.to_str().unwrap(),
+                    std::str::from_utf8(&bytes).unwrap(),
+                );
             }
         }
         std::fs::create_dir_all(&staging).unwrap();
@@ -588,7 +592,15 @@ mod tests {
             let (out, staging, kept) = setup(dir.path());
             let old = tree(&out);
             let mut budget = Budget::Steps(steps);
-            commit_with(&staging, &out, &kept, Some(manifest), &spares(), &mut budget).unwrap();
+            commit_with(
+                &staging,
+                &out,
+                &kept,
+                Some(manifest),
+                &spares(),
+                &mut budget,
+            )
+            .unwrap();
             // a whole commit removes its staging folder
             let cut = staging.exists();
             let now = tree(&out);
@@ -627,7 +639,14 @@ mod tests {
             let (out, staging, kept) = setup(dir.path());
             let (old, old_dirs) = (tree(&out), walk(&out).unwrap().1);
             let mut budget = Budget::FailAfter(steps);
-            let result = commit_with(&staging, &out, &kept, Some(manifest), &spares(), &mut budget);
+            let result = commit_with(
+                &staging,
+                &out,
+                &kept,
+                Some(manifest),
+                &spares(),
+                &mut budget,
+            );
             if result.is_ok() {
                 let mut whole = expected();
                 whole.insert(".rulebook/spare/changed.html".into(), b"old".to_vec());

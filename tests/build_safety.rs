@@ -139,9 +139,12 @@ fn a_killed_build_leaves_the_old_output_or_the_new() {
 /// The same for a rebuild after one article changed, whose commit moves a
 /// few files into `book/` in place: a kill before the commit leaves the old
 /// output, and a kill during it leaves a journal and no cache manifest (so
-/// nothing of the output is trusted), which the next build finishes.
+/// nothing of the output is trusted). A build that then fails changes
+/// nothing (the cut commit is not carried out); the next build that
+/// succeeds writes the new output whole and removes what the kill left.
 #[test]
-fn a_killed_rebuild_leaves_the_old_output_or_the_new_or_a_commit_the_next_build_finishes() {
+fn a_killed_rebuild_leaves_the_old_output_or_the_new_or_an_untrusted_mix_the_next_good_build_rewrites()
+ {
     let project = generated_project(120);
     let dir = project.path();
     build(dir, &[]);
@@ -199,6 +202,27 @@ fn a_killed_rebuild_leaves_the_old_output_or_the_new_or_a_commit_the_next_build_
         // the rebuild changed files in place: book/ is the same folder
         assert_eq!(book_inode(dir), inode);
         outcomes.push(format!("{moment:?}: {state}, {status}"));
+        // a build that fails on bad input changes nothing, a cut commit
+        // included
+        let zh = dir.join(common::ZH_TW);
+        let good = std::fs::read_to_string(&zh).unwrap();
+        // put back with its time too: the cache records it
+        let stamp = std::fs::metadata(&zh).unwrap().modified().unwrap();
+        std::fs::write(&zh, good.replacen("title: ", "title: [", 1)).unwrap();
+        let failing = rulebook_in(dir, &["build", "-q"]);
+        assert_eq!(failing.status.code(), Some(1));
+        assert_eq!(
+            snapshot(&dir.join("book")),
+            book,
+            "a failing build changed book/"
+        );
+        std::fs::write(&zh, good).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&zh)
+            .unwrap()
+            .set_modified(stamp)
+            .unwrap();
         // whatever the kill left, the next build ends with the new output
         build(dir, &[]);
         assert_eq!(snapshot(&dir.join("book")), new, "{outcomes:#?}");
@@ -310,7 +334,11 @@ fn a_failed_commit_and_a_later_failing_build_leave_the_output_as_it_was() {
     assert!(page_path.is_dir(), "the failed commit was undone");
     std::fs::remove_dir(&page_path).unwrap();
     std::fs::write(&page_path, &page).unwrap();
-    assert_eq!(snapshot(&dir.join("book")), before, "the failed commit changed book/");
+    assert_eq!(
+        snapshot(&dir.join("book")),
+        before,
+        "the failed commit changed book/"
+    );
 
     // a build that fails on an input error after that
     let zh = dir.join(common::ZH_TW);
@@ -318,7 +346,11 @@ fn a_failed_commit_and_a_later_failing_build_leave_the_output_as_it_was() {
     std::fs::write(&zh, good.replacen("title:", "title: [", 1)).unwrap();
     let failing = rulebook_in(dir, &["build", "-q"]);
     assert_eq!(failing.status.code(), Some(1));
-    assert_eq!(snapshot(&dir.join("book")), before, "the failing build changed book/");
+    assert_eq!(
+        snapshot(&dir.join("book")),
+        before,
+        "the failing build changed book/"
+    );
 
     // the next good build: what a fresh build writes, nothing left beside
     std::fs::write(&zh, good).unwrap();

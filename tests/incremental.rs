@@ -333,7 +333,11 @@ fn a_forged_cache_entry_is_never_used() {
     text.push_str("\nもう一つの段落です。\n");
     std::fs::write(&ja, &text).unwrap();
     forge_facts(&out);
-    edit(&out.join(".rulebook/index.json"), "\"segments\":", "\"segments\": ");
+    edit(
+        &out.join(".rulebook/index.json"),
+        "\"segments\":",
+        "\"segments\": ",
+    );
     let stats = build_stats(root, &out);
     assert_eq!(stats.articles_cached, 0, "{stats:?}");
     assert_eq!(without_cache(&out), fresh_build(root, &fresh));
@@ -354,11 +358,7 @@ fn entries_of_another_build_are_not_used() {
     let root = dir.path();
     // another build: other facts in the en article of the same name
     let other = two_article_project();
-    edit(
-        &other.path().join(common::EN),
-        "Argentina",
-        "Germany",
-    );
+    edit(&other.path().join(common::EN), "Argentina", "Germany");
     let other_out = other.path().join("book");
     build_stats(other.path(), &other_out);
     let ja = root.join(common::JA_JP);

@@ -21,8 +21,10 @@ pub const CODE: &str = "output-folder";
 /// link (or a locale folder that is a link to elsewhere) is judged by where
 /// it leads.
 pub fn check(root: &Path, out: &Path, named: &str) -> Result<(), Diagnostic> {
+    // the message names folders as the project knows them (never the
+    // resolved path: where the project lies is not the point)
     let refuse = |why: String, help: &str| {
-        Diagnostic::error(CODE, format!("refusing to write the output into {why}"))
+        Diagnostic::error(CODE, format!("refusing to write the output here: {why}"))
             .at(Location::file(named.to_owned()))
             .with_help(format!(
                 "{help}; the output folder is replaced by every build (default: book/)"
@@ -32,34 +34,32 @@ pub fn check(root: &Path, out: &Path, named: &str) -> Result<(), Diagnostic> {
     let real = resolve(out);
     if root.starts_with(&real) {
         return Err(refuse(
-            format!("{}, which holds the project", real.display()),
+            "the folder is the project or holds it".to_owned(),
             "name a folder of its own, inside the project (e.g. --out book) or elsewhere",
         ));
     }
-    for input in inputs(&root) {
-        let shown = input.strip_prefix(&root).unwrap_or(&input).display();
+    for (input, via) in inputs(&root) {
         if real.starts_with(&input) {
             return Err(refuse(
-                format!("{}, which is or lies inside the input {shown}", real.display()),
+                format!("the folder is, or lies inside, the input {via} (links followed)"),
                 "name a folder outside content/, locales/ and templates/ (e.g. --out book)",
             ));
         }
         if input.starts_with(&real) {
             return Err(refuse(
-                format!("{}, which holds the input {shown}", real.display()),
+                format!("the folder holds the input {via} (links followed)"),
                 "name a folder that holds none of the project's inputs (e.g. --out book)",
             ));
         }
     }
     match std::fs::symlink_metadata(&real) {
         Ok(meta) if !meta.is_dir() => Err(refuse(
-            format!("{}, which is a file, not a folder", real.display()),
+            "it is a file, not a folder".to_owned(),
             "name a folder, or move the file away",
         )),
         Ok(_) if !is_output(&real) => Err(refuse(
             format!(
-                "{}, a folder that is not empty and was not written by rulebook (it has no {}/)",
-                real.display(),
+                "the folder is not empty and was not written by rulebook (it has no {}/)",
                 cache::DIR
             ),
             "name a new or empty folder, or empty this one yourself if its files may go",
@@ -106,20 +106,20 @@ pub fn resolve(path: &Path) -> PathBuf {
     real
 }
 
-/// The project's inputs, resolved: book.toml, content/, locales/,
-/// templates/, and wherever a link inside them leads (a locale folder or an
-/// article that is a link to elsewhere is read from there). Folders are
-/// walked once each (a link loop ends); listing reads directory entries
-/// only, no file is opened.
-fn inputs(root: &Path) -> Vec<PathBuf> {
-    let mut found = vec![resolve(&root.join("book.toml"))];
+/// The project's inputs, resolved, each with the name the project knows
+/// it by: book.toml, content/, locales/, templates/, and wherever a link
+/// inside them leads (a locale folder or an article that is a link to
+/// elsewhere is read from there). Folders are walked once each (a link
+/// loop ends); listing reads directory entries only, no file is opened.
+fn inputs(root: &Path) -> Vec<(PathBuf, String)> {
+    let mut found = vec![(resolve(&root.join("book.toml")), "book.toml".to_owned())];
     let mut seen = HashSet::new();
-    let mut stack: Vec<PathBuf> = ["content", "locales", "templates"]
+    let mut stack: Vec<(PathBuf, String)> = ["content", "locales", "templates"]
         .iter()
-        .map(|d| resolve(&root.join(d)))
+        .map(|d| (resolve(&root.join(d)), format!("{d}/")))
         .collect();
     found.extend(stack.iter().cloned());
-    while let Some(dir) = stack.pop() {
+    while let Some((dir, via)) = stack.pop() {
         if !seen.insert(dir.clone()) {
             continue;
         }
@@ -130,20 +130,23 @@ fn inputs(root: &Path) -> Vec<PathBuf> {
             let Ok(kind) = entry.file_type() else {
                 continue;
             };
+            let name = format!("{via}{}", entry.file_name().to_string_lossy());
             if kind.is_dir() {
-                stack.push(entry.path());
+                stack.push((entry.path(), format!("{name}/")));
             } else if kind.is_symlink()
                 && let Ok(target) = entry.path().canonicalize()
             {
+                // named by the link: the message says where the input
+                // is read from, not where this machine keeps it
                 if target.is_dir() {
-                    stack.push(target.clone());
+                    stack.push((target.clone(), format!("{name}/")));
                 }
-                found.push(target);
+                found.push((target, name));
             }
         }
     }
     found.sort();
-    found.dedup();
+    found.dedup_by(|a, b| a.0 == b.0);
     found
 }
 
@@ -225,7 +228,11 @@ mod tests {
         std::fs::write(&file, "x").unwrap();
         assert!(refused(&root, &file), "a file");
         let d = check(&root, &file, "--out out.txt").unwrap_err();
-        assert!(d.to_string().starts_with("--out out.txt: error[output-folder]"), "{d}");
+        assert!(
+            d.to_string()
+                .starts_with("--out out.txt: error[output-folder]"),
+            "{d}"
+        );
         assert!(d.help.is_some());
     }
 }
