@@ -489,6 +489,12 @@ impl Sandbox {
     }
 }
 
+impl Default for Sandbox {
+    fn default() -> Sandbox {
+        Sandbox::new()
+    }
+}
+
 /// What `outside/secret.txt` holds: no output may contain it.
 pub const SECRET: &str = "SECRET-8d1f3c-never-published";
 
