@@ -304,11 +304,16 @@ fn output_folder(cli: &Cli, out: &Path) -> Option<PathBuf> {
 }
 
 /// Exit code for a set of failing diagnostics: 2 when a file could not be read
-/// at all, 1 when the input was read and found wrong.
+/// or written at all or the output folder was refused (as docs/diagnostics.md
+/// says), 1 when the input was read and found wrong.
 fn failure_code(diagnostics: &Diagnostics) -> u8 {
-    if diagnostics.errors().any(|d| {
-        d.code == "unreadable" || d.code == "no-content" || d.code == crate::emit::out_dir::CODE
-    }) {
+    const USAGE: [&str; 4] = [
+        "unreadable",
+        "unwritable",
+        "no-content",
+        crate::emit::out_dir::CODE,
+    ];
+    if diagnostics.errors().any(|d| USAGE.contains(&d.code)) {
         EXIT_USAGE
     } else {
         EXIT_INPUT

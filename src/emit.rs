@@ -1411,12 +1411,14 @@ impl<W: std::io::Write> std::io::Write for HashingWriter<W> {
 /// (atomically on Linux). Dropped without a commit, the staging folder
 /// removes itself.
 ///
-/// What interrupted builds left beside `out` (their staging folders, a
-/// commit cut short by a kill among them) is removed only after this
-/// build's commit: a build that fails changes nothing, neither the output
-/// nor what lies beside it. A commit cut short left `out` without its cache
-/// manifest, so this build trusted nothing of it (every file it kept had
-/// the bytes it would have written) and its commit made `out` whole.
+/// What interrupted builds left beside `out`: the staging folder of a
+/// build killed before its commit is removed when the next build starts
+/// (it is nothing but scratch); one whose commit was cut short (it has a
+/// journal) is never carried out, and is removed only after a build put a
+/// whole output in place: a build that fails changes nothing. A commit cut
+/// short left `out` without its cache manifest, so that build trusted
+/// nothing of it (every file it kept had the bytes it would have written)
+/// and its commit made `out` whole.
 ///
 /// A build holds a lock (on the folder holding `out`) from start to
 /// commit: the files it keeps are only the ones it looked at while no
@@ -1469,7 +1471,16 @@ impl Staging {
             if let Some(pid) = pid
                 && !process_alive(pid)
             {
-                stale.push(entry.path());
+                // a staging folder whose commit never began is only an
+                // unfinished build's scratch: gone now. One with a journal
+                // (its commit cut short) and an old output moved aside
+                // stay until this build has put a whole output in place.
+                let begun = entry.path().join(crate::fsutil::JOURNAL).exists();
+                if n.starts_with(&tmp_prefix) && !begun {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                } else {
+                    stale.push(entry.path());
+                }
             }
         }
         // a name no folder has: one this process left (a commit it could

@@ -108,19 +108,6 @@ struct Journal {
     spares: BTreeMap<PathBuf, PathBuf>,
 }
 
-/// How many names a file has (1 where that cannot be told).
-pub fn links(meta: &std::fs::Metadata) -> u64 {
-    #[cfg(unix)]
-    {
-        std::os::unix::fs::MetadataExt::nlink(meta)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = meta;
-        1
-    }
-}
-
 /// Put a staged output in place of `out` by moving only its files in:
 /// `staging` holds the files that are new or changed, `kept` names the
 /// files of `out` that the new output has as they are. Every other file of
