@@ -1433,6 +1433,9 @@ pub struct Staging {
     /// Leftovers of builds that are no longer running, removed after the
     /// commit.
     stale: Vec<PathBuf>,
+    /// The folders made to hold the output (deepest first): a build that
+    /// fails removes them again (when still empty).
+    made: Vec<PathBuf>,
     /// Held until the staging is dropped (closing the file frees it).
     _lock: Option<std::fs::File>,
 }
@@ -1453,6 +1456,12 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "book".to_owned());
+        // folders made for the output, removed again if the build fails
+        let made: Vec<PathBuf> = parent
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && std::fs::symlink_metadata(a).is_err())
+            .map(Path::to_path_buf)
+            .collect();
         std::fs::create_dir_all(&parent)?;
         // Advisory, and only where the platform has it: a build that
         // cannot lock still builds, as before there was a lock.
@@ -1504,6 +1513,7 @@ impl Staging {
             committed: false,
             kept: Default::default(),
             stale,
+            made,
             _lock: lock,
         })
     }
@@ -1597,13 +1607,7 @@ impl Staging {
         if !kept.is_empty() && kept.len() >= staged && self.out.is_dir() {
             // Few files new: moved into the old output, the rest stays.
             // If this fails half way, it is undone: the output is the old.
-            crate::fsutil::commit_in_place(
-                &self.tmp,
-                &self.out,
-                &kept,
-                Some(&manifest_path()),
-                &std::collections::BTreeMap::new(),
-            )?;
+            crate::fsutil::commit_in_place(&self.tmp, &self.out, &kept, Some(&manifest_path()))?;
             self.committed = true;
             self.remove_stale();
             return Ok(());
@@ -1667,6 +1671,9 @@ impl Drop for Staging {
         // of the old output (in its staging folder, with its journal)
         if !self.committed && !self.tmp.join(crate::fsutil::JOURNAL).exists() {
             let _ = std::fs::remove_dir_all(&self.tmp);
+            for dir in &self.made {
+                let _ = std::fs::remove_dir(dir);
+            }
         }
     }
 }

@@ -101,19 +101,12 @@ struct Journal {
     /// in after everything else: the cache manifest, which says that the
     /// output is whole and what it was made from.
     last: Option<PathBuf>,
-    /// Replaced files whose old copy is kept (as a spare for the next
-    /// build to write over) instead of removed: file → where in the output
-    /// the old one goes.
-    #[serde(default)]
-    spares: BTreeMap<PathBuf, PathBuf>,
 }
 
 /// Put a staged output in place of `out` by moving only its files in:
 /// `staging` holds the files that are new or changed, `kept` names the
 /// files of `out` that the new output has as they are. Every other file of
-/// `out` is deleted. `last` (relative) goes first out and last in. A file
-/// of `spares` that replaces one of `out` leaves the old one at the place
-/// it maps to, and files already there stay.
+/// `out` is deleted. `last` (relative) goes first out and last in.
 ///
 /// Each file is replaced by one exchange (or two renames), so a reader sees
 /// the old file or the new, never half of one. All or nothing:
@@ -130,9 +123,8 @@ pub fn commit_in_place(
     out: &Path,
     kept: &HashSet<PathBuf>,
     last: Option<&Path>,
-    spares: &BTreeMap<PathBuf, PathBuf>,
 ) -> std::io::Result<()> {
-    commit_with(staging, out, kept, last, spares, &mut Budget::Unlimited)
+    commit_with(staging, out, kept, last, &mut Budget::Unlimited)
 }
 
 fn commit_with(
@@ -140,7 +132,6 @@ fn commit_with(
     out: &Path,
     kept: &HashSet<PathBuf>,
     last: Option<&Path>,
-    spares: &BTreeMap<PathBuf, PathBuf>,
     budget: &mut Budget,
 ) -> std::io::Result<()> {
     let (staged, _) = walk(staging)?;
@@ -149,10 +140,9 @@ fn commit_with(
         .into_iter()
         .filter(|p| p != Path::new(JOURNAL))
         .collect();
-    let wanted =
-        |p: &PathBuf| staged.contains(p) || kept.contains(p) || spares.values().any(|s| s == p);
+    let wanted = |p: &PathBuf| staged.contains(p) || kept.contains(p);
     let mut needed_dirs: HashSet<&Path> = HashSet::new();
-    for p in staged.iter().chain(kept).chain(spares.values()) {
+    for p in staged.iter().chain(kept) {
         needed_dirs.extend(p.ancestors().skip(1));
     }
     let mut dirs: Vec<PathBuf> = live_dirs
@@ -173,7 +163,6 @@ fn commit_with(
         deletes,
         dirs,
         last: last.filter(|l| staged.contains(*l)).map(Path::to_path_buf),
-        spares: spares.clone(),
     };
     let json = serde_json::to_vec(&journal).map_err(std::io::Error::other)?;
     let pending = staging.join(format!("{JOURNAL}.tmp"));
@@ -194,19 +183,6 @@ fn commit_with(
     // The commit is complete: what follows only tidies up, and a failure
     // there must not fail a build whose output is in place (the staging
     // folder is then a leftover the next build removes).
-    for (rel, old) in done.iter().filter_map(|d| d.old_copy(staging)) {
-        if let Some(spare) = journal.spares.get(rel) {
-            let to = out.join(spare);
-            let moved = to
-                .parent()
-                .map_or(Ok(()), std::fs::create_dir_all)
-                .and_then(|()| std::fs::rename(&old, &to));
-            if moved.is_ok() {
-                continue;
-            }
-        }
-        let _ = std::fs::remove_file(old);
-    }
     let _ = std::fs::remove_dir_all(staging);
     Ok(())
 }
@@ -259,18 +235,6 @@ enum Done {
     MadeDir(PathBuf),
     /// An empty folder of the output removed.
     RemovedDir(PathBuf),
-}
-
-impl Done {
-    /// The old copy of a replaced file a completed commit leaves in the
-    /// staging folder (to remove, or to keep as a spare).
-    fn old_copy<'a>(&'a self, staging: &Path) -> Option<(&'a Path, PathBuf)> {
-        match self {
-            Done::Exchanged(rel) => Some((rel, staging.join(rel))),
-            Done::MovedOver(rel) => Some((rel, staging.join(DISPLACED).join(rel))),
-            _ => None,
-        }
-    }
 }
 
 /// How many steps of a journal to carry out: all, or (tests) only so many,
@@ -505,35 +469,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (out, staging, kept) = setup(dir.path());
         let manifest = Path::new(".rulebook/manifest.json");
-        commit_in_place(&staging, &out, &kept, Some(manifest), &BTreeMap::new()).unwrap();
+        commit_in_place(&staging, &out, &kept, Some(manifest)).unwrap();
         assert_eq!(tree(&out), expected());
         assert!(!out.join("fr").exists(), "a folder with nothing left goes");
-        assert!(!staging.exists());
-    }
-
-    /// A replaced file named among the spares leaves its old copy at its
-    /// spare's place (over an older spare); a spare the commit does not
-    /// replace stays where it is.
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn a_replaced_file_can_leave_its_old_copy_as_a_spare() {
-        let dir = tempfile::tempdir().unwrap();
-        let (out, staging, kept) = setup(dir.path());
-        write(&out, ".rulebook/spare/changed.html", "older");
-        write(&out, ".rulebook/spare/other.html", "other");
-        let spares = BTreeMap::from([
-            (
-                "en/changed.html".into(),
-                ".rulebook/spare/changed.html".into(),
-            ),
-            ("en/other.html".into(), ".rulebook/spare/other.html".into()),
-        ]);
-        let manifest = Path::new(".rulebook/manifest.json");
-        commit_in_place(&staging, &out, &kept, Some(manifest), &spares).unwrap();
-        let mut expected = expected();
-        expected.insert(".rulebook/spare/changed.html".into(), b"old".to_vec());
-        expected.insert(".rulebook/spare/other.html".into(), b"other".to_vec());
-        assert_eq!(tree(&out), expected);
         assert!(!staging.exists());
     }
 
@@ -557,14 +495,7 @@ mod tests {
         }
         std::fs::create_dir_all(&staging).unwrap();
         let manifest = Path::new(".rulebook/manifest.json");
-        commit_in_place(&staging, out, &kept, Some(manifest), &spares()).unwrap();
-    }
-
-    fn spares() -> BTreeMap<PathBuf, PathBuf> {
-        BTreeMap::from([(
-            PathBuf::from("en/changed.html"),
-            PathBuf::from(".rulebook/spare/changed.html"),
-        )])
+        commit_in_place(&staging, out, &kept, Some(manifest)).unwrap();
     }
 
     /// A commit cut short after any number of its steps (the process
@@ -579,15 +510,7 @@ mod tests {
             let (out, staging, kept) = setup(dir.path());
             let old = tree(&out);
             let mut budget = Budget::Steps(steps);
-            commit_with(
-                &staging,
-                &out,
-                &kept,
-                Some(manifest),
-                &spares(),
-                &mut budget,
-            )
-            .unwrap();
+            commit_with(&staging, &out, &kept, Some(manifest), &mut budget).unwrap();
             // a whole commit removes its staging folder
             let cut = staging.exists();
             let now = tree(&out);
@@ -597,17 +520,7 @@ mod tests {
                 assert!(!out.join(manifest).exists(), "cut after {steps} steps");
             }
             next_build(dir.path(), &out);
-            let mut whole = expected();
-            // a commit that ran to its end left the replaced page's old
-            // copy as its spare
-            if !cut {
-                whole.insert(".rulebook/spare/changed.html".into(), b"old".to_vec());
-            }
-            let mut got = tree(&out);
-            if cut {
-                got.remove(Path::new(".rulebook/spare/changed.html"));
-            }
-            assert_eq!(got, whole, "cut after {steps} steps");
+            assert_eq!(tree(&out), expected(), "cut after {steps} steps");
             if !cut {
                 assert!(!staging.exists());
                 break;
@@ -626,18 +539,9 @@ mod tests {
             let (out, staging, kept) = setup(dir.path());
             let (old, old_dirs) = (tree(&out), walk(&out).unwrap().1);
             let mut budget = Budget::FailAfter(steps);
-            let result = commit_with(
-                &staging,
-                &out,
-                &kept,
-                Some(manifest),
-                &spares(),
-                &mut budget,
-            );
+            let result = commit_with(&staging, &out, &kept, Some(manifest), &mut budget);
             if result.is_ok() {
-                let mut whole = expected();
-                whole.insert(".rulebook/spare/changed.html".into(), b"old".to_vec());
-                assert_eq!(tree(&out), whole);
+                assert_eq!(tree(&out), expected());
                 break;
             }
             assert_eq!(tree(&out), old, "failed after {steps} steps");
@@ -661,7 +565,7 @@ mod tests {
         write(&staging, "en/zz.html", "new");
         let before = tree(&out);
         let manifest = Path::new(".rulebook/manifest.json");
-        let failed = commit_in_place(&staging, &out, &kept, Some(manifest), &spares());
+        let failed = commit_in_place(&staging, &out, &kept, Some(manifest));
         assert!(failed.is_err());
         assert_eq!(tree(&out), before);
         assert!(out.join("fr").is_dir() && out.join("en/zz.html").is_dir());

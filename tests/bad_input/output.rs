@@ -95,6 +95,14 @@ pub fn cases() -> Vec<Case> {
             nothing,
         ),
         Case {
+            name: "--out folders that do not exist yet, the build failing on bad input: none is left behind",
+            run: Run::Args("build", &["build", "--out", "new/site"]),
+            break_it: |d| super::edit(d, ZH, |t| t.replacen("title: ", "title: [", 1)),
+            exit: 1,
+            code: "yaml-frontmatter",
+            line: true,
+        },
+        Case {
             name: "a forged cache entry (a market list in the cached facts; an article of its group edited): the rebuild publishes the true rules",
             run: Run::Custom("build", forged_cache),
             break_it: |d| {
