@@ -1,6 +1,6 @@
 //! File-system helpers with the guarantees the outputs promise.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -418,6 +418,7 @@ fn lock(_: &std::fs::File) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         walk(dir)
