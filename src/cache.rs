@@ -34,7 +34,7 @@ pub const MANIFEST: &str = "manifest.json";
 
 /// Bumped with any change to what is cached or how keys are made; the
 /// crate version is part of it, so a new rulebook never trusts an old cache.
-const FORMAT: &str = concat!("rulebook-cache/4 ", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("rulebook-cache/5 ", env!("CARGO_PKG_VERSION"));
 
 /// What a finished build leaves for the next one (`manifest.json`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -51,6 +51,15 @@ pub struct Manifest {
     pub counts: Counts,
     /// Page (`<locale>/<file>`) → key of what it was made from.
     pub pages: BTreeMap<String, String>,
+    /// Fingerprint of the rules.json committed with this manifest: a cache
+    /// is used only beside that file (not one restored beside another
+    /// output, nor beside a rules.json changed since).
+    #[serde(default)]
+    pub rules_json: String,
+    /// Checksum of `index.json`: an index that is not the one written with
+    /// this manifest is not used.
+    #[serde(default)]
+    pub index: String,
 }
 
 /// Sizes of a build's rules file.
@@ -81,6 +90,9 @@ pub struct ArticleMeta {
     pub untranslated: usize,
     /// The analysis (JSON) in the locale's `facts-<locale>.json`.
     pub facts: Span,
+    /// Checksum of those bytes ([`checksum`]): an analysis whose bytes
+    /// changed is not used (the article is analyzed again).
+    pub facts_sum: String,
 }
 
 /// What the previous build analyzed and reconciled (`index.json`): the
@@ -159,18 +171,25 @@ pub struct Cache {
 impl Cache {
     /// The cache in `out`, if there is a usable one made with `inputs`.
     /// Articles are trusted only when the inputs are the same; page keys
-    /// carry the inputs themselves.
+    /// carry the inputs themselves. Every entry is checked before it is
+    /// used and ignored (silently: the cache only saves work) when it is
+    /// not the one its build wrote: the manifest by its seal and format
+    /// (this rulebook's version), the index by the checksum the manifest
+    /// records, each analysis by the checksum the index records
+    /// ([`Cache::facts`]), the whole cache by the rules.json beside it
+    /// ([`Cache::old_rules`]).
     pub fn load(out: &Path, inputs: &str) -> Option<Cache> {
         let dir = out.join(DIR);
-        let manifest: Manifest =
-            serde_json::from_slice(&std::fs::read(dir.join(MANIFEST)).ok()?).ok()?;
+        let manifest = unseal(&std::fs::read(dir.join(MANIFEST)).ok()?)?;
         if manifest.format != FORMAT {
             return None;
         }
         let index: Index = if manifest.inputs == inputs {
-            std::fs::read(dir.join("index.json"))
+            std::fs::read(dir.join(INDEX))
                 .ok()
-                .and_then(|b| serde_json::from_slice(&b).ok())
+                .filter(|b| checksum(b) == manifest.index)
+                .and_then(|b| serde_json::from_slice::<Index>(&b).ok())
+                .filter(|i| i.rules_json == manifest.rules_json)
                 .unwrap_or_default()
         } else {
             Index::default()
@@ -228,18 +247,22 @@ impl Cache {
         self.articles.get(path).filter(|a| a.sha256 == sha256)
     }
 
-    /// The cached analysis of an article.
+    /// The cached analysis of an article, if its bytes are the ones its
+    /// build wrote.
     pub fn facts(&self, meta: &ArticleMeta) -> Option<ArticleFacts> {
         let file = self.old_facts(&meta.locale)?;
-        serde_json::from_slice(&file.bytes(meta.facts).ok()?).ok()
-    }
-
-    /// The previous rules.json, when it is the one the groups point into
-    /// (hashed as it is read, not held: parts are read back by span).
-    pub fn old_rules(&self) -> Option<Store> {
-        if self.groups.is_empty() {
+        let bytes = file.bytes(meta.facts).ok()?;
+        if checksum(&bytes) != meta.facts_sum {
             return None;
         }
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// The previous rules.json, when it is the one this cache was
+    /// committed with (hashed as it is read, not held: parts are read back
+    /// by span). `None` means the cache speaks of another output: it is
+    /// not used at all.
+    pub fn old_rules(&self) -> Option<Store> {
         let mut file = std::fs::File::open(self.out.join("rules.json")).ok()?;
         // the open file's metadata: whatever replaces the path meanwhile,
         // the file copied from is the one checked
@@ -259,7 +282,7 @@ impl Cache {
             }
         }
         // the open file stays the one hashed, whatever replaces the path
-        (format!("{:032x}", hash.digest128()) == self.rules_json).then(|| Store::new(file))
+        (format!("{:032x}", hash.digest128()) == self.manifest.rules_json).then(|| Store::new(file))
     }
 
     /// The page of the previous output to reuse for `page` when it was made
@@ -294,6 +317,37 @@ impl Cache {
             })
             .clone()
     }
+}
+
+/// The index inside [`DIR`].
+const INDEX: &str = "index.json";
+
+/// The checksum of a cache entry's bytes (XXH3-128 of this cache format
+/// and the bytes): it tells an entry changed since its build wrote it
+/// (damage, a stray edit, an entry of another build copied in). It is no
+/// signature: whoever can write the cache and knows its format can write
+/// matching checksums (see docs/robustness.md, Threat model).
+pub fn checksum(bytes: &[u8]) -> String {
+    let mut key = Key::new("entry");
+    key.add(bytes);
+    key.finish()
+}
+
+/// The manifest's bytes: its checksum on the first line, then its JSON.
+fn seal(manifest: &Manifest) -> std::io::Result<Vec<u8>> {
+    let body = serde_json::to_vec(manifest).map_err(std::io::Error::other)?;
+    let mut bytes = checksum(&body).into_bytes();
+    bytes.push(b'\n');
+    bytes.extend_from_slice(&body);
+    Ok(bytes)
+}
+
+/// The manifest in `bytes`, if its checksum holds.
+fn unseal(bytes: &[u8]) -> Option<Manifest> {
+    let at = bytes.iter().position(|&b| b == b'\n')?;
+    let (sum, body) = (&bytes[..at], &bytes[at + 1..]);
+    (sum == checksum(body).as_bytes()).then_some(())?;
+    serde_json::from_slice(body).ok()
 }
 
 fn facts_file(locale: &str) -> String {
@@ -373,6 +427,7 @@ pub fn save_facts(
                     spilled.read(span, &mut buf)?;
                     std::io::Write::write_all(&mut out, &buf)?;
                     meta.facts = (start, out.pos);
+                    meta.facts_sum = checksum(&buf);
                 }
                 Facts::Old => {
                     let (from, to) = meta.facts;
@@ -399,22 +454,20 @@ pub fn save_facts(
     Ok(metas)
 }
 
-pub fn save_index(dir: &Path, index: &Index) -> std::io::Result<()> {
+/// Write the index; returns its checksum, for the manifest.
+pub fn save_index(dir: &Path, index: &Index) -> std::io::Result<String> {
     std::fs::create_dir_all(dir)?;
-    let file = std::fs::File::create(dir.join("index.json"))?;
-    let mut out = std::io::BufWriter::new(file);
-    serde_json::to_writer(&mut out, index)?;
-    std::io::Write::flush(&mut out)
+    let bytes = serde_json::to_vec(index).map_err(std::io::Error::other)?;
+    std::fs::write(dir.join(INDEX), &bytes)?;
+    Ok(checksum(&bytes))
 }
 
-/// Write the manifest (of this cache format: `format` is set here).
+/// Write the manifest (of this cache format: `format` is set here),
+/// sealed with its checksum.
 pub fn save_manifest(dir: &Path, manifest: &mut Manifest) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     manifest.format = FORMAT.to_owned();
-    std::fs::write(
-        dir.join(MANIFEST),
-        serde_json::to_vec(manifest).map_err(std::io::Error::other)?,
-    )
+    std::fs::write(dir.join(MANIFEST), seal(manifest)?)
 }
 
 /// A hash being fed the parts of a key; each part is length-prefixed, so

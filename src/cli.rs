@@ -283,13 +283,37 @@ pub fn report(diagnostics: &Diagnostics, quiet: bool) {
     }
 }
 
+/// The output folder `--out` names (relative to `--root`), or `None`
+/// (refusal printed) when a build may not write it: see
+/// [`crate::emit::out_dir::check`]. Every command that writes an output
+/// asks here first, so the refusal and its exit code are the same for all.
+fn output_folder(cli: &Cli, out: &Path) -> Option<PathBuf> {
+    let folder = if out.is_absolute() {
+        out.to_path_buf()
+    } else {
+        cli.root.join(out)
+    };
+    let named = format!("--out {}", out.display());
+    match crate::emit::out_dir::check(&cli.root, &folder, &named) {
+        Ok(()) => Some(folder),
+        Err(d) => {
+            report(&d.into(), false);
+            None
+        }
+    }
+}
+
 /// Exit code for a set of failing diagnostics: 2 when a file could not be read
-/// at all, 1 when the input was read and found wrong.
+/// or written at all or the output folder was refused (as docs/diagnostics.md
+/// says), 1 when the input was read and found wrong.
 fn failure_code(diagnostics: &Diagnostics) -> u8 {
-    if diagnostics
-        .errors()
-        .any(|d| d.code == "unreadable" || d.code == "no-content")
-    {
+    const USAGE: [&str; 4] = [
+        "unreadable",
+        "unwritable",
+        "no-content",
+        crate::emit::out_dir::CODE,
+    ];
+    if diagnostics.errors().any(|d| USAGE.contains(&d.code)) {
         EXIT_USAGE
     } else {
         EXIT_INPUT
@@ -297,10 +321,8 @@ fn failure_code(diagnostics: &Diagnostics) -> u8 {
 }
 
 fn build(cli: &Cli, out: &Path, locales: &[String]) -> u8 {
-    let out = if out.is_absolute() {
-        out.to_path_buf()
-    } else {
-        cli.root.join(out)
+    let Some(out) = output_folder(cli, out) else {
+        return EXIT_USAGE;
     };
     let options = crate::emit::BuildOptions {
         locales: locales.to_vec(),

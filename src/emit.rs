@@ -15,6 +15,7 @@ use crate::reconcile::{self, ArticleFacts, outline};
 use crate::report::{LocaleSummary, Report};
 use crate::rules::{self, RulesFile, SourceFile};
 
+pub mod out_dir;
 pub(crate) mod splice;
 
 pub use splice::Counting;
@@ -817,11 +818,11 @@ impl GroupWork<'_> {
             diagnostics.extend(found);
             diagnostics.extend(a.extraction.diagnostics.iter().cloned());
             // an analysis read back keeps its place in the old facts file
-            let span = self
+            let (span, facts_sum) = self
                 .cache
                 .filter(|_| from_cache)
                 .and_then(|c| c.article(&a.path, &sha256))
-                .map_or((0, 0), |m| m.facts);
+                .map_or(((0, 0), String::new()), |m| (m.facts, m.facts_sum.clone()));
             let meta = cache::ArticleMeta {
                 locale: a.locale.clone(),
                 article: a.article.clone(),
@@ -833,6 +834,7 @@ impl GroupWork<'_> {
                 segments: a.outline.segments,
                 untranslated: a.outline.untranslated.len(),
                 facts: span,
+                facts_sum,
             };
             all_clean &= clean;
             metas.push((meta, clean, from_cache));
@@ -907,6 +909,9 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     // itself be relative: the output is named absolutely, once, so that
     // every stage writes where the staging folder is.
     let out = &std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+    // before anything is read or written: a folder of inputs or of the
+    // user's own is never replaced
+    out_dir::check(root, out, &out.display().to_string())?;
     let _build = crate::timings::phase(|| "build (all phases)".into());
     let phase = crate::timings::phase(|| "load the project".into());
     let mut project = load::load_project(root)?;
@@ -935,12 +940,16 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
             .locales
             .retain(|l| options.locales.contains(&l.id) || l.id == source);
     }
-    // Staging first: it clears what interrupted builds left behind, so even
-    // a build that then fails on bad input leaves no stray folders.
+    // The staging folder beside the output (and the lock) before the cache
+    // is read: what this build keeps is what it looked at under the lock.
     let unwritable = |e: std::io::Error| {
         Diagnostics::from(
             Diagnostic::error("unwritable", format!("cannot write the output: {e}"))
-                .at(Location::file(out.display().to_string())),
+                .at(Location::file(out.display().to_string()))
+                .with_help(
+                    "check the permissions and free space of the output folder and the folder \
+                     holding it; the output was left as it was",
+                ),
         )
     };
     let staging = Staging::new(out).map_err(unwritable)?;
@@ -988,11 +997,24 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         ),
         None => Default::default(),
     };
+    // A cache beside a rules.json other than the one it was committed with
+    // (restored beside another output, or the output changed since) speaks
+    // of files that are not there: none of it is used, not even the
+    // hashes it gave for unchanged files.
+    let (hashes, stamps) = if cache.is_some() && old_rules.is_none() {
+        cache = None;
+        Default::default()
+    } else {
+        (hashes, stamps)
+    };
     if let Some(c) = &cache
         && c.manifest.build.as_deref() == Some(build_key(&inputs, &hashes).as_str())
         && out.join("rules.json").is_file()
     {
         progress.finish_and_clear();
+        // the output is whole and current: what interrupted builds left
+        // beside it (a commit killed after its manifest was in) goes
+        staging.remove_stale();
         let counts = c.manifest.counts;
         // the session keeps what it had: nothing was written
         if let (Some(s), Some(c)) = (session, cache.filter(|_| cache_in_memory)) {
@@ -1095,7 +1117,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
             (written, built)
         }
     });
-    let index = written
+    let (index, index_sum) = written
         .map_err(|_| {
             Diagnostics::from(Diagnostic::error(
                 "internal",
@@ -1124,6 +1146,8 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         build: diagnostics.0.is_empty().then_some(build_key),
         counts,
         pages: built.pages,
+        rules_json: index.rules_json.clone(),
+        index: index_sum,
     };
     cache::save_manifest(&cache_dir, &mut manifest).map_err(unwritable)?;
     staging.commit().map_err(unwritable)?;
@@ -1155,18 +1179,6 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     })
 }
 
-/// Where in the output a rebuild's commit keeps the data files it replaced
-/// (of [`SPARED`]), for the next rebuild to write its own over. On ext4,
-/// writing a 48 MB file anew took 18-24 ms and removing the old one 14-17
-/// ms, against 8-18 ms to write over an existing one (a plain copy of
-/// rules.json at 1,000 articles per locale); the removal fell in the
-/// commit, or at exit while the old file was still open. The price is
-/// their size again on disk, in the cache folder.
-pub const SPARES: &str = ".rulebook/spare";
-
-/// The data files kept as spares: the two big ones, written every rebuild.
-const SPARED: [&str; 2] = ["rules.json", "report.json"];
-
 /// What writing the data files (rules.json, report.json, the schema, the
 /// facts cache and its index) needs.
 struct DataFiles<'a> {
@@ -1185,7 +1197,7 @@ impl DataFiles<'_> {
     fn write(
         &self,
         keep: Vec<(cache::ArticleMeta, cache::Facts)>,
-    ) -> std::io::Result<cache::Index> {
+    ) -> std::io::Result<(cache::Index, String)> {
         // whatever happens here, the pages waiting for the keys wake
         struct Wake<'a>(&'a crate::site::DataKeys);
         impl Drop for Wake<'_> {
@@ -1264,8 +1276,8 @@ impl DataFiles<'_> {
                 .collect(),
         };
         let _p = crate::timings::phase(|| "  cache index".into());
-        cache::save_index(&cache_dir, &index)?;
-        Ok(index)
+        let sum = cache::save_index(&cache_dir, &index)?;
+        Ok((index, sum))
     }
 }
 
@@ -1394,12 +1406,20 @@ impl<W: std::io::Write> std::io::Write for HashingWriter<W> {
 /// not touched. Files the new output has unchanged are not written again
 /// but kept ([`Staging::keep`]): the staging folder holds only what is new.
 /// The commit then either moves the new files into `out` (a few files
-/// changed: journaled, so a commit cut short is finished by the next
-/// build) or, when most of the output is new, links the kept files into
-/// the staging folder and swaps the two folders (atomically on Linux).
-/// Dropped without a commit, the staging folder removes itself; leftovers
-/// of an interrupted build are removed (or their commit finished) when
-/// the next one starts.
+/// changed: undone if it fails half way, see
+/// [`crate::fsutil::commit_in_place`]) or, when most of the output is new,
+/// links the kept files into the staging folder and swaps the two folders
+/// (atomically on Linux). Dropped without a commit, the staging folder
+/// removes itself.
+///
+/// What interrupted builds left beside `out`: the staging folder of a
+/// build killed before its commit is removed when the next build starts
+/// (it is nothing but scratch); one whose commit was cut short (it has a
+/// journal) is never carried out, and is removed only after a build put a
+/// whole output in place: a build that fails changes nothing. A commit cut
+/// short left `out` without its cache manifest, so that build trusted
+/// nothing of it (every file it kept had the bytes it would have written)
+/// and its commit made `out` whole.
 ///
 /// A build holds a lock (on the folder holding `out`) from start to
 /// commit: the files it keeps are only the ones it looked at while no
@@ -1411,6 +1431,12 @@ pub struct Staging {
     committed: bool,
     /// Files of `out` (relative) that the new output has as they are.
     kept: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    /// Leftovers of builds that are no longer running, removed after the
+    /// commit.
+    stale: Vec<PathBuf>,
+    /// The folders made to hold the output (deepest first): a build that
+    /// fails removes them again (when still empty).
+    made: Vec<PathBuf>,
     /// Held until the staging is dropped (closing the file frees it).
     _lock: Option<std::fs::File>,
 }
@@ -1431,37 +1457,64 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "book".to_owned());
+        // folders made for the output, removed again if the build fails
+        let made: Vec<PathBuf> = parent
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && std::fs::symlink_metadata(a).is_err())
+            .map(Path::to_path_buf)
+            .collect();
         std::fs::create_dir_all(&parent)?;
         // Advisory, and only where the platform has it: a build that
         // cannot lock still builds, as before there was a lock.
         let lock = crate::fsutil::lock_dir(&parent);
         let (tmp_prefix, old_prefix) = (format!(".{name}.tmp-"), format!(".{name}.old-"));
+        let mut stale = Vec::new();
         for entry in std::fs::read_dir(&parent)?.filter_map(Result::ok) {
             let n = entry.file_name().to_string_lossy().into_owned();
+            // `<pid>` or `<pid>-<n>`
             let pid = n
                 .strip_prefix(&tmp_prefix)
-                .or_else(|| n.strip_prefix(&old_prefix));
+                .or_else(|| n.strip_prefix(&old_prefix))
+                .map(|rest| rest.split('-').next().unwrap_or(rest));
             // a folder of a build still running (e.g. `serve` beside a
             // `build`) is not a leftover
             if let Some(pid) = pid
                 && !process_alive(pid)
             {
-                if n.starts_with(&tmp_prefix) {
-                    // a build killed while committing: its commit is
-                    // finished, whatever else happened since
-                    crate::fsutil::finish_commit(&entry.path(), out, &manifest_path());
-                } else {
+                // a staging folder whose commit never began is only an
+                // unfinished build's scratch: gone now. One with a journal
+                // (its commit cut short) and an old output moved aside
+                // stay until this build has put a whole output in place.
+                let begun = entry.path().join(crate::fsutil::JOURNAL).exists();
+                if n.starts_with(&tmp_prefix) && !begun {
                     let _ = std::fs::remove_dir_all(entry.path());
+                } else {
+                    stale.push(entry.path());
                 }
             }
         }
-        let tmp = parent.join(format!("{tmp_prefix}{}", std::process::id()));
-        std::fs::create_dir_all(&tmp)?;
+        // a name no folder has: one this process left (a commit it could
+        // not undo) is a leftover, never written into again
+        let pid = std::process::id();
+        let mut tmp = parent.join(format!("{tmp_prefix}{pid}"));
+        let mut n = 0;
+        loop {
+            match std::fs::create_dir(&tmp) {
+                Ok(()) => break,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => {
+                    n += 1;
+                    tmp = parent.join(format!("{tmp_prefix}{pid}-{n}"));
+                }
+                Err(e) => return Err(e),
+            }
+        }
         Ok(Staging {
             tmp,
             out: out.to_path_buf(),
             committed: false,
             kept: Default::default(),
+            stale,
+            made,
             _lock: lock,
         })
     }
@@ -1531,36 +1584,16 @@ impl Staging {
             },
         ));
         let result = write(&mut out)?;
-        let len = out.pos;
         let hashing = out.inner.into_inner().map_err(|e| e.into_error())?;
-        // a spare written over may have been longer
-        hashing.inner.set_len(len)?;
         Ok((result, format!("{:032x}", hashing.hash.digest128())))
     }
 
-    /// The file to write the data file `rel` into: the spare the previous
-    /// commit left of it (see [`SPARES`]), moved into the staging folder
-    /// and written over, or a new file. A spare that is anything but a
-    /// plain file with one name (a link, or hard-linked elsewhere, as by
-    /// `cp -al`) is not written through, only removed.
+    /// The file to write the data file `rel` into. (Writing over the
+    /// copy a previous commit kept of it saved ~10 ms of a one-edit rebuild
+    /// at 1,000 articles per locale, but took that copy out of the output:
+    /// a build that then failed had changed the output.)
     fn create(&self, rel: &str) -> std::io::Result<std::fs::File> {
-        let path = self.tmp.join(rel);
-        let spare = self.out.join(SPARES).join(rel);
-        let plain = |p: &Path| {
-            std::fs::symlink_metadata(p)
-                .is_ok_and(|m| m.file_type().is_file() && crate::fsutil::links(&m) == 1)
-        };
-        if SPARED.contains(&rel) && plain(&spare) && std::fs::rename(&spare, &path).is_ok() {
-            // moved, so no other build can be writing it: still the same
-            // plain file unless something swapped it meanwhile
-            if plain(&path)
-                && let Ok(file) = std::fs::OpenOptions::new().write(true).open(&path)
-            {
-                return Ok(file);
-            }
-            let _ = std::fs::remove_file(&path);
-        }
-        std::fs::File::create(path)
+        std::fs::File::create(self.tmp.join(rel))
     }
 
     /// Put the new output in place of the old.
@@ -1574,20 +1607,10 @@ impl Staging {
         let staged = crate::fsutil::walk(&self.tmp)?.0.len();
         if !kept.is_empty() && kept.len() >= staged && self.out.is_dir() {
             // Few files new: moved into the old output, the rest stays.
-            // If this fails half way, the journal is left for the next build
-            // to finish (Drop leaves a folder with a journal).
-            let spares = SPARED
-                .iter()
-                .map(|name| (PathBuf::from(name), Path::new(SPARES).join(name)))
-                .collect();
-            crate::fsutil::commit_in_place(
-                &self.tmp,
-                &self.out,
-                &kept,
-                Some(&manifest_path()),
-                &spares,
-            )?;
+            // If this fails half way, it is undone: the output is the old.
+            crate::fsutil::commit_in_place(&self.tmp, &self.out, &kept, Some(&manifest_path()))?;
             self.committed = true;
+            self.remove_stale();
             return Ok(());
         }
         // Most of it new: the kept files join the staged ones and the two
@@ -1612,7 +1635,17 @@ impl Staging {
             &parent.join(format!(".{name}.old-{}", std::process::id())),
         )?;
         self.committed = true;
+        self.remove_stale();
         Ok(())
+    }
+
+    /// Remove what interrupted builds left beside the output, now that
+    /// the output is whole and new (a failure only leaves them for the
+    /// next build).
+    fn remove_stale(&self) {
+        for dir in &self.stale {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
@@ -1635,10 +1668,13 @@ fn process_alive(pid: &str) -> bool {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        // a commit that failed half way keeps its journal for the next
-        // build to finish
+        // a commit that failed and could not be undone keeps what is left
+        // of the old output (in its staging folder, with its journal)
         if !self.committed && !self.tmp.join(crate::fsutil::JOURNAL).exists() {
             let _ = std::fs::remove_dir_all(&self.tmp);
+            for dir in &self.made {
+                let _ = std::fs::remove_dir(dir);
+            }
         }
     }
 }

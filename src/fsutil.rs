@@ -1,6 +1,6 @@
 //! File-system helpers with the guarantees the outputs promise.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -74,13 +74,21 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
 
 /// The commit journal's name inside a staging folder. It is renamed into
 /// place whole, and only once everything the new output needs is staged:
-/// a staging folder without one is an unfinished build, thrown away; one
-/// with it is a commit to finish.
+/// it marks a staging folder whose commit began. Nobody carries a journal
+/// out later: a commit that fails is undone at once, and one cut short (the
+/// process killed) leaves an output without its manifest, which the next
+/// build that succeeds rewrites whole (see [`commit_in_place`]).
 pub const JOURNAL: &str = ".commit";
 
+/// Where, inside the staging folder, a commit puts the files of the output
+/// it takes away (the manifest first, files the new output does not have,
+/// old files where they cannot be exchanged): moved, never deleted, until
+/// the commit is complete, so that it can be undone.
+const DISPLACED: &str = ".commit.displaced";
+
 /// What committing a staged output in place does, written down before any
-/// of it is done, so that a commit cut short (the process killed) is
-/// finished by the next build instead of leaving a mix behind.
+/// of it is done (for whoever looks at a staging folder a killed build
+/// left: what it was doing).
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 struct Journal {
     /// Files moved from the staging folder into the output (relative).
@@ -89,85 +97,42 @@ struct Journal {
     deletes: Vec<PathBuf>,
     /// Folders of the output the new one does not have, deepest first.
     dirs: Vec<PathBuf>,
-    /// Removed from the output before anything else is touched and moved
+    /// Taken from the output before anything else is touched and moved
     /// in after everything else: the cache manifest, which says that the
     /// output is whole and what it was made from.
     last: Option<PathBuf>,
-    /// The inode of each staged file that replaces a file of the output
-    /// (Linux): such a file is exchanged with the old one, which is then
-    /// removed from the staging folder. The inode tells the two apart when
-    /// a commit cut short between those steps is finished.
-    #[serde(default)]
-    replaces: BTreeMap<PathBuf, u64>,
-    /// Replaced files whose old copy is kept (as a spare for the next
-    /// build to write over) instead of removed: file → where in the output
-    /// the old one goes.
-    #[serde(default)]
-    spares: BTreeMap<PathBuf, PathBuf>,
-}
-
-/// The inodes of the staged files among `moves` that replace a file of
-/// `out` (none where files are not exchanged).
-fn replaced_inodes(staging: &Path, out: &Path, moves: &[PathBuf]) -> BTreeMap<PathBuf, u64> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::MetadataExt;
-        moves
-            .iter()
-            .filter(|rel| std::fs::symlink_metadata(out.join(rel)).is_ok_and(|m| m.is_file()))
-            .filter_map(|rel| {
-                let meta = std::fs::symlink_metadata(staging.join(rel)).ok()?;
-                Some((rel.clone(), meta.ino()))
-            })
-            .collect()
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = (staging, out, moves);
-        BTreeMap::new()
-    }
-}
-
-#[cfg(target_os = "linux")]
-fn inode(meta: &std::fs::Metadata) -> u64 {
-    std::os::unix::fs::MetadataExt::ino(meta)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn inode(_: &std::fs::Metadata) -> u64 {
-    0
-}
-
-/// How many names a file has (1 where that cannot be told).
-pub fn links(meta: &std::fs::Metadata) -> u64 {
-    #[cfg(unix)]
-    {
-        std::os::unix::fs::MetadataExt::nlink(meta)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = meta;
-        1
-    }
 }
 
 /// Put a staged output in place of `out` by moving only its files in:
 /// `staging` holds the files that are new or changed, `kept` names the
 /// files of `out` that the new output has as they are. Every other file of
-/// `out` is deleted. `last` (relative) goes first out and last in. A file
-/// of `spares` that replaces one of `out` leaves the old one at the place
-/// it maps to (where files are exchanged), and files already there stay.
+/// `out` is deleted. `last` (relative) goes first out and last in.
 ///
-/// Each file is replaced by one rename (or exchange), so a reader sees the old file or
-/// the new, never half of one. The moves are written to a journal first;
-/// a commit cut short is finished by [`finish_commit`] (the next build),
-/// and until then `last` is missing, so nothing is trusted.
+/// Each file is replaced by one exchange (or two renames), so a reader sees
+/// the old file or the new, never half of one. All or nothing:
+/// - a step that fails undoes every step before it, in reverse (the old
+///   files were moved aside, not deleted, until `last` is in), and the
+///   error is returned with `out` as it was and `staging` removed; only if
+///   the undo itself fails is `staging` left, holding the old files;
+/// - a commit cut short (the process killed) leaves `out` without `last`,
+///   so nothing of it is trusted: the next build that succeeds compares
+///   every file it keeps byte for byte and rewrites the rest, and removes
+///   the staging folder left behind. A build that fails never touches it.
 pub fn commit_in_place(
     staging: &Path,
     out: &Path,
     kept: &HashSet<PathBuf>,
     last: Option<&Path>,
-    spares: &BTreeMap<PathBuf, PathBuf>,
+) -> std::io::Result<()> {
+    commit_with(staging, out, kept, last, &mut Budget::Unlimited)
+}
+
+fn commit_with(
+    staging: &Path,
+    out: &Path,
+    kept: &HashSet<PathBuf>,
+    last: Option<&Path>,
+    budget: &mut Budget,
 ) -> std::io::Result<()> {
     let (staged, _) = walk(staging)?;
     let (live, live_dirs) = walk(out)?;
@@ -175,10 +140,9 @@ pub fn commit_in_place(
         .into_iter()
         .filter(|p| p != Path::new(JOURNAL))
         .collect();
-    let wanted =
-        |p: &PathBuf| staged.contains(p) || kept.contains(p) || spares.values().any(|s| s == p);
+    let wanted = |p: &PathBuf| staged.contains(p) || kept.contains(p);
     let mut needed_dirs: HashSet<&Path> = HashSet::new();
-    for p in staged.iter().chain(kept).chain(spares.values()) {
+    for p in staged.iter().chain(kept) {
         needed_dirs.extend(p.ancestors().skip(1));
     }
     let mut dirs: Vec<PathBuf> = live_dirs
@@ -194,156 +158,221 @@ pub fn commit_in_place(
     moves.sort();
     let mut deletes: Vec<PathBuf> = live.into_iter().filter(|p| !wanted(p)).collect();
     deletes.sort();
-    let replaces = replaced_inodes(staging, out, &moves);
     let journal = Journal {
         moves,
         deletes,
         dirs,
         last: last.filter(|l| staged.contains(*l)).map(Path::to_path_buf),
-        replaces,
-        spares: spares.clone(),
     };
     let json = serde_json::to_vec(&journal).map_err(std::io::Error::other)?;
     let pending = staging.join(format!("{JOURNAL}.tmp"));
     std::fs::write(&pending, json)?;
     std::fs::rename(&pending, staging.join(JOURNAL))?;
-    apply(staging, out, &journal, &mut Budget::Unlimited)?;
-    std::fs::remove_dir_all(staging)
-}
-
-/// Finish the commit a staging folder's journal describes, if it has one
-/// (its build was killed while committing), and remove the folder. A
-/// journal that cannot be carried out leaves `last` missing from `out`:
-/// the output is then rebuilt in full, never trusted: `vouch` (the file a
-/// commit moves last) is removed from `out`.
-pub fn finish_commit(staging: &Path, out: &Path, vouch: &Path) {
-    if let Ok(bytes) = std::fs::read(staging.join(JOURNAL)) {
-        let done = serde_json::from_slice::<Journal>(&bytes)
-            .map_err(std::io::Error::other)
-            .and_then(|journal| apply(staging, out, &journal, &mut Budget::Unlimited));
-        if done.is_err() {
-            let _ = std::fs::remove_file(out.join(vouch));
+    let mut done = Vec::new();
+    match apply(staging, out, &journal, budget, &mut done) {
+        Ok(Applied::Whole) => {}
+        // cut short (tests): as if killed, everything stays where it is
+        Ok(Applied::Cut) => return Ok(()),
+        Err(e) => {
+            if undo(staging, out, done).is_ok() {
+                let _ = std::fs::remove_dir_all(staging);
+            }
+            return Err(e);
         }
     }
+    // The commit is complete: what follows only tidies up, and a failure
+    // there must not fail a build whose output is in place (the staging
+    // folder is then a leftover the next build removes).
     let _ = std::fs::remove_dir_all(staging);
+    Ok(())
+}
+
+/// Undo the steps of a commit that failed half way, latest first, so that
+/// the output is the old one again.
+fn undo(staging: &Path, out: &Path, done: Vec<Done>) -> std::io::Result<()> {
+    let displaced = staging.join(DISPLACED);
+    let mut result = Ok(());
+    for step in done.into_iter().rev() {
+        let undone = match &step {
+            Done::Displaced(rel) => {
+                let to = out.join(rel);
+                to.parent()
+                    .map_or(Ok(()), std::fs::create_dir_all)
+                    .and_then(|()| std::fs::rename(displaced.join(rel), to))
+            }
+            Done::Exchanged(rel) => exchange(&staging.join(rel), &out.join(rel)),
+            Done::Moved(rel) | Done::MovedOver(rel) => {
+                std::fs::rename(out.join(rel), staging.join(rel))
+            }
+            Done::MadeDir(rel) => std::fs::remove_dir(out.join(rel)),
+            Done::RemovedDir(rel) => std::fs::create_dir(out.join(rel)),
+        };
+        // a step that cannot be undone stops the undo: what is left of the
+        // old output stays in the staging folder, and the manifest (undone
+        // last) stays out of the output, so nothing of it is trusted
+        if let Err(e) = undone {
+            result = Err(e);
+            break;
+        }
+    }
+    result
+}
+
+/// One step of a commit, as it is undone.
+enum Done {
+    /// A file of the output moved into the staging folder's
+    /// [`DISPLACED`] folder.
+    Displaced(PathBuf),
+    /// A staged file exchanged with the output's: the old one is now in
+    /// the staging folder.
+    Exchanged(PathBuf),
+    /// A staged file moved into the output where there was none.
+    Moved(PathBuf),
+    /// A staged file moved into the output after the old one was
+    /// displaced (where files cannot be exchanged).
+    MovedOver(PathBuf),
+    /// A folder of the output made for a new file.
+    MadeDir(PathBuf),
+    /// An empty folder of the output removed.
+    RemovedDir(PathBuf),
 }
 
 /// How many steps of a journal to carry out: all, or (tests) only so many,
-/// as if the process were killed after them.
+/// as if the process were killed after them, or failing at the next one.
 enum Budget {
     Unlimited,
     #[cfg(test)]
     Steps(usize),
+    #[cfg(test)]
+    FailAfter(usize),
 }
 
 impl Budget {
-    /// Whether another step may be taken.
-    fn take(&mut self) -> bool {
+    /// Whether another step may be taken (`Ok(false)`: cut short here).
+    fn take(&mut self) -> std::io::Result<bool> {
         match self {
-            Budget::Unlimited => true,
+            Budget::Unlimited => Ok(true),
             #[cfg(test)]
-            Budget::Steps(0) => false,
+            Budget::Steps(0) => Ok(false),
             #[cfg(test)]
-            Budget::Steps(n) => {
+            Budget::FailAfter(0) => Err(std::io::Error::other("injected failure")),
+            #[cfg(test)]
+            Budget::Steps(n) | Budget::FailAfter(n) => {
                 *n -= 1;
-                true
+                Ok(true)
             }
         }
     }
 }
 
-/// Carry out a journal; every step can be done again (a move whose source
-/// is gone was made, a file already deleted stays deleted).
+/// How [`apply`] ended without an error.
+enum Applied {
+    Whole,
+    Cut,
+}
+
+/// Carry out a journal, recording each step in `done` as it is made.
 fn apply(
     staging: &Path,
     out: &Path,
     journal: &Journal,
     budget: &mut Budget,
-) -> std::io::Result<()> {
-    let gone = |r: std::io::Result<()>| match r {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        r => r,
-    };
-    let last = journal.last.as_deref();
-    if let Some(last) = last {
-        // moved in already: the commit was complete
-        if std::fs::symlink_metadata(staging.join(last)).is_err() {
-            return Ok(());
-        }
-        if !budget.take() {
-            return Ok(());
-        }
-        gone(std::fs::remove_file(out.join(last)))?;
-    }
-    // A file replacing one of the output is exchanged with it, and the
-    // old one, now in the staging folder, removed: a rename over a file
-    // makes ext4 (`auto_da_alloc`) allocate and start writing back the new
-    // file and free the old one inside the rename, 50 ms for a 48 MB
-    // rules.json here; an exchange is a directory update.
-    // The old file exchanged out: removed, or kept as a spare (see
-    // `emit::SPARES`: removing a 48 MB rules.json took 14-17 ms, and
-    // writing over a spare is cheaper than writing a new file).
-    let retire = |from: &Path, rel: &Path| -> std::io::Result<()> {
-        if let Some(spare) = journal.spares.get(rel) {
-            let to = out.join(spare);
-            let moved = to
-                .parent()
-                .map_or(Ok(()), std::fs::create_dir_all)
-                .and_then(|()| std::fs::rename(from, &to));
-            if moved.is_ok() {
-                return Ok(());
-            }
-        }
-        gone(std::fs::remove_file(from))
-    };
-    let move_in = |rel: &Path, budget: &mut Budget| -> std::io::Result<()> {
-        let from = staging.join(rel);
-        let Ok(meta) = std::fs::symlink_metadata(&from) else {
-            return Ok(());
-        };
-        let to = out.join(rel);
-        if let Some(&ino) = journal.replaces.get(rel) {
-            // not the staged file: the old one, exchanged out already
-            if inode(&meta) != ino {
-                return retire(&from, rel);
-            }
-            if exchange(&from, &to).is_ok() {
-                if !budget.take() {
-                    return Ok(());
-                }
-                return retire(&from, rel);
-            }
-        }
+    done: &mut Vec<Done>,
+) -> std::io::Result<Applied> {
+    let displaced = staging.join(DISPLACED);
+    // A file of the output taken away: moved into the staging folder.
+    let displace = |rel: &Path, done: &mut Vec<Done>| -> std::io::Result<()> {
+        let to = displaced.join(rel);
         if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::rename(from, to)
+        match std::fs::rename(out.join(rel), to) {
+            Ok(()) => {
+                done.push(Done::Displaced(rel.to_path_buf()));
+                Ok(())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
     };
-    for rel in &journal.moves {
-        if !budget.take() {
+    // Folders the new file needs, made one by one so they can be removed.
+    let make_dirs = |rel: &Path, done: &mut Vec<Done>| -> std::io::Result<()> {
+        let mut missing: Vec<&Path> = rel
+            .ancestors()
+            .skip(1)
+            .filter(|a| !a.as_os_str().is_empty())
+            .take_while(|a| std::fs::symlink_metadata(out.join(a)).is_err())
+            .collect();
+        missing.reverse();
+        for dir in missing {
+            std::fs::create_dir(out.join(dir))?;
+            done.push(Done::MadeDir(dir.to_path_buf()));
+        }
+        Ok(())
+    };
+    // A file replacing one of the output is exchanged with it (the old
+    // one, now in the staging folder, removed once the commit is whole): a
+    // rename over a file makes ext4 (`auto_da_alloc`) allocate and start
+    // writing back the new file and free the old one inside the rename,
+    // 50 ms for a 48 MB rules.json here; an exchange is a directory update.
+    // Where files cannot be exchanged, the old one is displaced first.
+    let move_in = |rel: &Path, done: &mut Vec<Done>| -> std::io::Result<()> {
+        let (from, to) = (staging.join(rel), out.join(rel));
+        let old = std::fs::symlink_metadata(&to);
+        if old.as_ref().is_ok_and(std::fs::Metadata::is_file) {
+            if exchange(&from, &to).is_ok() {
+                done.push(Done::Exchanged(rel.to_path_buf()));
+                return Ok(());
+            }
+            displace(rel, done)?;
+            std::fs::rename(from, to)?;
+            done.push(Done::MovedOver(rel.to_path_buf()));
             return Ok(());
         }
-        move_in(rel, budget)?;
+        if old.is_err() {
+            make_dirs(rel, done)?;
+        }
+        // over a link (replaced, never followed) or a folder (an error:
+        // the commit is undone)
+        std::fs::rename(from, to)?;
+        done.push(Done::Moved(rel.to_path_buf()));
+        Ok(())
+    };
+    let last = journal.last.as_deref();
+    if let Some(last) = last {
+        if !budget.take()? {
+            return Ok(Applied::Cut);
+        }
+        displace(last, done)?;
+    }
+    for rel in &journal.moves {
+        if !budget.take()? {
+            return Ok(Applied::Cut);
+        }
+        move_in(rel, done)?;
     }
     for rel in &journal.deletes {
-        if !budget.take() {
-            return Ok(());
+        if !budget.take()? {
+            return Ok(Applied::Cut);
         }
-        gone(std::fs::remove_file(out.join(rel)))?;
+        displace(rel, done)?;
     }
     for rel in &journal.dirs {
-        if !budget.take() {
-            return Ok(());
+        if !budget.take()? {
+            return Ok(Applied::Cut);
         }
         // a folder still holding something not listed stays
-        let _ = std::fs::remove_dir(out.join(rel));
+        if std::fs::remove_dir(out.join(rel)).is_ok() {
+            done.push(Done::RemovedDir(rel.clone()));
+        }
     }
-    if let Some(last) = last
-        && budget.take()
-    {
-        move_in(last, budget)?;
+    if let Some(last) = last {
+        if !budget.take()? {
+            return Ok(Applied::Cut);
+        }
+        move_in(last, done)?;
     }
-    Ok(())
+    Ok(Applied::Whole)
 }
 
 /// The files and the folders under `dir`, relative to it (symbolic links
@@ -389,6 +418,7 @@ fn lock(_: &std::fs::File) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         walk(dir)
@@ -440,101 +470,106 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (out, staging, kept) = setup(dir.path());
         let manifest = Path::new(".rulebook/manifest.json");
-        commit_in_place(&staging, &out, &kept, Some(manifest), &BTreeMap::new()).unwrap();
+        commit_in_place(&staging, &out, &kept, Some(manifest)).unwrap();
         assert_eq!(tree(&out), expected());
         assert!(!out.join("fr").exists(), "a folder with nothing left goes");
         assert!(!staging.exists());
     }
 
-    /// A replaced file named among the spares leaves its old copy at its
-    /// spare's place (over an older spare); a spare the commit does not
-    /// replace stays where it is.
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn a_replaced_file_can_leave_its_old_copy_as_a_spare() {
-        let dir = tempfile::tempdir().unwrap();
-        let (out, staging, kept) = setup(dir.path());
-        write(&out, ".rulebook/spare/changed.html", "older");
-        write(&out, ".rulebook/spare/other.html", "other");
-        let spares = BTreeMap::from([
-            (
-                "en/changed.html".into(),
-                ".rulebook/spare/changed.html".into(),
-            ),
-            ("en/other.html".into(), ".rulebook/spare/other.html".into()),
-        ]);
+    /// The next build's commit over whatever `out` holds: the files that
+    /// equal the new output's are kept (as `Staging::write_file` keeps
+    /// them, by their bytes), the others staged anew.
+    fn next_build(dir: &Path, out: &Path) {
+        let staging = dir.join(".book.tmp-2");
+        let have = tree(out);
+        let mut kept = HashSet::new();
+        for (rel, bytes) in expected() {
+            if have.get(&rel) == Some(&bytes) {
+                kept.insert(rel);
+            } else {
+                write(
+                    &staging,
+                    rel.to_str().unwrap(),
+                    std::str::from_utf8(&bytes).unwrap(),
+                );
+            }
+        }
+        std::fs::create_dir_all(&staging).unwrap();
         let manifest = Path::new(".rulebook/manifest.json");
-        commit_in_place(&staging, &out, &kept, Some(manifest), &spares).unwrap();
-        let mut expected = expected();
-        expected.insert(".rulebook/spare/changed.html".into(), b"old".to_vec());
-        expected.insert(".rulebook/spare/other.html".into(), b"other".to_vec());
-        assert_eq!(tree(&out), expected);
-        assert!(!staging.exists());
+        commit_in_place(&staging, out, &kept, Some(manifest)).unwrap();
     }
 
-    /// A commit cut short after any number of its steps: until it is
-    /// finished the manifest is missing (nothing of the output is
-    /// trusted), and finishing it gives what the whole commit gives.
+    /// A commit cut short after any number of its steps (the process
+    /// killed): until it is complete the manifest is missing (nothing of
+    /// the output is trusted), and the next build's own commit gives what
+    /// the whole commit gives.
     #[test]
-    fn a_commit_cut_short_at_any_step_is_finished_by_the_next_build() {
+    fn a_commit_cut_short_at_any_step_leaves_no_manifest_and_the_next_build_makes_it_whole() {
         let manifest = Path::new(".rulebook/manifest.json");
         for steps in 0.. {
             let dir = tempfile::tempdir().unwrap();
-            let (out, staging, _) = setup(dir.path());
-            // the journal, as commit_in_place writes it
-            let (staged, _) = walk(&staging).unwrap();
-            let journal = Journal {
-                moves: staged
-                    .iter()
-                    .filter(|p| p.as_path() != manifest)
-                    .cloned()
-                    .collect(),
-                deletes: vec!["en/gone.html".into(), "fr/gone.html".into()],
-                dirs: vec!["fr".into()],
-                last: Some(manifest.to_path_buf()),
-                replaces: BTreeMap::new(),
-                spares: BTreeMap::from([(
-                    PathBuf::from("en/changed.html"),
-                    PathBuf::from(".rulebook/spare/changed.html"),
-                )]),
-            };
-            let journal = Journal {
-                replaces: replaced_inodes(&staging, &out, &journal.moves),
-                ..journal
-            };
-            #[cfg(target_os = "linux")]
-            assert!(
-                journal.replaces.contains_key(Path::new("en/changed.html")),
-                "a changed file is exchanged"
-            );
-            std::fs::write(staging.join(JOURNAL), serde_json::to_vec(&journal).unwrap()).unwrap();
-            apply(&staging, &out, &journal, &mut Budget::Steps(steps)).unwrap();
-            // the replaced page's old copy is kept as its spare
-            let mut expected = expected();
-            #[cfg(target_os = "linux")]
-            expected.insert(".rulebook/spare/changed.html".into(), b"old".to_vec());
-            let whole = tree(&out) == expected;
-            if steps > 0 && !whole {
+            let (out, staging, kept) = setup(dir.path());
+            let old = tree(&out);
+            let mut budget = Budget::Steps(steps);
+            commit_with(&staging, &out, &kept, Some(manifest), &mut budget).unwrap();
+            // a whole commit removes its staging folder
+            let cut = staging.exists();
+            let now = tree(&out);
+            if steps == 0 {
+                assert_eq!(now, old, "nothing done yet");
+            } else if cut {
                 assert!(!out.join(manifest).exists(), "cut after {steps} steps");
             }
-            finish_commit(&staging, &out, manifest);
-            assert_eq!(tree(&out), expected, "cut after {steps} steps");
-            assert!(!staging.exists());
-            if whole {
+            next_build(dir.path(), &out);
+            assert_eq!(tree(&out), expected(), "cut after {steps} steps");
+            if !cut {
+                assert!(!staging.exists());
                 break;
             }
         }
     }
 
-    /// A staging folder without a journal is an unfinished build: thrown
-    /// away, the output untouched.
+    /// A commit that fails at any of its steps is undone: the output is
+    /// the old one, file for file and folder for folder, and the staging
+    /// folder is gone.
     #[test]
-    fn an_unfinished_staging_folder_leaves_the_output_as_it_was() {
+    fn a_commit_that_fails_at_any_step_leaves_the_old_output() {
+        let manifest = Path::new(".rulebook/manifest.json");
+        for steps in 0.. {
+            let dir = tempfile::tempdir().unwrap();
+            let (out, staging, kept) = setup(dir.path());
+            let (old, old_dirs) = (tree(&out), walk(&out).unwrap().1);
+            let mut budget = Budget::FailAfter(steps);
+            let result = commit_with(&staging, &out, &kept, Some(manifest), &mut budget);
+            if result.is_ok() {
+                assert_eq!(tree(&out), expected());
+                break;
+            }
+            assert_eq!(tree(&out), old, "failed after {steps} steps");
+            let mut dirs = walk(&out).unwrap().1;
+            dirs.sort();
+            let mut old_dirs = old_dirs.clone();
+            old_dirs.sort();
+            assert_eq!(dirs, old_dirs, "failed after {steps} steps");
+            assert!(!staging.exists(), "failed after {steps} steps");
+        }
+    }
+
+    /// A real failure: a folder where a new file goes (a rename cannot put
+    /// a file over it, whoever runs the build) fails the commit after the
+    /// manifest and other files were moved; all of it is undone.
+    #[test]
+    fn a_commit_that_cannot_move_a_file_in_is_undone() {
         let dir = tempfile::tempdir().unwrap();
-        let (out, staging, _) = setup(dir.path());
+        let (out, staging, kept) = setup(dir.path());
+        std::fs::create_dir_all(out.join("en/zz.html")).unwrap();
+        write(&staging, "en/zz.html", "new");
         let before = tree(&out);
-        finish_commit(&staging, &out, Path::new(".rulebook/manifest.json"));
+        let manifest = Path::new(".rulebook/manifest.json");
+        let failed = commit_in_place(&staging, &out, &kept, Some(manifest));
+        assert!(failed.is_err());
         assert_eq!(tree(&out), before);
+        assert!(out.join("fr").is_dir() && out.join("en/zz.html").is_dir());
         assert!(!staging.exists());
     }
 }

@@ -139,9 +139,12 @@ fn a_killed_build_leaves_the_old_output_or_the_new() {
 /// The same for a rebuild after one article changed, whose commit moves a
 /// few files into `book/` in place: a kill before the commit leaves the old
 /// output, and a kill during it leaves a journal and no cache manifest (so
-/// nothing of the output is trusted), which the next build finishes.
+/// nothing of the output is trusted). A build that then fails changes
+/// nothing (the cut commit is not carried out); the next build that
+/// succeeds writes the new output whole and removes what the kill left.
 #[test]
-fn a_killed_rebuild_leaves_the_old_output_or_the_new_or_a_commit_the_next_build_finishes() {
+fn a_killed_rebuild_leaves_the_old_output_or_the_new_or_an_untrusted_mix_the_next_good_build_rewrites()
+ {
     let project = generated_project(120);
     let dir = project.path();
     build(dir, &[]);
@@ -199,6 +202,27 @@ fn a_killed_rebuild_leaves_the_old_output_or_the_new_or_a_commit_the_next_build_
         // the rebuild changed files in place: book/ is the same folder
         assert_eq!(book_inode(dir), inode);
         outcomes.push(format!("{moment:?}: {state}, {status}"));
+        // a build that fails on bad input changes nothing, a cut commit
+        // included
+        let zh = dir.join(common::ZH_TW);
+        let good = std::fs::read_to_string(&zh).unwrap();
+        // put back with its time too: the cache records it
+        let stamp = std::fs::metadata(&zh).unwrap().modified().unwrap();
+        std::fs::write(&zh, good.replacen("title: ", "title: [", 1)).unwrap();
+        let failing = rulebook_in(dir, &["build", "-q"]);
+        assert_eq!(failing.status.code(), Some(1));
+        assert_eq!(
+            snapshot(&dir.join("book")),
+            book,
+            "a failing build changed book/"
+        );
+        std::fs::write(&zh, good).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&zh)
+            .unwrap()
+            .set_modified(stamp)
+            .unwrap();
         // whatever the kill left, the next build ends with the new output
         build(dir, &[]);
         assert_eq!(snapshot(&dir.join("book")), new, "{outcomes:#?}");
@@ -271,4 +295,71 @@ fn leftovers_of_killed_builds_are_cleaned() {
     assert!(leftovers(dir).is_empty(), "{:?}", leftovers(dir));
     assert!(dir.join("book/rules.json").is_file());
     assert!(dir.join(".bookmarks").is_file());
+}
+
+/// Make a rebuild's commit fail half way, whoever runs it (root too): the
+/// page the edit changes is replaced, in the output, by an empty folder (a
+/// rename cannot put a file over a folder). The commit then fails after it
+/// took the manifest out and moved other files in. Returns the page's
+/// bytes, to put back.
+fn break_the_next_commit(dir: &Path) -> Vec<u8> {
+    let article = dir.join(common::EN);
+    let text = std::fs::read_to_string(&article).unwrap();
+    std::fs::write(&article, format!("{text}\nOne more paragraph.\n")).unwrap();
+    let page = dir.join("book/en/csp-software-subscriptions.html");
+    let bytes = std::fs::read(&page).unwrap();
+    std::fs::remove_file(&page).unwrap();
+    std::fs::create_dir(&page).unwrap();
+    bytes
+}
+
+/// Issue 17 item 11: a build that exits non-zero never changes `book/`,
+/// neither the build whose commit failed nor a later one that fails on
+/// bad input (before, the commit's journal was left behind and the next
+/// build carried it out first, whatever became of that build); the next
+/// build that succeeds writes what a fresh build writes.
+#[test]
+fn a_failed_commit_and_a_later_failing_build_leave_the_output_as_it_was() {
+    let project = project();
+    let dir = project.path();
+    build(dir, &[]);
+    let before = snapshot(&dir.join("book"));
+    let page = break_the_next_commit(dir);
+    let failed = rulebook_in(dir, &["build", "-q"]);
+    assert_eq!(
+        failed.status.code(),
+        Some(2),
+        "the commit must fail (unwritable)"
+    );
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(stderr.contains("error[unwritable]"), "{stderr}");
+    // snapshot() does not see an empty folder: put the page back to compare
+    let page_path = dir.join("book/en/csp-software-subscriptions.html");
+    assert!(page_path.is_dir(), "the failed commit was undone");
+    std::fs::remove_dir(&page_path).unwrap();
+    std::fs::write(&page_path, &page).unwrap();
+    assert_eq!(
+        snapshot(&dir.join("book")),
+        before,
+        "the failed commit changed book/"
+    );
+
+    // a build that fails on an input error after that
+    let zh = dir.join(common::ZH_TW);
+    let good = std::fs::read_to_string(&zh).unwrap();
+    std::fs::write(&zh, good.replacen("title:", "title: [", 1)).unwrap();
+    let failing = rulebook_in(dir, &["build", "-q"]);
+    assert_eq!(failing.status.code(), Some(1));
+    assert_eq!(
+        snapshot(&dir.join("book")),
+        before,
+        "the failing build changed book/"
+    );
+
+    // the next good build: what a fresh build writes, nothing left beside
+    std::fs::write(&zh, good).unwrap();
+    build(dir, &[]);
+    build(dir, &["--out", "fresh"]);
+    assert_eq!(snapshot(&dir.join("book")), snapshot(&dir.join("fresh")));
+    assert!(leftovers(dir).is_empty(), "{:?}", leftovers(dir));
 }

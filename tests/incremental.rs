@@ -77,39 +77,17 @@ fn one_changed_article_is_all_that_is_done_again_and_the_output_is_the_same() {
     let ja_page =
         std::fs::read_to_string(out.join("ja-JP/csp-software-subscriptions.html")).unwrap();
     assert!(ja_page.contains("追加の段落です。"));
-    // the replaced rules.json and report.json stay in the cache as spares
-    let spares = out.join(rulebook::emit::SPARES);
-    for name in ["rules.json", "report.json"] {
-        assert_eq!(
-            before[Path::new(name)],
-            std::fs::read(spares.join(name)).unwrap()
-        );
-    }
-
+    // no copy of the replaced data files is kept in the output: a build
+    // that took such a copy out to write over it, and then failed, had
+    // changed the output
+    assert!(!out.join(".rulebook/spare").exists());
     // and the result is byte for byte a build from scratch
     let fresh = dir.path().join("fresh");
     let clean = build_stats(root, &fresh);
     assert_eq!(clean.pages_reused, 0);
-    assert_eq!(without_spares(&out), snapshot(&fresh));
+    assert_eq!(snapshot(&out), snapshot(&fresh));
 
-    // the next rebuild writes rules.json over the spare (the same file,
-    // cut to its new length); a spare with another name (hard-linked, as
-    // `cp -al` leaves it) is not written through
-    let spare_inode = inode(&spares.join("rules.json"));
-    let linked = dir.path().join("linked-report.json");
-    std::fs::hard_link(spares.join("report.json"), &linked).unwrap();
-    let linked_bytes = std::fs::read(&linked).unwrap();
-    let mut text = std::fs::read_to_string(&ja).unwrap();
-    text.push_str("\nもう一つの段落です。\n");
-    std::fs::write(&ja, text).unwrap();
-    build_stats(root, &out);
-    assert_eq!(inode(&out.join("rules.json")), spare_inode);
-    assert_eq!(std::fs::read(&linked).unwrap(), linked_bytes);
-    assert_ne!(inode(&out.join("report.json")), inode(&linked));
-    assert_eq!(without_spares(&out), {
-        build_stats(root, &fresh.with_file_name("fresh2"));
-        snapshot(&fresh.with_file_name("fresh2"))
-    });
+    assert_eq!(snapshot(&out), snapshot(&fresh));
 }
 
 #[test]
@@ -162,19 +140,9 @@ fn a_damaged_cache_means_a_full_build_not_a_failure() {
     let again = build_stats(root, &out);
     assert!(!again.up_to_date);
     assert_eq!((again.articles_cached, again.pages_reused), (0, 0));
-    assert_eq!(without_spares(&out), reference);
+    assert_eq!(snapshot(&out), reference);
 }
 
-/// Everything in `out` but the spare data files the last commit kept.
-fn without_spares(out: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
-    let mut files = snapshot(out);
-    files.retain(|p, _| !p.starts_with(rulebook::emit::SPARES));
-    files
-}
-
-/// The bundled project with a second article (a copy under another name in
-/// every locale), so that a build has two groups of articles: one edited,
-/// one kept from the cache.
 fn two_article_project() -> tempfile::TempDir {
     let dir = project();
     for locale in ["en", "ja-JP", "zh-TW"] {
@@ -278,9 +246,9 @@ fn a_cache_of_another_format_or_with_damaged_parts_means_a_full_build() {
     // an older cache format: nothing of it is trusted
     let manifest = out.join(".rulebook/manifest.json");
     let text = std::fs::read_to_string(&manifest).unwrap();
-    let older = text.replacen("rulebook-cache/4 ", "rulebook-cache/3 ", 1);
+    let older = text.replacen("rulebook-cache/5 ", "rulebook-cache/4 ", 1);
     assert_ne!(older, text, "the manifest names its format");
-    std::fs::write(&manifest, older).unwrap();
+    std::fs::write(&manifest, reseal(&older)).unwrap();
     let again = build_stats(root, &out);
     assert!(!again.up_to_date);
     assert_eq!((again.articles_cached, again.pages_reused), (0, 0));
@@ -314,6 +282,106 @@ fn a_cache_of_another_format_or_with_damaged_parts_means_a_full_build() {
     text.push_str("\n三つ目の段落です。\n");
     std::fs::write(&ja, &text).unwrap();
     std::fs::write(out.join(".rulebook/index.json"), "{\"groups\": 7").unwrap();
+    let stats = build_stats(root, &out);
+    assert_eq!(stats.articles_cached, 0);
+    assert_eq!(without_cache(&out), fresh_build(root, &fresh));
+}
+
+/// The manifest's text with its first line (its checksum) made to match
+/// the rest again, as a forger who knows the format would.
+fn reseal(text: &str) -> String {
+    let body = text.split_once('\n').unwrap().1;
+    format!("{}\n{body}", rulebook::cache::checksum(body.as_bytes()))
+}
+
+/// The cached analysis of the en article, forged: a market list changed
+/// (same length, so every span still points where it did).
+fn forge_facts(out: &Path) {
+    edit(
+        &out.join(".rulebook/facts-en.json"),
+        r#""markets":["AR","BR","CN""#,
+        r#""markets":["AR","DE","CN""#,
+    );
+}
+
+/// Issue 17 item 12: a forged analysis in the cache never reaches the
+/// published rules: nothing touched, the build is up to date (the forged
+/// entry is not read); one article of its group touched, the forged
+/// entry's checksum fails and the article is analyzed again. Either way
+/// rules.json is what a fresh build writes.
+#[test]
+fn a_forged_cache_entry_is_never_used() {
+    let (dir, out, fresh) = built_two_article_project();
+    let root = dir.path();
+    forge_facts(&out);
+    let again = build_stats(root, &out);
+    assert!(again.up_to_date);
+    assert_eq!(without_cache(&out), fresh_build(root, &fresh));
+
+    // the ja-JP article of the same group changes: en's analysis would be
+    // read back from the cache
+    let ja = root.join(common::JA_JP);
+    let mut text = std::fs::read_to_string(&ja).unwrap();
+    text.push_str("\n追加の段落です。\n");
+    std::fs::write(&ja, &text).unwrap();
+    let stats = build_stats(root, &out);
+    assert!(!stats.up_to_date);
+    assert_eq!(without_cache(&out), fresh_build(root, &fresh));
+
+    // a forged index (an article's market counts) or manifest without
+    // their checksums: the same
+    text.push_str("\nもう一つの段落です。\n");
+    std::fs::write(&ja, &text).unwrap();
+    forge_facts(&out);
+    edit(
+        &out.join(".rulebook/index.json"),
+        "\"segments\":",
+        "\"segments\": ",
+    );
+    let stats = build_stats(root, &out);
+    assert_eq!(stats.articles_cached, 0, "{stats:?}");
+    assert_eq!(without_cache(&out), fresh_build(root, &fresh));
+    let manifest = out.join(".rulebook/manifest.json");
+    edit(&manifest, "\"inputs\":\"", "\"inputs\": \"");
+    let stats = build_stats(root, &out);
+    assert!(!stats.up_to_date);
+    assert_eq!((stats.articles_cached, stats.pages_reused), (0, 0));
+    assert_eq!(without_cache(&out), fresh_build(root, &fresh));
+}
+
+/// Entries copied from the cache of another build are not used: one
+/// analysis file, the index, or the whole cache folder (its manifest
+/// speaks of another rules.json); nor a cache made for other inputs.
+#[test]
+fn entries_of_another_build_are_not_used() {
+    let (dir, out, fresh) = built_two_article_project();
+    let root = dir.path();
+    // another build: other facts in the en article of the same name
+    let other = two_article_project();
+    edit(&other.path().join(common::EN), "Argentina", "Germany");
+    let other_out = other.path().join("book");
+    build_stats(other.path(), &other_out);
+    let ja = root.join(common::JA_JP);
+    let mut text = std::fs::read_to_string(&ja).unwrap();
+    let theirs = |name: &str| other_out.join(".rulebook").join(name);
+    for copied in ["facts-en.json", "index.json", ""] {
+        let ours = out.join(".rulebook");
+        if copied.is_empty() {
+            std::fs::remove_dir_all(&ours).unwrap();
+            common::copy_tree(&other_out.join(".rulebook"), &ours);
+        } else {
+            std::fs::copy(theirs(copied), ours.join(copied)).unwrap();
+        }
+        text.push_str("\n追加の段落です。\n");
+        std::fs::write(&ja, &text).unwrap();
+        let stats = build_stats(root, &out);
+        assert!(stats.articles_cached < 6, "{copied}: {stats:?}");
+        assert_eq!(without_cache(&out), fresh_build(root, &fresh), "{copied}");
+    }
+    // made for other inputs (another book.toml): no analysis is reused
+    let toml = root.join("book.toml");
+    let before = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, format!("{before}\n# another input\n")).unwrap();
     let stats = build_stats(root, &out);
     assert_eq!(stats.articles_cached, 0);
     assert_eq!(without_cache(&out), fresh_build(root, &fresh));

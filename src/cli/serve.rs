@@ -82,11 +82,10 @@ fn resolve(name: &str, port: u16) -> Result<IpAddr, String> {
 
 pub(super) fn run(cli: &Cli, args: &ServeArgs) -> u8 {
     let mut options = ServeOptions::new(&cli.root);
-    options.out = if args.out.is_absolute() {
-        args.out.clone()
-    } else {
-        cli.root.join(&args.out)
+    let Some(out) = super::output_folder(cli, &args.out) else {
+        return EXIT_USAGE;
     };
+    options.out = out;
     let bind = match &args.bind {
         Bind::Ip(ip) => *ip,
         Bind::Name(name) => match resolve(name, args.port) {
