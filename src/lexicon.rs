@@ -237,6 +237,27 @@ pub struct Lexicon {
     screen: Option<Prefilter>,
 }
 
+/// A number stated in a sentence that rulebook cannot take as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberError {
+    /// Byte range of the number in the sentence.
+    pub span: std::ops::Range<usize>,
+    /// The number as written.
+    pub text: String,
+    pub problem: NumberProblem,
+    /// What is wrong, e.g. "`13600000 weeks` is 95200000 days, more than …".
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberProblem {
+    /// Larger than a `u32`, or a duration beyond
+    /// [`MAX_DURATION_DAYS`](crate::rules::MAX_DURATION_DAYS).
+    OutOfRange,
+    /// Digits of a script other than ASCII and full-width.
+    Unreadable,
+}
+
 /// A pattern (`duration`, `count`, `percent`) with its screen index and its
 /// relaxed form (see `relax`).
 #[derive(Debug, Clone)]
@@ -465,35 +486,108 @@ impl Lexicon {
         pattern.re.captures_at(text, start)
     }
 
-    fn number(&self, s: &str) -> Option<u32> {
-        s.parse()
-            .ok()
-            .or_else(|| self.numbers.get(&s.to_lowercase()).copied())
+    /// The value of a number the patterns matched (group `n`): digits, or a
+    /// word of `[numbers]`. Digits that do not fit a `u32`, or that are not
+    /// ASCII or full-width (`\d` matches every script's digits), are an
+    /// error, never skipped: skipping let extraction fall back to another
+    /// number of the paragraph.
+    fn number(&self, m: regex::Match<'_>) -> Result<Option<u32>, NumberError> {
+        let s = m.as_str();
+        let error = |problem, message: String| NumberError {
+            span: m.range(),
+            text: s.to_owned(),
+            problem,
+            message,
+        };
+        if !s.bytes().all(|b| b.is_ascii_digit()) {
+            if let Some(&n) = self.numbers.get(&s.to_lowercase()) {
+                return Ok(Some(n));
+            }
+            if !s.chars().all(char::is_numeric) {
+                return Ok(None);
+            }
+        }
+        let mut n = 0u32;
+        let mut overflow = false;
+        for c in s.chars() {
+            let digit = match c {
+                '0'..='9' => u32::from(c) - u32::from('0'),
+                '０'..='９' => u32::from(c) - u32::from('０'),
+                _ => {
+                    return Err(error(
+                        NumberProblem::Unreadable,
+                        format!("`{s}` is written in digits rulebook does not read"),
+                    ));
+                }
+            };
+            match n.checked_mul(10).and_then(|n| n.checked_add(digit)) {
+                Some(next) => n = next,
+                // go on: a later digit may still be unreadable
+                None => overflow = true,
+            }
+        }
+        if overflow {
+            return Err(error(
+                NumberProblem::OutOfRange,
+                format!("the number {s} is too large (at most {})", u32::MAX),
+            ));
+        }
+        Ok(Some(n))
     }
 
-    /// A duration in days (`two weeks` → 14, `60 天` → 60).
-    pub fn duration_days(&self, screen: Screen, text: &str) -> Option<u32> {
-        let c = self.captures(screen, "duration", text)?;
-        let n = self.number(c.name("n")?.as_str())?;
-        let unit = self
-            .units
-            .get(&c.name("unit")?.as_str().to_lowercase())
-            .copied()?;
-        n.checked_mul(unit)
+    /// A duration in days (`two weeks` → 14, `60 天` → 60); at most
+    /// [`MAX_DURATION_DAYS`](crate::rules::MAX_DURATION_DAYS).
+    pub fn duration_days(&self, screen: Screen, text: &str) -> Result<Option<u32>, NumberError> {
+        let Some(c) = self.captures(screen, "duration", text) else {
+            return Ok(None);
+        };
+        let (Some(number), Some(unit)) = (c.name("n"), c.name("unit")) else {
+            return Ok(None);
+        };
+        let Some(n) = self.number(number)? else {
+            return Ok(None);
+        };
+        let Some(per) = self.units.get(&unit.as_str().to_lowercase()).copied() else {
+            return Ok(None);
+        };
+        let max = crate::rules::MAX_DURATION_DAYS;
+        match n.checked_mul(per) {
+            Some(days) if days <= max => Ok(Some(days)),
+            days => Err(NumberError {
+                span: number.range(),
+                text: number.as_str().to_owned(),
+                problem: NumberProblem::OutOfRange,
+                message: format!(
+                    "`{}` is {} days, more than the {max} days (100 years) rulebook reads",
+                    &text[number.start()..unit.end()],
+                    days.map_or_else(|| format!("{n} × {per}"), |d| d.to_string()),
+                ),
+            }),
+        }
     }
 
     /// A count (`50 downloads`).
-    pub fn count(&self, screen: Screen, text: &str) -> Option<u32> {
+    pub fn count(&self, screen: Screen, text: &str) -> Result<Option<u32>, NumberError> {
         self.numbered(screen, "count", text)
     }
 
-    pub fn percent(&self, screen: Screen, text: &str) -> Option<u32> {
+    pub fn percent(&self, screen: Screen, text: &str) -> Result<Option<u32>, NumberError> {
         self.numbered(screen, "percent", text)
     }
 
-    fn numbered(&self, screen: Screen, pattern: &str, text: &str) -> Option<u32> {
-        let c = self.captures(screen, pattern, text)?;
-        self.number(c.name("n")?.as_str())
+    fn numbered(
+        &self,
+        screen: Screen,
+        pattern: &str,
+        text: &str,
+    ) -> Result<Option<u32>, NumberError> {
+        match self
+            .captures(screen, pattern, text)
+            .and_then(|c| c.name("n"))
+        {
+            Some(n) => self.number(n),
+            None => Ok(None),
+        }
     }
 
     /// Every number in a text, digits or number words (for number-mismatch

@@ -31,11 +31,89 @@ pub struct DecisionWriter<'v> {
     scratch: Vec<u8>,
 }
 
+/// The longest line a batch reads, in bytes (its newline not counted). A
+/// question is a few hundred bytes; a longer line is answered with an error
+/// line and skipped, never held whole.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// How far past [`MAX_LINE_BYTES`] a batch reads one line looking for its
+/// end. A line that has not ended by then (`/dev/zero`, a disk image) ends
+/// the run: skipping on could last forever.
+pub const MAX_SKIP_BYTES: u64 = 1 << 30;
+
 /// What a batch run saw.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct BatchStats {
     pub decided: u64,
+    /// Lines answered with an error line (over-long ones included).
     pub errors: u64,
+    /// Lines longer than [`MAX_LINE_BYTES`], skipped.
+    pub too_long: u64,
+    /// The first of them.
+    pub first_too_long: Option<u64>,
+    /// The line that ran past [`MAX_SKIP_BYTES`] without ending, where
+    /// the run stopped.
+    pub unended: Option<u64>,
+}
+
+/// How [`read_line`] found a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineEnd {
+    /// The line is in the buffer (without its newline).
+    Read,
+    /// Longer than [`MAX_LINE_BYTES`]: skipped up to its newline.
+    TooLong,
+    /// Longer than [`MAX_SKIP_BYTES`] and still going.
+    Unended,
+    /// No more input.
+    End,
+}
+
+/// Read one line into `line` through the reader's own buffer, keeping at
+/// most [`MAX_LINE_BYTES`] of it (`read_until` would hold a line of any
+/// length).
+fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<LineEnd> {
+    line.clear();
+    let mut seen = 0u64;
+    let mut long = false;
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok(match (seen, long) {
+                (0, _) => LineEnd::End,
+                (_, true) => LineEnd::TooLong,
+                (_, false) => LineEnd::Read,
+            });
+        }
+        let newline = memchr::memchr(b'\n', buf);
+        let chunk = &buf[..newline.unwrap_or(buf.len())];
+        if !long {
+            if line.len() + chunk.len() > MAX_LINE_BYTES {
+                long = true;
+                line.clear();
+                line.shrink_to(MAX_LINE_BYTES);
+            } else {
+                line.extend_from_slice(chunk);
+            }
+        }
+        let used = chunk.len() + usize::from(newline.is_some());
+        input.consume(used);
+        seen += used as u64;
+        if newline.is_some() {
+            return Ok(if long {
+                LineEnd::TooLong
+            } else {
+                LineEnd::Read
+            });
+        }
+        if seen > MAX_LINE_BYTES as u64 + MAX_SKIP_BYTES {
+            return Ok(LineEnd::Unended);
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -111,7 +189,12 @@ impl<'v> DecisionWriter<'v> {
 
     /// Stream questions (one JSON object per line) to decisions, in order.
     /// A line that is not a question gives `{"line": N, "error": "…"}`;
-    /// blank lines are skipped. Only I/O errors stop the run.
+    /// blank lines are skipped. A line longer than [`MAX_LINE_BYTES`] gets
+    /// an error line and is skipped; one that runs on past
+    /// [`MAX_SKIP_BYTES`] gets an error line and ends the run
+    /// ([`BatchStats::unended`]). Otherwise only I/O errors stop the run.
+    /// Memory stays bounded whatever the input: one line of at most
+    /// [`MAX_LINE_BYTES`] and the reader's buffer.
     pub fn run(
         &mut self,
         input: &mut impl BufRead,
@@ -121,22 +204,38 @@ impl<'v> DecisionWriter<'v> {
         let mut line = Vec::new();
         let mut number = 0u64;
         loop {
-            line.clear();
-            if input.read_until(b'\n', &mut line)? == 0 {
+            let end = read_line(input, &mut line)?;
+            if end == LineEnd::End {
                 break;
             }
             number += 1;
-            let question = std::str::from_utf8(&line)
-                .map_err(|e| format!("not UTF-8 (byte {})", e.valid_up_to()))
-                .and_then(|text| {
-                    let text = text.trim();
-                    if text.is_empty() {
-                        return Ok(None);
-                    }
-                    let q = Question::from_json(text).map_err(|e| e.0)?;
-                    self.validator.admit(&q).map_err(|e| e.0)?;
-                    Ok(Some(q))
-                });
+            let question = match end {
+                LineEnd::TooLong => {
+                    stats.too_long += 1;
+                    stats.first_too_long.get_or_insert(number);
+                    Err(format!(
+                        "the line is longer than {MAX_LINE_BYTES} bytes, the limit of a batch line; it was skipped"
+                    ))
+                }
+                LineEnd::Unended => {
+                    stats.unended = Some(number);
+                    Err(format!(
+                        "the line runs on past {} bytes without a newline; the batch stops here",
+                        MAX_LINE_BYTES as u64 + MAX_SKIP_BYTES
+                    ))
+                }
+                _ => std::str::from_utf8(&line)
+                    .map_err(|e| format!("not UTF-8 (byte {})", e.valid_up_to()))
+                    .and_then(|text| {
+                        let text = text.trim();
+                        if text.is_empty() {
+                            return Ok(None);
+                        }
+                        let q = Question::from_json(text).map_err(|e| e.0)?;
+                        self.validator.admit(&q).map_err(|e| e.0)?;
+                        Ok(Some(q))
+                    }),
+            };
             match question {
                 Ok(None) => {}
                 Ok(Some(q)) => {
@@ -154,6 +253,9 @@ impl<'v> DecisionWriter<'v> {
                     out.write_all(b"\n")?;
                     stats.errors += 1;
                 }
+            }
+            if stats.unended.is_some() {
+                break;
             }
         }
         out.flush()?;

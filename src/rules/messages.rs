@@ -260,8 +260,21 @@ impl Messages {
                     },
                 ) = (value, question)
                 {
-                    let expires = *issued + chrono::TimeDelta::days(i64::from(v.valid_days));
-                    args.set("expires", expires.to_rfc3339());
+                    // Past the end of chrono's calendar (an `issued` a
+                    // library caller set near it) the expiry is shown as
+                    // "after" the last instant it can write.
+                    let expires = chrono::TimeDelta::try_days(i64::from(v.valid_days))
+                        .and_then(|d| issued.checked_add_signed(d))
+                        .map_or_else(
+                            || {
+                                format!(
+                                    "> {}",
+                                    chrono::DateTime::<chrono::Utc>::MAX_UTC.to_rfc3339()
+                                )
+                            },
+                            |e| e.to_rfc3339(),
+                        );
+                    args.set("expires", expires);
                     args.set("days", v.valid_days);
                     args.set("downloads", *downloads);
                     args.set("max", v.max_downloads);

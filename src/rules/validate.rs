@@ -36,7 +36,7 @@ use std::path::Path;
 
 use super::messages::Messages;
 use super::question::{FieldCheck, Question, REQUEST_FIELDS};
-use super::{Provenance, RulesFile, SCHEMA_ID, Value};
+use super::{MAX_DURATION_DAYS, Provenance, RulesFile, SCHEMA_ID, Value};
 
 pub use super::question::{Market, QuestionError};
 
@@ -418,6 +418,19 @@ impl Rules {
             Ok(file) => file,
             Err(e) => return Err(explain_parse_error(text, e)),
         };
+        if file.schema == SCHEMA_ID
+            && let Some(long) = too_long(&file)
+        {
+            // The typed file has no positions: find the number in the text.
+            return Err(match locate_too_long(text) {
+                Some((line, column)) => LoadError::Json {
+                    line,
+                    column,
+                    message: long.to_string(),
+                },
+                None => LoadError::invalid(long.to_string()),
+            });
+        }
         Rules::from_file(file)
     }
 
@@ -427,6 +440,9 @@ impl Rules {
             return Err(LoadError::Schema {
                 found: file.schema.clone(),
             });
+        }
+        if let Some(long) = too_long(&file) {
+            return Err(LoadError::invalid(long.to_string()));
         }
         let compiled = compile(&file)?;
         Ok(Rules { file, compiled })
@@ -467,6 +483,112 @@ impl Rules {
     pub fn knows_role(&self, role: &str) -> bool {
         self.compiled.roles.iter().any(|r| &**r == role)
     }
+}
+
+/// A canonical duration longer than [`MAX_DURATION_DAYS`]: rulebook never
+/// writes one (extraction refuses it), so the file was edited or damaged.
+/// Refused at load, so no question meets it: `issued + valid_days` could
+/// otherwise leave chrono's calendar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TooLong<'a> {
+    rule: &'a str,
+    field: &'static str,
+    days: u32,
+}
+
+impl std::fmt::Display for TooLong<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "rule {:?}: value.{} is {} days, more than the {MAX_DURATION_DAYS} days (100 years) rulebook reads",
+            self.rule, self.field, self.days
+        )
+    }
+}
+
+/// The first rule (in file order) whose canonical value states a duration
+/// longer than [`MAX_DURATION_DAYS`]. Only canonical values are used to
+/// answer, so only they are checked.
+fn too_long(file: &RulesFile) -> Option<TooLong<'_>> {
+    file.rules.iter().find_map(|rule| {
+        let (field, days) = match &rule.value {
+            Value::LinkLimits(v) => ("valid_days", v.valid_days),
+            Value::CancellationWindow(v) => ("days", v.days),
+            _ => return None,
+        };
+        (days > MAX_DURATION_DAYS).then_some(TooLong {
+            rule: &rule.id,
+            field,
+            days,
+        })
+    })
+}
+
+/// 1-based line and column (in characters) of the first canonical
+/// `valid_days` or `days` number longer than [`MAX_DURATION_DAYS`], the one
+/// [`too_long`] names: a second, partial read of the text whose only error
+/// is that number, so serde_json says where it stopped.
+fn locate_too_long(text: &str) -> Option<(usize, usize)> {
+    use serde::Deserialize;
+    // read only for the error the numbers raise
+    #[allow(dead_code)]
+    #[derive(Deserialize)]
+    struct File {
+        #[serde(default)]
+        rules: Vec<Rule>,
+    }
+    // read only for the error the numbers raise
+    #[allow(dead_code)]
+    #[derive(Deserialize)]
+    struct Rule {
+        #[serde(default)]
+        value: Option<Durations>,
+    }
+    // read only for the error the numbers raise
+    #[allow(dead_code)]
+    #[derive(Deserialize)]
+    struct Durations {
+        #[serde(default)]
+        valid_days: Option<Days>,
+        #[serde(default)]
+        days: Option<Days>,
+    }
+    struct Days;
+    impl<'de> Deserialize<'de> for Days {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Days, D::Error> {
+            match u64::deserialize(d)? {
+                n if n > u64::from(MAX_DURATION_DAYS) => Err(serde::de::Error::custom("too long")),
+                _ => Ok(Days),
+            }
+        }
+    }
+    // Every value of a valid rules file is an object, so the partial read
+    // fails only at the number.
+    let e = serde_json::from_str::<File>(text).err()?;
+    if !e.is_data() || e.line() == 0 {
+        return None;
+    }
+    // serde_json stops after the number, past any white space and a `}`
+    // closing the value (its column counts bytes): step back over those to
+    // the number's last digit, then over its digits.
+    let bytes = text.as_bytes();
+    let line_start = match e.line() {
+        1 => 0,
+        line => memchr::memchr_iter(b'\n', bytes).nth(line - 2)? + 1,
+    };
+    let mut end = (line_start + e.column()).min(bytes.len());
+    while end > 0 && matches!(bytes[end - 1], b' ' | b'\t' | b'\r' | b'\n' | b'}' | b',') {
+        end -= 1;
+    }
+    let mut start = end;
+    while start > 0 && bytes[start - 1].is_ascii_digit() {
+        start -= 1;
+    }
+    if start == end {
+        return None;
+    }
+    let (line, column) = crate::position::LineIndex::new(text).line_col(text, start);
+    Some((line as usize, column as usize))
 }
 
 /// Turn a serde error into a message that says what is wrong with the file;
@@ -814,8 +936,12 @@ impl Validator {
                     emit(Finding::NoLinkRule);
                     return Answer::No;
                 };
-                let expires = *issued + chrono::TimeDelta::days(i64::from(valid_days));
-                let alive = *now < expires;
+                // Compared as a difference, which cannot overflow (chrono's
+                // calendar spans ±262,143 years; a TimeDelta ±292 million):
+                // `issued + valid_days` could leave the calendar for an
+                // `issued` near its end.
+                let alive = now.signed_duration_since(*issued)
+                    < chrono::TimeDelta::days(i64::from(valid_days));
                 let left = *downloads < max_downloads;
                 if alive && left {
                     emit(Finding::LinkUsable { rule });
