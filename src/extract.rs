@@ -1093,4 +1093,91 @@ mod tests {
             ["A b.", "C d, e.g.", "f.", "連結過期之後。", "其次 x"]
         );
     }
+
+    fn en() -> LocaleData {
+        crate::lexicon::load_locale_data(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), "en")
+            .unwrap()
+    }
+
+    /// The article's facts and number diagnostics as (line, col, code).
+    fn read(text: &str, located: bool) -> (Vec<Fact>, Vec<(u32, u32, &'static str)>) {
+        let data = en();
+        let doc = crate::docfx::parse_article("a.md", text).unwrap();
+        let x = if located {
+            extract_located(&doc, text, "en", &data, &data)
+        } else {
+            extract(&doc, "en", &data, &data)
+        };
+        let numbers = x
+            .diagnostics
+            .iter()
+            .filter(|d| NUMBER_CODES.contains(&d.code))
+            .map(|d| {
+                assert!(d.is_error() && d.help.is_some(), "{d}");
+                let at = d.location.as_ref().unwrap();
+                (at.line, at.col, d.code)
+            })
+            .collect();
+        (x.facts, numbers)
+    }
+
+    const HEAD: &str = "---\ntitle: T\n---\n# T\n\n## <a name=\"s\"></a>S\n\n";
+
+    #[test]
+    fn an_out_of_range_number_is_an_error_at_the_number_and_nothing_else_is_read() {
+        let link_kinds = |facts: &[Fact]| {
+            facts
+                .iter()
+                .filter(|f| f.kind() == Kind::LinkLimits)
+                .count()
+        };
+        // the second sentence's numbers used to stand in for the first's
+        for number in [
+            "13600000 weeks",
+            "1000000000 weeks",
+            "99999999999 days",
+            "5218 weeks",
+        ] {
+            let text = format!(
+                "{HEAD}>[!NOTE]\n>This link will expire after {number} or 50 downloads. Once the link expires, enable another two weeks or 50 downloads.\n"
+            );
+            for located in [true, false] {
+                let (facts, errors) = read(&text, located);
+                assert_eq!(link_kinds(&facts), 0, "{number}");
+                assert_eq!(errors, vec![(9, 30, NUMBER_OUT_OF_RANGE)], "{number}");
+            }
+        }
+        // a count, on the paragraph's third line, after markup and a link
+        // holding the same digits
+        let text = format!(
+            "{HEAD}>[!NOTE]\n>This **link** will\n>expire after [two](https://x/4294967296) weeks or\n>   4294967296 downloads.\n"
+        );
+        let (facts, errors) = read(&text, true);
+        assert_eq!(link_kinds(&facts), 0);
+        assert_eq!(errors, vec![(11, 5, NUMBER_OUT_OF_RANGE)]);
+        // a cancellation window and a savings claim
+        let text = format!(
+            "{HEAD}You can cancel a software purchase within 40000 days of the purchase date.\n\nWith Azure Hybrid Benefit you can save up to 99999999999 percent.\n"
+        );
+        let (facts, errors) = read(&text, true);
+        assert!(facts.is_empty(), "{facts:?}");
+        assert_eq!(
+            errors,
+            vec![(8, 43, NUMBER_OUT_OF_RANGE), (10, 46, NUMBER_OUT_OF_RANGE)]
+        );
+        // in range: read as before
+        let text = format!(
+            "{HEAD}>[!NOTE]\n>This link will expire after 5217 weeks or 4294967295 downloads.\n"
+        );
+        let (facts, errors) = read(&text, true);
+        assert!(errors.is_empty());
+        assert_eq!(
+            facts[0].value,
+            Value::LinkLimits(LinkLimits {
+                valid_days: 36_519,
+                max_downloads: u32::MAX,
+                renewable: false
+            })
+        );
+    }
 }

@@ -1100,4 +1100,54 @@ mod tests {
         }
         assert!(checked > 1000);
     }
+
+    #[test]
+    fn numbers_that_do_not_fit_are_errors_at_the_number() {
+        let lex = Lexicon::parse(
+            &std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales/en/lexicon.toml"),
+            )
+            .unwrap(),
+            "en",
+            "lexicon.toml",
+        )
+        .unwrap();
+        let all = Screen::ALL;
+        let max = crate::rules::MAX_DURATION_DAYS;
+        assert_eq!(lex.duration_days(all, "after two weeks"), Ok(Some(14)));
+        assert_eq!(lex.duration_days(all, "after 5217 weeks"), Ok(Some(36_519)));
+        assert_eq!(
+            lex.duration_days(all, &format!("after {max} days")),
+            Ok(Some(max))
+        );
+        assert_eq!(lex.duration_days(all, "after ６０ days"), Ok(Some(60)));
+        for (text, number) in [
+            ("expires after 13600000 weeks or 50 downloads", "13600000"),
+            ("expires after 1000000000 weeks, or 14 days", "1000000000"),
+            (
+                "expires after 99999999999999999999 days",
+                "99999999999999999999",
+            ),
+            ("expires after 36526 days", "36526"),
+            ("expires after 5218 weeks", "5218"),
+        ] {
+            let e = lex.duration_days(all, text).unwrap_err();
+            assert_eq!(e.problem, NumberProblem::OutOfRange, "{text}");
+            assert_eq!(&text[e.span.clone()], number);
+            assert_eq!(e.text, number);
+        }
+        let e = lex.count(all, "after 4294967296 downloads").unwrap_err();
+        assert_eq!(e.problem, NumberProblem::OutOfRange);
+        assert_eq!(
+            lex.count(all, "after 4294967295 downloads"),
+            Ok(Some(u32::MAX))
+        );
+        let e = lex
+            .percent(all, "save up to 4294967296 percent")
+            .unwrap_err();
+        assert_eq!(e.text, "4294967296");
+        // digits of another script are matched by `\d` but not read
+        let e = lex.duration_days(all, "after ٦٠ days").unwrap_err();
+        assert_eq!(e.problem, NumberProblem::Unreadable);
+    }
 }

@@ -277,3 +277,96 @@ pub fn decision_json(validator: &Validator, question: &Question) -> serde_json::
 fn reason_json(reason: &Reason) -> serde_json::Value {
     serde_json::to_value(reason).unwrap_or(serde_json::Value::Null)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufReader, Read};
+
+    use super::*;
+    use crate::rules::Rules;
+
+    fn validator() -> Validator {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/sample-rules.json"),
+        )
+        .unwrap();
+        Validator::new(Rules::from_json(&text).unwrap())
+    }
+
+    const TAX: &str = "{\"kind\":\"tax\",\"market\":\"AU\"}";
+
+    /// A reader that counts what was read from it, so a test sees that a
+    /// long line was streamed through, not held.
+    struct Counted<R>(R, u64);
+    impl<R: Read> Read for Counted<R> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.read(buf)?;
+            self.1 += n as u64;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn an_over_long_line_gets_an_error_line_and_the_next_lines_are_answered() {
+        let v = validator();
+        for long in [MAX_LINE_BYTES + 1, 3 * MAX_LINE_BYTES + 17] {
+            let mut input = Vec::new();
+            input.extend_from_slice(TAX.as_bytes());
+            input.push(b'\n');
+            input.resize(input.len() + long, b' ');
+            input.push(b'\n');
+            input.extend_from_slice(TAX.as_bytes());
+            let mut out = Vec::new();
+            let stats = DecisionWriter::new(&v)
+                .run(&mut BufReader::with_capacity(4096, &input[..]), &mut out)
+                .unwrap();
+            let lines: Vec<&str> = std::str::from_utf8(&out).unwrap().lines().collect();
+            assert_eq!(lines.len(), 3, "{lines:?}");
+            assert!(lines[0].contains("\"answer\":\"yes\""));
+            assert!(
+                lines[1].starts_with("{\"line\":2,\"error\":"),
+                "{}",
+                lines[1]
+            );
+            assert!(lines[2].contains("\"answer\":\"yes\""));
+            assert_eq!((stats.decided, stats.errors, stats.too_long), (2, 1, 1));
+            assert_eq!((stats.first_too_long, stats.unended), (Some(2), None));
+        }
+        // a line of exactly the limit is read (and is not a question)
+        let mut input = vec![b' '; MAX_LINE_BYTES];
+        input.extend_from_slice(format!("\n{TAX}").as_bytes());
+        let mut out = Vec::new();
+        let stats = DecisionWriter::new(&v)
+            .run(&mut &input[..], &mut out)
+            .unwrap();
+        assert_eq!((stats.decided, stats.errors), (1, 0));
+    }
+
+    #[test]
+    fn a_line_that_never_ends_stops_the_run_after_a_bounded_read() {
+        let v = validator();
+        let mut input = BufReader::with_capacity(1 << 16, Counted(io::repeat(0), 0));
+        let mut out = Vec::new();
+        let stats = DecisionWriter::new(&v).run(&mut input, &mut out).unwrap();
+        assert_eq!(stats.unended, Some(1));
+        assert_eq!(stats.errors, 1);
+        let read = input.get_ref().1;
+        let bound = MAX_LINE_BYTES as u64 + MAX_SKIP_BYTES;
+        assert!(read > bound && read <= bound + (1 << 16), "{read}");
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.starts_with("{\"line\":1,\"error\":"), "{out}");
+        assert_eq!(out.lines().count(), 1);
+    }
+
+    #[test]
+    fn lines_are_read_across_buffer_ends() {
+        let v = validator();
+        let input = format!("{TAX}\n\n{TAX}\r\n{TAX}");
+        // a buffer smaller than a line: every line is put together
+        let mut reader = BufReader::with_capacity(7, input.as_bytes());
+        let mut out = Vec::new();
+        let stats = DecisionWriter::new(&v).run(&mut reader, &mut out).unwrap();
+        assert_eq!((stats.decided, stats.errors), (3, 0));
+    }
+}

@@ -1070,6 +1070,114 @@ mod tests {
         assert!(e.to_string().contains("rulebook/rules@2"), "{e}");
     }
 
+    fn sample_text() -> String {
+        std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample-rules.json"),
+        )
+        .unwrap()
+    }
+
+    /// The 1-based line and column of the first `needle` in `text`.
+    fn position_of(text: &str, needle: &str) -> (usize, usize) {
+        let at = text.find(needle).unwrap();
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        (
+            text[..at].matches('\n').count() + 1,
+            text[line_start..at].chars().count() + 1,
+        )
+    }
+
+    #[test]
+    fn durations_over_a_century_are_refused_where_they_stand() {
+        let max = MAX_DURATION_DAYS;
+        // on one line and with the number last in its object, pretty
+        // printed: serde_json stops at different places after the number
+        let layouts = [
+            (
+                "\"valid_days\": 14,",
+                format!("\"valid_days\": {},", u32::MAX),
+                u32::MAX,
+            ),
+            (
+                "\"days\": 60, \"early_termination_fee\": false}",
+                format!(
+                    "\"early_termination_fee\": false, \"days\":\n    {}\n   }}",
+                    max + 1
+                ),
+                max + 1,
+            ),
+            (
+                "\"valid_days\": 14, \"max_downloads\": 50, \"renewable\": true}",
+                "\"max_downloads\": 50, \"renewable\": true, \"valid_days\": 4000000000 }"
+                    .to_owned(),
+                4_000_000_000,
+            ),
+        ];
+        for (from, to, number) in layouts {
+            let text = sample_text().replacen(from, &to, 1);
+            assert_ne!(text, sample_text());
+            let number = number.to_string();
+            let e = Rules::from_json(&text).unwrap_err();
+            // the number itself, not its rule
+            assert_eq!(e.position(), Some(position_of(&text, &number)), "{e}");
+            assert!(e.detail().contains(&number), "{e}");
+            assert!(e.detail().contains(&max.to_string()), "{e}");
+            // from_file refuses it too, without a position
+            let file: RulesFile = serde_json::from_str(&text).unwrap();
+            assert!(matches!(
+                Rules::from_file(file),
+                Err(LoadError::Invalid { .. })
+            ));
+        }
+        // the bound itself is read
+        let text =
+            sample_text().replacen("\"valid_days\": 14", &format!("\"valid_days\": {max}"), 1);
+        assert!(Rules::from_json(&text).is_ok());
+    }
+
+    #[test]
+    fn links_near_the_ends_of_the_calendar_are_answered() {
+        use chrono::{DateTime, TimeDelta, Utc};
+        let max = MAX_DURATION_DAYS;
+        let text = sample_text()
+            .replacen("\"valid_days\": 14", &format!("\"valid_days\": {max}"), 1)
+            .replacen(
+                "\"max_downloads\": 50",
+                &format!("\"max_downloads\": {}", u32::MAX),
+                1,
+            );
+        let v = Validator::new(Rules::from_json(&text).unwrap());
+        let end = DateTime::<Utc>::MAX_UTC.fixed_offset();
+        let start = DateTime::<Utc>::MIN_UTC.fixed_offset();
+        let link = |issued, now, downloads| Question::Link {
+            issued,
+            now,
+            downloads,
+        };
+        // expiry past the end of the calendar: still open
+        let q = link(end, end, 0);
+        let d = v.check(&q);
+        assert_eq!(d.answer, Answer::Yes, "{d:?}");
+        assert!(d.reasons[0].message.contains("> +262"), "{d:?}");
+        // downloads at the count's end
+        assert_eq!(v.check(&link(end, end, u32::MAX)).answer, Answer::No);
+        assert_eq!(v.check(&link(end, end, u32::MAX - 1)).answer, Answer::Yes);
+        // the whole calendar between issue and now: expired
+        assert_eq!(v.check(&link(start, end, 0)).answer, Answer::No);
+        // exactly at the expiry: expired; a nanosecond before: open
+        let issued = start;
+        let expiry = issued + TimeDelta::days(i64::from(max));
+        assert_eq!(v.check(&link(issued, expiry, 0)).answer, Answer::No);
+        let before = expiry - TimeDelta::nanoseconds(1);
+        assert_eq!(v.check(&link(issued, before, 0)).answer, Answer::Yes);
+        // cancel across the whole calendar
+        let c = Question::Cancel {
+            purchased: chrono::NaiveDate::MIN,
+            on: chrono::NaiveDate::MAX,
+        };
+        assert_eq!(v.check(&c).answer, Answer::No);
+    }
+
     #[test]
     fn answer_is_the_fast_form_of_check() {
         let v = Validator::new(sample());
