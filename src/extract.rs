@@ -658,7 +658,7 @@ impl<'a> Reader<'a> {
             )),
             NumberProblem::Unreadable => {
                 Diagnostic::error(NUMBER_UNREADABLE, format!("{what}: {}", e.message))
-                    .with_help("write the number in ASCII (0-9) or full-width (０-９) digits")
+                    .with_help("write the number as whole digits, ASCII (0-9) or full-width (０-９), with no separator or fraction")
             }
         };
         self.diagnostics

@@ -491,7 +491,7 @@ impl Lexicon {
     /// ASCII or full-width (`\d` matches every script's digits), are an
     /// error, never skipped: skipping let extraction fall back to another
     /// number of the paragraph.
-    fn number(&self, m: regex::Match<'_>) -> Result<Option<u32>, NumberError> {
+    fn number(&self, text: &str, m: regex::Match<'_>) -> Result<Option<u32>, NumberError> {
         let s = m.as_str();
         let error = |problem, message: String| NumberError {
             span: m.range(),
@@ -506,6 +506,27 @@ impl Lexicon {
             if !s.chars().all(char::is_numeric) {
                 return Ok(None);
             }
+        }
+        // Digits that are one group of a longer number (`13,600,000`,
+        // `1.5`, `10 000`): the pattern saw only the group next to the unit,
+        // and which separator means what depends on the locale. An error,
+        // never the group (`000 weeks` read as 0 days).
+        let separated = |c: Option<char>, digit: Option<char>| {
+            c.is_some_and(|c| DIGIT_SEPARATORS.contains(&c)) && digit.is_some_and(char::is_numeric)
+        };
+        let mut before = text[..m.start()].chars().rev();
+        let mut after = text[m.end()..].chars();
+        if separated(before.next(), before.next()) || separated(after.next(), after.next()) {
+            let whole = grouped(text, m.range());
+            return Err(NumberError {
+                span: whole.clone(),
+                text: text[whole.clone()].to_owned(),
+                problem: NumberProblem::Unreadable,
+                message: format!(
+                    "`{}` has a digit separator or a decimal point, which rulebook does not read",
+                    &text[whole]
+                ),
+            });
         }
         let mut n = 0u32;
         let mut overflow = false;
@@ -544,7 +565,7 @@ impl Lexicon {
         let (Some(number), Some(unit)) = (c.name("n"), c.name("unit")) else {
             return Ok(None);
         };
-        let Some(n) = self.number(number)? else {
+        let Some(n) = self.number(text, number)? else {
             return Ok(None);
         };
         let Some(per) = self.units.get(&unit.as_str().to_lowercase()).copied() else {
@@ -585,7 +606,7 @@ impl Lexicon {
             .captures(screen, pattern, text)
             .and_then(|c| c.name("n"))
         {
-            Some(n) => self.number(n),
+            Some(n) => self.number(text, n),
             None => Ok(None),
         }
     }
@@ -604,6 +625,37 @@ impl Lexicon {
         out.sort_unstable();
         out
     }
+}
+
+/// What may stand between the digit groups of one number, or before its
+/// fraction, in the locales rulebook reads (`13,600,000`, `13.600.000`,
+/// `13 600 000` with a no-break or narrow no-break space, `13'600'000`,
+/// Arabic separators). A plain space is not one: "step 2 14 days" is two
+/// numbers.
+const DIGIT_SEPARATORS: &[char] = &[',', '.', '\u{a0}', '\u{202f}', '\'', '٫', '٬'];
+
+/// The whole of a grouped number around the digits at `range`.
+fn grouped(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let part = |c: char, next: Option<char>| {
+        c.is_numeric() || (DIGIT_SEPARATORS.contains(&c) && next.is_some_and(char::is_numeric))
+    };
+    let mut start = range.start;
+    let mut back = text[..start].char_indices().rev().peekable();
+    while let Some((i, c)) = back.next() {
+        if !part(c, back.peek().map(|&(_, c)| c)) {
+            break;
+        }
+        start = i;
+    }
+    let mut end = range.end;
+    let mut on = text[end..].char_indices().peekable();
+    while let Some((i, c)) = on.next() {
+        if !part(c, on.peek().map(|&(_, c)| c)) {
+            break;
+        }
+        end = range.end + i + c.len_utf8();
+    }
+    start..end
 }
 
 /// Every run of ASCII digits in a text, as numbers, sorted.
@@ -1149,5 +1201,27 @@ mod tests {
         // digits of another script are matched by `\d` but not read
         let e = lex.duration_days(all, "after ٦٠ days").unwrap_err();
         assert_eq!(e.problem, NumberProblem::Unreadable);
+        // a number in digit groups, or with a fraction: the pattern sees
+        // only the last group (`000 weeks`, 0 days) or the fraction
+        for (text, whole) in [
+            ("expires after 13,600,000 weeks", "13,600,000"),
+            ("expires after 13.600.000 weeks", "13.600.000"),
+            (
+                "expires after 13\u{a0}600\u{a0}000 weeks",
+                "13\u{a0}600\u{a0}000",
+            ),
+            ("expires after 1.5 weeks", "1.5"),
+        ] {
+            let e = lex.duration_days(all, text).unwrap_err();
+            assert_eq!(e.problem, NumberProblem::Unreadable, "{text}");
+            assert_eq!(&text[e.span.clone()], whole);
+            assert_eq!(e.text, whole);
+        }
+        let e = lex.count(all, "or 1,000 downloads").unwrap_err();
+        assert_eq!(e.text, "1,000");
+        // separators elsewhere are not part of the number
+        assert_eq!(lex.duration_days(all, "in 2024, 60 days"), Ok(Some(60)));
+        assert_eq!(lex.duration_days(all, "step 2. 14 days"), Ok(Some(14)));
+        assert_eq!(lex.count(all, "two weeks or 50 downloads."), Ok(Some(50)));
     }
 }

@@ -63,6 +63,18 @@ pub fn cases() -> Vec<Case> {
             line: true,
         },
         Case {
+            name: "a download link valid for 13,600,000 weeks (the pattern saw `000 weeks`: 0 days)",
+            run: Run::Build,
+            break_it: |d| {
+                edit(d, EN, |t| {
+                    t.replacen(LINK, "This link will expire after 13,600,000 weeks", 1)
+                })
+            },
+            exit: 1,
+            code: "number-unreadable",
+            line: true,
+        },
+        Case {
             name: "a download count past u32 (4294967296 downloads)",
             run: Run::Build,
             break_it: |d| {
