@@ -1180,4 +1180,49 @@ mod tests {
             })
         );
     }
+
+    #[test]
+    fn a_number_out_of_range_in_a_translation_alone_is_reported_too() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let path = "content/zh-TW/csp-software-subscriptions.md";
+        let good = std::fs::read_to_string(root.join(path)).unwrap();
+        let zh = crate::lexicon::load_locale_data(root, "zh-TW").unwrap();
+        let en = en();
+        let errors = |text: &str| {
+            let doc = crate::docfx::parse_article(path, text).unwrap();
+            extract_located(&doc, text, "zh-TW", &zh, &en)
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.is_error())
+                .map(|d| {
+                    let at = d.location.unwrap();
+                    (at.line, at.col, d.code)
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(errors(&good), vec![]);
+        // the target says 99999 weeks, the English source two weeks
+        let text = good.replacen("此連結會在兩個星期後", "此連結會在 99999 週後", 1);
+        assert_ne!(text, good);
+        let at = text.find("99999").unwrap();
+        let line = text[..at].matches('\n').count() as u32 + 1;
+        let col = text[text[..at].rfind('\n').map_or(0, |i| i + 1)..at]
+            .chars()
+            .count() as u32
+            + 1;
+        assert_eq!(errors(&text), vec![(line, col, NUMBER_OUT_OF_RANGE)]);
+        // the English source segment says it: located in the source span
+        let text = good.replacen(
+            "This link will expire after two weeks",
+            "This link will expire after 99999 weeks",
+            1,
+        );
+        let at = text.find("99999").unwrap();
+        let line = text[..at].matches('\n').count() as u32 + 1;
+        let col = text[text[..at].rfind('\n').map_or(0, |i| i + 1)..at]
+            .chars()
+            .count() as u32
+            + 1;
+        assert_eq!(errors(&text), vec![(line, col, NUMBER_OUT_OF_RANGE)]);
+    }
 }
