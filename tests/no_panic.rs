@@ -53,6 +53,10 @@ fn edits() -> impl Strategy<Value = Vec<Edit>> {
             b"{".to_vec(),
             b"]".to_vec(),
             "阿根廷".as_bytes().to_vec(),
+            // numbers out of range or unreadable where a fact is read
+            b" 99999999999 ".to_vec(),
+            b" 13,600,000 weeks ".to_vec(),
+            "１３６００００ 週間".as_bytes().to_vec(),
         ]),
     ];
     let edit = prop_oneof![
@@ -113,6 +117,11 @@ fn extract_property(which: usize, text: &str) {
     let own = &DATA[which % DATA.len()];
     let source = &DATA[0];
     let _ = rulebook::extract::extract(&doc, &own.locale, own, source);
+    // the number diagnostics are located, whatever the text around them
+    let x = rulebook::extract::extract_located(&doc, text, &own.locale, own, source);
+    for d in &x.diagnostics {
+        assert!(d.location.is_some(), "unlocated: {d}");
+    }
     let _ = rulebook::reconcile::outline::outline(
         &doc,
         text,
