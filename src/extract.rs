@@ -14,8 +14,8 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use crate::diag::{Diagnostic, Location};
-use crate::docfx::{AlertKind, Block, Document, Item, Segment, Text};
-use crate::lexicon::{Cue, Lexicon, LocaleData, Screen};
+use crate::docfx::{AlertKind, Block, Document, Item, Pos, Segment, Text};
+use crate::lexicon::{Cue, Lexicon, LocaleData, NumberError, NumberProblem, Screen};
 use crate::rules::{
     CancellationWindow, FieldList, Kind, LinkLimits, MarketList, Provenance, RoleRequirement,
     SavingsClaim, UnavailableMarkets, Value,
@@ -93,6 +93,16 @@ struct Sentence<'a> {
     /// Which of the lexicon's regexes may match `text` (one pass, at
     /// collection), so each check below runs only the regexes that can.
     screen: Screen,
+    /// The paragraph or segment it was read from, to locate a number in it.
+    place: Place<'a>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Place<'a> {
+    /// `text` is a slice of this text's reading.
+    Text(&'a Text),
+    /// `text` is this segment's source or target, markup stripped.
+    Segment(&'a Segment),
 }
 
 struct Reader<'a> {
@@ -109,6 +119,9 @@ struct Reader<'a> {
     segments: &'a FxHashMap<&'a str, &'a Segment>,
     diagnostics: Vec<Diagnostic>,
     origin: Origin,
+    /// The article's text, when the caller has it: locates a bad number
+    /// exactly (the model keeps only where each paragraph starts).
+    file: Option<&'a str>,
 }
 
 /// The strings every provenance of one article repeats, allocated once and
@@ -126,6 +139,29 @@ struct Origin {
 /// `own` is the data of the article's locale, `source` that of the source
 /// locale (the English lexicon that reads bilingual source segments).
 pub fn extract(doc: &Document, locale: &str, own: &LocaleData, source: &LocaleData) -> Extraction {
+    extract_from(doc, None, locale, own, source)
+}
+
+/// [`extract`] given the article's text too, which `doc` was parsed from: a
+/// number that cannot be read (`number-out-of-range`) is then located at its
+/// own line and column, not at the start of its paragraph.
+pub fn extract_located(
+    doc: &Document,
+    text: &str,
+    locale: &str,
+    own: &LocaleData,
+    source: &LocaleData,
+) -> Extraction {
+    extract_from(doc, Some(text), locale, own, source)
+}
+
+fn extract_from(
+    doc: &Document,
+    file: Option<&str>,
+    locale: &str,
+    own: &LocaleData,
+    source: &LocaleData,
+) -> Extraction {
     let mut out = Extraction::default();
     let plan: Vec<(Side, &LocaleData)> = if doc.is_bilingual() {
         let mut p = vec![(Side::Source, source)];
@@ -162,6 +198,7 @@ pub fn extract(doc: &Document, locale: &str, own: &LocaleData, source: &LocaleDa
             continue;
         };
         let mut reader = Reader::new(doc, locale, side, lex, data, source, &segments);
+        reader.file = file;
         let facts = reader.facts();
         let procedures = reader.procedures(&facts);
         let terms = reader.terms();
@@ -174,10 +211,15 @@ pub fn extract(doc: &Document, locale: &str, own: &LocaleData, source: &LocaleDa
         out.terms = terms;
         out.diagnostics.extend(diagnostics);
     }
-    // The target reading of a bilingual file: compare, never replace.
+    // The target reading of a bilingual file: compare, never replace. Its
+    // errors are the source reading's again, except a number stated in the
+    // translation alone: that one must not pass silently either.
     if let Some((_, target_facts, _, _, diagnostics)) = readings.next() {
-        out.diagnostics
-            .extend(diagnostics.into_iter().filter(|d| !d.is_error()));
+        out.diagnostics.extend(
+            diagnostics
+                .into_iter()
+                .filter(|d| !d.is_error() || NUMBER_CODES.contains(&d.code)),
+        );
         for t in target_facts {
             if let Some(s) = out.facts.iter().find(|s| s.rule == t.rule)
                 && s.value != t.value
@@ -209,6 +251,7 @@ impl<'a> Reader<'a> {
             alerts: Vec::new(),
             segments,
             diagnostics: Vec::new(),
+            file: None,
             origin: Origin {
                 locale: locale.into(),
                 path: doc.path.as_str().into(),
@@ -289,6 +332,7 @@ impl<'a> Reader<'a> {
                     segment: Some(seg.id.as_str()),
                     section,
                     alert,
+                    place: Place::Segment(seg),
                 });
             }
             return;
@@ -301,6 +345,7 @@ impl<'a> Reader<'a> {
                 section,
                 alert,
                 screen: self.lex.screen(s),
+                place: Place::Text(text),
             });
         }
     }
@@ -474,15 +519,20 @@ impl<'a> Reader<'a> {
     }
 
     fn link_limits(&mut self, facts: &mut Vec<Fact>) {
-        for s in &self.sentences {
+        for (at, s) in self.sentences.iter().enumerate() {
             if !self.lex.cue(s.screen, Cue::LinkExpiry, &s.text) {
                 continue;
             }
-            let (Some(days), Some(downloads)) = (
-                self.lex.duration_days(s.screen, &s.text),
-                self.lex.count(s.screen, &s.text),
-            ) else {
-                continue;
+            let read = self
+                .lex
+                .duration_days(s.screen, &s.text)
+                .and_then(|days| Ok((days, self.lex.count(s.screen, &s.text)?)));
+            let (days, downloads) = match read {
+                Ok((Some(days), Some(downloads))) => (days, downloads),
+                Ok(_) => continue,
+                // The sentence states the limits unreadably: an error, and
+                // no other sentence's numbers in its place.
+                Err(e) => return self.number_error(at, &e, "the download link's limits"),
             };
             let renewable = self
                 .sentences
@@ -503,12 +553,14 @@ impl<'a> Reader<'a> {
     }
 
     fn cancellation(&mut self, facts: &mut Vec<Fact>) {
-        for s in &self.sentences {
+        for (at, s) in self.sentences.iter().enumerate() {
             if !self.lex.cue(s.screen, Cue::Cancellation, &s.text) {
                 continue;
             }
-            let Some(days) = self.lex.duration_days(s.screen, &s.text) else {
-                continue;
+            let days = match self.lex.duration_days(s.screen, &s.text) {
+                Ok(Some(days)) => days,
+                Ok(None) => continue,
+                Err(e) => return self.number_error(at, &e, "the cancellation window"),
             };
             // The fee is stated next to the window; a text silent on it is read
             // as "a fee may apply", the reading that promises nothing.
@@ -567,15 +619,17 @@ impl<'a> Reader<'a> {
     }
 
     fn savings(&mut self, facts: &mut Vec<Fact>) {
-        for s in &self.sentences {
+        for (at, s) in self.sentences.iter().enumerate() {
             let Some(program) = self.lex.programs.first(s.screen, &s.text) else {
                 continue;
             };
             if !self.lex.cue(s.screen, Cue::Savings, &s.text) {
                 continue;
             }
-            let Some(percent) = self.lex.percent(s.screen, &s.text) else {
-                continue;
+            let percent = match self.lex.percent(s.screen, &s.text) {
+                Ok(Some(percent)) => percent,
+                Ok(None) => continue,
+                Err(e) => return self.number_error(at, &e, "the savings claim"),
             };
             facts.push(Fact {
                 rule: format!("{program}-savings"),
@@ -586,6 +640,85 @@ impl<'a> Reader<'a> {
                 source: self.provenance(s.line, s.segment, s.section),
             });
             return;
+        }
+    }
+
+    /// Report a number of sentence `at` that cannot be taken as written.
+    fn number_error(&mut self, at: usize, e: &NumberError, what: &str) {
+        let (line, col) = self.locate(at, e);
+        let max = crate::rules::MAX_DURATION_DAYS;
+        let diagnostic = match e.problem {
+            NumberProblem::OutOfRange => Diagnostic::error(
+                NUMBER_OUT_OF_RANGE,
+                format!("{what}: {}", e.message),
+            )
+            .with_help(format!(
+                "correct the number: rulebook reads a duration of at most {max} days (100 years) and a count or percentage of at most {}",
+                u32::MAX
+            )),
+            NumberProblem::Unreadable => {
+                Diagnostic::error(NUMBER_UNREADABLE, format!("{what}: {}", e.message))
+                    .with_help("write the number as whole digits, ASCII (0-9) or full-width (０-９), with no separator or fraction")
+            }
+        };
+        self.diagnostics
+            .push(diagnostic.at(Location::new(&self.doc.path, line, col)));
+    }
+
+    /// Line and column of the number `e` in the file: found in the
+    /// paragraph's or segment's own span of the article text (the same
+    /// occurrence of the same token), else reckoned from where the paragraph
+    /// starts (exact for a paragraph on one line).
+    fn locate(&self, at: usize, e: &NumberError) -> (u32, u32) {
+        let Some(s) = self.sentences.get(at) else {
+            return (1, 1);
+        };
+        let (pos, reading, region): (Pos, &str, Option<(usize, usize)>) = match s.place {
+            Place::Text(t) => (t.pos, Self::read(self.side, t), None),
+            Place::Segment(seg) => {
+                let raw = match (self.side, &seg.source) {
+                    (Side::Source, Some(_)) => seg.raw.source,
+                    _ => seg.raw.target,
+                };
+                (seg.pos, &*s.text, Some(raw))
+            }
+        };
+        // where the number is in the reading: a sentence of a paragraph is
+        // a slice of it
+        let sentence_at = match s.place {
+            Place::Text(_) => (s.text.as_ptr() as usize)
+                .checked_sub(reading.as_ptr() as usize)
+                .filter(|&d| d <= reading.len())
+                .unwrap_or(0),
+            Place::Segment(_) => 0,
+        };
+        let in_reading = sentence_at + e.span.start;
+        // What follows the number (its unit, say) tells it from the same
+        // digits elsewhere, e.g. in a link's URL, which the reading lacks.
+        let after: String = reading
+            .get(in_reading + e.text.len()..)
+            .unwrap_or_default()
+            .chars()
+            .take(6)
+            .collect();
+        if let Some(file) = self.file {
+            let (start, end) = region.unwrap_or((offset_of(file, pos), file.len()));
+            let span = file.get(start..end).unwrap_or_default();
+            for context in [after.as_str(), ""] {
+                let nth = token_starts(reading, &e.text, context)
+                    .take_while(|&i| i < in_reading)
+                    .count();
+                if let Some(found) = token_starts(span, &e.text, context).nth(nth) {
+                    return crate::position::LineIndex::new(file).line_col(file, start + found);
+                }
+            }
+        }
+        match s.place {
+            Place::Text(_) => {
+                let before = reading.get(..in_reading).unwrap_or_default();
+                (pos.line, pos.col + before.chars().count() as u32)
+            }
+            Place::Segment(_) => (pos.line, pos.col),
         }
     }
 
@@ -676,6 +809,54 @@ fn is_plain(s: &str) -> bool {
         && bytes.first().is_none_or(|&b| b != b' ')
         && bytes.last().is_none_or(|&b| b != b' ')
         && crate::docfx::is_folded(s)
+}
+
+/// The codes of numbers extraction cannot take as written.
+pub const NUMBER_OUT_OF_RANGE: &str = "number-out-of-range";
+pub const NUMBER_UNREADABLE: &str = "number-unreadable";
+const NUMBER_CODES: [&str; 2] = [NUMBER_OUT_OF_RANGE, NUMBER_UNREADABLE];
+
+/// Where `token` (a number as written) stands in `text` as a whole (digits
+/// with no digit beside them, or a number word anywhere), followed by
+/// `after` (any white space matching any white space: soft line breaks
+/// are spaces in the reading).
+fn token_starts<'t>(
+    text: &'t str,
+    token: &'t str,
+    after: &'t str,
+) -> impl Iterator<Item = usize> + 't {
+    let digits = token.chars().all(char::is_numeric);
+    text.match_indices(token).map(|(i, _)| i).filter(move |&i| {
+        let rest = &text[i + token.len()..];
+        let whole = !digits
+            || (!text[..i].chars().next_back().is_some_and(char::is_numeric)
+                && !rest.chars().next().is_some_and(char::is_numeric));
+        // emphasis marks are in the file, not in the reading
+        let markless = |c: &char| !matches!(c, '*' | '_' | '`');
+        let mut rest = rest.chars().filter(markless);
+        whole
+            && after.chars().filter(markless).all(|a| {
+                rest.next()
+                    .is_some_and(|r| r == a || (r.is_whitespace() && a.is_whitespace()))
+            })
+    })
+}
+
+/// Byte offset of a 1-based line and column (in characters), clamped to
+/// the text.
+fn offset_of(text: &str, pos: Pos) -> usize {
+    let line_start = match pos.line {
+        0 | 1 => 0,
+        line => memchr::memchr_iter(b'\n', text.as_bytes())
+            .nth(line as usize - 2)
+            .map_or(text.len(), |i| i + 1),
+    };
+    let line = &text[line_start..];
+    line_start
+        + line
+            .char_indices()
+            .nth(pos.col.saturating_sub(1) as usize)
+            .map_or(line.len(), |(i, _)| i)
 }
 
 /// Split plain text into sentences at `.`, `!`, `?` followed by a space, and
@@ -911,5 +1092,137 @@ mod tests {
             split_sentences("A b. C d, e.g. f. 連結過期之後。其次 x").collect::<Vec<_>>(),
             ["A b.", "C d, e.g.", "f.", "連結過期之後。", "其次 x"]
         );
+    }
+
+    fn en() -> LocaleData {
+        crate::lexicon::load_locale_data(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), "en")
+            .unwrap()
+    }
+
+    /// The article's facts and number diagnostics as (line, col, code).
+    fn read(text: &str, located: bool) -> (Vec<Fact>, Vec<(u32, u32, &'static str)>) {
+        let data = en();
+        let doc = crate::docfx::parse_article("a.md", text).unwrap();
+        let x = if located {
+            extract_located(&doc, text, "en", &data, &data)
+        } else {
+            extract(&doc, "en", &data, &data)
+        };
+        let numbers = x
+            .diagnostics
+            .iter()
+            .filter(|d| NUMBER_CODES.contains(&d.code))
+            .map(|d| {
+                assert!(d.is_error() && d.help.is_some(), "{d}");
+                let at = d.location.as_ref().unwrap();
+                (at.line, at.col, d.code)
+            })
+            .collect();
+        (x.facts, numbers)
+    }
+
+    const HEAD: &str = "---\ntitle: T\n---\n# T\n\n## <a name=\"s\"></a>S\n\n";
+
+    #[test]
+    fn an_out_of_range_number_is_an_error_at_the_number_and_nothing_else_is_read() {
+        let link_kinds = |facts: &[Fact]| {
+            facts
+                .iter()
+                .filter(|f| f.kind() == Kind::LinkLimits)
+                .count()
+        };
+        // the second sentence's numbers used to stand in for the first's
+        for number in [
+            "13600000 weeks",
+            "1000000000 weeks",
+            "99999999999 days",
+            "5218 weeks",
+        ] {
+            let text = format!(
+                "{HEAD}>[!NOTE]\n>This link will expire after {number} or 50 downloads. Once the link expires, enable another two weeks or 50 downloads.\n"
+            );
+            for located in [true, false] {
+                let (facts, errors) = read(&text, located);
+                assert_eq!(link_kinds(&facts), 0, "{number}");
+                assert_eq!(errors, vec![(9, 30, NUMBER_OUT_OF_RANGE)], "{number}");
+            }
+        }
+        // a count, on the paragraph's third line, after markup and a link
+        // holding the same digits
+        let text = format!(
+            "{HEAD}>[!NOTE]\n>This **link** will\n>expire after [two](https://x/4294967296) weeks or\n>   4294967296 downloads.\n"
+        );
+        let (facts, errors) = read(&text, true);
+        assert_eq!(link_kinds(&facts), 0);
+        assert_eq!(errors, vec![(11, 5, NUMBER_OUT_OF_RANGE)]);
+        // a cancellation window and a savings claim
+        let text = format!(
+            "{HEAD}You can cancel a software purchase within 40000 days of the purchase date.\n\nWith Azure Hybrid Benefit you can save up to 99999999999 percent.\n"
+        );
+        let (facts, errors) = read(&text, true);
+        assert!(facts.is_empty(), "{facts:?}");
+        assert_eq!(
+            errors,
+            vec![(8, 43, NUMBER_OUT_OF_RANGE), (10, 46, NUMBER_OUT_OF_RANGE)]
+        );
+        // in range: read as before
+        let text = format!(
+            "{HEAD}>[!NOTE]\n>This link will expire after 5217 weeks or 4294967295 downloads.\n"
+        );
+        let (facts, errors) = read(&text, true);
+        assert!(errors.is_empty());
+        assert_eq!(
+            facts[0].value,
+            Value::LinkLimits(LinkLimits {
+                valid_days: 36_519,
+                max_downloads: u32::MAX,
+                renewable: false
+            })
+        );
+    }
+
+    #[test]
+    fn a_number_out_of_range_in_a_translation_alone_is_reported_too() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let path = "content/zh-TW/csp-software-subscriptions.md";
+        let good = std::fs::read_to_string(root.join(path)).unwrap();
+        let zh = crate::lexicon::load_locale_data(root, "zh-TW").unwrap();
+        let en = en();
+        let errors = |text: &str| {
+            let doc = crate::docfx::parse_article(path, text).unwrap();
+            extract_located(&doc, text, "zh-TW", &zh, &en)
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.is_error())
+                .map(|d| {
+                    let at = d.location.unwrap();
+                    (at.line, at.col, d.code)
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(errors(&good), vec![]);
+        // the target says 99999 weeks, the English source two weeks
+        let text = good.replacen("此連結會在兩個星期後", "此連結會在 99999 週後", 1);
+        assert_ne!(text, good);
+        let at = text.find("99999").unwrap();
+        let line = text[..at].matches('\n').count() as u32 + 1;
+        let col = text[text[..at].rfind('\n').map_or(0, |i| i + 1)..at]
+            .chars()
+            .count() as u32
+            + 1;
+        assert_eq!(errors(&text), vec![(line, col, NUMBER_OUT_OF_RANGE)]);
+        // the English source segment says it: located in the source span
+        let text = good.replacen(
+            "This link will expire after two weeks",
+            "This link will expire after 99999 weeks",
+            1,
+        );
+        let at = text.find("99999").unwrap();
+        let line = text[..at].matches('\n').count() as u32 + 1;
+        let col = text[text[..at].rfind('\n').map_or(0, |i| i + 1)..at]
+            .chars()
+            .count() as u32
+            + 1;
+        assert_eq!(errors(&text), vec![(line, col, NUMBER_OUT_OF_RANGE)]);
     }
 }

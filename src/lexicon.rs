@@ -237,6 +237,27 @@ pub struct Lexicon {
     screen: Option<Prefilter>,
 }
 
+/// A number stated in a sentence that rulebook cannot take as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberError {
+    /// Byte range of the number in the sentence.
+    pub span: std::ops::Range<usize>,
+    /// The number as written.
+    pub text: String,
+    pub problem: NumberProblem,
+    /// What is wrong, e.g. "`13600000 weeks` is 95200000 days, more than …".
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberProblem {
+    /// Larger than a `u32`, or a duration beyond
+    /// [`MAX_DURATION_DAYS`](crate::rules::MAX_DURATION_DAYS).
+    OutOfRange,
+    /// Digits of a script other than ASCII and full-width.
+    Unreadable,
+}
+
 /// A pattern (`duration`, `count`, `percent`) with its screen index and its
 /// relaxed form (see `relax`).
 #[derive(Debug, Clone)]
@@ -465,35 +486,129 @@ impl Lexicon {
         pattern.re.captures_at(text, start)
     }
 
-    fn number(&self, s: &str) -> Option<u32> {
-        s.parse()
-            .ok()
-            .or_else(|| self.numbers.get(&s.to_lowercase()).copied())
+    /// The value of a number the patterns matched (group `n`): digits, or a
+    /// word of `[numbers]`. Digits that do not fit a `u32`, or that are not
+    /// ASCII or full-width (`\d` matches every script's digits), are an
+    /// error, never skipped: skipping let extraction fall back to another
+    /// number of the paragraph.
+    fn number(&self, text: &str, m: regex::Match<'_>) -> Result<Option<u32>, NumberError> {
+        let s = m.as_str();
+        let error = |problem, message: String| NumberError {
+            span: m.range(),
+            text: s.to_owned(),
+            problem,
+            message,
+        };
+        if !s.bytes().all(|b| b.is_ascii_digit()) {
+            if let Some(&n) = self.numbers.get(&s.to_lowercase()) {
+                return Ok(Some(n));
+            }
+            if !s.chars().all(char::is_numeric) {
+                return Ok(None);
+            }
+        }
+        // Digits that are one group of a longer number (`13,600,000`,
+        // `1.5`, `10 000`): the pattern saw only the group next to the unit,
+        // and which separator means what depends on the locale. An error,
+        // never the group (`000 weeks` read as 0 days).
+        let separated = |c: Option<char>, digit: Option<char>| {
+            c.is_some_and(|c| DIGIT_SEPARATORS.contains(&c)) && digit.is_some_and(char::is_numeric)
+        };
+        let mut before = text[..m.start()].chars().rev();
+        let mut after = text[m.end()..].chars();
+        if separated(before.next(), before.next()) || separated(after.next(), after.next()) {
+            let whole = grouped(text, m.range());
+            return Err(NumberError {
+                span: whole.clone(),
+                text: text[whole.clone()].to_owned(),
+                problem: NumberProblem::Unreadable,
+                message: format!(
+                    "`{}` has a digit separator or a decimal point, which rulebook does not read",
+                    &text[whole]
+                ),
+            });
+        }
+        let mut n = 0u32;
+        let mut overflow = false;
+        for c in s.chars() {
+            let digit = match c {
+                '0'..='9' => u32::from(c) - u32::from('0'),
+                '０'..='９' => u32::from(c) - u32::from('０'),
+                _ => {
+                    return Err(error(
+                        NumberProblem::Unreadable,
+                        format!("`{s}` is written in digits rulebook does not read"),
+                    ));
+                }
+            };
+            match n.checked_mul(10).and_then(|n| n.checked_add(digit)) {
+                Some(next) => n = next,
+                // go on: a later digit may still be unreadable
+                None => overflow = true,
+            }
+        }
+        if overflow {
+            return Err(error(
+                NumberProblem::OutOfRange,
+                format!("the number {s} is too large (at most {})", u32::MAX),
+            ));
+        }
+        Ok(Some(n))
     }
 
-    /// A duration in days (`two weeks` → 14, `60 天` → 60).
-    pub fn duration_days(&self, screen: Screen, text: &str) -> Option<u32> {
-        let c = self.captures(screen, "duration", text)?;
-        let n = self.number(c.name("n")?.as_str())?;
-        let unit = self
-            .units
-            .get(&c.name("unit")?.as_str().to_lowercase())
-            .copied()?;
-        n.checked_mul(unit)
+    /// A duration in days (`two weeks` → 14, `60 天` → 60); at most
+    /// [`MAX_DURATION_DAYS`](crate::rules::MAX_DURATION_DAYS).
+    pub fn duration_days(&self, screen: Screen, text: &str) -> Result<Option<u32>, NumberError> {
+        let Some(c) = self.captures(screen, "duration", text) else {
+            return Ok(None);
+        };
+        let (Some(number), Some(unit)) = (c.name("n"), c.name("unit")) else {
+            return Ok(None);
+        };
+        let Some(n) = self.number(text, number)? else {
+            return Ok(None);
+        };
+        let Some(per) = self.units.get(&unit.as_str().to_lowercase()).copied() else {
+            return Ok(None);
+        };
+        let max = crate::rules::MAX_DURATION_DAYS;
+        match n.checked_mul(per) {
+            Some(days) if days <= max => Ok(Some(days)),
+            days => Err(NumberError {
+                span: number.range(),
+                text: number.as_str().to_owned(),
+                problem: NumberProblem::OutOfRange,
+                message: format!(
+                    "`{}` is {} days, more than the {max} days (100 years) rulebook reads",
+                    &text[number.start()..unit.end()],
+                    days.map_or_else(|| format!("{n} × {per}"), |d| d.to_string()),
+                ),
+            }),
+        }
     }
 
     /// A count (`50 downloads`).
-    pub fn count(&self, screen: Screen, text: &str) -> Option<u32> {
+    pub fn count(&self, screen: Screen, text: &str) -> Result<Option<u32>, NumberError> {
         self.numbered(screen, "count", text)
     }
 
-    pub fn percent(&self, screen: Screen, text: &str) -> Option<u32> {
+    pub fn percent(&self, screen: Screen, text: &str) -> Result<Option<u32>, NumberError> {
         self.numbered(screen, "percent", text)
     }
 
-    fn numbered(&self, screen: Screen, pattern: &str, text: &str) -> Option<u32> {
-        let c = self.captures(screen, pattern, text)?;
-        self.number(c.name("n")?.as_str())
+    fn numbered(
+        &self,
+        screen: Screen,
+        pattern: &str,
+        text: &str,
+    ) -> Result<Option<u32>, NumberError> {
+        match self
+            .captures(screen, pattern, text)
+            .and_then(|c| c.name("n"))
+        {
+            Some(n) => self.number(text, n),
+            None => Ok(None),
+        }
     }
 
     /// Every number in a text, digits or number words (for number-mismatch
@@ -510,6 +625,37 @@ impl Lexicon {
         out.sort_unstable();
         out
     }
+}
+
+/// What may stand between the digit groups of one number, or before its
+/// fraction, in the locales rulebook reads (`13,600,000`, `13.600.000`,
+/// `13 600 000` with a no-break or narrow no-break space, `13'600'000`,
+/// Arabic separators). A plain space is not one: "step 2 14 days" is two
+/// numbers.
+const DIGIT_SEPARATORS: &[char] = &[',', '.', '\u{a0}', '\u{202f}', '\'', '٫', '٬'];
+
+/// The whole of a grouped number around the digits at `range`.
+fn grouped(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let part = |c: char, next: Option<char>| {
+        c.is_numeric() || (DIGIT_SEPARATORS.contains(&c) && next.is_some_and(char::is_numeric))
+    };
+    let mut start = range.start;
+    let mut back = text[..start].char_indices().rev().peekable();
+    while let Some((i, c)) = back.next() {
+        if !part(c, back.peek().map(|&(_, c)| c)) {
+            break;
+        }
+        start = i;
+    }
+    let mut end = range.end;
+    let mut on = text[end..].char_indices().peekable();
+    while let Some((i, c)) = on.next() {
+        if !part(c, on.peek().map(|&(_, c)| c)) {
+            break;
+        }
+        end = range.end + i + c.len_utf8();
+    }
+    start..end
 }
 
 /// Every run of ASCII digits in a text, as numbers, sorted.
@@ -1005,5 +1151,77 @@ mod tests {
             }
         }
         assert!(checked > 1000);
+    }
+
+    #[test]
+    fn numbers_that_do_not_fit_are_errors_at_the_number() {
+        let lex = Lexicon::parse(
+            &std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales/en/lexicon.toml"),
+            )
+            .unwrap(),
+            "en",
+            "lexicon.toml",
+        )
+        .unwrap();
+        let all = Screen::ALL;
+        let max = crate::rules::MAX_DURATION_DAYS;
+        assert_eq!(lex.duration_days(all, "after two weeks"), Ok(Some(14)));
+        assert_eq!(lex.duration_days(all, "after 5217 weeks"), Ok(Some(36_519)));
+        assert_eq!(
+            lex.duration_days(all, &format!("after {max} days")),
+            Ok(Some(max))
+        );
+        assert_eq!(lex.duration_days(all, "after ６０ days"), Ok(Some(60)));
+        for (text, number) in [
+            ("expires after 13600000 weeks or 50 downloads", "13600000"),
+            ("expires after 1000000000 weeks, or 14 days", "1000000000"),
+            (
+                "expires after 99999999999999999999 days",
+                "99999999999999999999",
+            ),
+            ("expires after 36526 days", "36526"),
+            ("expires after 5218 weeks", "5218"),
+        ] {
+            let e = lex.duration_days(all, text).unwrap_err();
+            assert_eq!(e.problem, NumberProblem::OutOfRange, "{text}");
+            assert_eq!(&text[e.span.clone()], number);
+            assert_eq!(e.text, number);
+        }
+        let e = lex.count(all, "after 4294967296 downloads").unwrap_err();
+        assert_eq!(e.problem, NumberProblem::OutOfRange);
+        assert_eq!(
+            lex.count(all, "after 4294967295 downloads"),
+            Ok(Some(u32::MAX))
+        );
+        let e = lex
+            .percent(all, "save up to 4294967296 percent")
+            .unwrap_err();
+        assert_eq!(e.text, "4294967296");
+        // digits of another script are matched by `\d` but not read
+        let e = lex.duration_days(all, "after ٦٠ days").unwrap_err();
+        assert_eq!(e.problem, NumberProblem::Unreadable);
+        // a number in digit groups, or with a fraction: the pattern sees
+        // only the last group (`000 weeks`, 0 days) or the fraction
+        for (text, whole) in [
+            ("expires after 13,600,000 weeks", "13,600,000"),
+            ("expires after 13.600.000 weeks", "13.600.000"),
+            (
+                "expires after 13\u{a0}600\u{a0}000 weeks",
+                "13\u{a0}600\u{a0}000",
+            ),
+            ("expires after 1.5 weeks", "1.5"),
+        ] {
+            let e = lex.duration_days(all, text).unwrap_err();
+            assert_eq!(e.problem, NumberProblem::Unreadable, "{text}");
+            assert_eq!(&text[e.span.clone()], whole);
+            assert_eq!(e.text, whole);
+        }
+        let e = lex.count(all, "or 1,000 downloads").unwrap_err();
+        assert_eq!(e.text, "1,000");
+        // separators elsewhere are not part of the number
+        assert_eq!(lex.duration_days(all, "in 2024, 60 days"), Ok(Some(60)));
+        assert_eq!(lex.duration_days(all, "step 2. 14 days"), Ok(Some(14)));
+        assert_eq!(lex.count(all, "two weeks or 50 downloads."), Ok(Some(50)));
     }
 }

@@ -478,6 +478,7 @@ impl Default for Sandbox {
 }
 
 impl Sandbox {
+    // each call makes a fresh temp folder: not a default value
     pub fn new() -> Sandbox {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("project");

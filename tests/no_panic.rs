@@ -7,6 +7,7 @@ mod common;
 
 use std::sync::LazyLock;
 
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use common::{EN, JA_JP, ZH_TW, read, root};
 use proptest::prelude::*;
 use rulebook::lexicon::{LocaleData, load_locale_data};
@@ -52,6 +53,10 @@ fn edits() -> impl Strategy<Value = Vec<Edit>> {
             b"{".to_vec(),
             b"]".to_vec(),
             "阿根廷".as_bytes().to_vec(),
+            // numbers out of range or unreadable where a fact is read
+            b" 99999999999 ".to_vec(),
+            b" 13,600,000 weeks ".to_vec(),
+            "１３６００００ 週間".as_bytes().to_vec(),
         ]),
     ];
     let edit = prop_oneof![
@@ -112,6 +117,11 @@ fn extract_property(which: usize, text: &str) {
     let own = &DATA[which % DATA.len()];
     let source = &DATA[0];
     let _ = rulebook::extract::extract(&doc, &own.locale, own, source);
+    // the number diagnostics are located, whatever the text around them
+    let x = rulebook::extract::extract_located(&doc, text, &own.locale, own, source);
+    for d in &x.diagnostics {
+        assert!(d.location.is_some(), "unlocated: {d}");
+    }
     let _ = rulebook::reconcile::outline::outline(
         &doc,
         text,
@@ -119,6 +129,126 @@ fn extract_property(which: usize, text: &str) {
         source.lexicon.as_ref(),
         own.locale != "en",
     );
+}
+
+// ---- extreme values (issue 17, item 5) ---------------------------------------
+
+/// The ends of `u32` and of the validator's duration bound, and anything.
+fn extreme_u32() -> impl Strategy<Value = u32> {
+    let max = rulebook::rules::MAX_DURATION_DAYS;
+    prop_oneof![
+        prop::sample::select(vec![0, 1, max - 1, max, max + 1, u32::MAX - 1, u32::MAX]),
+        any::<u32>(),
+        0..100u32,
+    ]
+}
+
+/// Instants near the ends of chrono's calendar (and anywhere in it), at
+/// any offset.
+fn extreme_datetime() -> impl Strategy<Value = DateTime<FixedOffset>> {
+    let (min, max) = (
+        DateTime::<Utc>::MIN_UTC.timestamp(),
+        DateTime::<Utc>::MAX_UTC.timestamp(),
+    );
+    let secs = prop_oneof![
+        Just(min),
+        Just(max),
+        (0..86_400 * 400i64).prop_map(move |s| min + s),
+        (0..86_400 * 400i64).prop_map(move |s| max - s),
+        min..=max,
+        -100_000_000_000i64..400_000_000_000,
+    ];
+    (secs, 0..1_000_000_000u32, -86_399..86_400i32).prop_map(|(secs, nanos, offset)| {
+        let utc = DateTime::from_timestamp(secs, nanos).unwrap_or(DateTime::<Utc>::MAX_UTC);
+        utc.with_timezone(&FixedOffset::east_opt(offset).unwrap())
+    })
+}
+
+fn extreme_date() -> impl Strategy<Value = NaiveDate> {
+    prop_oneof![
+        Just(NaiveDate::MIN),
+        Just(NaiveDate::MAX),
+        (0..400i64).prop_map(|d| NaiveDate::MIN + chrono::Days::new(d as u64)),
+        (0..400i64).prop_map(|d| NaiveDate::MAX - chrono::Days::new(d as u64)),
+        (-100_000..3_000_000i32).prop_map(|d| NaiveDate::from_num_days_from_ce_opt(d).unwrap()),
+    ]
+}
+
+/// A rules file with extreme `valid_days`, `max_downloads` and `days`: it
+/// loads only when its durations are within the bound (else a located
+/// error), and then answers every question, built directly or from text,
+/// exactly (link expiry as `now - issued < valid_days`, which no calendar
+/// bound limits), never panicking.
+fn extreme_property(
+    [valid_days, max_downloads, days]: [u32; 3],
+    issued: DateTime<FixedOffset>,
+    now: DateTime<FixedOffset>,
+    downloads: u32,
+    purchased: NaiveDate,
+    on: NaiveDate,
+) {
+    use rulebook::rules::{Answer, MAX_DURATION_DAYS};
+    let text = SAMPLE_RULES
+        .replacen(
+            "\"valid_days\": 14",
+            &format!("\"valid_days\": {valid_days}"),
+            1,
+        )
+        .replacen(
+            "\"max_downloads\": 50",
+            &format!("\"max_downloads\": {max_downloads}"),
+            1,
+        )
+        .replacen("\"days\": 60", &format!("\"days\": {days}"), 1);
+    let rules = Rules::from_json(&text);
+    let fits = valid_days <= MAX_DURATION_DAYS && days <= MAX_DURATION_DAYS;
+    assert_eq!(rules.is_ok(), fits, "{:?}", rules.as_ref().err());
+    let Ok(rules) = rules else {
+        let e = rulebook::rules::Rules::from_json(&text).unwrap_err();
+        assert!(e.position().is_some(), "{e}");
+        return;
+    };
+    let validator = Validator::new(rules);
+    let link = Question::Link {
+        issued,
+        now,
+        downloads,
+    };
+    let alive = now.signed_duration_since(issued) < chrono::TimeDelta::days(i64::from(valid_days));
+    let expected = if alive && downloads < max_downloads {
+        Answer::Yes
+    } else {
+        Answer::No
+    };
+    let decision = validator.check(&link);
+    assert_eq!(decision.answer, expected, "{link:?}");
+    assert_eq!(validator.answer(&link).answer, expected);
+    let cancel = Question::Cancel { purchased, on };
+    let elapsed = on.signed_duration_since(purchased).num_days();
+    let expected = if elapsed <= i64::from(days) {
+        Answer::Yes
+    } else {
+        Answer::No
+    };
+    assert_eq!(validator.check(&cancel).answer, expected, "{cancel:?}");
+    // the same questions as text, where the text can say them (four-digit
+    // years): refused or answered, never a panic
+    for q in [&link, &cancel] {
+        let json = serde_json::to_string(q).unwrap();
+        if let Ok(q) = Question::from_json(&json) {
+            let _ = validator.check(&q);
+            let mut out = Vec::new();
+            rulebook::rules::batch::DecisionWriter::new(&validator)
+                .write_decision(&q, &mut out)
+                .unwrap();
+        }
+    }
+    let _ = Question::link(
+        &issued.to_rfc3339(),
+        Some(&now.to_rfc3339()),
+        &downloads.to_string(),
+    )
+    .map(|q| validator.check(&q));
 }
 
 /// fuzz_targets/rules.rs
@@ -132,9 +262,34 @@ fn rules_property(text: &str) {
         Question::tax("JP"),
         Question::cancel("2024-01-01", Some("2024-03-01")),
         Question::link("2024-01-01T00:00:00Z", Some("2024-01-20T00:00:00Z"), "2"),
+        Question::link(
+            "9999-12-31T23:59:59.999999999-23:59",
+            Some("9999-12-31T23:59:59.999999999-23:59"),
+            "4294967295",
+        ),
+        Question::link("0000-01-01T00:00:00+23:59", None, "0"),
+        Question::cancel("0000-01-01", Some("9999-12-31")),
         Question::role("buy-software", &["admin-agent".to_owned()]),
     ];
-    for q in questions.into_iter().flatten() {
+    let end = DateTime::<Utc>::MAX_UTC.fixed_offset();
+    let start = DateTime::<Utc>::MIN_UTC.fixed_offset();
+    let built = [
+        Question::Link {
+            issued: end,
+            now: end,
+            downloads: u32::MAX,
+        },
+        Question::Link {
+            issued: start,
+            now: end,
+            downloads: 0,
+        },
+        Question::Cancel {
+            purchased: NaiveDate::MIN,
+            on: NaiveDate::MAX,
+        },
+    ];
+    for q in questions.into_iter().flatten().chain(built) {
         let _ = validator.check(&q);
     }
 }
@@ -163,6 +318,20 @@ proptest! {
     fn extraction_never_panics_on_damaged_articles(seed in 0..3usize, which in 0..3usize, e in edits()) {
         let bytes = apply(&SEEDS[seed], &e);
         extract_property(which, &String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn extreme_numbers_and_dates_are_answered_or_refused(
+        valid_days in extreme_u32(),
+        max_downloads in extreme_u32(),
+        days in extreme_u32(),
+        issued in extreme_datetime(),
+        now in extreme_datetime(),
+        downloads in extreme_u32(),
+        purchased in extreme_date(),
+        on in extreme_date(),
+    ) {
+        extreme_property([valid_days, max_downloads, days], issued, now, downloads, purchased, on);
     }
 
     #[test]

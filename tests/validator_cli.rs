@@ -439,3 +439,252 @@ proptest! {
         }
     }
 }
+
+// ---- extreme values and unbounded input (issue 17, items 5 and 10) ----------
+
+#[test]
+fn a_rules_duration_over_a_century_is_refused_at_its_number() {
+    let good = std::fs::read_to_string(sample()).unwrap();
+    for (from, to, number) in [
+        (
+            "\"valid_days\": 14",
+            "\"valid_days\": 4294967295",
+            "4294967295",
+        ),
+        ("\"valid_days\": 14", "\"valid_days\": 95200000", "95200000"),
+        ("\"days\": 60", "\"days\": 36526", "36526"),
+    ] {
+        let text = good.replacen(from, to, 1);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rules.json");
+        std::fs::write(&path, &text).unwrap();
+        let at = text.find(to).unwrap() + to.find(number).unwrap();
+        let line = text[..at].matches('\n').count() + 1;
+        let col = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+        for question in [
+            &[
+                "link",
+                "--issued",
+                "2024-01-01T00:00:00Z",
+                "--downloads",
+                "0",
+            ][..],
+            &["cancel", "--purchased", "2024-01-01"][..],
+        ] {
+            let o = check_with(&path, question, None);
+            assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+            let err = stderr(&o);
+            assert!(
+                err.contains(&format!("rules.json:{line}:{col}: error[rules-file]: ")),
+                "{err}"
+            );
+            assert!(err.contains(number) && err.contains("36525"), "{err}");
+            assert!(err.contains("  = help: "), "{err}");
+        }
+        // the library says the same
+        let e = Rules::from_json(&text).unwrap_err();
+        assert_eq!(e.position(), Some((line, col)));
+    }
+}
+
+#[test]
+fn extreme_questions_are_answered_or_refused_never_a_panic() {
+    let rules = {
+        let good = std::fs::read_to_string(sample()).unwrap();
+        let text = good
+            .replacen("\"valid_days\": 14", "\"valid_days\": 36525", 1)
+            .replacen("\"max_downloads\": 50", "\"max_downloads\": 4294967295", 1)
+            .replacen("\"days\": 60", "\"days\": 36525", 1);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rules.json");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    };
+    let end = "9999-12-31T23:59:59.999999999-23:59";
+    let start = "0000-01-01T00:00:00+23:59";
+    for (args, exit) in [
+        (
+            &[
+                "link",
+                "--issued",
+                end,
+                "--now",
+                end,
+                "--downloads",
+                "4294967294",
+            ][..],
+            0,
+        ),
+        (
+            &[
+                "link",
+                "--issued",
+                end,
+                "--now",
+                end,
+                "--downloads",
+                "4294967295",
+            ][..],
+            1,
+        ),
+        (
+            &["link", "--issued", start, "--now", end, "--downloads", "0"][..],
+            1,
+        ),
+        (
+            &[
+                "link",
+                "--issued",
+                end,
+                "--now",
+                end,
+                "--downloads",
+                "4294967296",
+            ][..],
+            2,
+        ),
+        (
+            &[
+                "link",
+                "--issued",
+                end,
+                "--now",
+                end,
+                "--downloads",
+                "99999999999999999999999",
+            ][..],
+            2,
+        ),
+        (
+            &["cancel", "--purchased", "0000-01-01", "--on", "9999-12-31"][..],
+            1,
+        ),
+        (
+            &["cancel", "--purchased", "9999-12-31", "--on", "9999-12-31"][..],
+            0,
+        ),
+    ] {
+        let o = check_with(&rules.1, args, None);
+        assert_eq!(o.status.code(), Some(exit), "{args:?}: {}", stderr(&o));
+        if exit == 2 {
+            assert!(
+                stderr(&o).contains("error[bad-question]: downloads: "),
+                "{}",
+                stderr(&o)
+            );
+        }
+    }
+    // and in a batch, as JSON
+    let batch = format!(
+        "{{\"kind\":\"link\",\"issued\":\"{end}\",\"now\":\"{end}\",\"downloads\":4294967296}}\n\
+         {{\"kind\":\"link\",\"issued\":\"{end}\",\"now\":\"{end}\",\"downloads\":0}}\n"
+    );
+    let o = check_with(&rules.1, &["--batch", "-"], Some(&batch));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("{\"line\":1,\"error\":\"downloads: 4294967296 is more than"),
+        "{out}"
+    );
+    assert!(lines[1].contains("\"answer\":\"yes\""), "{out}");
+}
+
+#[test]
+fn a_batch_line_over_the_limit_gets_an_error_line_and_the_rest_is_answered() {
+    let tax = "{\"kind\":\"tax\",\"market\":\"AU\"}\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.jsonl");
+    let mut file = std::fs::File::create(&path).unwrap();
+    file.write_all(tax.as_bytes()).unwrap();
+    // 8 MiB of one line, then more questions
+    let chunk = vec![b'x'; 1 << 20];
+    for _ in 0..8 {
+        file.write_all(&chunk).unwrap();
+    }
+    file.write_all(b"\n").unwrap();
+    file.write_all(tax.as_bytes()).unwrap();
+    file.write_all(tax.trim_end().as_bytes()).unwrap();
+    drop(file);
+    let o = check(&["--batch", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert!(lines[1].starts_with("{\"line\":2,\"error\":\"the line is longer than 1048576 bytes"));
+    for l in [lines[0], lines[2], lines[3]] {
+        assert!(l.contains("\"answer\":\"yes\""), "{l}");
+    }
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("{}:2:1: warning[line-too-long]: ", path.display())),
+        "{err}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_batch_that_never_ends_a_line_stops_with_exit_2() {
+    // /dev/zero is endless; a hang guard, not a timing: the read is bounded
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rulebook"))
+        .args(["--root"])
+        .arg(root())
+        .args(["check", "--rules"])
+        .arg(sample())
+        .args(["--batch", "/dev/zero"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("check --batch /dev/zero did not stop");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stdout(&o).lines().collect::<Vec<_>>(),
+        [
+            "{\"line\":1,\"error\":\"the line runs on past 1074790400 bytes without a newline; the batch stops here\"}"
+        ]
+    );
+    assert!(
+        stderr(&o).contains("/dev/zero:1:1: error[line-too-long]: "),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_cancellation_request_file_is_read_up_to_a_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.json");
+    // a valid request padded past 1 MiB with white space
+    let request = format!(
+        "{{\"tenant\":\"contoso.onmicrosoft.com\",\"order_id\":\"1\",\"refund_reason\":\"x\",\"amount_requested\":1}}{}",
+        " ".repeat(1 << 20)
+    );
+    std::fs::write(&big, &request).unwrap();
+    let mut files = vec![big.clone()];
+    if cfg!(unix) {
+        files.push(PathBuf::from("/dev/zero"));
+    }
+    for file in files {
+        let o = check(&["cancel-request", "--file", file.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!("{}: error[request-too-large]: ", file.display())),
+            "{err}"
+        );
+        assert!(err.contains("  = help: "), "{err}");
+    }
+    // the same request at the limit is read
+    std::fs::write(&big, &request[..1 << 20]).unwrap();
+    let o = check(&["cancel-request", "--file", big.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

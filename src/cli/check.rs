@@ -6,7 +6,8 @@ use std::path::Path;
 
 use super::{CheckArgs, EXIT_INPUT, EXIT_OK, EXIT_USAGE, Format, QuestionArgs, report};
 use crate::diag::{Diagnostic, Location};
-use crate::rules::batch::DecisionWriter;
+use crate::rules::batch::{DecisionWriter, MAX_LINE_BYTES, MAX_SKIP_BYTES};
+use crate::rules::question::MAX_REQUEST_BYTES;
 use crate::rules::{Answer, Messages, Question, Rules, Validator};
 
 pub(super) fn run(root: &Path, args: &CheckArgs) -> u8 {
@@ -82,11 +83,8 @@ fn question(args: &QuestionArgs) -> Result<Question, Diagnostic> {
         } => Question::link(issued, now.as_deref(), downloads),
         QuestionArgs::Role { action, roles } => Question::role(action, roles),
         QuestionArgs::CancelRequest { file } => {
+            let text = read_request(file)?;
             let display = file.display().to_string();
-            let text = std::fs::read_to_string(file).map_err(|e| {
-                Diagnostic::error("unreadable", format!("cannot read {display}: {e}"))
-                    .at(Location::file(&display))
-            })?;
             let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
                 Diagnostic::error("bad-question", e.to_string()).at(Location::new(
                     &display,
@@ -98,6 +96,42 @@ fn question(args: &QuestionArgs) -> Result<Question, Diagnostic> {
         }
     }
     .map_err(bad)
+}
+
+/// The request file, read up to one byte past [`MAX_REQUEST_BYTES`]: a
+/// wrong path (a log, `/dev/zero`) is refused, never read whole.
+fn read_request(file: &Path) -> Result<String, Diagnostic> {
+    use std::io::Read;
+    let display = file.display().to_string();
+    let unreadable = |e: std::io::Error| {
+        Diagnostic::error("unreadable", format!("cannot read {display}: {e}"))
+            .at(Location::file(&display))
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .map_err(unreadable)?
+        .take(MAX_REQUEST_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_REQUEST_BYTES {
+        return Err(Diagnostic::error(
+            "request-too-large",
+            format!("the request file is larger than {MAX_REQUEST_BYTES} bytes, the limit of a cancellation request"),
+        )
+        .at(Location::file(&display))
+        .with_help("a request is one JSON object of a few hundred bytes: check the path given to --file"));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let prefix = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
+        let (line, col) = crate::position::LineIndex::new(prefix).line_col(prefix, valid);
+        Diagnostic::error(
+            "bad-question",
+            format!("the request file is not UTF-8 (byte {valid})"),
+        )
+        .at(Location::new(&display, line, col))
+        .with_help("save the request as UTF-8 JSON")
+    })
 }
 
 fn answer(validator: &Validator, question: &Question, format: Format) -> Result<u8, Diagnostic> {
@@ -145,8 +179,41 @@ fn run_batch(validator: &Validator, batch: &Path) -> Result<u8, Diagnostic> {
         Box::new(BufReader::with_capacity(1 << 16, file))
     };
     let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    DecisionWriter::new(validator)
+    let stats = DecisionWriter::new(validator)
         .run(&mut input, &mut out)
         .map_err(unreadable)?;
+    if let Some(first) = stats.first_too_long {
+        report(
+            &Diagnostic::warning(
+                "line-too-long",
+                format!(
+                    "{} line(s) longer than {MAX_LINE_BYTES} bytes were skipped, each with an error line (the first: line {first})",
+                    stats.too_long
+                ),
+            )
+            .at(Location::new(&display, saturate(first), 1))
+            .with_help("a batch holds one question (a JSON object) per line")
+            .into(),
+            false,
+        );
+    }
+    if let Some(line) = stats.unended {
+        // The line may never end (a device): the answers so far stand, but
+        // the batch was not read to its end.
+        return Err(Diagnostic::error(
+            "line-too-long",
+            format!(
+                "line {line} runs on past {} bytes without a newline; the batch stopped there",
+                MAX_LINE_BYTES as u64 + MAX_SKIP_BYTES
+            ),
+        )
+        .at(Location::new(&display, saturate(line), 1))
+        .with_help("give a JSONL file: one question (a JSON object) per line"));
+    }
     Ok(EXIT_OK)
+}
+
+/// A line number for a diagnostic (which holds a `u32`).
+fn saturate(line: u64) -> u32 {
+    u32::try_from(line).unwrap_or(u32::MAX)
 }

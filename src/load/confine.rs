@@ -136,7 +136,7 @@ pub fn read_any(file: &Path) -> Result<Vec<u8>, Refusal> {
 }
 
 fn read_checked(real: PathBuf) -> Result<Vec<u8>, Refusal> {
-    let f = std::fs::File::open(&real).map_err(Refusal::Io)?;
+    let f = open_nonblocking(&real).map_err(Refusal::Io)?;
     let mut bytes = Vec::new();
     f.take(MAX_INPUT_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -145,6 +145,20 @@ fn read_checked(real: PathBuf) -> Result<Vec<u8>, Refusal> {
         return Err(Refusal::TooLarge(bytes.len() as u64));
     }
     Ok(bytes)
+}
+
+/// Open a file for reading without ever waiting: a regular file reads as
+/// usual, but one of the kernel's (`/proc/kmsg`, which stats as regular)
+/// returns an error instead of blocking the build for good.
+pub fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
 }
 
 /// Every problem of the files under `dir` (shown as `display` + the

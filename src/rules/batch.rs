@@ -31,11 +31,89 @@ pub struct DecisionWriter<'v> {
     scratch: Vec<u8>,
 }
 
+/// The longest line a batch reads, in bytes (its newline not counted). A
+/// question is a few hundred bytes; a longer line is answered with an error
+/// line and skipped, never held whole.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// How far past [`MAX_LINE_BYTES`] a batch reads one line looking for its
+/// end. A line that has not ended by then (`/dev/zero`, a disk image) ends
+/// the run: skipping on could last forever.
+pub const MAX_SKIP_BYTES: u64 = 1 << 30;
+
 /// What a batch run saw.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct BatchStats {
     pub decided: u64,
+    /// Lines answered with an error line (over-long ones included).
     pub errors: u64,
+    /// Lines longer than [`MAX_LINE_BYTES`], skipped.
+    pub too_long: u64,
+    /// The first of them.
+    pub first_too_long: Option<u64>,
+    /// The line that ran past [`MAX_SKIP_BYTES`] without ending, where
+    /// the run stopped.
+    pub unended: Option<u64>,
+}
+
+/// How [`read_line`] found a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineEnd {
+    /// The line is in the buffer (without its newline).
+    Read,
+    /// Longer than [`MAX_LINE_BYTES`]: skipped up to its newline.
+    TooLong,
+    /// Longer than [`MAX_SKIP_BYTES`] and still going.
+    Unended,
+    /// No more input.
+    End,
+}
+
+/// Read one line into `line` through the reader's own buffer, keeping at
+/// most [`MAX_LINE_BYTES`] of it (`read_until` would hold a line of any
+/// length).
+fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<LineEnd> {
+    line.clear();
+    let mut seen = 0u64;
+    let mut long = false;
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok(match (seen, long) {
+                (0, _) => LineEnd::End,
+                (_, true) => LineEnd::TooLong,
+                (_, false) => LineEnd::Read,
+            });
+        }
+        let newline = memchr::memchr(b'\n', buf);
+        let chunk = &buf[..newline.unwrap_or(buf.len())];
+        if !long {
+            if line.len() + chunk.len() > MAX_LINE_BYTES {
+                long = true;
+                line.clear();
+                line.shrink_to(MAX_LINE_BYTES);
+            } else {
+                line.extend_from_slice(chunk);
+            }
+        }
+        let used = chunk.len() + usize::from(newline.is_some());
+        input.consume(used);
+        seen += used as u64;
+        if newline.is_some() {
+            return Ok(if long {
+                LineEnd::TooLong
+            } else {
+                LineEnd::Read
+            });
+        }
+        if seen > MAX_LINE_BYTES as u64 + MAX_SKIP_BYTES {
+            return Ok(LineEnd::Unended);
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -111,7 +189,12 @@ impl<'v> DecisionWriter<'v> {
 
     /// Stream questions (one JSON object per line) to decisions, in order.
     /// A line that is not a question gives `{"line": N, "error": "…"}`;
-    /// blank lines are skipped. Only I/O errors stop the run.
+    /// blank lines are skipped. A line longer than [`MAX_LINE_BYTES`] gets
+    /// an error line and is skipped; one that runs on past
+    /// [`MAX_SKIP_BYTES`] gets an error line and ends the run
+    /// ([`BatchStats::unended`]). Otherwise only I/O errors stop the run.
+    /// Memory stays bounded whatever the input: one line of at most
+    /// [`MAX_LINE_BYTES`] and the reader's buffer.
     pub fn run(
         &mut self,
         input: &mut impl BufRead,
@@ -121,22 +204,38 @@ impl<'v> DecisionWriter<'v> {
         let mut line = Vec::new();
         let mut number = 0u64;
         loop {
-            line.clear();
-            if input.read_until(b'\n', &mut line)? == 0 {
+            let end = read_line(input, &mut line)?;
+            if end == LineEnd::End {
                 break;
             }
             number += 1;
-            let question = std::str::from_utf8(&line)
-                .map_err(|e| format!("not UTF-8 (byte {})", e.valid_up_to()))
-                .and_then(|text| {
-                    let text = text.trim();
-                    if text.is_empty() {
-                        return Ok(None);
-                    }
-                    let q = Question::from_json(text).map_err(|e| e.0)?;
-                    self.validator.admit(&q).map_err(|e| e.0)?;
-                    Ok(Some(q))
-                });
+            let question = match end {
+                LineEnd::TooLong => {
+                    stats.too_long += 1;
+                    stats.first_too_long.get_or_insert(number);
+                    Err(format!(
+                        "the line is longer than {MAX_LINE_BYTES} bytes, the limit of a batch line; it was skipped"
+                    ))
+                }
+                LineEnd::Unended => {
+                    stats.unended = Some(number);
+                    Err(format!(
+                        "the line runs on past {} bytes without a newline; the batch stops here",
+                        MAX_LINE_BYTES as u64 + MAX_SKIP_BYTES
+                    ))
+                }
+                _ => std::str::from_utf8(&line)
+                    .map_err(|e| format!("not UTF-8 (byte {})", e.valid_up_to()))
+                    .and_then(|text| {
+                        let text = text.trim();
+                        if text.is_empty() {
+                            return Ok(None);
+                        }
+                        let q = Question::from_json(text).map_err(|e| e.0)?;
+                        self.validator.admit(&q).map_err(|e| e.0)?;
+                        Ok(Some(q))
+                    }),
+            };
             match question {
                 Ok(None) => {}
                 Ok(Some(q)) => {
@@ -154,6 +253,9 @@ impl<'v> DecisionWriter<'v> {
                     out.write_all(b"\n")?;
                     stats.errors += 1;
                 }
+            }
+            if stats.unended.is_some() {
+                break;
             }
         }
         out.flush()?;
@@ -174,4 +276,97 @@ pub fn decision_json(validator: &Validator, question: &Question) -> serde_json::
 
 fn reason_json(reason: &Reason) -> serde_json::Value {
     serde_json::to_value(reason).unwrap_or(serde_json::Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufReader, Read};
+
+    use super::*;
+    use crate::rules::Rules;
+
+    fn validator() -> Validator {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/sample-rules.json"),
+        )
+        .unwrap();
+        Validator::new(Rules::from_json(&text).unwrap())
+    }
+
+    const TAX: &str = "{\"kind\":\"tax\",\"market\":\"AU\"}";
+
+    /// A reader that counts what was read from it, so a test sees that a
+    /// long line was streamed through, not held.
+    struct Counted<R>(R, u64);
+    impl<R: Read> Read for Counted<R> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.read(buf)?;
+            self.1 += n as u64;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn an_over_long_line_gets_an_error_line_and_the_next_lines_are_answered() {
+        let v = validator();
+        for long in [MAX_LINE_BYTES + 1, 3 * MAX_LINE_BYTES + 17] {
+            let mut input = Vec::new();
+            input.extend_from_slice(TAX.as_bytes());
+            input.push(b'\n');
+            input.resize(input.len() + long, b' ');
+            input.push(b'\n');
+            input.extend_from_slice(TAX.as_bytes());
+            let mut out = Vec::new();
+            let stats = DecisionWriter::new(&v)
+                .run(&mut BufReader::with_capacity(4096, &input[..]), &mut out)
+                .unwrap();
+            let lines: Vec<&str> = std::str::from_utf8(&out).unwrap().lines().collect();
+            assert_eq!(lines.len(), 3, "{lines:?}");
+            assert!(lines[0].contains("\"answer\":\"yes\""));
+            assert!(
+                lines[1].starts_with("{\"line\":2,\"error\":"),
+                "{}",
+                lines[1]
+            );
+            assert!(lines[2].contains("\"answer\":\"yes\""));
+            assert_eq!((stats.decided, stats.errors, stats.too_long), (2, 1, 1));
+            assert_eq!((stats.first_too_long, stats.unended), (Some(2), None));
+        }
+        // a line of exactly the limit is read (and is not a question)
+        let mut input = vec![b' '; MAX_LINE_BYTES];
+        input.extend_from_slice(format!("\n{TAX}").as_bytes());
+        let mut out = Vec::new();
+        let stats = DecisionWriter::new(&v)
+            .run(&mut &input[..], &mut out)
+            .unwrap();
+        assert_eq!((stats.decided, stats.errors), (1, 0));
+    }
+
+    #[test]
+    fn a_line_that_never_ends_stops_the_run_after_a_bounded_read() {
+        let v = validator();
+        let mut input = BufReader::with_capacity(1 << 16, Counted(io::repeat(0), 0));
+        let mut out = Vec::new();
+        let stats = DecisionWriter::new(&v).run(&mut input, &mut out).unwrap();
+        assert_eq!(stats.unended, Some(1));
+        assert_eq!(stats.errors, 1);
+        let read = input.get_ref().1;
+        let bound = MAX_LINE_BYTES as u64 + MAX_SKIP_BYTES;
+        assert!(read > bound && read <= bound + (1 << 16), "{read}");
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.starts_with("{\"line\":1,\"error\":"), "{out}");
+        assert_eq!(out.lines().count(), 1);
+    }
+
+    #[test]
+    fn lines_are_read_across_buffer_ends() {
+        let v = validator();
+        let input = format!("{TAX}\n\n{TAX}\r\n{TAX}");
+        // a buffer smaller than a line: every line is put together
+        let mut reader = BufReader::with_capacity(7, input.as_bytes());
+        let mut out = Vec::new();
+        let stats = DecisionWriter::new(&v).run(&mut reader, &mut out).unwrap();
+        assert_eq!((stats.decided, stats.errors), (3, 0));
+    }
 }

@@ -260,8 +260,21 @@ impl Messages {
                     },
                 ) = (value, question)
                 {
-                    let expires = *issued + chrono::TimeDelta::days(i64::from(v.valid_days));
-                    args.set("expires", expires.to_rfc3339());
+                    // Past the end of chrono's calendar (an `issued` a
+                    // library caller set near it) the expiry is shown as
+                    // "after" the last instant it can write.
+                    let expires = chrono::TimeDelta::try_days(i64::from(v.valid_days))
+                        .and_then(|d| issued.checked_add_signed(d))
+                        .map_or_else(
+                            || {
+                                format!(
+                                    "> {}",
+                                    chrono::DateTime::<chrono::Utc>::MAX_UTC.to_rfc3339()
+                                )
+                            },
+                            |e| e.to_rfc3339(),
+                        );
+                    args.set("expires", expires);
                     args.set("days", v.valid_days);
                     args.set("downloads", *downloads);
                     args.set("max", v.max_downloads);
@@ -349,11 +362,30 @@ fn ftl_files(dir: &Path) -> Vec<std::path::PathBuf> {
     files
 }
 
+/// The largest message or region file read (the real ones are a few
+/// kilobytes): a file swapped for a huge one is refused, not read whole.
+pub const MAX_MESSAGES_BYTES: u64 = 4 << 20;
+
 fn read(path: &Path) -> Result<String, MessagesError> {
-    std::fs::read_to_string(path).map_err(|source| MessagesError::Unreadable {
+    use std::io::Read;
+    let unreadable = |source| MessagesError::Unreadable {
         path: path.display().to_string(),
         source,
-    })
+    };
+    let mut bytes = Vec::new();
+    // never a FIFO or a device (ftl_files lists regular files only, but a
+    // name may change between the listing and the read), never waiting
+    crate::load::confine::open_nonblocking(path)
+        .and_then(|f| f.take(MAX_MESSAGES_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_MESSAGES_BYTES {
+        return Err(unreadable(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {MAX_MESSAGES_BYTES} bytes, the limit of a message file"),
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| unreadable(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
 }
 
 /// Parse a Fluent resource; on syntax errors the parsable part comes back
@@ -406,4 +438,27 @@ fn parse_regions(text: &str) -> RegionNames {
         }
     }
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_file_over_the_limit_is_refused_not_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let ja = dir.path().join("ja-JP");
+        std::fs::create_dir(&ja).unwrap();
+        let mut text = String::from("answer-yes = はい\n");
+        std::fs::write(ja.join("validator.ftl"), &text).unwrap();
+        assert!(Messages::load(dir.path(), "ja").is_ok());
+        text.push_str(&"# padding\n".repeat((MAX_MESSAGES_BYTES / 10) as usize + 1));
+        std::fs::write(ja.join("validator.ftl"), &text).unwrap();
+        match Messages::load(dir.path(), "ja") {
+            Err(MessagesError::Unreadable { source, .. }) => {
+                assert!(source.to_string().contains("larger than"), "{source}")
+            }
+            other => panic!("{:?}", other.err()),
+        }
+    }
 }

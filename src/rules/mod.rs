@@ -15,6 +15,14 @@ use serde::{Deserialize, Serialize};
 /// The `schema` value this version of rulebook writes and reads.
 pub const SCHEMA_ID: &str = "rulebook/rules@1";
 
+/// The longest duration rulebook reads, in days: 100 years of 365.25 days.
+/// Extraction refuses a longer one stated in an article
+/// (`number-out-of-range`), and the validator refuses a rules file whose
+/// `valid_days` or `days` exceeds it. No help article states a window of a
+/// century; a larger number is a typo or an attack, and date arithmetic
+/// with it could leave the calendar chrono can represent.
+pub const MAX_DURATION_DAYS: u32 = 36_525;
+
 /// The whole rules file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -9,6 +9,10 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
+/// The largest cancellation-request file `check cancel-request --file`
+/// reads: a request is one small JSON object.
+pub const MAX_REQUEST_BYTES: u64 = 1 << 20;
+
 /// A market: an ISO 3166-1 alpha-2 code, stored as its index in 26 x 26.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Market(u16);
@@ -415,10 +419,14 @@ fn count(value: &str) -> Result<u32, QuestionError> {
             "downloads: {value} is negative; it counts downloads already made"
         )));
     }
-    value.parse::<u32>().map_err(|_| {
-        QuestionError::new(format!(
-            "downloads: {value:?} is not a whole number of downloads"
-        ))
+    value.parse::<u32>().map_err(|e| {
+        QuestionError::new(match e.kind() {
+            std::num::IntErrorKind::PosOverflow => format!(
+                "downloads: {value} is more than {}, the largest count the validator reads",
+                u32::MAX
+            ),
+            _ => format!("downloads: {value:?} is not a whole number of downloads"),
+        })
     })
 }
 

@@ -36,7 +36,7 @@ use std::path::Path;
 
 use super::messages::Messages;
 use super::question::{FieldCheck, Question, REQUEST_FIELDS};
-use super::{Provenance, RulesFile, SCHEMA_ID, Value};
+use super::{MAX_DURATION_DAYS, Provenance, RulesFile, SCHEMA_ID, Value};
 
 pub use super::question::{Market, QuestionError};
 
@@ -418,6 +418,19 @@ impl Rules {
             Ok(file) => file,
             Err(e) => return Err(explain_parse_error(text, e)),
         };
+        if file.schema == SCHEMA_ID
+            && let Some(long) = too_long(&file)
+        {
+            // The typed file has no positions: find the number in the text.
+            return Err(match locate_too_long(text) {
+                Some((line, column)) => LoadError::Json {
+                    line,
+                    column,
+                    message: long.to_string(),
+                },
+                None => LoadError::invalid(long.to_string()),
+            });
+        }
         Rules::from_file(file)
     }
 
@@ -427,6 +440,9 @@ impl Rules {
             return Err(LoadError::Schema {
                 found: file.schema.clone(),
             });
+        }
+        if let Some(long) = too_long(&file) {
+            return Err(LoadError::invalid(long.to_string()));
         }
         let compiled = compile(&file)?;
         Ok(Rules { file, compiled })
@@ -467,6 +483,112 @@ impl Rules {
     pub fn knows_role(&self, role: &str) -> bool {
         self.compiled.roles.iter().any(|r| &**r == role)
     }
+}
+
+/// A canonical duration longer than [`MAX_DURATION_DAYS`]: rulebook never
+/// writes one (extraction refuses it), so the file was edited or damaged.
+/// Refused at load, so no question meets it: `issued + valid_days` could
+/// otherwise leave chrono's calendar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TooLong<'a> {
+    rule: &'a str,
+    field: &'static str,
+    days: u32,
+}
+
+impl std::fmt::Display for TooLong<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "rule {:?}: value.{} is {} days, more than the {MAX_DURATION_DAYS} days (100 years) rulebook reads",
+            self.rule, self.field, self.days
+        )
+    }
+}
+
+/// The first rule (in file order) whose canonical value states a duration
+/// longer than [`MAX_DURATION_DAYS`]. Only canonical values are used to
+/// answer, so only they are checked.
+fn too_long(file: &RulesFile) -> Option<TooLong<'_>> {
+    file.rules.iter().find_map(|rule| {
+        let (field, days) = match &rule.value {
+            Value::LinkLimits(v) => ("valid_days", v.valid_days),
+            Value::CancellationWindow(v) => ("days", v.days),
+            _ => return None,
+        };
+        (days > MAX_DURATION_DAYS).then_some(TooLong {
+            rule: &rule.id,
+            field,
+            days,
+        })
+    })
+}
+
+/// 1-based line and column (in characters) of the first canonical
+/// `valid_days` or `days` number longer than [`MAX_DURATION_DAYS`], the one
+/// [`too_long`] names: a second, partial read of the text whose only error
+/// is that number, so serde_json says where it stopped.
+fn locate_too_long(text: &str) -> Option<(usize, usize)> {
+    use serde::Deserialize;
+    // read only for the error the numbers raise
+    #[allow(dead_code)]
+    #[derive(Deserialize)]
+    struct File {
+        #[serde(default)]
+        rules: Vec<Rule>,
+    }
+    // read only for the error the numbers raise
+    #[allow(dead_code)]
+    #[derive(Deserialize)]
+    struct Rule {
+        #[serde(default)]
+        value: Option<Durations>,
+    }
+    // read only for the error the numbers raise
+    #[allow(dead_code)]
+    #[derive(Deserialize)]
+    struct Durations {
+        #[serde(default)]
+        valid_days: Option<Days>,
+        #[serde(default)]
+        days: Option<Days>,
+    }
+    struct Days;
+    impl<'de> Deserialize<'de> for Days {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Days, D::Error> {
+            match u64::deserialize(d)? {
+                n if n > u64::from(MAX_DURATION_DAYS) => Err(serde::de::Error::custom("too long")),
+                _ => Ok(Days),
+            }
+        }
+    }
+    // Every value of a valid rules file is an object, so the partial read
+    // fails only at the number.
+    let e = serde_json::from_str::<File>(text).err()?;
+    if !e.is_data() || e.line() == 0 {
+        return None;
+    }
+    // serde_json stops after the number, past any white space and a `}`
+    // closing the value (its column counts bytes): step back over those to
+    // the number's last digit, then over its digits.
+    let bytes = text.as_bytes();
+    let line_start = match e.line() {
+        1 => 0,
+        line => memchr::memchr_iter(b'\n', bytes).nth(line - 2)? + 1,
+    };
+    let mut end = (line_start + e.column()).min(bytes.len());
+    while end > 0 && matches!(bytes[end - 1], b' ' | b'\t' | b'\r' | b'\n' | b'}' | b',') {
+        end -= 1;
+    }
+    let mut start = end;
+    while start > 0 && bytes[start - 1].is_ascii_digit() {
+        start -= 1;
+    }
+    if start == end {
+        return None;
+    }
+    let (line, column) = crate::position::LineIndex::new(text).line_col(text, start);
+    Some((line as usize, column as usize))
 }
 
 /// Turn a serde error into a message that says what is wrong with the file;
@@ -814,8 +936,12 @@ impl Validator {
                     emit(Finding::NoLinkRule);
                     return Answer::No;
                 };
-                let expires = *issued + chrono::TimeDelta::days(i64::from(valid_days));
-                let alive = *now < expires;
+                // Compared as a difference, which cannot overflow (chrono's
+                // calendar spans ±262,143 years; a TimeDelta ±292 million):
+                // `issued + valid_days` could leave the calendar for an
+                // `issued` near its end.
+                let alive = now.signed_duration_since(*issued)
+                    < chrono::TimeDelta::days(i64::from(valid_days));
                 let left = *downloads < max_downloads;
                 if alive && left {
                     emit(Finding::LinkUsable { rule });
@@ -942,6 +1068,114 @@ mod tests {
         .replace("rulebook/rules@1", "rulebook/rules@2");
         let e = Rules::from_json(&text).unwrap_err();
         assert!(e.to_string().contains("rulebook/rules@2"), "{e}");
+    }
+
+    fn sample_text() -> String {
+        std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample-rules.json"),
+        )
+        .unwrap()
+    }
+
+    /// The 1-based line and column of the first `needle` in `text`.
+    fn position_of(text: &str, needle: &str) -> (usize, usize) {
+        let at = text.find(needle).unwrap();
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        (
+            text[..at].matches('\n').count() + 1,
+            text[line_start..at].chars().count() + 1,
+        )
+    }
+
+    #[test]
+    fn durations_over_a_century_are_refused_where_they_stand() {
+        let max = MAX_DURATION_DAYS;
+        // on one line and with the number last in its object, pretty
+        // printed: serde_json stops at different places after the number
+        let layouts = [
+            (
+                "\"valid_days\": 14,",
+                format!("\"valid_days\": {},", u32::MAX),
+                u32::MAX,
+            ),
+            (
+                "\"days\": 60, \"early_termination_fee\": false}",
+                format!(
+                    "\"early_termination_fee\": false, \"days\":\n    {}\n   }}",
+                    max + 1
+                ),
+                max + 1,
+            ),
+            (
+                "\"valid_days\": 14, \"max_downloads\": 50, \"renewable\": true}",
+                "\"max_downloads\": 50, \"renewable\": true, \"valid_days\": 4000000000 }"
+                    .to_owned(),
+                4_000_000_000,
+            ),
+        ];
+        for (from, to, number) in layouts {
+            let text = sample_text().replacen(from, &to, 1);
+            assert_ne!(text, sample_text());
+            let number = number.to_string();
+            let e = Rules::from_json(&text).unwrap_err();
+            // the number itself, not its rule
+            assert_eq!(e.position(), Some(position_of(&text, &number)), "{e}");
+            assert!(e.detail().contains(&number), "{e}");
+            assert!(e.detail().contains(&max.to_string()), "{e}");
+            // from_file refuses it too, without a position
+            let file: RulesFile = serde_json::from_str(&text).unwrap();
+            assert!(matches!(
+                Rules::from_file(file),
+                Err(LoadError::Invalid { .. })
+            ));
+        }
+        // the bound itself is read
+        let text =
+            sample_text().replacen("\"valid_days\": 14", &format!("\"valid_days\": {max}"), 1);
+        assert!(Rules::from_json(&text).is_ok());
+    }
+
+    #[test]
+    fn links_near_the_ends_of_the_calendar_are_answered() {
+        use chrono::{DateTime, TimeDelta, Utc};
+        let max = MAX_DURATION_DAYS;
+        let text = sample_text()
+            .replacen("\"valid_days\": 14", &format!("\"valid_days\": {max}"), 1)
+            .replacen(
+                "\"max_downloads\": 50",
+                &format!("\"max_downloads\": {}", u32::MAX),
+                1,
+            );
+        let v = Validator::new(Rules::from_json(&text).unwrap());
+        let end = DateTime::<Utc>::MAX_UTC.fixed_offset();
+        let start = DateTime::<Utc>::MIN_UTC.fixed_offset();
+        let link = |issued, now, downloads| Question::Link {
+            issued,
+            now,
+            downloads,
+        };
+        // expiry past the end of the calendar: still open
+        let q = link(end, end, 0);
+        let d = v.check(&q);
+        assert_eq!(d.answer, Answer::Yes, "{d:?}");
+        assert!(d.reasons[0].message.contains("> +262"), "{d:?}");
+        // downloads at the count's end
+        assert_eq!(v.check(&link(end, end, u32::MAX)).answer, Answer::No);
+        assert_eq!(v.check(&link(end, end, u32::MAX - 1)).answer, Answer::Yes);
+        // the whole calendar between issue and now: expired
+        assert_eq!(v.check(&link(start, end, 0)).answer, Answer::No);
+        // exactly at the expiry: expired; a nanosecond before: open
+        let issued = start;
+        let expiry = issued + TimeDelta::days(i64::from(max));
+        assert_eq!(v.check(&link(issued, expiry, 0)).answer, Answer::No);
+        let before = expiry - TimeDelta::nanoseconds(1);
+        assert_eq!(v.check(&link(issued, before, 0)).answer, Answer::Yes);
+        // cancel across the whole calendar
+        let c = Question::Cancel {
+            purchased: chrono::NaiveDate::MIN,
+            on: chrono::NaiveDate::MAX,
+        };
+        assert_eq!(v.check(&c).answer, Answer::No);
     }
 
     #[test]

@@ -172,16 +172,8 @@ fn inode(_meta: &std::fs::Metadata) -> u64 {
 /// a plain read would block the watcher for good.
 fn read_bounded(path: &Path) -> Option<Vec<u8>> {
     use std::io::Read;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
     let mut bytes = Vec::new();
-    options
-        .open(path)
+    crate::load::confine::open_nonblocking(path)
         .ok()?
         .take(HASH_LIMIT + 1)
         .read_to_end(&mut bytes)
