@@ -266,7 +266,10 @@ fn include(
             .to_string(),
         Err(_) => resolved.display().to_string(),
     };
+    // a cycle or a chain too deep fails the page: said once, as a fan-out
+    // would repeat it for every path that reaches it
     if expansion.open.contains(&resolved) {
+        expansion.stopped = true;
         expansion.diagnostics.push(
             Diagnostic::error(
                 "include-cycle",
@@ -279,6 +282,7 @@ fn include(
     }
     // `open` holds the article and the includes around this one
     if expansion.open.len() > MAX_INCLUDE_DEPTH {
+        expansion.stopped = true;
         expansion.diagnostics.push(
             Diagnostic::error(
                 "include-depth",
