@@ -103,6 +103,9 @@ pub fn prepare(
         diagnostics: &mut diagnostics,
     };
     let (markdown, line_map) = rewrite(doc, text, &mut expansion);
+    // what the page will change in the raw HTML, said at the article's
+    // lines (the renderer itself reports nothing)
+    diagnostics.extend(super::html::check(&markdown, &line_map, &doc.path));
     let title = doc
         .frontmatter
         .title
