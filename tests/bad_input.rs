@@ -14,20 +14,20 @@ mod common;
 
 #[path = "bad_input/hostile.rs"]
 mod hostile;
+#[path = "bad_input/output.rs"]
+mod output;
+#[path = "bad_input/render.rs"]
+mod render;
 #[path = "bad_input/serve.rs"]
 mod serve;
 #[path = "bad_input/validator.rs"]
 mod validator;
-#[path = "bad_input/render.rs"]
-mod render;
-#[path = "bad_input/output.rs"]
-mod output;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{copy_tree, leftovers, root, snapshot};
 pub use common::rulebook_in as rulebook;
+use common::{copy_tree, leftovers, root, snapshot};
 
 pub const EN: &str = "content/en/csp-software-subscriptions.md";
 pub const ZH: &str = "content/zh-TW/csp-software-subscriptions.md";
@@ -605,7 +605,9 @@ fn run_case(case: &Case) -> Result<Outcome, String> {
         ));
     }
     if let Some(leak) = published_secret(&dir.join("book")) {
-        return Err(format!("{leak} holds the content of a file outside the project"));
+        return Err(format!(
+            "{leak} holds the content of a file outside the project"
+        ));
     }
     let output = match case.run {
         Run::Build | Run::Args("build", _) if exit == 0 => "replaced (build succeeded)",
@@ -640,12 +642,14 @@ fn command(out: std::process::Output) -> Result<(i32, String), String> {
 
 /// The first file under `book` (links not followed) that holds [`SECRET`].
 fn published_secret(book: &Path) -> Option<String> {
-    state(book, &[]).into_iter().find_map(|(path, entry)| match entry {
-        Entry::File(bytes) if bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()) => {
-            Some(path.display().to_string())
-        }
-        _ => None,
-    })
+    state(book, &[])
+        .into_iter()
+        .find_map(|(path, entry)| match entry {
+            Entry::File(bytes) if bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()) => {
+                Some(path.display().to_string())
+            }
+            _ => None,
+        })
 }
 
 fn check(case: &Case, o: &Outcome) -> Vec<String> {
@@ -666,7 +670,14 @@ fn check(case: &Case, o: &Outcome) -> Vec<String> {
         // a diagnostic names what it is about: a file of the project, the
         // output folder, or the flag or request that was refused
         let names_file = [
-            "content", "book", "locales/", "templates/", "--", "GET ", "Host", "<",
+            "content",
+            "book",
+            "locales/",
+            "templates/",
+            "--",
+            "GET ",
+            "Host",
+            "<",
         ]
         .iter()
         .any(|p| o.diagnostic.starts_with(p));

@@ -310,8 +310,8 @@ fn include(
     // read no more than the budget left (and one byte to see it crossed)
     let left = MAX_INCLUDED_BYTES.saturating_sub(expansion.bytes);
     let mut bytes = Vec::new();
-    let read = std::fs::File::open(&resolved)
-        .and_then(|file| file.take(left + 1).read_to_end(&mut bytes));
+    let read =
+        std::fs::File::open(&resolved).and_then(|file| file.take(left + 1).read_to_end(&mut bytes));
     if let Err(e) = read {
         expansion.diagnostics.push(
             Diagnostic::error("include-missing", format!("cannot read included file: {e}"))

@@ -249,18 +249,45 @@ impl Raw {
         let tokens = tokenizer.sink.0.take();
         let mut out = String::with_capacity(html.len());
         let mut eof_error = None;
-        for (token, line) in tokens {
-            let at = |kind| Finding {
-                offset,
-                line,
-                kind,
-            };
+        // the content of a script or style closed in this fragment, which
+        // the sanitizer drops with it (one left open keeps its text: what
+        // follows it must not vanish)
+        let mut dropping: Option<String> = None;
+        // whether a `</script>` / `</style>` follows token i (one pass, so
+        // that many of them stay linear)
+        let mut ends_after = vec![(false, false); tokens.len()];
+        let mut seen = (false, false);
+        for (i, (token, _)) in tokens.iter().enumerate().rev() {
+            ends_after[i] = seen;
+            if let Token::TagToken(tag) = token
+                && tag.kind == TagKind::EndTag
+            {
+                seen.0 |= &*tag.name == "script";
+                seen.1 |= &*tag.name == "style";
+            }
+        }
+        for (i, (token, line)) in tokens.iter().enumerate() {
+            let line = *line;
+            if let Some(name) = &dropping {
+                if let Token::TagToken(tag) = token
+                    && tag.kind == TagKind::EndTag
+                    && *tag.name == **name
+                {
+                    dropping = None;
+                }
+                continue;
+            }
+            let at = |kind| Finding { offset, line, kind };
             match token {
                 Token::TagToken(tag) => {
                     let name: &str = &tag.name;
                     if SWALLOWING.contains(&name) {
                         if tag.kind == TagKind::StartTag {
                             self.findings.push(at(Kind::Swallows(name.to_owned())));
+                            let (script, style) = ends_after[i];
+                            if (name == "script" && script) || (name == "style" && style) {
+                                dropping = Some(name.to_owned());
+                            }
                         }
                         continue;
                     }
@@ -280,9 +307,7 @@ impl Raw {
                             out.push('<');
                             out.push_str(name);
                             for attr in &tag.attrs {
-                                self.attribute(&mut out, &attr.name.local, &attr.value, |k| {
-                                    at(k)
-                                });
+                                self.attribute(&mut out, &attr.name.local, &attr.value, |k| at(k));
                             }
                             out.push('>');
                             if !void {
@@ -293,7 +318,7 @@ impl Raw {
                         TagKind::EndTag => self.end_tag(&mut out, name),
                     }
                 }
-                Token::CharacterTokens(text) => escape_text(&mut out, &text),
+                Token::CharacterTokens(text) => escape_text(&mut out, text),
                 Token::ParseError(e) if e.starts_with("Saw EOF in state") => {
                     eof_error = Some((line, e.contains("Comment")));
                 }
@@ -421,7 +446,8 @@ mod tests {
 
     #[test]
     fn tags_are_rewritten_whole_and_plain() {
-        let (out, found) = clean("<div class='a b' title=x onclick=\"go()\">t &amp; <b>u</b></div>");
+        let (out, found) =
+            clean("<div class='a b' title=x onclick=\"go()\">t &amp; <b>u</b></div>");
         // the sanitizer, not this, drops the attributes it does not allow
         assert_eq!(
             out,
@@ -440,10 +466,25 @@ mod tests {
     }
 
     #[test]
+    fn a_closed_script_or_style_goes_with_its_content() {
+        for tag in ["script", "style"] {
+            let (out, found) = clean(&format!("a <{tag}>x()</{tag}> b <{tag}>open"));
+            assert_eq!(out, "a  b open", "{tag}");
+            assert_eq!(found.len(), 2, "{tag}");
+        }
+    }
+
+    #[test]
     fn unclosed_comments_and_unfinished_tags_are_found() {
-        assert_eq!(clean("a <!-- b\n\nc"), ("a ".into(), vec![Kind::UnclosedComment]));
+        assert_eq!(
+            clean("a <!-- b\n\nc"),
+            ("a ".into(), vec![Kind::UnclosedComment])
+        );
         assert_eq!(clean("a <!-- b --> c"), ("a  c".into(), vec![]));
-        assert_eq!(clean("a <div class=\"x"), ("a ".into(), vec![Kind::UnfinishedTag]));
+        assert_eq!(
+            clean("a <div class=\"x"),
+            ("a ".into(), vec![Kind::UnfinishedTag])
+        );
     }
 
     #[test]
@@ -465,7 +506,10 @@ mod tests {
         assert_eq!(found, [Kind::TooDeep]);
         // an end tag closes the raw elements opened after its own
         let mut raw = Raw::default();
-        assert_eq!(raw.clean("<span><b>x</span></b>", 0), "<span><b>x</b></span>");
+        assert_eq!(
+            raw.clean("<span><b>x</span></b>", 0),
+            "<span><b>x</b></span>"
+        );
         // and never one the renderer opened after it
         raw.clean("<span>", 0);
         raw.markdown_start();
