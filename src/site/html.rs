@@ -271,7 +271,11 @@ pub fn check(markdown: &str, line_map: &[u32], path: &str) -> Vec<Diagnostic> {
             let (line, col) = lines.line_col(markdown, f.offset);
             let line = line as usize + usize::try_from(f.line).unwrap_or(1).saturating_sub(1);
             let col = if f.line <= 1 { col } else { 1 };
-            let article_line = line_map.get(line.saturating_sub(1)).copied().unwrap_or(0);
+            let article_line = line_map
+                .get(line.saturating_sub(1))
+                .or(line_map.last())
+                .copied()
+                .unwrap_or(0);
             let at = Location::new(path, article_line.max(1), col);
             finding_diagnostic(f.kind).at(at)
         })

@@ -331,7 +331,16 @@ impl Raw {
                 | Token::ParseError(_) => {}
             }
         }
-        if let Some((line, comment)) = eof_error {
+        if let Some((_, comment)) = eof_error {
+            // said where the comment or tag starts (the tokenizer only knows
+            // the end): the first `<!--` after the last `-->`, the last `<`
+            let start = if comment {
+                let from = html.rfind("-->").map_or(0, |i| i + 3);
+                html[from..].find("<!--").map(|i| from + i)
+            } else {
+                html.rfind('<')
+            };
+            let line = 1 + html[..start.unwrap_or(0)].matches('\n').count() as u64;
             self.findings.push(Finding {
                 offset,
                 line,
