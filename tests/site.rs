@@ -1096,6 +1096,21 @@ fn raw_tags_that_swallow_text_keep_the_rest_of_the_page() {
             assert!(slow.contains("After paragraph."), "{md:?}: {slow}");
             assert!(!slow.contains(&format!("<{tag}")), "{md:?}: {slow}");
             let found = rulebook::site::html::check(&md, &identity_lines(&md), "a.md");
+            // the one-pass form gives the same page and diagnostics
+            let (page, again) = rulebook::site::html::render_checked(
+                &md,
+                &identity_lines(&md),
+                &HostileTitles,
+                "a.md",
+            );
+            let text = |d: &[rulebook::diag::Diagnostic]| -> Vec<String> {
+                d.iter().map(ToString::to_string).collect()
+            };
+            assert_eq!(text(&again), text(&found));
+            assert_eq!(
+                page,
+                render_both_paths(&md, &identity_lines(&md), &HostileTitles).1
+            );
             assert!(
                 found.iter().any(|d| d.to_string().starts_with("a.md:")
                     && d.to_string().contains("warning[raw-html-swallows]")),

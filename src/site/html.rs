@@ -252,7 +252,8 @@ fn pieces<'a>(
 }
 
 /// What rendering the page changes in its raw HTML, as diagnostics at the
-/// article's lines (`path` is the article's).
+/// article's lines (`path` is the article's). It parses the page's Markdown
+/// once more; [`render_checked`] gives the page and these at once.
 pub fn check(markdown: &str, line_map: &[u32], path: &str) -> Vec<Diagnostic> {
     struct NoTitles;
     impl AlertTitles for NoTitles {
@@ -260,7 +261,36 @@ pub fn check(markdown: &str, line_map: &[u32], path: &str) -> Vec<Diagnostic> {
             String::new()
         }
     }
+    // no `<`, no raw HTML
+    if memchr::memchr(b'<', markdown.as_bytes()).is_none() {
+        return Vec::new();
+    }
     let (_, findings) = pieces(markdown, line_map, &NoTitles);
+    diagnostics(markdown, line_map, path, findings)
+}
+
+/// [`render`] and [`check`] in one pass.
+pub fn render_checked(
+    markdown: &str,
+    line_map: &[u32],
+    titles: &dyn AlertTitles,
+    path: &str,
+) -> (String, Vec<Diagnostic>) {
+    let (pieces, findings) = pieces(markdown, line_map, titles);
+    let found = diagnostics(markdown, line_map, path, findings);
+    let html = match normal::write(&pieces, markdown.len() * 3 / 2) {
+        Some(html) => html,
+        None => slow(pieces, markdown.len()),
+    };
+    (html, found)
+}
+
+fn diagnostics(
+    markdown: &str,
+    line_map: &[u32],
+    path: &str,
+    findings: Vec<raw::Finding>,
+) -> Vec<Diagnostic> {
     if findings.is_empty() {
         return Vec::new();
     }

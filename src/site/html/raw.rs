@@ -307,7 +307,7 @@ impl Raw {
                             out.push('<');
                             out.push_str(name);
                             for attr in &tag.attrs {
-                                self.attribute(&mut out, &attr.name.local, &attr.value, |k| at(k));
+                                self.attribute(&mut out, &attr.name.local, &attr.value, at);
                             }
                             out.push('>');
                             if !void {
