@@ -240,6 +240,9 @@ impl Raw {
     /// The fragment `html` (found at `offset` of the chapter) as it is
     /// written into the page.
     pub fn clean(&mut self, html: &str, offset: usize) -> String {
+        if let Some(out) = self.plain_tag(html, offset) {
+            return out;
+        }
         let sink = Collect(RefCell::new(Vec::new()));
         let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
         let queue = BufferQueue::default();
@@ -296,12 +299,7 @@ impl Raw {
                     };
                     match tag.kind {
                         TagKind::StartTag => {
-                            let void = VOID.contains(&name);
-                            if !void && self.content + self.orphans >= MAX_RAW_DEPTH {
-                                if !self.warned_depth {
-                                    self.warned_depth = true;
-                                    self.findings.push(at(Kind::TooDeep));
-                                }
+                            if !self.open_element(name, at) {
                                 continue;
                             }
                             out.push('<');
@@ -310,10 +308,6 @@ impl Raw {
                                 self.attribute(&mut out, &attr.name.local, &attr.value, at);
                             }
                             out.push('>');
-                            if !void {
-                                self.open.push(Open::Content(name.to_owned()));
-                                self.content += 1;
-                            }
                         }
                         // the tree builder reads `</br>` as `<br>`
                         TagKind::EndTag if name == "br" => out.push_str("<br>"),
@@ -354,6 +348,69 @@ impl Raw {
             });
         }
         out
+    }
+
+    /// A start tag of `name` is written: whether it may be (it is void, or
+    /// the raw elements open are not too deep), and then it is open.
+    fn open_element(&mut self, name: &str, at: impl Fn(Kind) -> Finding) -> bool {
+        if VOID.contains(&name) {
+            return true;
+        }
+        if self.content + self.orphans >= MAX_RAW_DEPTH {
+            if !self.warned_depth {
+                self.warned_depth = true;
+                self.findings.push(at(Kind::TooDeep));
+            }
+            return false;
+        }
+        self.open.push(Open::Content(name.to_owned()));
+        self.content += 1;
+        true
+    }
+
+    /// The common fragment, one tag already in the form [`Raw::clean`]
+    /// writes (`<name a="v">` or `</name>`, as the fast path knows it) and
+    /// naming nothing of rulebook's, handled without the tokenizer: its
+    /// start costs more than the rest of a page's work per tag. `None` for
+    /// anything else.
+    fn plain_tag(&mut self, html: &str, offset: usize) -> Option<String> {
+        if !(html.starts_with('<') && html.ends_with('>')) {
+            return None;
+        }
+        let tag = crate::docfx::parse_html_tag(html)?;
+        let name = KEPT.iter().copied().find(|k| tag.is(k))?;
+        let mut out = String::new();
+        if tag.closing {
+            if html.get(2..html.len() - 1) != Some(name) {
+                return None;
+            }
+            if name == "br" {
+                out.push_str("<br>");
+            } else {
+                self.end_tag(&mut out, name);
+            }
+            return Some(out);
+        }
+        let own = |(attr, value): (&str, &str)| match attr {
+            "id" | "name" => reserved(value),
+            "class" => value.split_ascii_whitespace().any(reserved),
+            _ => false,
+        };
+        if tag.self_closing
+            || !super::normal::is_canonical(html, name, tag.attrs())
+            || tag.attrs().any(own)
+        {
+            return None;
+        }
+        let at = |kind| Finding {
+            offset,
+            line: 1,
+            kind,
+        };
+        if self.open_element(name, at) {
+            out.push_str(html);
+        }
+        Some(out)
     }
 
     /// ` name="value"`, unless the name is odd (the sanitizer keeps no such
