@@ -936,17 +936,94 @@ proptest::proptest! {
     }
 }
 
-/// Every `id="…"` and `class="…"` value in `html`.
+/// Raw HTML that would swallow the page, fake rulebook's chrome or nest
+/// without end.
+const RAW_HOSTILE: &[&str] = &[
+    "<script>",
+    "</script>",
+    "<script>x()</script>",
+    "<style>p{}",
+    "</style>",
+    "<template>",
+    "</template>",
+    "<textarea>",
+    "<title>",
+    "<xmp>",
+    "<iframe src=x>",
+    "<noscript>",
+    "<noembed>",
+    "<noframes>",
+    "<plaintext>",
+    "<select><option>o",
+    "<svg><style>",
+    "<math>",
+    "<div class=rulebook-banner>",
+    "<span id=\"rulebook-search-input\">",
+    "<a name=L3>",
+    "<b id=RULEBOOK_SEARCH>",
+    "<p class=\"x &#114;ulebook-alert\">",
+    "<div>",
+    "</div>",
+    "<table>",
+    "<td>",
+    "<li>",
+    "<a>",
+    "<b>",
+    "</b>",
+    "<span>",
+    "</span>",
+    "<div class=\"a",
+    "<!-- c -->",
+    "<!--",
+    "-->",
+    "</br>",
+    "<?x",
+    "<!x",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 400, ..Default::default() })]
+
+    /// Whatever raw HTML comes before it, the last sentence reaches the
+    /// page (or a located error refuses the article), no element of the
+    /// page's chrome or text-swallowing element is made, and both paths
+    /// agree.
+    #[test]
+    fn raw_html_never_swallows_the_page_or_fakes_its_chrome(
+        md in markdown([FAST_PIECES, RAW_HOSTILE].concat(), [FAST_BLOCKS, SLOW_BLOCKS].concat())
+    ) {
+        let md = format!("{md}\n\nZZ last sentence.\n");
+        same_both_ways("proptest", &md, &[]);
+        let (_, page) = render_both_paths(&md, &[], &HostileTitles);
+        let found = rulebook::site::html::check(&md, &identity_lines(&md), "a.md");
+        let refused = found.iter().any(|d| d.to_string().contains(": error["));
+        proptest::prop_assert!(refused || page.contains("ZZ last sentence."), "{md:?}\n{page}");
+        for tag in ["script", "style", "template", "textarea", "title", "xmp", "iframe",
+            "noscript", "noembed", "noframes", "plaintext", "select", "svg", "math"] {
+            proptest::prop_assert!(!page.contains(&format!("<{tag}")), "{tag}: {page}");
+        }
+        for (attr, value) in ids_and_classes(&page) {
+            for name in value.split_ascii_whitespace() {
+                let own = attr == "class" && name.starts_with("rulebook-alert");
+                proptest::prop_assert!(own || !reserved(name), "{attr} {name}: {page}");
+            }
+        }
+    }
+}
+
+/// Every `id="…"` and `class="…"` value of a tag in `html` (text has
+/// `<` escaped, so every `<` starts a tag).
 fn ids_and_classes(html: &str) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
-    for attr in ["id", "class"] {
-        let open = format!(" {attr}=\"");
-        let mut rest = html;
-        while let Some(at) = rest.find(&open) {
-            rest = &rest[at + open.len()..];
-            let end = rest.find('"').unwrap();
-            out.push((attr, rest[..end].to_owned()));
-            rest = &rest[end..];
+    for tag in html.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or(tag);
+        for attr in ["id", "class"] {
+            let open = format!(" {attr}=\"");
+            if let Some(at) = tag.find(&open) {
+                let rest = &tag[at + open.len()..];
+                let end = rest.find('"').unwrap_or(rest.len());
+                out.push((attr, rest[..end].to_owned()));
+            }
         }
     }
     out

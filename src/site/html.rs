@@ -321,12 +321,14 @@ fn finding_diagnostic(kind: raw::Kind) -> Diagnostic {
         .with_help(format!("remove the <{tag}> tags: pages run no scripts and embed no raw-text elements (put it in backticks to show it as code)")),
         raw::Kind::UnclosedComment => Diagnostic::error(
             "unclosed-comment",
-            "this HTML comment is never closed: it would hide the rest of the article",
+            "this HTML comment (or `<!…`, `<?…`) is never closed: it would hide the rest of the article",
         )
-        .with_help("close the comment with `-->`"),
-        raw::Kind::UnfinishedTag => Diagnostic::warning(
+        .with_help("close the comment with `-->` (a `<!…` or `<?…` with `>`), or write `&lt;` for a literal `<`"),
+        // an error: the text after it would be read as its attributes and
+        // vanish, and refusing the article is the other way to lose nothing
+        raw::Kind::UnfinishedTag => Diagnostic::error(
             "raw-html-unfinished",
-            "this raw HTML tag is not finished with `>` before its HTML block ends; the page leaves it out",
+            "this raw HTML tag is not finished with `>` before its HTML block ends: the text after it would vanish into the tag",
         )
         .with_help("finish the tag with `>`, or write `&lt;` for a literal `<`"),
         raw::Kind::TooDeep => Diagnostic::warning(

@@ -56,7 +56,8 @@ pub enum Kind {
     Swallows(String),
     /// A comment never closed: it would hide the rest of the article.
     UnclosedComment,
-    /// A tag not finished with `>` before the fragment ends.
+    /// A tag not finished with `>` before the fragment ends: the text up
+    /// to there would be read as its attributes.
     UnfinishedTag,
     /// Raw elements nested deeper than [`MAX_RAW_DEPTH`] (reported once).
     TooDeep,
@@ -327,10 +328,27 @@ impl Raw {
                 | Token::ParseError(_) => {}
             }
         }
+        // a `<?…` or `<!…` (a bogus comment to an HTML parser) that no `>`
+        // ends runs to the end of the fragment too, without an EOF error
+        let bogus = eof_error.is_none()
+            && matches!(
+                tokens
+                    .iter()
+                    .rev()
+                    .find(|(t, _)| !matches!(t, Token::ParseError(_) | Token::EOFToken)),
+                Some((Token::CommentToken(_), _))
+            )
+            && !html.trim_end().ends_with('>');
+        if bogus {
+            eof_error = Some((0, true));
+        }
         if let Some((_, comment)) = eof_error {
             // said where the comment or tag starts (the tokenizer only knows
-            // the end): the first `<!--` after the last `-->`, the last `<`
-            let start = if comment {
+            // the end): the first `<!--` after the last `-->` (or the last
+            // `<!`, `<?`), the last `<`
+            let start = if bogus {
+                html.rfind("<!").max(html.rfind("<?"))
+            } else if comment {
                 let from = html.rfind("-->").map_or(0, |i| i + 3);
                 html[from..].find("<!--").map(|i| from + i)
             } else {
@@ -553,6 +571,12 @@ mod tests {
             clean("a <div class=\"x"),
             ("a ".into(), vec![Kind::UnfinishedTag])
         );
+        // a `<?` or `<!` no `>` ends is a comment to the end
+        for open in ["<?x", "<![CDATA[x", "<!x"] {
+            let (out, found) = clean(&format!("a {open}\n\nb\n"));
+            assert_eq!((out.as_str(), found), ("a ", vec![Kind::UnclosedComment]));
+        }
+        assert_eq!(clean("a <?x?> b <!x>"), ("a  b ".into(), vec![]));
     }
 
     #[test]
