@@ -178,6 +178,9 @@ pub fn cases() -> Vec<Case> {
         swallowing!("<textarea>", "<textarea>typed"),
         swallowing!("<title>", "<title>a title"),
         swallowing!("<plaintext>", "<plaintext>"),
+        swallowing!("<xmp>", "<xmp>"),
+        swallowing!("<iframe>", "<iframe src=\"https://x.test\">"),
+        swallowing!("<noscript>", "<noscript>"),
         Case {
             name: "a raw <script> block never closed (warning: the rest of the page is kept)",
             run: Run::Custom("build", build_keeps_the_sentence_after),
@@ -190,6 +193,28 @@ pub fn cases() -> Vec<Case> {
             name: "an HTML comment never closed (error: it would hide the rest of the article)",
             run: Run::Build,
             break_it: |d| append(d, EN, &format!("\n<!-- a note never closed\n\n{AFTER}\n")),
+            exit: 1,
+            code: "unclosed-comment",
+            line: true,
+        },
+        Case {
+            name: "a raw tag an HTML block ends inside (error: the text after it would vanish into its attributes)",
+            run: Run::Build,
+            break_it: |d| {
+                append(
+                    d,
+                    EN,
+                    &format!("\n<div>\n<span title=\"never closed\n\n{AFTER}\n"),
+                )
+            },
+            exit: 1,
+            code: "raw-html-unfinished",
+            line: true,
+        },
+        Case {
+            name: "a processing instruction `<?` never closed (error: a comment to the end of the article)",
+            run: Run::Build,
+            break_it: |d| append(d, EN, &format!("\n<?php echo 1;\n\n{AFTER}\n")),
             exit: 1,
             code: "unclosed-comment",
             line: true,
