@@ -9,6 +9,12 @@
 //! give back, and gives up on the whole page at the first thing it is not sure
 //! of (an HTML block, an unknown or odd tag, an URL ammonia drops ...), which
 //! then takes the slow path. Tests render pages both ways and compare bytes.
+//!
+//! Before either path, every raw HTML fragment is read with html5ever's
+//! tokenizer and written back whole (`raw`): no tag that would swallow the
+//! text after it, no id or class of rulebook's own, raw elements nested at
+//! most `raw::MAX_RAW_DEPTH` deep. What that changes is reported by
+//! [`check`] (called by `chapter::prepare`) or [`render_checked`].
 
 mod normal;
 mod raw;
