@@ -129,6 +129,18 @@ pub fn cases() -> Vec<Case> {
             line: true,
         },
         Case {
+            name: "50,000 includes in one article (refused at the 1,001st; took 3 minutes to find the include lines; hang guard 60 s)",
+            run: Run::Custom("build", |d| build_within(d, Duration::from_secs(60))),
+            break_it: |d| {
+                std::fs::create_dir_all(d.join("content/en/includes")).unwrap();
+                std::fs::write(d.join("content/en/includes/c.md"), "Leaf.\n").unwrap();
+                append(d, EN, &"\n[!INCLUDE [c](includes/c.md)]\n".repeat(50_000));
+            },
+            exit: 1,
+            code: "include-too-large",
+            line: true,
+        },
+        Case {
             name: "an include file that includes itself",
             run: Run::Build,
             break_it: |d| {
