@@ -184,6 +184,17 @@ pub fn cases() -> Vec<Case> {
             code: "deep-nesting",
             line: true,
         },
+        Case {
+            name: "100,000 <span>s left open in one paragraph (error: unclosed-span; the parser walked them all for every text, hang guard 60 s)",
+            run: Run::Custom("build", |d| build_within(d, Duration::from_secs(60))),
+            break_it: |d| {
+                let spans: String = (0..100_000).map(|i| format!("<span>line {i}\n")).collect();
+                append(d, EN, &format!("\n{spans}\n{AFTER}\n"))
+            },
+            exit: 1,
+            code: "unclosed-span",
+            line: true,
+        },
         swallowing!("<script>", "<script>alert(1)"),
         swallowing!("<style>", "<style>p { display: none }"),
         swallowing!("<template>", "<template>hidden"),
