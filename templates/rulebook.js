@@ -5,11 +5,23 @@
 // as the index: Latin words, and for Chinese and Japanese (written without
 // spaces) overlapping pairs of characters, so a query of any length finds
 // pages containing it.
+//
+// Tokens are user input (what is typed) and keys of the index: they are
+// looked up only as own properties (`own`), never through the prototype, so
+// `constructor`, `__proto__` or `toString` find pages or nothing. Hrefs come
+// from the index, never from text.
 (function () {
   var index = window.RULEBOOK_SEARCH;
+  // the page's own search box, in its header (content can hold no id of
+  // rulebook's: they are removed from articles)
   var input = document.getElementById("rulebook-search-input");
   var list = document.getElementById("rulebook-search-results");
-  if (!index || !index.shards || !input || !list) return;
+  if (!index || !Array.isArray(index.shards) || !input || !list) return;
+  var hasOwn = Object.prototype.hasOwnProperty;
+  function own(object, key) {
+    return object !== null && typeof object === "object" && hasOwn.call(object, key)
+      ? object[key] : undefined;
+  }
   index.shards.forEach(function (src) {
     var script = document.createElement("script");
     script.src = src;
@@ -37,18 +49,25 @@
   }
   function searchShard(shard, wanted) {
     var hits = null;
+    var tokens = own(shard, "tokens"), pages = own(shard, "pages");
+    if (!Array.isArray(pages)) return [];
     for (var i = 0; i < wanted.length; i++) {
-      var pages = shard.tokens[wanted[i]] || [];
-      if (hits === null) hits = pages.slice();
-      else hits = hits.filter(function (p) { return pages.indexOf(p) >= 0; });
+      var found = own(tokens, wanted[i]);
+      if (!Array.isArray(found)) return [];
+      if (hits === null) { hits = found.slice(); continue; }
+      var these = new Set(found);
+      hits = hits.filter(function (p) { return these.has(p); });
       if (!hits.length) return [];
     }
-    return hits.map(function (p) { return shard.pages[p]; });
+    return hits.map(function (p) { return pages[p]; }).filter(function (page) {
+      return page && typeof page.url === "string" && typeof page.title === "string";
+    });
   }
   function search(query) {
     var wanted = tokens(query);
     if (!wanted.length) return [];
-    var shards = window.RULEBOOK_SEARCH_SHARDS || [];
+    var shards = window.RULEBOOK_SEARCH_SHARDS;
+    if (!Array.isArray(shards)) return [];
     var found = [];
     for (var n = 0; n < shards.length; n++) {
       if (shards[n]) found = found.concat(searchShard(shards[n], wanted));

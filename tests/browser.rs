@@ -44,10 +44,26 @@ fn the_site_in_headless_chromium() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
+    // the bundled project, its English article holding what content must
+    // not be able to do to the page's chrome: the search box's ids (twice)
+    // and the stale-translation banner's class
+    let project = dir.path().join("project");
+    for name in ["content", "locales", "templates"] {
+        copy_tree(&root().join(name), &project.join(name));
+    }
+    std::fs::copy(root().join("book.toml"), project.join("book.toml")).unwrap();
+    let en = project.join("content/en/csp-software-subscriptions.md");
+    let mut text = std::fs::read_to_string(&en).unwrap();
+    text.push_str(concat!(
+        "\n<div id=\"rulebook-search-input\" class=\"rulebook-banner\">Fake banner.</div>\n",
+        "\n<ul id=\"rulebook-search-results\"><li>fake</li></ul>\n",
+        "\nA <span id=\"rulebook-search-input\">second</span> search id.\n",
+    ));
+    std::fs::write(&en, text).unwrap();
     let book = dir.path().join("book");
     let built = Command::new(env!("CARGO_BIN_EXE_rulebook"))
         .arg("--root")
-        .arg(root())
+        .arg(&project)
         .args(["-q", "build", "--out"])
         .arg(&book)
         .output()
@@ -75,6 +91,8 @@ fn the_site_in_headless_chromium() {
         String::from_utf8_lossy(&run.stderr)
     );
     assert!(stdout.contains("searching 阿根廷 on zh-TW finds the article"));
+    assert!(stdout.contains("search still finds the article after `constructor`"));
+    assert!(stdout.contains("content holding the search box's ids twice leaves one of each"));
     assert!(
         shots.join("ja-JP-article.png").is_file(),
         "no screenshot written"

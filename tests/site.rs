@@ -676,7 +676,8 @@ fn fast_sanitizing_equals_ammonia_on_the_generated_bench_corpus() {
 #[test]
 fn hostile_markup_is_cleaned_on_either_path() {
     for (md, fast_expected) in [
-        ("<script>alert(1)</script>\n", false),
+        // left out whole before either path
+        ("<script>alert(1)</script>\n", true),
         ("x <img src=x onerror=\"alert(1)\"> y\n", false),
         (
             "[a](javascript:alert(1)) [b](data:text/html,x) ![c](javascript:x)\n",
@@ -728,16 +729,23 @@ fn fast_path_takes_common_constructs_and_gives_up_on_odd_ones() {
         "line\r\nwith CR\r\n\r\n```\ncode\r\n```\n",
         &[]
     ));
-    for odd in [
-        "<div>block</div>\n",
-        "a <span>unclosed\n",
+    // raw tags are rewritten in their plain form before either path
+    // (site::html::raw), so these take the fast path, the same both ways
+    for plain in [
         "a </span> stray\n",
         "a <SPAN>upper</SPAN>\n",
         "a <span title='x'>single quotes</span>\n",
+        "a <span title=\"x\r\ny\">attribute with CR</span>\n",
+        "a <span class=\"rulebook-banner x\" id=\"L3\">reserved</span>\n",
+    ] {
+        assert!(same_both_ways(plain, plain, &[]), "{plain:?} was not taken");
+    }
+    for odd in [
+        "<div>block</div>\n",
+        "a <span>unclosed\n",
         "a <span title=\"a&amp;b\">entity</span>\n",
         "a <u>not in the list</u>\n",
         "[a <a name=\"x\">b</a>](c)\n",
-        "a <span title=\"x\r\ny\">attribute with CR</span>\n",
     ] {
         let (fast, slow) = render_both_paths(odd, &[], &HostileTitles);
         assert!(
@@ -926,4 +934,332 @@ proptest::proptest! {
     ) {
         same_both_ways("proptest", &md, &line_map(&md));
     }
+}
+
+/// Raw HTML that would swallow the page, fake rulebook's chrome or nest
+/// without end.
+const RAW_HOSTILE: &[&str] = &[
+    "<script>",
+    "</script>",
+    "<script>x()</script>",
+    "<style>p{}",
+    "</style>",
+    "<template>",
+    "</template>",
+    "<textarea>",
+    "<title>",
+    "<xmp>",
+    "<iframe src=x>",
+    "<noscript>",
+    "<noembed>",
+    "<noframes>",
+    "<plaintext>",
+    "<select><option>o",
+    "<svg><style>",
+    "<math>",
+    "<div class=rulebook-banner>",
+    "<span id=\"rulebook-search-input\">",
+    "<a name=L3>",
+    "<b id=RULEBOOK_SEARCH>",
+    "<p class=\"x &#114;ulebook-alert\">",
+    "<div>",
+    "</div>",
+    "<table>",
+    "<td>",
+    "<li>",
+    "<a>",
+    "<b>",
+    "</b>",
+    "<span>",
+    "</span>",
+    "<div class=\"a",
+    "<!-- c -->",
+    "<!--",
+    "-->",
+    "</br>",
+    "<?x",
+    "<!x",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 400, ..Default::default() })]
+
+    /// Whatever raw HTML comes before it, the last sentence reaches the
+    /// page (or a located error refuses the article), no element of the
+    /// page's chrome or text-swallowing element is made, and both paths
+    /// agree.
+    #[test]
+    fn raw_html_never_swallows_the_page_or_fakes_its_chrome(
+        md in markdown([FAST_PIECES, RAW_HOSTILE].concat(), [FAST_BLOCKS, SLOW_BLOCKS].concat())
+    ) {
+        let md = format!("{md}\n\nZZ last sentence.\n");
+        same_both_ways("proptest", &md, &[]);
+        let (_, page) = render_both_paths(&md, &[], &HostileTitles);
+        let found = rulebook::site::html::check(&md, &identity_lines(&md), "a.md");
+        let refused = found.iter().any(|d| d.to_string().contains(": error["));
+        proptest::prop_assert!(refused || page.contains("ZZ last sentence."), "{md:?}\n{page}");
+        for tag in ["script", "style", "template", "textarea", "title", "xmp", "iframe",
+            "noscript", "noembed", "noframes", "plaintext", "select", "svg", "math"] {
+            proptest::prop_assert!(!page.contains(&format!("<{tag}")), "{tag}: {page}");
+        }
+        for (attr, value) in ids_and_classes(&page) {
+            for name in value.split_ascii_whitespace() {
+                let own = attr == "class" && name.starts_with("rulebook-alert");
+                proptest::prop_assert!(own || !reserved(name), "{attr} {name}: {page}");
+            }
+        }
+    }
+}
+
+/// Every `id="…"` and `class="…"` value of a tag in `html` (text has
+/// `<` escaped, so every `<` starts a tag).
+fn ids_and_classes(html: &str) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for tag in html.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or(tag);
+        for attr in ["id", "class"] {
+            let open = format!(" {attr}=\"");
+            if let Some(at) = tag.find(&open) {
+                let rest = &tag[at + open.len()..];
+                let end = rest.find('"').unwrap_or(rest.len());
+                out.push((attr, rest[..end].to_owned()));
+            }
+        }
+    }
+    out
+}
+
+fn reserved(value: &str) -> bool {
+    value.to_ascii_lowercase().starts_with("rulebook")
+        || value
+            .strip_prefix('L')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[test]
+fn page_chrome_ids_and_classes_are_namespaced() {
+    let (_dir, out) = site();
+    for page in html_files(&out) {
+        let html = read(&page);
+        let Some(main) = html.find("<main") else {
+            continue;
+        };
+        // the chrome: everything but the content; toc.js (site::mod) marks
+        // the current entry with `active`, inside `.rulebook-toc` only
+        let chrome = format!(
+            "{}{}",
+            &html[..main],
+            &html[html.find("</main>").unwrap()..]
+        );
+        for (attr, value) in ids_and_classes(&chrome) {
+            for name in value.split_ascii_whitespace() {
+                assert!(
+                    name.starts_with("rulebook-"),
+                    "{attr} `{name}` of {} is not namespaced",
+                    page.display()
+                );
+            }
+        }
+    }
+    // and the style sheet and script select nothing else
+    let css = read(root().join("templates/rulebook.css"));
+    // the selectors: the text outside the declaration blocks (the
+    // innermost braces)
+    let mut selectors = String::new();
+    let mut block = None;
+    for (i, c) in css.char_indices() {
+        match c {
+            '{' => block = Some(i),
+            '}' if block.take().is_some() => {}
+            '}' => {}
+            _ if block.is_none() => selectors.push(c),
+            _ => {}
+        }
+    }
+    for selector in selectors.split(['.', '#']).skip(1) {
+        let name: String = selector
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        if name.is_empty() || name.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            continue; // a number (`.25rem`, `#fff`)
+        }
+        assert!(
+            name.starts_with("rulebook-") || name == "active",
+            "rulebook.css selects `{name}`"
+        );
+    }
+    let js = read(root().join("templates/rulebook.js"));
+    for quoted in js.split("getElementById(\"").skip(1) {
+        assert!(
+            quoted.starts_with("rulebook-"),
+            "rulebook.js looks up {quoted:.30}"
+        );
+    }
+}
+
+#[test]
+fn content_cannot_produce_rulebook_ids_or_classes() {
+    let hostile = concat!(
+        "<div class=\"rulebook-banner\" id=\"rulebook-search-input\">block</div>\n\n",
+        "<div class=rulebook-alert\u{20}id=L12>unquoted</div>\n\n",
+        "<p class=\"&#114;ulebook-banner\" id=\"&#82;ULEBOOK_SEARCH\">entities</p>\n\n",
+        "Inline <span class=\"x Rulebook-Line\" id=\"rulebook-toc\">span</span> and ",
+        "<a name=\"L3\">anchor</a> and <b id=\"RULEBOOK_SEARCH_SHARDS\">b</b> and ",
+        "<a name=\"keep-me\" id=\"L1x\">kept</a>.\n\n",
+        "> [!NOTE]\n> <span class=\"rulebook-alert-title\">fake title</span>\n",
+    );
+    let (fast, slow) = render_both_paths(hostile, &[], &HostileTitles);
+    assert!(fast.is_none_or(|f| f == slow), "{slow}");
+    for (attr, value) in ids_and_classes(&slow) {
+        for name in value.split_ascii_whitespace() {
+            // the callout is the renderer's own
+            let own = attr == "class"
+                && [
+                    "rulebook-alert",
+                    "rulebook-alert-note",
+                    "rulebook-alert-title",
+                ]
+                .contains(&name);
+            assert!(own || !reserved(name), "{attr} `{name}` in {slow}");
+        }
+    }
+    assert_eq!(slow.matches("rulebook-alert-title").count(), 1, "{slow}");
+    for text in [
+        "block",
+        "unquoted",
+        "entities",
+        "span",
+        "anchor",
+        "fake title",
+    ] {
+        assert!(slow.contains(text), "{text} lost: {slow}");
+    }
+    assert!(slow.contains("name=\"keep-me\" id=\"L1x\""), "{slow}");
+    let found = rulebook::site::html::check(hostile, &identity_lines(hostile), "a.md");
+    assert!(
+        found
+            .iter()
+            .all(|d| d.to_string().contains("warning[reserved-name]")),
+        "{found:?}"
+    );
+    assert!(found.len() >= 8, "{found:?}");
+}
+
+#[test]
+fn raw_tags_that_swallow_text_keep_the_rest_of_the_page() {
+    let tags = [
+        "script",
+        "style",
+        "template",
+        "textarea",
+        "title",
+        "xmp",
+        "iframe",
+        "noscript",
+        "noembed",
+        "noframes",
+        "plaintext",
+        "select",
+    ];
+    for tag in tags {
+        for md in [
+            format!("Before.\n\n<{tag}>\ninside\n\nAfter paragraph.\n"),
+            format!("Before <{tag} x=\"1\">inline and more.\n\nAfter paragraph.\n"),
+            format!("- item <{tag}>\n- next\n\nAfter paragraph.\n"),
+        ] {
+            let (fast, slow) = render_both_paths(&md, &[], &HostileTitles);
+            assert!(fast.is_none_or(|f| f == slow), "{md:?}");
+            assert!(slow.contains("After paragraph."), "{md:?}: {slow}");
+            assert!(!slow.contains(&format!("<{tag}")), "{md:?}: {slow}");
+            let found = rulebook::site::html::check(&md, &identity_lines(&md), "a.md");
+            // the one-pass form gives the same page and diagnostics
+            let (page, again) = rulebook::site::html::render_checked(
+                &md,
+                &identity_lines(&md),
+                &HostileTitles,
+                "a.md",
+            );
+            let text = |d: &[rulebook::diag::Diagnostic]| -> Vec<String> {
+                d.iter().map(ToString::to_string).collect()
+            };
+            assert_eq!(text(&again), text(&found));
+            assert_eq!(
+                page,
+                render_both_paths(&md, &identity_lines(&md), &HostileTitles).1
+            );
+            assert!(
+                found.iter().any(|d| d.to_string().starts_with("a.md:")
+                    && d.to_string().contains("warning[raw-html-swallows]")),
+                "{md:?}: {found:?}"
+            );
+        }
+    }
+    // a comment never closed would hide the rest: refused, at its line
+    let md = "Before.\n\n<!-- a note\n\nAfter paragraph.\n";
+    let found = rulebook::site::html::check(md, &identity_lines(md), "a.md");
+    assert!(
+        found[0]
+            .to_string()
+            .starts_with("a.md:3:1: error[unclosed-comment]"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn includes_past_the_bound_are_a_located_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["content", "locales"] {
+        copy_tree(&root().join(sub), &dir.path().join(sub));
+    }
+    let includes = dir.path().join("content/en/includes");
+    std::fs::create_dir_all(&includes).unwrap();
+    // one file past the bound: refused at the article's include, read no
+    // further than the bound
+    std::fs::write(
+        includes.join("huge.md"),
+        "A line of text.\n".repeat(300_000),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("content/en/huge.md"),
+        "---\ntitle: Huge\n---\n# Huge\n\n[!INCLUDE[huge](includes/huge.md)]\n",
+    )
+    .unwrap();
+    // a fan-out of small files: refused once, where it crosses the count
+    std::fs::write(includes.join("leaf.md"), "Leaf.\n").unwrap();
+    std::fs::write(
+        includes.join("fan.md"),
+        "[!INCLUDE[l](leaf.md)]\n\n".repeat(40),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("content/en/fan.md"),
+        format!(
+            "---\ntitle: Fan\n---\n# Fan\n\n{}",
+            "[!INCLUDE[fan](includes/fan.md)]\n\n".repeat(40)
+        ),
+    )
+    .unwrap();
+    let result = build(dir.path(), &dir.path().join("book"));
+    assert_eq!(result.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        err.contains("content/en/huge.md:6:1: error[include-too-large]"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("content/en/includes/fan.md:").count(),
+        1,
+        "the fan-out is said once: {err}"
+    );
+    assert!(
+        err.contains("error[include-too-large]: the page of content/en/fan.md"),
+        "{err}"
+    );
+}
+
+/// Each chapter line is the article line of the same number.
+fn identity_lines(md: &str) -> Vec<u32> {
+    (1..=md.lines().count() as u32 + 1).collect()
 }

@@ -179,6 +179,10 @@ struct Builder<'t> {
     warned_depth: bool,
     inline: Option<InlineAcc>,
     spans: Vec<OpenSpan>,
+    /// Where in `spans` the segment spans (all but `Other`) are, innermost
+    /// last: the text's mode is the innermost's, found without walking past
+    /// plain spans (100,000 open `<span>`s made that quadratic).
+    segment_spans: Vec<usize>,
     heading: Option<(u8, Pos)>,
     code: Option<(Option<String>, String, Pos)>,
     html: Option<(String, usize)>,
@@ -210,6 +214,7 @@ impl<'t> Builder<'t> {
             warned_depth: false,
             inline: None,
             spans: Vec::new(),
+            segment_spans: Vec::new(),
             heading: None,
             code: None,
             html: None,
@@ -579,15 +584,13 @@ impl<'t> Builder<'t> {
     }
 
     fn mode(&self) -> Mode {
-        for span in self.spans.iter().rev() {
-            match span {
-                OpenSpan::Target { segment, .. } => return Mode::Target(*segment),
-                OpenSpan::Source { segment, .. } => return Mode::Source(*segment),
-                OpenSpan::Lookup { .. } => return Mode::Lookup,
-                OpenSpan::Other { .. } => {}
-            }
+        let innermost = self.segment_spans.last().and_then(|&i| self.spans.get(i));
+        match innermost {
+            Some(OpenSpan::Target { segment, .. }) => Mode::Target(*segment),
+            Some(OpenSpan::Source { segment, .. }) => Mode::Source(*segment),
+            Some(OpenSpan::Lookup { .. }) => Mode::Lookup,
+            Some(OpenSpan::Other { .. }) | None => Mode::Shared,
         }
-        Mode::Shared
     }
 
     fn push_text(&mut self, s: &str, range: std::ops::Range<usize>) {
@@ -730,6 +733,7 @@ impl<'t> Builder<'t> {
             .len()
             .checked_sub(1)
             .filter(|&i| self.doc.segments[i].raw.pair.1 == 0);
+        self.segment_spans.push(self.spans.len());
         self.spans.push(OpenSpan::Lookup { segment, at });
     }
 
@@ -775,6 +779,7 @@ impl<'t> Builder<'t> {
             acc.source.push_str(&acc.target);
         }
         acc.segments.push(id.to_owned());
+        self.segment_spans.push(self.spans.len());
         self.spans.push(OpenSpan::Target {
             segment: index,
             at: tag_start,
@@ -797,6 +802,7 @@ impl<'t> Builder<'t> {
                 let seg = &mut self.doc.segments[segment];
                 seg.source = Some(String::with_capacity(capacity));
                 seg.raw.source.0 = tag_end;
+                self.segment_spans.push(self.spans.len());
                 self.spans.push(OpenSpan::Source { segment, at });
             }
             None => {
@@ -820,7 +826,11 @@ impl<'t> Builder<'t> {
     }
 
     fn close_span(&mut self, range: std::ops::Range<usize>) {
-        match self.spans.pop() {
+        let popped = self.spans.pop();
+        if self.segment_spans.last() == Some(&self.spans.len()) {
+            self.segment_spans.pop();
+        }
+        match popped {
             Some(OpenSpan::Target { segment, .. }) => {
                 self.doc.segments[segment].raw.target.1 = range.start;
             }
@@ -858,6 +868,7 @@ impl<'t> Builder<'t> {
                 .with_help("close the span with `</span>` before the end of the paragraph");
             self.report(d);
             self.spans.clear();
+            self.segment_spans.clear();
         }
         let _ = end;
         Some(finish_text(acc))

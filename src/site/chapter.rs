@@ -4,7 +4,8 @@
 //! to the article's, so the page can carry anchors for the original lines
 //! that facts point to.
 
-use std::path::Path;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Location};
 use crate::docfx::{Block, Document};
@@ -13,6 +14,17 @@ use crate::position::LineIndex;
 
 /// Includes may nest this deep (an include of an include …).
 const MAX_INCLUDE_DEPTH: usize = 4;
+
+/// What the includes of one page may add up to: bytes of included files
+/// read (a file included twice counts twice) and includes expanded. Real
+/// articles include a few snippets of a few KiB; a fan-out (files of 100
+/// includes including each other) multiplies, and one page of 85 MB took
+/// 52 s. The bound is on what includes add, so a big article without
+/// includes still builds (the catalogue builds a 5 MB one).
+pub const MAX_INCLUDED_BYTES: u64 = 4 * 1024 * 1024;
+/// See [`MAX_INCLUDED_BYTES`]: includes of empty files cost a read and a
+/// parse each, and add no bytes.
+pub const MAX_INCLUDES: usize = 1_000;
 
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -73,7 +85,27 @@ pub fn prepare(
     slug: &str,
 ) -> (ChapterSource, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let (markdown, line_map) = rewrite(doc, text, content_root, 0, &mut diagnostics);
+    let canonical_root =
+        std::fs::canonicalize(content_root).unwrap_or_else(|_| content_root.to_path_buf());
+    let mut expansion = Expansion {
+        article: &doc.path,
+        content_root,
+        canonical_root: &canonical_root,
+        bytes: 0,
+        includes: 0,
+        stopped: false,
+        // the article itself, so that an include of it is a cycle too
+        open: content_root
+            .parent()
+            .and_then(|project| std::fs::canonicalize(project.join(&doc.path)).ok())
+            .into_iter()
+            .collect(),
+        diagnostics: &mut diagnostics,
+    };
+    let (markdown, line_map) = rewrite(doc, text, &mut expansion);
+    // what the page will change in the raw HTML, said at the article's
+    // lines (the renderer itself reports nothing)
+    diagnostics.extend(super::html::check(&markdown, &line_map, &doc.path));
     let title = doc
         .frontmatter
         .title
@@ -93,15 +125,32 @@ pub fn prepare(
     )
 }
 
-fn rewrite(
-    doc: &Document,
-    text: &str,
-    content_root: &Path,
-    depth: usize,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> (String, Vec<u32>) {
+/// The includes of one page being expanded, and what they have cost.
+struct Expansion<'a> {
+    /// The article whose page this is.
+    article: &'a str,
+    content_root: &'a Path,
+    canonical_root: &'a Path,
+    /// Bytes of included files read so far.
+    bytes: u64,
+    /// Includes expanded so far.
+    includes: usize,
+    /// A bound was crossed: no further include is read.
+    stopped: bool,
+    /// The files being expanded, the article first (a cycle names one
+    /// twice).
+    open: Vec<PathBuf>,
+    diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+fn rewrite(doc: &Document, text: &str, expansion: &mut Expansion<'_>) -> (String, Vec<u32>) {
     let body_start = frontmatter::split(text).map_or(0, |s| s.body_start);
     let lines = LineIndex::new(text);
+    // where each line starts, for the include lines (scanning from the top
+    // for each made an article of 50,000 includes take minutes)
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .collect();
     // (start, end, replacement) in file order
     let mut edits: Vec<(usize, usize, Piece)> = Vec::new();
     for seg in &doc.segments {
@@ -115,18 +164,10 @@ fn rewrite(
         let Block::Include { path, pos, .. } = block else {
             continue;
         };
-        let Some((start, end)) = line_range(text, pos.line) else {
+        let Some((start, end)) = line_range(text, &starts, pos.line) else {
             continue;
         };
-        let included = include(
-            doc,
-            path,
-            pos.line,
-            pos.col,
-            content_root,
-            depth,
-            diagnostics,
-        );
+        let included = include(doc, path, pos.line, pos.col, expansion);
         edits.push((start, end, Piece::Text(included, pos.line)));
     }
     edits.sort_by_key(|(start, _, _)| *start);
@@ -185,13 +226,13 @@ impl Output {
     }
 }
 
-/// Byte range of a 1-based line, without its newline.
-fn line_range(text: &str, line: u32) -> Option<(usize, usize)> {
-    let mut start = 0;
-    for _ in 1..line {
-        start += text[start..].find('\n')? + 1;
-    }
-    let end = text[start..].find('\n').map_or(text.len(), |e| start + e);
+/// Byte range of a 1-based line, without its newline (`starts` holds
+/// where each line starts).
+fn line_range(text: &str, starts: &[usize], line: u32) -> Option<(usize, usize)> {
+    let start = *starts.get(usize::try_from(line).ok()?.checked_sub(1)?)?;
+    let end = starts
+        .get(line as usize)
+        .map_or(text.len(), |next| next - 1);
     Some((start, end))
 }
 
@@ -201,57 +242,133 @@ fn include(
     target: &str,
     line: u32,
     col: u32,
-    content_root: &Path,
-    depth: usize,
-    diagnostics: &mut Vec<Diagnostic>,
+    expansion: &mut Expansion<'_>,
 ) -> String {
+    if expansion.stopped {
+        return String::new();
+    }
     let here = Location::new(&doc.path, line, col);
     // article paths are relative to the project root (the content root's
-    // parent); included files come with absolute paths
-    let project_root = content_root.parent().unwrap_or(Path::new("."));
-    let canonical_root =
-        std::fs::canonicalize(content_root).unwrap_or_else(|_| content_root.to_path_buf());
+    // parent), and so are included files' paths, so that diagnostics in
+    // them name `content/…` as the article's do
+    let project_root = expansion.content_root.parent().unwrap_or(Path::new("."));
     let target = target.split(['#', '?']).next().unwrap_or(target);
     let resolved = match crate::load::resolve_include(
-        &canonical_root,
+        expansion.canonical_root,
         &project_root.join(&doc.path),
         target,
     ) {
         Ok(p) => p,
         Err(d) => {
-            diagnostics.push(d.at(here));
+            expansion.diagnostics.push(d.at(here));
             return String::new();
         }
     };
-    if depth >= MAX_INCLUDE_DEPTH {
-        diagnostics.push(
+    let display = match resolved.strip_prefix(expansion.canonical_root) {
+        Ok(inside) => expansion
+            .content_root
+            .strip_prefix(project_root)
+            .unwrap_or(Path::new("content"))
+            .join(inside)
+            .display()
+            .to_string(),
+        Err(_) => resolved.display().to_string(),
+    };
+    // a cycle or a chain too deep fails the page: said once, as a fan-out
+    // would repeat it for every path that reaches it
+    if expansion.open.contains(&resolved) {
+        expansion.stopped = true;
+        expansion.diagnostics.push(
+            Diagnostic::error(
+                "include-cycle",
+                format!("`{display}` includes itself (through this include)"),
+            )
+            .at(here)
+            .with_help("an include must not include the file it is part of; remove this [!INCLUDE] or break the chain"),
+        );
+        return String::new();
+    }
+    // `open` holds the article and the includes around this one
+    if expansion.open.len() > MAX_INCLUDE_DEPTH {
+        expansion.stopped = true;
+        expansion.diagnostics.push(
             Diagnostic::error(
                 "include-depth",
                 format!("includes nest more than {MAX_INCLUDE_DEPTH} deep"),
             )
             .at(here)
-            .with_help("an include probably includes itself; break the cycle"),
+            .with_help("include the innermost files from the article itself, or merge them"),
         );
         return String::new();
     }
-    let display = resolved.display().to_string();
-    let text = match std::fs::read(&resolved)
-        .map_err(|e| {
+    expansion.includes += 1;
+    if expansion.includes > MAX_INCLUDES {
+        return too_large(
+            expansion,
+            here,
+            format!(
+                "the page of {} expands more than {MAX_INCLUDES} includes",
+                expansion.article
+            ),
+        );
+    }
+    // read no more than the budget left (and one byte to see it crossed)
+    let left = MAX_INCLUDED_BYTES.saturating_sub(expansion.bytes);
+    let mut bytes = Vec::new();
+    let read =
+        std::fs::File::open(&resolved).and_then(|file| file.take(left + 1).read_to_end(&mut bytes));
+    if let Err(e) = read {
+        expansion.diagnostics.push(
             Diagnostic::error("include-missing", format!("cannot read included file: {e}"))
-        })
-        .and_then(|bytes| crate::load::decode(bytes, &display))
-    {
+                .at(here)
+                .with_help("check the file's permissions, or remove the [!INCLUDE]"),
+        );
+        return String::new();
+    }
+    expansion.bytes += bytes.len() as u64;
+    if expansion.bytes > MAX_INCLUDED_BYTES {
+        return too_large(
+            expansion,
+            here,
+            format!(
+                "the includes of {}'s page add more than {} MiB",
+                expansion.article,
+                MAX_INCLUDED_BYTES / (1024 * 1024)
+            ),
+        );
+    }
+    let text = match crate::load::decode(bytes, &display) {
         Ok(t) => t,
         Err(d) => {
-            diagnostics.push(d.at(here));
+            expansion.diagnostics.push(d.at(here));
             return String::new();
         }
     };
     match crate::docfx::parse_article(&display, &text) {
-        Ok(included) => rewrite(&included, &text, content_root, depth + 1, diagnostics).0,
+        Ok(included) => {
+            expansion.open.push(resolved);
+            let (markdown, _) = rewrite(&included, &text, expansion);
+            expansion.open.pop();
+            markdown
+        }
         Err(d) => {
-            diagnostics.push(d);
+            expansion.diagnostics.push(d);
             String::new()
         }
     }
+}
+
+/// The bound of a page's includes is crossed here: one error, and nothing
+/// more is read for the page.
+fn too_large(expansion: &mut Expansion<'_>, here: Location, message: String) -> String {
+    expansion.stopped = true;
+    expansion.diagnostics.push(
+        Diagnostic::error("include-too-large", message)
+            .at(here)
+            .with_help(format!(
+                "a page's includes may add up to {} MiB from {MAX_INCLUDES} includes; include fewer or smaller files (an include file that includes others multiplies)",
+                MAX_INCLUDED_BYTES / (1024 * 1024)
+            )),
+    );
+    String::new()
 }

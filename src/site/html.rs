@@ -9,14 +9,22 @@
 //! give back, and gives up on the whole page at the first thing it is not sure
 //! of (an HTML block, an unknown or odd tag, an URL ammonia drops ...), which
 //! then takes the slow path. Tests render pages both ways and compare bytes.
+//!
+//! Before either path, every raw HTML fragment is read with html5ever's
+//! tokenizer and written back whole (`raw`): no tag that would swallow the
+//! text after it, no id or class of rulebook's own, raw elements nested at
+//! most `raw::MAX_RAW_DEPTH` deep. What that changes is reported by
+//! [`check`] (called by `chapter::prepare`) or [`render_checked`].
 
 mod normal;
+mod raw;
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use pulldown_cmark::{BlockQuoteKind, Event, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Parser, Tag, TagEnd, html};
 
+use crate::diag::{Diagnostic, Location};
 use crate::docfx::AlertKind;
 use crate::position::LineIndex;
 
@@ -77,7 +85,7 @@ impl<'a> Piece<'a> {
 /// Render chapter Markdown. `line_map[i]` is the article line of chapter
 /// line `i + 1`.
 pub fn render(markdown: &str, line_map: &[u32], titles: &dyn AlertTitles) -> String {
-    let pieces = pieces(markdown, line_map, titles);
+    let (pieces, _) = pieces(markdown, line_map, titles);
     match normal::write(&pieces, markdown.len() * 3 / 2) {
         Some(html) => html,
         None => slow(pieces, markdown.len()),
@@ -92,7 +100,7 @@ pub fn render_both_paths(
     line_map: &[u32],
     titles: &dyn AlertTitles,
 ) -> (Option<String>, String) {
-    let pieces = pieces(markdown, line_map, titles);
+    let (pieces, _) = pieces(markdown, line_map, titles);
     let fast = normal::write(&pieces, markdown.len() * 3 / 2);
     (fast, slow(pieces, markdown.len()))
 }
@@ -104,7 +112,12 @@ fn slow(pieces: Vec<Piece<'_>>, markdown_len: usize) -> String {
     sanitize(&out)
 }
 
-fn pieces<'a>(markdown: &'a str, line_map: &[u32], titles: &dyn AlertTitles) -> Vec<Piece<'a>> {
+/// The page's pieces, and what was changed in its raw HTML.
+fn pieces<'a>(
+    markdown: &'a str,
+    line_map: &[u32],
+    titles: &dyn AlertTitles,
+) -> (Vec<Piece<'a>>, Vec<raw::Finding>) {
     let lines = LineIndex::new(markdown);
     let mut events: Vec<Piece<'a>> = Vec::new();
     let mut spans: Vec<Span> = Vec::new();
@@ -112,10 +125,25 @@ fn pieces<'a>(markdown: &'a str, line_map: &[u32], titles: &dyn AlertTitles) -> 
     let mut anchored: HashSet<u32> = HashSet::new();
     let mut first_cell = false;
     // an HTML block arrives line by line; comments may span lines
-    let mut html_block: Option<String> = None;
+    let mut html_block: Option<(String, usize)> = None;
+    let mut raw = raw::Raw::default();
+    // inside an image, events are its `alt` text: raw HTML there is text
+    let mut image = 0usize;
     let original_line = |offset: usize| {
         let line = lines.line_col(markdown, offset).0 as usize;
         line_map.get(line.saturating_sub(1)).copied().unwrap_or(0)
+    };
+    // a raw inline tag as the page gets it (nothing when it is left out)
+    let inline = |raw: &mut raw::Raw, events: &mut Vec<Piece<'a>>, html: CowStr<'a>, at, image| {
+        if image > 0 {
+            events.push(Piece::Event(Event::InlineHtml(html)));
+            return;
+        }
+        let clean = raw.clean(&html, at);
+        if !clean.is_empty() {
+            let html = if clean == *html { html } else { clean.into() };
+            events.push(Piece::Event(Event::InlineHtml(html)));
+        }
     };
     for (event, range) in
         Parser::new_ext(markdown, crate::docfx::markdown_options()).into_offset_iter()
@@ -129,8 +157,8 @@ fn pieces<'a>(markdown: &'a str, line_map: &[u32], titles: &dyn AlertTitles) -> 
                         skipping += 1;
                     }
                     spans.push(span);
-                    if keep {
-                        events.push(Piece::Event(event));
+                    if keep && let Event::InlineHtml(html) = event {
+                        inline(&mut raw, &mut events, html, range.start, image);
                     }
                     continue;
                 }
@@ -143,8 +171,8 @@ fn pieces<'a>(markdown: &'a str, line_map: &[u32], titles: &dyn AlertTitles) -> 
                         Some(Span::Target) => false,
                         Some(Span::Other) | None => skipping == 0,
                     };
-                    if keep {
-                        events.push(Piece::Event(event));
+                    if keep && let Event::InlineHtml(html) = event {
+                        inline(&mut raw, &mut events, html, range.start, image);
                     }
                     continue;
                 }
@@ -161,43 +189,168 @@ fn pieces<'a>(markdown: &'a str, line_map: &[u32], titles: &dyn AlertTitles) -> 
             }
         };
         match event {
-            Event::Start(Tag::HtmlBlock) => html_block = Some(String::new()),
+            Event::Start(Tag::HtmlBlock) => html_block = Some((String::new(), range.start)),
             Event::Html(part) => match html_block.as_mut() {
-                Some(block) => block.push_str(&part),
-                None => events.push(Piece::Event(Event::Html(strip_comments(&part).into()))),
+                Some((block, _)) => block.push_str(&part),
+                None => {
+                    let clean = raw.clean(&part, range.start);
+                    events.push(Piece::Event(Event::Html(clean.into())));
+                }
             },
             Event::End(TagEnd::HtmlBlock) => {
-                let kept = strip_comments(&html_block.take().unwrap_or_default());
+                let (block, at) = html_block.take().unwrap_or_default();
+                let kept = raw.clean(&block, at);
                 if !kept.trim().is_empty() {
                     events.push(Piece::Event(Event::Html(kept.into())));
                 }
             }
+            Event::InlineHtml(html) => inline(&mut raw, &mut events, html, range.start, image),
             Event::Start(Tag::BlockQuote(Some(k))) => {
                 let k = kind(k);
+                raw.markdown_start();
                 events.push(Piece::AlertStart(k, titles.title(k)));
             }
-            Event::End(TagEnd::BlockQuote(Some(_))) => events.push(Piece::AlertEnd),
+            Event::End(TagEnd::BlockQuote(Some(_))) => {
+                raw.markdown_end();
+                events.push(Piece::AlertEnd);
+            }
             Event::Start(Tag::Paragraph)
             | Event::Start(Tag::Item)
             | Event::Start(Tag::Heading { .. }) => {
+                raw.markdown_start();
                 events.push(Piece::Event(event));
                 anchor(&mut events, &mut anchored);
             }
             Event::Start(Tag::TableRow) | Event::Start(Tag::TableHead) => {
+                raw.markdown_start();
                 first_cell = true;
                 events.push(Piece::Event(event));
             }
             Event::Start(Tag::TableCell) => {
+                raw.markdown_start();
                 events.push(Piece::Event(event));
                 if first_cell {
                     first_cell = false;
                     anchor(&mut events, &mut anchored);
                 }
             }
-            other => events.push(Piece::Event(other)),
+            other => {
+                match &other {
+                    Event::Start(tag) => {
+                        if matches!(tag, Tag::Image { .. }) {
+                            image += 1;
+                        }
+                        raw.markdown_start();
+                    }
+                    Event::End(tag) => {
+                        if *tag == TagEnd::Image {
+                            image = image.saturating_sub(1);
+                        }
+                        raw.markdown_end();
+                    }
+                    _ => {}
+                }
+                events.push(Piece::Event(other));
+            }
         }
     }
-    events
+    (events, raw.findings)
+}
+
+/// What rendering the page changes in its raw HTML, as diagnostics at the
+/// article's lines (`path` is the article's). It parses the page's Markdown
+/// once more; [`render_checked`] gives the page and these at once.
+pub fn check(markdown: &str, line_map: &[u32], path: &str) -> Vec<Diagnostic> {
+    struct NoTitles;
+    impl AlertTitles for NoTitles {
+        fn title(&self, _: AlertKind) -> String {
+            String::new()
+        }
+    }
+    // no `<`, no raw HTML
+    if memchr::memchr(b'<', markdown.as_bytes()).is_none() {
+        return Vec::new();
+    }
+    let (_, findings) = pieces(markdown, line_map, &NoTitles);
+    diagnostics(markdown, line_map, path, findings)
+}
+
+/// [`render`] and [`check`] in one pass.
+pub fn render_checked(
+    markdown: &str,
+    line_map: &[u32],
+    titles: &dyn AlertTitles,
+    path: &str,
+) -> (String, Vec<Diagnostic>) {
+    let (pieces, findings) = pieces(markdown, line_map, titles);
+    let found = diagnostics(markdown, line_map, path, findings);
+    let html = match normal::write(&pieces, markdown.len() * 3 / 2) {
+        Some(html) => html,
+        None => slow(pieces, markdown.len()),
+    };
+    (html, found)
+}
+
+fn diagnostics(
+    markdown: &str,
+    line_map: &[u32],
+    path: &str,
+    findings: Vec<raw::Finding>,
+) -> Vec<Diagnostic> {
+    if findings.is_empty() {
+        return Vec::new();
+    }
+    let lines = LineIndex::new(markdown);
+    findings
+        .into_iter()
+        .map(|f| {
+            let (line, col) = lines.line_col(markdown, f.offset);
+            let line = line as usize + usize::try_from(f.line).unwrap_or(1).saturating_sub(1);
+            let col = if f.line <= 1 { col } else { 1 };
+            let article_line = line_map
+                .get(line.saturating_sub(1))
+                .or(line_map.last())
+                .copied()
+                .unwrap_or(0);
+            let at = Location::new(path, article_line.max(1), col);
+            finding_diagnostic(f.kind).at(at)
+        })
+        .collect()
+}
+
+fn finding_diagnostic(kind: raw::Kind) -> Diagnostic {
+    match kind {
+        raw::Kind::Swallows(tag) => Diagnostic::warning(
+            "raw-html-swallows",
+            format!("a raw <{tag}> would hide the text after it; the page leaves the tag out and shows its text"),
+        )
+        .with_help(format!("remove the <{tag}> tags: pages run no scripts and embed no raw-text elements (put it in backticks to show it as code)")),
+        raw::Kind::UnclosedComment => Diagnostic::error(
+            "unclosed-comment",
+            "this HTML comment (or `<!…`, `<?…`) is never closed: it would hide the rest of the article",
+        )
+        .with_help("close the comment with `-->` (a `<!…` or `<?…` with `>`), or write `&lt;` for a literal `<`"),
+        // an error: the text after it would be read as its attributes and
+        // vanish, and refusing the article is the other way to lose nothing
+        raw::Kind::UnfinishedTag => Diagnostic::error(
+            "raw-html-unfinished",
+            "this raw HTML tag is not finished with `>` before its HTML block ends: the text after it would vanish into the tag",
+        )
+        .with_help("finish the tag with `>`, or write `&lt;` for a literal `<`"),
+        raw::Kind::TooDeep => Diagnostic::warning(
+            "deep-nesting",
+            format!(
+                "raw HTML elements nest more than {} deep (counting those left open); the page leaves deeper tags out and keeps their text",
+                raw::MAX_RAW_DEPTH
+            ),
+        )
+        .with_help("close the HTML elements you open; check for a stray run of unclosed tags"),
+        raw::Kind::Reserved(name) => Diagnostic::warning(
+            "reserved-name",
+            format!("`{name}` is an id or class of rulebook's own pages (rulebook-…, RULEBOOK…, L<line>); the page leaves it out"),
+        )
+        .with_help("rename the id or class"),
+    }
 }
 
 enum HtmlPiece {
@@ -231,21 +384,6 @@ fn classify(tag: &str) -> HtmlPiece {
     } else {
         HtmlPiece::Open(Span::Other)
     }
-}
-
-/// HTML blocks without their comments (internal notes, never content).
-fn strip_comments(html: &str) -> String {
-    let mut out = String::new();
-    let mut rest = html;
-    while let Some(open) = rest.find("<!--") {
-        out.push_str(&rest[..open]);
-        match rest[open..].find("-->") {
-            Some(close) => rest = &rest[open + close + 3..],
-            None => return out,
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 pub fn escape(s: &str) -> String {
@@ -334,6 +472,31 @@ mod tests {
         };
         let fast = normal::write(&pieces(), 0).expect("fast path");
         assert_eq!(fast, slow(pieces(), 0));
+    }
+
+    /// Raw HTML that hides nothing and names nothing of rulebook's comes
+    /// out as the sanitizer alone made it (the whole corpus does too: its
+    /// 894 files rendered the same before and after `raw` came in). Not
+    /// misnested inline tags (`<em>a <strong>b</em> c</strong>`): an end tag
+    /// closes the raw elements opened after it, so ` c` is not bold, where
+    /// html5ever would reopen `<strong>` (see `raw::Raw`).
+    #[test]
+    fn ordinary_raw_html_renders_as_the_sanitizer_alone_made_it() {
+        for md in [
+            "a <b>x</b> <span title='t' class=c>y</span> </br> <a name=\"n\"></a> <BR/>\n",
+            "<div class=\"c\" id=x>\n\n*md* <i>it</i>\n\n</div>\n",
+            "<table><tr><td>x<td>y</tr></table>\n\nafter\n",
+            "<ul><li>a<li>b</ul>\n",
+            "<p title=\"a &amp; b &quot;q&quot;\">&copy; 1 &lt; 2</p>\n",
+            "<details><summary>s</summary>\n\ntext\n\n</details>\n",
+        ] {
+            let mut plain = String::new();
+            html::push_html(
+                &mut plain,
+                Parser::new_ext(md, crate::docfx::markdown_options()),
+            );
+            assert_eq!(render(md, &[], &En), sanitize(&plain), "{md}");
+        }
     }
 
     #[test]

@@ -50,7 +50,41 @@ try {
     if (locale === "zh-TW") await page.screenshot({ path: path.join(shots, "zh-TW-search.png") });
   }
 
-  // 5. Without a matching language, the picker stays and lists every locale.
+  // 5. Content holding the search box's ids and the banner's class changes
+  //    nothing: one element of each id, no banner on the source locale's
+  //    page, and search works.
+  const en = await browser.newContext({ locale: "en-US" });
+  const enPage = await en.newPage();
+  const errors = [];
+  enPage.on("pageerror", (e) => errors.push(String(e)));
+  await enPage.goto(url(`en/${article}`));
+  const ids = await enPage.evaluate(() => [
+    document.querySelectorAll("#rulebook-search-input").length,
+    document.querySelectorAll("#rulebook-search-results").length,
+    document.querySelectorAll(".rulebook-banner").length,
+    document.body.textContent.includes("Fake banner."),
+  ]);
+  check(ids[0] === 1 && ids[1] === 1, "content holding the search box's ids twice leaves one of each");
+  check(ids[2] === 0 && ids[3], "content cannot fake the banner (its text stays, the class goes)");
+  const argentina = enPage.locator(`#rulebook-search-results a[href="${article}"]`);
+  await enPage.fill("#rulebook-search-input", "Argentina");
+  await argentina.waitFor({ timeout: 5000 });
+  check(await argentina.isVisible(), "search works on a page whose content holds its ids");
+
+  // 6. Queries that name Object.prototype's properties find pages or
+  //    nothing, never throw, and search keeps working after them.
+  for (const query of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf",
+    "constructor Argentina", "Argentina __proto__ prototype"]) {
+    await enPage.fill("#rulebook-search-input", query);
+    await enPage.locator("#rulebook-search-results li").first().waitFor({ timeout: 5000 });
+    check(errors.length === 0, `query ${JSON.stringify(query)} throws nothing (${errors.join("; ")})`);
+  }
+  await enPage.fill("#rulebook-search-input", "Argentina");
+  await argentina.waitFor({ timeout: 5000 });
+  check(await argentina.isVisible() && errors.length === 0,
+    "search still finds the article after `constructor`, `__proto__`, `toString` …");
+
+  // 7. Without a matching language, the picker stays and lists every locale.
   const other = await browser.newContext({ locale: "fr-FR" });
   const picker = await other.newPage();
   await picker.goto(url("index.html"));

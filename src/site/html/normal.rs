@@ -441,7 +441,7 @@ const GENERIC_ATTRS: [&str; 6] = ["lang", "title", "class", "id", "role", "dir"]
 
 /// Whether `html` is exactly `<name a="v" …>` as rebuilt from its parsed
 /// attributes, so html5ever reads the same names and values.
-fn is_canonical<'a>(
+pub(super) fn is_canonical<'a>(
     html: &str,
     name: &str,
     attrs: impl Iterator<Item = (&'a str, &'a str)>,
