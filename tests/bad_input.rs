@@ -497,12 +497,6 @@ impl Sandbox {
 }
 
 /// What `outside/secret.txt` holds: no output may contain it.
-impl Default for Sandbox {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 pub const SECRET: &str = "SECRET-8d1f3c-never-published";
 
 /// One entry of [`state`]: a file's bytes, a link's target, or another

@@ -84,6 +84,30 @@ pub fn prepare(
     content_root: &Path,
     slug: &str,
 ) -> (ChapterSource, Vec<Diagnostic>) {
+    let canonical_root =
+        std::fs::canonicalize(content_root).unwrap_or_else(|_| content_root.to_path_buf());
+    let (chapter, mut diagnostics) = prepare_in(doc, text, content_root, &[canonical_root], slug);
+    // what the page will change in the raw HTML, said at the article's
+    // lines (the site renders with `html::render_checked` instead)
+    diagnostics.extend(super::html::check(
+        &chapter.markdown,
+        &chapter.line_map,
+        &doc.path,
+    ));
+    (chapter, diagnostics)
+}
+
+/// [`prepare`] with includes read from `roots` (canonical: `content/` and
+/// the article's locale folder, [`crate::load::LocaleContent::roots`]), and
+/// without the raw-HTML check, which rendering with
+/// `html::render_checked` makes in the same pass.
+pub fn prepare_in(
+    doc: &Document,
+    text: &str,
+    content_root: &Path,
+    roots: &[std::path::PathBuf],
+    slug: &str,
+) -> (ChapterSource, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let canonical_root =
         std::fs::canonicalize(content_root).unwrap_or_else(|_| content_root.to_path_buf());
@@ -91,6 +115,7 @@ pub fn prepare(
         article: &doc.path,
         content_root,
         canonical_root: &canonical_root,
+        roots,
         bytes: 0,
         includes: 0,
         stopped: false,
@@ -103,9 +128,6 @@ pub fn prepare(
         diagnostics: &mut diagnostics,
     };
     let (markdown, line_map) = rewrite(doc, text, &mut expansion);
-    // what the page will change in the raw HTML, said at the article's
-    // lines (the renderer itself reports nothing)
-    diagnostics.extend(super::html::check(&markdown, &line_map, &doc.path));
     let title = doc
         .frontmatter
         .title
@@ -131,6 +153,8 @@ struct Expansion<'a> {
     article: &'a str,
     content_root: &'a Path,
     canonical_root: &'a Path,
+    /// Where includes may be read from (canonical).
+    roots: &'a [std::path::PathBuf],
     /// Bytes of included files read so far.
     bytes: u64,
     /// Includes expanded so far.
@@ -253,8 +277,8 @@ fn include(
     // them name `content/…` as the article's do
     let project_root = expansion.content_root.parent().unwrap_or(Path::new("."));
     let target = target.split(['#', '?']).next().unwrap_or(target);
-    let resolved = match crate::load::resolve_include(
-        expansion.canonical_root,
+    let resolved = match crate::load::resolve_include_in(
+        expansion.roots,
         &project_root.join(&doc.path),
         target,
     ) {

@@ -783,12 +783,25 @@ impl SiteRenderer<'_> {
             let parsed = article
                 .read()
                 .and_then(|text| Ok((crate::docfx::parse_article(&article.path, &text)?, text)));
-            let (source, found) = match parsed {
-                Ok((document, text)) => {
-                    chapter::prepare(&document, &text, &self.content_root, &article.slug)
-                }
+            let (source, mut found) = match parsed {
+                Ok((document, text)) => chapter::prepare_in(
+                    &document,
+                    &text,
+                    &self.content_root,
+                    &self.content_roots,
+                    &article.slug,
+                ),
                 Err(d) => (ChapterSource::empty(&article.slug), vec![d]),
             };
+            // rendered and checked in one pass: what the page changes in
+            // the article's raw HTML is said at the article's lines
+            let (html, checked) = html::render_checked(
+                &source.markdown,
+                &source.line_map,
+                &self.messages,
+                &article.path,
+            );
+            found.extend(checked);
             let clean = found.is_empty();
             if !clean && let Ok(mut all) = self.diagnostics.lock() {
                 all.extend(found);
@@ -801,7 +814,6 @@ impl SiteRenderer<'_> {
             {
                 keys.push((format!("{}/{file}", self.locale), key.clone()));
             }
-            let html = html::render(&source.markdown, &source.line_map, &self.messages);
             self.progress.inc(1);
             (Cow::Owned(html), source.title, source.description)
         } else {
@@ -812,11 +824,13 @@ impl SiteRenderer<'_> {
             let bytes = crate::load::confine::read(&file, &self.content_roots)
                 .map_err(|r| anyhow::anyhow!("{}", r.diagnostic(&display)))?;
             let text = crate::load::decode(bytes, &display)?;
-            (
-                Cow::Owned(html::render(&text, &[], &self.messages)),
-                chapter.name.clone(),
-                None,
-            )
+            let (html, found) = html::render_checked(&text, &[], &self.messages, &display);
+            if !found.is_empty()
+                && let Ok(mut all) = self.diagnostics.lock()
+            {
+                all.extend(found);
+            }
+            (Cow::Owned(html), chapter.name.clone(), None)
         };
         self.rendered
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -1098,7 +1112,7 @@ fn toc_files(entries: &[(String, String)], messages: &Messages) -> (String, Stri
     }
     list.push_str("</ol>");
     let js = format!(
-        "(function () {{\n  var nav = document.getElementById(\"rulebook-toc\");\n  if (!nav) return;\n  nav.innerHTML = {};\n  var plain = function (h) {{ try {{ return decodeURIComponent(h); }} catch (e) {{ return h; }} }};\n  var here = plain(location.pathname.split(\"/\").pop() || \"index.html\");\n  nav.querySelectorAll(\"a\").forEach(function (a) {{\n    if (plain(a.getAttribute(\"href\")) === here) {{ a.className = \"active\"; a.setAttribute(\"aria-current\", \"page\"); }}\n  }});\n}})();\n",
+        "(function () {{\n  var nav = document.getElementById(\"rulebook-toc\");\n  if (!nav) return;\n  nav.innerHTML = {};\n  var plain = function (h) {{ try {{ return decodeURIComponent(h); }} catch (e) {{ return h; }} }};\n  var here = plain(location.pathname.split(\"/\").pop() || \"index.html\");\n  nav.querySelectorAll(\"a\").forEach(function (a) {{\n    if (plain(a.getAttribute(\"href\")) === here) {{ a.className = \"rulebook-active\"; a.setAttribute(\"aria-current\", \"page\"); }}\n  }});\n}})();\n",
         serde_json::Value::String(list.clone())
     );
     let title = html::escape(&messages.format("nav-contents", &FluentArgs::new()));

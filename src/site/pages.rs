@@ -73,7 +73,14 @@ fn link(
     messages: &Messages,
 ) -> (String, Option<String>) {
     match rule.by_locale.get(locale) {
-        Some(own) if own.agrees => (format!("{}.html#L{}", rule.article, own.source.line), None),
+        Some(own) if own.agrees => (
+            format!(
+                "{}#L{}",
+                super::href::path(&format!("{}.html", rule.article)),
+                own.source.line
+            ),
+            None,
+        ),
         _ => {
             let mut args = FluentArgs::new();
             args.set(
@@ -81,7 +88,11 @@ fn link(
                 plain(messages, &format!("language-{canonical}")),
             );
             (
-                format!("../{canonical}/{}.html#L{}", rule.article, rule.source.line),
+                format!(
+                    "{}#L{}",
+                    super::href::in_locale(canonical, &format!("{}.html", rule.article)),
+                    rule.source.line
+                ),
                 Some(messages.format("rules-from-canonical", &args)),
             )
         }
