@@ -157,40 +157,75 @@ pub enum Format {
     Json,
 }
 
+/// How a command ended when it did not fail; [`exit_code`] turns it (or the
+/// errors of a failed command) into the process's exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done, or the question's answer is yes: exit 0.
+    Done,
+    /// The input or the question says no (a finding at `--fail-on`, the
+    /// answer "no"), already printed: exit 1.
+    No,
+    /// Standard output could not be written (a closed pipe): exit 2, with
+    /// nothing more to print, since there is nobody to read it.
+    Unwritten,
+}
+
+/// What every command returns: its outcome, or the errors that stopped it
+/// (printed, with any warnings among them, by [`exit_code`]).
+pub type CommandResult = Result<Outcome, Diagnostics>;
+
 /// Run a parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
-    let Some(jobs) = cli.jobs else {
-        return ExitCode::from(dispatch(&cli));
+    let result = match cli.jobs {
+        None => dispatch(&cli),
+        Some(jobs) => match rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(jobs))
+            .build()
+        {
+            Ok(pool) => pool.install(|| dispatch(&cli)),
+            Err(e) => Err(Diagnostic::error(
+                "usage",
+                format!("cannot start {jobs} worker threads: {e}"),
+            )
+            .with_help("give a smaller --jobs")
+            .into()),
+        },
     };
-    match rayon::ThreadPoolBuilder::new()
-        .num_threads(usize::from(jobs))
-        .build()
-    {
-        Ok(pool) => ExitCode::from(pool.install(|| dispatch(&cli))),
-        Err(e) => {
-            report(
-                &Diagnostic::error("usage", format!("cannot start {jobs} worker threads: {e}"))
-                    .with_help("give a smaller --jobs")
-                    .into(),
-                false,
-            );
-            ExitCode::from(EXIT_USAGE)
+    ExitCode::from(exit_code(&cli, result))
+}
+
+/// The one place a command's result becomes an exit code, so that the same
+/// mistake exits with the same code whichever command meets it.
+fn exit_code(cli: &Cli, result: CommandResult) -> u8 {
+    match result {
+        Ok(Outcome::Done) => EXIT_OK,
+        Ok(Outcome::No) => EXIT_INPUT,
+        Ok(Outcome::Unwritten) => EXIT_USAGE,
+        Err(diagnostics) => {
+            report(&diagnostics, cli.quiet);
+            match cli.command {
+                // `check` exits 1 for the answer "no": any error is 2, so
+                // that a script never takes a failure for an answer.
+                Command::Check(_) => EXIT_USAGE,
+                _ => failure_code(&diagnostics),
+            }
         }
     }
 }
 
-fn dispatch(cli: &Cli) -> u8 {
+fn dispatch(cli: &Cli) -> CommandResult {
     match cli.command {
         Command::Build {
             ref out,
             ref locales,
         } => build(cli, out, locales),
-        Command::Inspect { ref file, format } => inspect(&cli.root, file, format),
+        Command::Inspect { ref file, format } => inspect(cli, file, format),
         Command::SourceText {
             ref file,
             ref output,
             ref content_locale,
-        } => source_text(&cli.root, file, output.as_deref(), content_locale),
+        } => source_text(file, output.as_deref(), content_locale),
         Command::Check(ref args) => check::run(&cli.root, args),
         Command::Serve(ref args) => serve::run(cli, args),
         Command::Diff {
@@ -218,31 +253,10 @@ pub enum FailOn {
     Never,
 }
 
-fn diff(cli: &Cli, format: DiffFormat, fail_on: FailOn, locales: &[String]) -> u8 {
-    let project = match load::load_project(&cli.root) {
-        Ok(p) => p,
-        Err(ds) => {
-            report(&ds, cli.quiet);
-            return failure_code(&ds);
-        }
-    };
-    if let Some(unknown) = locales.iter().find(|l| project.locale(l).is_none()) {
-        let known: Vec<&str> = project.locales.iter().map(|l| l.id.as_str()).collect();
-        report(
-            &Diagnostic::error("missing-locale", format!("there is no content/{unknown}/"))
-                .with_help(format!("known locales: {}", known.join(", ")))
-                .into(),
-            false,
-        );
-        return EXIT_USAGE;
-    }
-    let analysis = match crate::emit::analyze(&project) {
-        Ok(a) => a,
-        Err(ds) => {
-            report(&ds, cli.quiet);
-            return failure_code(&ds);
-        }
-    };
+fn diff(cli: &Cli, format: DiffFormat, fail_on: FailOn, locales: &[String]) -> CommandResult {
+    let project = load::load_project(&cli.root)?;
+    known_locales(&project, locales)?;
+    let analysis = crate::emit::analyze(&project)?;
     report(&analysis.diagnostics, cli.quiet);
     let findings = analysis.report.only_locales(locales);
     let text = match format {
@@ -261,7 +275,7 @@ fn diff(cli: &Cli, format: DiffFormat, fail_on: FailOn, locales: &[String]) -> u
         .unwrap_or_default(),
     };
     if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
-        return EXIT_USAGE;
+        return Ok(Outcome::Unwritten);
     }
     use crate::reconcile::findings::Severity;
     let threshold = match fail_on {
@@ -269,9 +283,24 @@ fn diff(cli: &Cli, format: DiffFormat, fail_on: FailOn, locales: &[String]) -> u
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Never => None,
     };
-    match (threshold, findings.worst()) {
-        (Some(t), Some(w)) if w >= t => EXIT_INPUT,
-        _ => EXIT_OK,
+    Ok(match (threshold, findings.worst()) {
+        (Some(t), Some(w)) if w >= t => Outcome::No,
+        _ => Outcome::Done,
+    })
+}
+
+/// Refuses a locale named on the command line (`--locale L`, `diff L`) that
+/// the project does not have: a usage error, exit 2 (see [`failure_code`]).
+fn known_locales(project: &load::Project, wanted: &[String]) -> Result<(), Diagnostic> {
+    match wanted.iter().find(|l| project.locale(l).is_none()) {
+        None => Ok(()),
+        Some(unknown) => {
+            let known: Vec<&str> = project.locales.iter().map(|l| l.id.as_str()).collect();
+            Err(
+                Diagnostic::error("missing-locale", format!("there is no content/{unknown}/"))
+                    .with_help(format!("known locales: {}", known.join(", "))),
+            )
+        }
     }
 }
 
@@ -283,34 +312,35 @@ pub fn report(diagnostics: &Diagnostics, quiet: bool) {
     }
 }
 
-/// The output folder `--out` names (relative to `--root`), or `None`
-/// (refusal printed) when a build may not write it: see
-/// [`crate::emit::out_dir::check`]. Every command that writes an output
-/// asks here first, so the refusal and its exit code are the same for all.
-fn output_folder(cli: &Cli, out: &Path) -> Option<PathBuf> {
+/// The output folder `--out` names (relative to `--root`), or the refusal
+/// when a build may not write it: see [`crate::emit::out_dir::check`].
+/// Every command that writes an output asks here first, so the refusal is
+/// the same for all.
+fn output_folder(cli: &Cli, out: &Path) -> Result<PathBuf, Diagnostic> {
     let folder = if out.is_absolute() {
         out.to_path_buf()
     } else {
         cli.root.join(out)
     };
     let named = format!("--out {}", out.display());
-    match crate::emit::out_dir::check(&cli.root, &folder, &named) {
-        Ok(()) => Some(folder),
-        Err(d) => {
-            report(&d.into(), false);
-            None
-        }
-    }
+    crate::emit::out_dir::check(&cli.root, &folder, &named)?;
+    Ok(folder)
 }
 
-/// Exit code for a set of failing diagnostics: 2 when a file could not be read
-/// or written at all or the output folder was refused (as docs/diagnostics.md
-/// says), 1 when the input was read and found wrong.
+/// Exit code for a set of failing diagnostics: 2 when the command line
+/// asks for what cannot be (a locale the project does not have, an output
+/// folder that may not be replaced, an address that cannot be listened on),
+/// a file could not be read or written at all, or there is no project where
+/// `--root` points (as docs/diagnostics.md says); 1 when the input was read
+/// and found wrong.
 fn failure_code(diagnostics: &Diagnostics) -> u8 {
-    const USAGE: [&str; 4] = [
+    const USAGE: [&str; 7] = [
+        "usage",
         "unreadable",
         "unwritable",
         "no-content",
+        "missing-locale",
+        "unlistenable",
         crate::emit::out_dir::CODE,
     ];
     if diagnostics.errors().any(|d| USAGE.contains(&d.code)) {
@@ -320,46 +350,37 @@ fn failure_code(diagnostics: &Diagnostics) -> u8 {
     }
 }
 
-fn build(cli: &Cli, out: &Path, locales: &[String]) -> u8 {
-    let Some(out) = output_folder(cli, out) else {
-        return EXIT_USAGE;
-    };
+fn build(cli: &Cli, out: &Path, locales: &[String]) -> CommandResult {
+    let out = output_folder(cli, out)?;
     let options = crate::emit::BuildOptions {
         locales: locales.to_vec(),
         progress: !cli.quiet,
         session: None,
     };
-    match crate::emit::build(&cli.root, &out, &options) {
-        Ok(output) => {
-            report(&output.diagnostics, cli.quiet);
-            if !cli.quiet {
-                let c = output.counts;
-                let s = output.stats;
-                if s.up_to_date {
-                    eprintln!("{} is up to date", out.display());
-                } else {
-                    eprintln!(
-                        "wrote {} ({} rules, {} procedures, {} discrepancies from {} files; \
+    let output = crate::emit::build(&cli.root, &out, &options)?;
+    report(&output.diagnostics, cli.quiet);
+    if !cli.quiet {
+        let c = output.counts;
+        let s = output.stats;
+        if s.up_to_date {
+            eprintln!("{} is up to date", out.display());
+        } else {
+            eprintln!(
+                "wrote {} ({} rules, {} procedures, {} discrepancies from {} files; \
                          analyzed {} articles, {} from the cache; rendered {} pages, {} reused)",
-                        out.display(),
-                        c.rules,
-                        c.procedures,
-                        c.discrepancies,
-                        c.sources,
-                        s.articles_analyzed,
-                        s.articles_cached,
-                        s.pages_rendered,
-                        s.pages_reused,
-                    );
-                }
-            }
-            EXIT_OK
-        }
-        Err(ds) => {
-            report(&ds, cli.quiet);
-            failure_code(&ds)
+                out.display(),
+                c.rules,
+                c.procedures,
+                c.discrepancies,
+                c.sources,
+                s.articles_analyzed,
+                s.articles_cached,
+                s.pages_rendered,
+                s.pages_reused,
+            );
         }
     }
+    Ok(Outcome::Done)
 }
 
 /// Read a file named on the command line (relative to the working directory,
@@ -369,26 +390,9 @@ fn read_file(file: &Path) -> Result<(load::Article, String), Diagnostic> {
     load::read_article(file, &display)
 }
 
-fn inspect(_root: &Path, file: &Path, format: Format) -> u8 {
-    let (article, text) = match read_file(file) {
-        Ok(a) => a,
-        Err(d) => {
-            let code = if d.code == "unreadable" {
-                EXIT_USAGE
-            } else {
-                EXIT_INPUT
-            };
-            report(&d.into(), false);
-            return code;
-        }
-    };
-    let doc = match docfx::parse_article(&article.path, &text) {
-        Ok(doc) => doc,
-        Err(d) => {
-            report(&d.into(), false);
-            return EXIT_INPUT;
-        }
-    };
+fn inspect(cli: &Cli, file: &Path, format: Format) -> CommandResult {
+    let (article, text) = read_file(file)?;
+    let doc = docfx::parse_article(&article.path, &text)?;
     let mut stdout = std::io::stdout().lock();
     let written = match format {
         Format::Json => serde_json::to_writer_pretty(&mut stdout, &doc)
@@ -397,57 +401,32 @@ fn inspect(_root: &Path, file: &Path, format: Format) -> u8 {
         Format::Text => stdout.write_all(outline(&doc).as_bytes()),
     };
     if written.is_err() {
-        return EXIT_USAGE;
+        return Ok(Outcome::Unwritten);
     }
     let diagnostics = Diagnostics(doc.diagnostics.clone());
-    report(&diagnostics, false);
     if diagnostics.has_errors() {
-        EXIT_INPUT
-    } else {
-        EXIT_OK
+        return Err(diagnostics);
     }
+    report(&diagnostics, cli.quiet);
+    Ok(Outcome::Done)
 }
 
-fn source_text(_root: &Path, file: &Path, output: Option<&Path>, content_locale: &str) -> u8 {
-    let (article, text) = match read_file(file) {
-        Ok(a) => a,
-        Err(d) => {
-            let code = if d.code == "unreadable" {
-                EXIT_USAGE
-            } else {
-                EXIT_INPUT
-            };
-            report(&d.into(), false);
-            return code;
-        }
-    };
+fn source_text(file: &Path, output: Option<&Path>, content_locale: &str) -> CommandResult {
+    let (article, text) = read_file(file)?;
     let options = SourceTextOptions {
         content_locale: content_locale.to_owned(),
     };
-    let text = match docfx::source_text(&article.path, &text, &options) {
-        Ok(text) => text,
-        Err(ds) => {
-            report(&ds, false);
-            return EXIT_INPUT;
-        }
-    };
+    let text = docfx::source_text(&article.path, &text, &options)?;
     let written = match output {
         Some(path) => crate::fsutil::write_atomic(path, text.as_bytes()),
         None => std::io::stdout().lock().write_all(text.as_bytes()),
     };
-    match written {
-        Ok(()) => EXIT_OK,
-        Err(e) => {
-            let target = output.map_or("standard output".to_owned(), |p| p.display().to_string());
-            report(
-                &Diagnostic::error("unwritable", format!("cannot write {target}: {e}"))
-                    .at(Location::file(target))
-                    .into(),
-                false,
-            );
-            EXIT_USAGE
-        }
-    }
+    written.map_err(|e| {
+        let target = output.map_or("standard output".to_owned(), |p| p.display().to_string());
+        Diagnostic::error("unwritable", format!("cannot write {target}: {e}"))
+            .at(Location::file(target))
+    })?;
+    Ok(Outcome::Done)
 }
 
 /// A readable outline of a document: one line per node, indented by depth.

@@ -121,6 +121,41 @@ pub fn parse_locale(name: &str) -> Result<LanguageIdentifier, String> {
     Ok(langid)
 }
 
+/// The help of `no-content`: where the folder was looked for, and the
+/// `--root` to give. Run from a subfolder of a project (`cd content &&
+/// rulebook build`), the nearest folder above holding `book.toml` and
+/// `content/` is named, as `..` steps when `--root` was left at `.`.
+fn no_content_help(root: &Path) -> String {
+    // canonical where it exists, so `--root a/..` looks above `.`, not `a`
+    let absolute = std::fs::canonicalize(root)
+        .or_else(|_| std::path::absolute(root))
+        .unwrap_or_else(|_| root.to_path_buf());
+    let looked = absolute.join("content");
+    let project = absolute
+        .ancestors()
+        .skip(1)
+        .enumerate()
+        .find(|(_, dir)| dir.join("book.toml").is_file() && dir.join("content").is_dir());
+    match project {
+        Some((up, dir)) => {
+            let named = if root == Path::new(".") {
+                vec![".."; up + 1].join("/")
+            } else {
+                dir.display().to_string()
+            };
+            format!(
+                "looked for {}; {} holds book.toml and content/: run from there or give `--root {named}`",
+                looked.display(),
+                dir.display()
+            )
+        }
+        None => format!(
+            "looked for {}; run from the folder holding book.toml and content/<locale>/*.md, or give `--root DIR`",
+            looked.display()
+        ),
+    }
+}
+
 /// Read `book.toml` and every article under `content/`. All problems are
 /// gathered (one run shows them all); any error means no project.
 pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
@@ -147,9 +182,7 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
             diagnostics.push(
                 Diagnostic::error("no-content", format!("cannot read the content folder: {e}"))
                     .at(Location::file("content"))
-                    .with_help(
-                        "articles live in content/<locale>/*.md, e.g. content/en/article.md",
-                    ),
+                    .with_help(no_content_help(root)),
             );
             return Err(diagnostics);
         }

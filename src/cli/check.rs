@@ -4,23 +4,14 @@
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
 
-use super::{CheckArgs, EXIT_INPUT, EXIT_OK, EXIT_USAGE, Format, QuestionArgs, report};
+use super::{CheckArgs, CommandResult, Format, Outcome, QuestionArgs, report};
 use crate::diag::{Diagnostic, Location};
 use crate::rules::batch::{DecisionWriter, MAX_LINE_BYTES, MAX_SKIP_BYTES};
 use crate::rules::question::MAX_REQUEST_BYTES;
 use crate::rules::{Answer, Messages, Question, Rules, Validator};
 
-pub(super) fn run(root: &Path, args: &CheckArgs) -> u8 {
-    match run_inner(root, args) {
-        Ok(code) => code,
-        Err(d) => {
-            report(&d.into(), false);
-            EXIT_USAGE
-        }
-    }
-}
-
-fn run_inner(root: &Path, args: &CheckArgs) -> Result<u8, Diagnostic> {
+/// Any error here exits 2 ([`super::exit_code`]): 1 is the answer "no".
+pub(super) fn run(root: &Path, args: &CheckArgs) -> CommandResult {
     // Check the question before loading anything, so a typo is reported as
     // such even when the rules file is missing too.
     let question = match &args.question {
@@ -28,20 +19,22 @@ fn run_inner(root: &Path, args: &CheckArgs) -> Result<u8, Diagnostic> {
             return Err(Diagnostic::error(
                 "usage",
                 "--batch replaces the question; give one or the other",
-            ));
+            )
+            .into());
         }
         Some(q) => Some(question(q)?),
         None if args.batch.is_some() => None,
         None => {
             return Err(Diagnostic::error("usage", "no question to answer")
-                .with_help("give a question (purchase, tax, cancel, link, role, cancel-request) or --batch FILE.jsonl"));
+                .with_help("give a question (purchase, tax, cancel, link, role, cancel-request) or --batch FILE.jsonl")
+                .into());
         }
     };
     let validator = validator(root, args)?;
     match (question, &args.batch) {
-        (Some(q), _) => answer(&validator, &q, args.format),
-        (None, Some(batch)) => run_batch(&validator, batch),
-        (None, None) => Ok(EXIT_USAGE),
+        (Some(q), _) => Ok(answer(&validator, &q, args.format)?),
+        (None, Some(batch)) => Ok(run_batch(&validator, batch)?),
+        (None, None) => Err(Diagnostic::error("usage", "no question to answer").into()),
     }
 }
 
@@ -134,7 +127,11 @@ fn read_request(file: &Path) -> Result<String, Diagnostic> {
     })
 }
 
-fn answer(validator: &Validator, question: &Question, format: Format) -> Result<u8, Diagnostic> {
+fn answer(
+    validator: &Validator,
+    question: &Question,
+    format: Format,
+) -> Result<Outcome, Diagnostic> {
     validator.admit(question).map_err(|e| {
         Diagnostic::error("bad-question", e.0).with_help("see docs/validator.md for the ids")
     })?;
@@ -161,12 +158,12 @@ fn answer(validator: &Validator, question: &Question, format: Format) -> Result<
     written
         .map_err(|e| Diagnostic::error("unwritable", format!("cannot write the answer: {e}")))?;
     Ok(match decision.answer {
-        Answer::Yes => EXIT_OK,
-        Answer::No => EXIT_INPUT,
+        Answer::Yes => Outcome::Done,
+        Answer::No => Outcome::No,
     })
 }
 
-fn run_batch(validator: &Validator, batch: &Path) -> Result<u8, Diagnostic> {
+fn run_batch(validator: &Validator, batch: &Path) -> Result<Outcome, Diagnostic> {
     let display = batch.display().to_string();
     let unreadable = |e: std::io::Error| {
         Diagnostic::error("unreadable", format!("cannot read {display}: {e}"))
@@ -210,7 +207,7 @@ fn run_batch(validator: &Validator, batch: &Path) -> Result<u8, Diagnostic> {
         .at(Location::new(&display, saturate(line), 1))
         .with_help("give a JSONL file: one question (a JSON object) per line"));
     }
-    Ok(EXIT_OK)
+    Ok(Outcome::Done)
 }
 
 /// A line number for a diagnostic (which holds a `u32`).

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::net::{IpAddr, ToSocketAddrs};
 use std::path::PathBuf;
 
-use super::{Cli, EXIT_USAGE, report};
+use super::{Cli, CommandResult, Outcome, report};
 use crate::diag::{Diagnostic, Location};
 use crate::serve::{Event, ServeOptions};
 
@@ -80,27 +80,27 @@ fn resolve(name: &str, port: u16) -> Result<IpAddr, String> {
         .ok_or_else(|| format!("--bind {name} resolves to no address"))
 }
 
-pub(super) fn run(cli: &Cli, args: &ServeArgs) -> u8 {
+pub(super) fn run(cli: &Cli, args: &ServeArgs) -> CommandResult {
     let mut options = ServeOptions::new(&cli.root);
-    let Some(out) = super::output_folder(cli, &args.out) else {
-        return EXIT_USAGE;
-    };
-    options.out = out;
+    options.out = super::output_folder(cli, &args.out)?;
+    // A `--locale` the project lacks is a mistake of the command line, which
+    // no save can fix: refused before listening, as `build` refuses it. A
+    // project that does not load is left to the first build, whose errors
+    // serve prints and then waits for the fix.
+    if !args.locales.is_empty()
+        && let Ok(project) = crate::load::load_project(&cli.root)
+    {
+        super::known_locales(&project, &args.locales)?;
+    }
     let bind = match &args.bind {
         Bind::Ip(ip) => *ip,
-        Bind::Name(name) => match resolve(name, args.port) {
-            Ok(ip) => ip,
-            Err(message) => {
-                report(
-                    &Diagnostic::error("unlistenable", message)
-                        .at(Location::file("--bind"))
-                        .with_help("give an address (e.g. --bind 127.0.0.1) or a name this machine resolves")
-                        .into(),
-                    false,
-                );
-                return EXIT_USAGE;
-            }
-        },
+        Bind::Name(name) => resolve(name, args.port).map_err(|message| {
+            Diagnostic::error("unlistenable", message)
+                .at(Location::file("--bind"))
+                .with_help(
+                    "give an address (e.g. --bind 127.0.0.1) or a name this machine resolves",
+                )
+        })?,
     };
     options.bind = bind;
     if let Bind::Name(name) = &args.bind {
@@ -117,21 +117,14 @@ pub(super) fn run(cli: &Cli, args: &ServeArgs) -> u8 {
     let out = options.out.display().to_string();
     let quiet = cli.quiet;
     let served = crate::serve::run(options, move |event| print_event(event, &out, quiet));
-    match served {
-        Ok(()) => super::EXIT_OK,
-        Err(e) => {
-            report(
-                &Diagnostic::error(
-                    "unlistenable",
-                    format!("cannot listen on {}:{}: {e}", args.bind, args.port),
-                )
-                .with_help("choose another --port (0 picks a free one) or --bind address")
-                .into(),
-                false,
-            );
-            EXIT_USAGE
-        }
-    }
+    served.map_err(|e| {
+        Diagnostic::error(
+            "unlistenable",
+            format!("cannot listen on {}:{}: {e}", args.bind, args.port),
+        )
+        .with_help("choose another --port (0 picks a free one) or --bind address")
+    })?;
+    Ok(Outcome::Done)
 }
 
 fn print_event(event: &Event<'_>, out: &str, quiet: bool) {
