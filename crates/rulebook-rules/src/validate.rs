@@ -10,7 +10,7 @@
 //! someone will read them.
 //!
 //! ```
-//! use rulebook::rules::{Answer, Question, Rules, Validator};
+//! use rulebook_rules::{Answer, Question, Rules, Validator};
 //!
 //! let json = r#"{
 //!   "schema": "rulebook/rules@1", "canonical_locale": "en", "policy": "source-wins",
@@ -50,22 +50,43 @@ pub const MAX_RULES_BYTES: u64 = 16 * 1024 * 1024;
 #[non_exhaustive]
 pub enum LoadError {
     #[error("cannot read {path}: {source}")]
+    /// The file could not be opened or read.
     Unreadable {
+        /// The file as named.
         path: String,
+        /// What went wrong.
         source: std::io::Error,
     },
     #[error("the rules file is {size} bytes; the limit is {limit} bytes")]
-    TooLarge { size: u64, limit: u64 },
+    /// The file is larger than the validator reads.
+    TooLarge {
+        /// Its size in bytes.
+        size: u64,
+        /// The limit ([`MAX_RULES_BYTES`]).
+        limit: u64,
+    },
     #[error("line {line}, column {column}: {message}")]
+    /// The text is not JSON, or not a rules file's shape.
     Json {
+        /// 1-based line.
         line: usize,
+        /// 1-based column.
         column: usize,
+        /// What is wrong there.
         message: String,
     },
     #[error("unsupported schema {found:?}: this rulebook reads {SCHEMA_ID}")]
-    Schema { found: String },
+    /// The file is of another version of the contract.
+    Schema {
+        /// Its `schema` value.
+        found: String,
+    },
     #[error("{message}")]
-    Invalid { message: String },
+    /// The file parses but breaks a rule of the contract (an id used twice, a value of another kind's shape, …).
+    Invalid {
+        /// What is wrong.
+        message: String,
+    },
 }
 
 impl LoadError {
@@ -97,11 +118,14 @@ impl LoadError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Answer {
+    /// The question is answered yes (allowed, included, usable, complete).
     Yes,
+    /// The question is answered no.
     No,
 }
 
 impl Answer {
+    /// `yes` or `no`, as the JSON form writes it.
     pub fn id(self) -> &'static str {
         match self {
             Answer::Yes => "yes",
@@ -122,83 +146,126 @@ pub struct RuleRef(pub u16);
 pub enum Finding {
     /// The product's rule lists the market.
     Unavailable {
+        /// The rule consulted.
         rule: RuleRef,
+        /// The question's market.
         market: Market,
     },
     /// The product's rule was consulted and does not list the market.
     NotListed {
+        /// The rule consulted.
         rule: RuleRef,
+        /// The question's market.
         market: Market,
     },
     /// No unavailable-markets rule names the product.
     NoMarketRule {
+        /// The question's market.
         market: Market,
     },
+    /// The tax rule lists the market.
     TaxIncluded {
+        /// The rule consulted.
         rule: RuleRef,
+        /// The question's market.
         market: Market,
     },
+    /// A tax rule was consulted and does not list the market.
     TaxExcluded {
+        /// The rule consulted.
         rule: RuleRef,
+        /// The question's market.
         market: Market,
     },
+    /// No tax-inclusive-markets rule exists.
     NoTaxRule {
+        /// The question's market.
         market: Market,
     },
     /// `elapsed` = on - purchased, in days.
     CancelWithin {
+        /// The rule consulted.
         rule: RuleRef,
+        /// Days from purchase to the day asked about.
         elapsed: i64,
     },
+    /// `elapsed` is past the rule's window.
     CancelPast {
+        /// The rule consulted.
         rule: RuleRef,
+        /// Days from purchase to the day asked about.
         elapsed: i64,
     },
+    /// No cancellation-window rule exists.
     NoCancelRule {
+        /// Days from purchase to the day asked about.
         elapsed: i64,
     },
+    /// The link is within its days and downloads.
     LinkUsable {
+        /// The rule consulted.
         rule: RuleRef,
     },
+    /// The link is past its valid days.
     LinkExpired {
+        /// The rule consulted.
         rule: RuleRef,
     },
+    /// The link has no downloads left.
     LinkExhausted {
+        /// The rule consulted.
         rule: RuleRef,
     },
+    /// No link-limits rule exists.
     NoLinkRule,
     /// A role of the question may do the rule's action; `role` indexes the
     /// rules' role table ([`Rules::role_id`]), so the wording depends on the
     /// finding alone.
     RoleGranted {
+        /// The rule consulted.
         rule: RuleRef,
+        /// The granting role's index in the rules' role table.
         role: u8,
     },
     /// None of the question's roles is in the rule's list.
     RoleDenied {
+        /// The rule consulted.
         rule: RuleRef,
     },
     /// The role at `role_at` is not a known role id; it grants nothing.
     UnknownRole {
+        /// Index of the role in the question's role list.
         role_at: u8,
     },
+    /// No role-requirement rule names the action.
     NoRoleRule,
+    /// Every field the rule requires is present and valid.
     RequestComplete {
+        /// The rule consulted.
         rule: RuleRef,
     },
+    /// A required field is missing.
     FieldMissing {
+        /// The rule consulted.
         rule: RuleRef,
+        /// Index of the field in the rule's field list.
         field_at: u8,
     },
+    /// A required field is present but not valid.
     FieldInvalid {
+        /// The rule consulted.
         rule: RuleRef,
+        /// Index of the field in the rule's field list.
         field_at: u8,
     },
     /// The rule requires a field this validator has no check for.
     FieldUnknown {
+        /// The rule consulted.
         rule: RuleRef,
+        /// Index of the field in the rule's field list.
         field_at: u8,
     },
+    /// No cancellation-request-fields rule exists.
     NoRequestRule,
 }
 
@@ -255,7 +322,9 @@ impl Finding {
 /// decided it (None when no rule covers the question).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Verdict {
+    /// The answer.
     pub answer: Answer,
+    /// The deciding rule.
     pub rule: Option<RuleRef>,
 }
 
@@ -263,7 +332,9 @@ pub struct Verdict {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Decision {
+    /// The answer.
     pub answer: Answer,
+    /// Why: the deciding reason first, then the others consulted.
     pub reasons: Vec<Reason>,
 }
 
@@ -271,8 +342,11 @@ pub struct Decision {
 /// in the validator's language, and the sentence the rule was read from.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Reason {
+    /// The id of the rule, None when no rule covers the question.
     pub rule: Option<String>,
+    /// The reason in words, in the validator's language.
     pub message: String,
+    /// Where the rule is stated (canonical locale), when there is a rule.
     pub source: Option<Provenance>,
 }
 
@@ -304,6 +378,7 @@ const KNOWN_ROLES: &[&str] = &[
 /// Products and actions of DESIGN.md's vocabulary; questions naming others
 /// (and not named by any rule) are refused as typos.
 pub const KNOWN_PRODUCTS: &[&str] = &["azure-reservations", "sql-server", "windows-server"];
+/// Actions of DESIGN.md's vocabulary (see [`KNOWN_PRODUCTS`]).
 pub const KNOWN_ACTIONS: &[&str] = &[
     "buy-software",
     "cancel-purchase",
@@ -587,7 +662,7 @@ fn locate_too_long(text: &str) -> Option<(usize, usize)> {
     if start == end {
         return None;
     }
-    let (line, column) = crate::position::LineIndex::new(text).line_col(text, start);
+    let (line, column) = crate::position::line_col(text, start);
     Some((line as usize, column as usize))
 }
 
@@ -793,10 +868,12 @@ impl Validator {
         Validator { rules, messages }
     }
 
+    /// The rules this validator answers from.
     pub fn rules(&self) -> &Rules {
         &self.rules
     }
 
+    /// The messages its reasons are worded with.
     pub fn messages(&self) -> &Messages {
         &self.messages
     }
@@ -1042,11 +1119,7 @@ mod tests {
     use super::*;
 
     fn sample() -> Rules {
-        let text = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample-rules.json"),
-        )
-        .unwrap();
-        Rules::from_json(&text).unwrap()
+        Rules::from_json(crate::SAMPLE_RULES).unwrap()
     }
 
     #[test]
@@ -1061,20 +1134,15 @@ mod tests {
 
     #[test]
     fn wrong_schema_is_named() {
-        let text = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample-rules.json"),
-        )
-        .unwrap()
-        .replace("rulebook/rules@1", "rulebook/rules@2");
+        let text = crate::SAMPLE_RULES
+            .to_owned()
+            .replace("rulebook/rules@1", "rulebook/rules@2");
         let e = Rules::from_json(&text).unwrap_err();
         assert!(e.to_string().contains("rulebook/rules@2"), "{e}");
     }
 
     fn sample_text() -> String {
-        std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample-rules.json"),
-        )
-        .unwrap()
+        crate::SAMPLE_RULES.to_owned()
     }
 
     /// The 1-based line and column of the first `needle` in `text`.
