@@ -40,9 +40,11 @@ use super::{MAX_DURATION_DAYS, Provenance, RulesFile, SCHEMA_ID, Value};
 
 pub use super::question::{Market, QuestionError};
 
-/// Largest rules file accepted. The real one is a few kilobytes; the bound
-/// keeps a wrong path (a log, a disk image) from being read into memory.
-pub const MAX_RULES_BYTES: u64 = 16 * 1024 * 1024;
+/// Largest rules file read: 4 GiB. It bounds nothing a build writes (a
+/// build of 5,000 articles per locale writes about 250 MB of rules.json,
+/// most of it procedures and discrepancies); it only makes a wrong path
+/// (a disk image, `/dev/zero`) end with an error instead of filling memory.
+pub const MAX_RULES_BYTES: u64 = 4 << 30;
 
 /// Why a rules file could not be used. Every variant says what to fix; none
 /// comes from a panic.
@@ -432,24 +434,42 @@ pub struct Rules {
 
 impl Rules {
     /// Read and compile a rules file (at most [`MAX_RULES_BYTES`]).
+    ///
+    /// The file is opened without blocking (a FIFO or a kernel file never
+    /// hangs the caller), refused by its first bytes when it cannot be a
+    /// JSON object (a disk image, zeros: nothing more is read), then read
+    /// whole, bounded, and parsed from memory: serde_json parses a slice
+    /// several times faster than a reader, and a file that does not parse
+    /// is explained from its text.
     pub fn load(path: impl AsRef<Path>) -> Result<Rules, LoadError> {
-        use std::io::Read;
+        use std::io::{BufRead, Read};
         let path = path.as_ref();
         let unreadable = |source| LoadError::Unreadable {
             path: path.display().to_string(),
             source,
         };
-        let file = std::fs::File::open(path).map_err(unreadable)?;
-        // Read one byte past the limit rather than trusting metadata, which
-        // a pipe or a growing file would not report truthfully.
-        let mut bytes = Vec::new();
-        file.take(MAX_RULES_BYTES + 1)
+        let file = crate::fsread::open_nonblocking(path).map_err(unreadable)?;
+        // The size is a hint for the buffer only (a pipe or a growing file
+        // does not report it truthfully): the bound is the read's.
+        let hint = file.metadata().map_or(0, |m| m.len().min(MAX_RULES_BYTES));
+        let mut reader = std::io::BufReader::with_capacity(64 << 10, file);
+        let head = reader.fill_buf().map_err(unreadable)?;
+        let head = &head[..head.len().min(4096)];
+        if let Some(at) = head.iter().position(|b| !b.is_ascii_whitespace())
+            && head[at] != b'{'
+        {
+            // with the character there whole (up to four bytes)
+            let upto = head.len().min(at + 4);
+            return Err(not_an_object(&String::from_utf8_lossy(&head[..upto])));
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+        reader
+            .take(MAX_RULES_BYTES + 1)
             .read_to_end(&mut bytes)
             .map_err(unreadable)?;
         if bytes.len() as u64 > MAX_RULES_BYTES {
-            let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
             return Err(LoadError::TooLarge {
-                size,
+                size: std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len()),
                 limit: MAX_RULES_BYTES,
             });
         }
@@ -482,12 +502,7 @@ impl Rules {
         // serde would take an array for the struct and complain about its
         // length; say what the file should be instead.
         if !text.trim_start().starts_with('{') {
-            return Err(LoadError::Json {
-                line: 1,
-                column: 1,
-                message: "a rules file is a JSON object ({\"schema\": \"rulebook/rules@1\", …})"
-                    .to_owned(),
-            });
+            return Err(not_an_object(text));
         }
         let file: RulesFile = match serde_json::from_str(text) {
             Ok(file) => file,
@@ -664,6 +679,25 @@ fn locate_too_long(text: &str) -> Option<(usize, usize)> {
     }
     let (line, column) = crate::position::line_col(text, start);
     Some((line as usize, column as usize))
+}
+
+/// The error for a text that is not a JSON object, at its first character
+/// that is not white space, saying what that is.
+fn not_an_object(text: &str) -> LoadError {
+    let trimmed = text.trim_start();
+    let found = match trimmed.chars().next() {
+        None => "the file is empty".to_owned(),
+        Some(c) if c.is_control() => format!("the file starts with byte 0x{:02x}", u32::from(c)),
+        Some(c) => format!("the file starts with {c:?}"),
+    };
+    let (line, column) = crate::position::line_col(text, text.len() - trimmed.len());
+    LoadError::Json {
+        line: line as usize,
+        column: column as usize,
+        message: format!(
+            "{found}, not `{{`: a rules file is a JSON object ({{\"schema\": \"{SCHEMA_ID}\", …}})"
+        ),
+    }
 }
 
 /// Turn a serde error into a message that says what is wrong with the file;
@@ -1262,5 +1296,68 @@ mod tests {
                 .map(|r| r.id.as_str()),
             decision.reasons[0].rule.as_deref()
         );
+    }
+
+    /// Write `bytes` to a file of a fresh temporary folder and load it.
+    fn load_bytes(bytes: &[u8]) -> Result<Rules, LoadError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rules.json");
+        std::fs::write(&path, bytes).unwrap();
+        Rules::load(&path)
+    }
+
+    #[test]
+    fn a_rules_file_past_the_old_16_mib_cap_loads() {
+        // a valid file of 20 MiB: the sample followed by white space
+        let mut bytes = crate::SAMPLE_RULES.as_bytes().to_vec();
+        bytes.resize(20 << 20, b' ');
+        let rules = load_bytes(&bytes).unwrap();
+        assert_eq!(rules.file().rules.len(), sample().file().rules.len());
+    }
+
+    #[test]
+    fn zeros_are_refused_as_not_json_by_their_first_byte() {
+        let e = load_bytes(&vec![0u8; 1 << 20]).unwrap_err();
+        assert_eq!(e.position(), Some((1, 1)), "{e}");
+        assert!(e.detail().contains("byte 0x00"), "{e}");
+        // after white space: located where the zeros start
+        let e = load_bytes(b"\n\n  \0\0").unwrap_err();
+        assert_eq!(e.position(), Some((3, 3)), "{e}");
+        let e = load_bytes(b"").unwrap_err();
+        assert!(e.detail().contains("empty"), "{e}");
+        let e = load_bytes(b"[1, 2]").unwrap_err();
+        assert!(e.detail().contains("starts with '['"), "{e}");
+    }
+
+    #[test]
+    fn a_rules_file_padded_with_zeros_is_refused_where_the_zeros_start() {
+        let text = sample_text();
+        let end = text.trim_end();
+        let mut bytes = end.as_bytes().to_vec();
+        bytes.resize(bytes.len() + (1 << 20), 0);
+        let e = load_bytes(&bytes).unwrap_err();
+        // the first zero stands just past the end of the text
+        let (line, column) = crate::position::line_col(end, end.len());
+        assert_eq!(e.position(), Some((line as usize, column as usize)), "{e}");
+        assert!(e.detail().contains("trailing characters"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_not_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rules.json");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || send.send(Rules::load(&path).map(|_| ())));
+        // a hang guard, not a speed claim: the load used to block for good
+        let result = receive
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("loading a FIFO with no writer blocked");
+        assert!(result.is_err());
     }
 }
