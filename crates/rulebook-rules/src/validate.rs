@@ -449,9 +449,19 @@ impl Rules {
             source,
         };
         let file = crate::fsread::open_nonblocking(path).map_err(unreadable)?;
-        // The size is a hint for the buffer only (a pipe or a growing file
-        // does not report it truthfully): the bound is the read's.
-        let hint = file.metadata().map_or(0, |m| m.len().min(MAX_RULES_BYTES));
+        // A regular file's size refuses a file too large before reading it;
+        // otherwise it is a hint for the buffer only (a pipe or a growing
+        // file does not report it truthfully): the bound is the read's.
+        let size = file
+            .metadata()
+            .map_or(0, |m| if m.is_file() { m.len() } else { 0 });
+        if size > MAX_RULES_BYTES {
+            return Err(LoadError::TooLarge {
+                size,
+                limit: MAX_RULES_BYTES,
+            });
+        }
+        let hint = size;
         let mut reader = std::io::BufReader::with_capacity(64 << 10, file);
         let head = reader.fill_buf().map_err(unreadable)?;
         let head = &head[..head.len().min(4096)];
@@ -1359,5 +1369,20 @@ mod tests {
             .recv_timeout(std::time::Duration::from_secs(30))
             .expect("loading a FIFO with no writer blocked");
         assert!(result.is_err());
+    }
+
+    #[test]
+    fn a_file_over_the_bound_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rules.json");
+        std::fs::write(&path, "{").unwrap();
+        // sparse: 4 GiB + 1 bytes that take no room and would take long to read
+        let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        file.set_len(MAX_RULES_BYTES + 1).unwrap();
+        let e = Rules::load(&path).unwrap_err();
+        assert!(
+            matches!(e, LoadError::TooLarge { size, limit: MAX_RULES_BYTES } if size == MAX_RULES_BYTES + 1),
+            "{e}"
+        );
     }
 }
