@@ -438,9 +438,11 @@ impl Rules {
     /// The file is opened without blocking (a FIFO or a kernel file never
     /// hangs the caller), refused by its first bytes when it cannot be a
     /// JSON object (a disk image, zeros: nothing more is read), then read
-    /// whole, bounded, and parsed from memory: serde_json parses a slice
-    /// several times faster than a reader, and a file that does not parse
-    /// is explained from its text.
+    /// whole, bounded, and parsed from memory: serde_json's own documentation
+    /// says its reader is usually slower than reading the file into memory
+    /// and parsing that (not measured here), and a file that does not parse
+    /// is explained from its text. Loading holds the text and the parsed file
+    /// at once (a 44 MB rules.json: 125 MB peak in a debug build).
     pub fn load(path: impl AsRef<Path>) -> Result<Rules, LoadError> {
         use std::io::{BufRead, Read};
         let path = path.as_ref();
