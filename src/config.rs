@@ -7,18 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::diag::{Diagnostic, Location};
 use crate::position::LineIndex;
 
-/// How the canonical value of a fact is chosen among locales.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Policy {
-    /// The source locale (`source-locale`) states the canonical facts.
-    #[default]
-    SourceWins,
-    /// The locale whose article has the newest `ms.date` wins.
-    NewestWins,
-}
+/// How the canonical value of a fact is chosen: defined with the rules
+/// file it is recorded in (the rules crate), read here from book.toml.
+pub use rulebook_rules::Policy;
 
 /// The `[rulebook]` table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

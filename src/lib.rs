@@ -21,12 +21,15 @@ pub mod load;
 pub mod position;
 pub mod reconcile;
 pub mod report;
-pub mod rules;
 pub mod serve;
 pub mod site;
 pub mod timings;
 
 pub use diag::{Diagnostic, Diagnostics, Location, Severity};
+/// The rules.json contract and the validator live in their own crate
+/// (`crates/rulebook-rules`), which a service links without the build's
+/// dependencies; `crate::rules::…` and `rulebook::rules::…` name it.
+pub use rulebook_rules as rules;
 pub mod cli;
 pub mod fsutil;
 

@@ -379,7 +379,9 @@ fn earlier_cases() -> Vec<Case> {
             line: true,
         },
         Case {
-            name: "rules.json of 100 MB (check; read stops at 16 MiB)",
+            // No size cap below what a build writes (4 GiB): the 100 MB are
+            // read and refused for what they are, where they start.
+            name: "rules.json padded with zero bytes to 100 MB (check; read whole: trailing characters, located)",
             run: Run::Check,
             break_it: |d| {
                 let file = std::fs::OpenOptions::new()
@@ -390,7 +392,18 @@ fn earlier_cases() -> Vec<Case> {
             },
             exit: 2,
             code: "rules-file",
-            line: false,
+            line: true,
+        },
+        Case {
+            name: "rules.json of 100 MB of zero bytes (check; refused by its first byte, not read)",
+            run: Run::Check,
+            break_it: |d| {
+                let file = std::fs::File::create(d.join("book/rules.json")).unwrap();
+                file.set_len(100 * 1024 * 1024).unwrap();
+            },
+            exit: 2,
+            code: "rules-file",
+            line: true,
         },
     ]
 }

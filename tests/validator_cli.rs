@@ -339,13 +339,51 @@ fn damaged_rules_files_exit_2_with_a_message() {
 }
 
 #[test]
-fn an_oversized_rules_file_is_refused() {
-    let big = format!(
-        "{{\"schema\":\"rulebook/rules@1\",\"pad\":\"{}\"}}",
-        "x".repeat(17 << 20)
+fn a_rules_file_past_the_old_16_mib_cap_is_answered_from() {
+    // The sample with 100,000 more discrepancies (translator data, as a big
+    // build writes them): ~20 MiB, over the 16 MiB `check` used to refuse.
+    let good = std::fs::read_to_string(sample()).unwrap();
+    let one = r#"{"code": "number-mismatch", "severity": "error", "locale": "ja-JP", "message": "the translation says 30 days where the source says 60 days", "source": {"locale": "ja-JP", "path": "content/ja-JP/x.md", "line": 12}}"#;
+    let many = vec![one; 100_000].join(",");
+    let big = good.replacen(
+        "\"discrepancies\": []",
+        &format!("\"discrepancies\": [{many}]"),
+        1,
     );
-    let e = Rules::from_json(&big).unwrap_err();
-    assert!(e.to_string().contains("limit"), "{e}");
+    assert!(big.len() > 17 << 20, "{} bytes", big.len());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rules.json");
+    std::fs::write(&path, &big).unwrap();
+    let no = check_with(
+        &path,
+        &[
+            "purchase",
+            "--product",
+            "azure-reservations",
+            "--market",
+            "je",
+        ],
+        None,
+    );
+    assert_eq!(no.status.code(), Some(1), "{}", stderr(&no));
+    assert!(stdout(&no).contains("Jersey (JE)"), "{}", stdout(&no));
+}
+
+#[test]
+fn a_rules_file_over_4_gib_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rules.json");
+    std::fs::write(&path, "{").unwrap();
+    // sparse: takes no room, and reading it would take long
+    let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    file.set_len((4 << 30) + 1).unwrap();
+    let o = check_with(&path, &["tax", "--market", "BR"], None);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("error[rules-file]") && err.contains("the limit is 4294967296 bytes"),
+        "{err}"
+    );
 }
 
 /// Ways to damage a rules file: cut it, overwrite a byte, drop a range, or

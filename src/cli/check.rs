@@ -1,14 +1,15 @@
 //! `rulebook check`: turns arguments into a question, asks the validator,
-//! prints the decision. The deciding is all in `rules::validate`.
+//! prints the decision. The deciding is all in the validator crate
+//! (`rulebook_rules`, crates/rulebook-rules), which a service links alike.
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
 
 use super::{CheckArgs, CommandResult, Format, Outcome, QuestionArgs, report};
 use crate::diag::{Diagnostic, Location};
-use crate::rules::batch::{DecisionWriter, MAX_LINE_BYTES, MAX_SKIP_BYTES};
-use crate::rules::question::MAX_REQUEST_BYTES;
-use crate::rules::{Answer, Messages, Question, Rules, Validator};
+use rulebook_rules::batch::{DecisionWriter, MAX_LINE_BYTES, MAX_SKIP_BYTES};
+use rulebook_rules::question::MAX_REQUEST_BYTES;
+use rulebook_rules::{Answer, Messages, Question, QuestionError, Rules, Validator};
 
 /// Any error here exits 2 ([`super::exit_code`]): 1 is the answer "no".
 pub(super) fn run(root: &Path, args: &CheckArgs) -> CommandResult {
@@ -61,7 +62,7 @@ fn validator(root: &Path, args: &CheckArgs) -> Result<Validator, Diagnostic> {
 }
 
 fn question(args: &QuestionArgs) -> Result<Question, Diagnostic> {
-    let bad = |e: crate::rules::QuestionError| {
+    let bad = |e: QuestionError| {
         Diagnostic::error("bad-question", e.0)
             .with_help("see `rulebook check --help` and docs/validator.md")
     };

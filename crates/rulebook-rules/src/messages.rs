@@ -14,9 +14,9 @@ use super::Value;
 use super::question::{Market, Question, REQUEST_FIELDS};
 use super::validate::{Answer, Finding, Rules};
 
-const EN_FTL: &str = include_str!("../../locales/en/validator.ftl");
-const EN_SITE_FTL: &str = include_str!("../../locales/en/site.ftl");
-const EN_REGIONS: &str = include_str!("../../locales/en/regions.tsv");
+const EN_FTL: &str = include_str!("../../../locales/en/validator.ftl");
+const EN_SITE_FTL: &str = include_str!("../../../locales/en/site.ftl");
+const EN_REGIONS: &str = include_str!("../../../locales/en/regions.tsv");
 const FALLBACK: &str = "en";
 
 /// Why the messages of a locale could not be read.
@@ -24,14 +24,24 @@ const FALLBACK: &str = "en";
 #[non_exhaustive]
 pub enum MessagesError {
     #[error("--lang {0:?} is not a BCP 47 language tag (e.g. ja-JP)")]
+    /// The requested language is not a BCP 47 tag.
     BadTag(String),
     #[error("cannot read {path}: {source}")]
+    /// A message or region file could not be read (or is too large).
     Unreadable {
+        /// The file.
         path: String,
+        /// What went wrong.
         source: std::io::Error,
     },
     #[error("{path}: {message}")]
-    Syntax { path: String, message: String },
+    /// A message file has Fluent syntax errors.
+    Syntax {
+        /// The file.
+        path: String,
+        /// The errors, one per line.
+        message: String,
+    },
 }
 
 /// Market names indexed by [`Market::index`].
@@ -367,23 +377,21 @@ fn ftl_files(dir: &Path) -> Vec<std::path::PathBuf> {
 pub const MAX_MESSAGES_BYTES: u64 = 4 << 20;
 
 fn read(path: &Path) -> Result<String, MessagesError> {
-    use std::io::Read;
     let unreadable = |source| MessagesError::Unreadable {
         path: path.display().to_string(),
         source,
     };
-    let mut bytes = Vec::new();
     // never a FIFO or a device (ftl_files lists regular files only, but a
     // name may change between the listing and the read), never waiting
-    crate::load::confine::open_nonblocking(path)
-        .and_then(|f| f.take(MAX_MESSAGES_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(unreadable)?;
-    if bytes.len() as u64 > MAX_MESSAGES_BYTES {
-        return Err(unreadable(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("larger than {MAX_MESSAGES_BYTES} bytes, the limit of a message file"),
-        )));
-    }
+    let bytes = crate::fsread::open_nonblocking(path)
+        .and_then(|f| crate::fsread::read_bounded(f, MAX_MESSAGES_BYTES))
+        .map_err(unreadable)?
+        .ok_or_else(|| {
+            unreadable(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("larger than {MAX_MESSAGES_BYTES} bytes, the limit of a message file"),
+            ))
+        })?;
     String::from_utf8(bytes)
         .map_err(|e| unreadable(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
 }

@@ -56,6 +56,7 @@ impl Market {
         [b'A' + (self.0 / 26) as u8, b'A' + (self.0 % 26) as u8]
     }
 
+    /// The upper-case code as text, without allocating.
     pub fn as_str(&self) -> MarketCode {
         MarketCode(self.code())
     }
@@ -91,6 +92,7 @@ impl fmt::Debug for Market {
 pub struct QuestionError(pub String);
 
 impl QuestionError {
+    /// An error with this message.
     pub fn new(message: impl Into<String>) -> Self {
         QuestionError(message.into())
     }
@@ -101,22 +103,44 @@ impl QuestionError {
 #[non_exhaustive]
 pub enum Question {
     /// May `product` be bought in `market`?
-    Purchase { product: String, market: Market },
+    Purchase {
+        /// The product id.
+        product: String,
+        /// The market.
+        market: Market,
+    },
     /// Do prices in `market` include tax?
-    Tax { market: Market },
+    Tax {
+        /// The market.
+        market: Market,
+    },
     /// May a purchase made on `purchased` be cancelled on `on`?
-    Cancel { purchased: NaiveDate, on: NaiveDate },
+    Cancel {
+        /// The day of purchase.
+        purchased: NaiveDate,
+        /// The day the cancellation would be made.
+        on: NaiveDate,
+    },
     /// Is a download link issued at `issued` usable at `now` after
     /// `downloads` downloads?
     Link {
+        /// The time the link was issued.
         issued: DateTime<FixedOffset>,
+        /// The time asked about.
         now: DateTime<FixedOffset>,
+        /// Downloads made so far.
         downloads: u32,
     },
     /// May any of `roles` do `action`?
-    Role { action: String, roles: Vec<String> },
+    Role {
+        /// The action id.
+        action: String,
+        /// The roles held (any one may do it).
+        roles: Vec<String>,
+    },
     /// Does this cancellation request carry every required field, valid?
     CancelRequest {
+        /// The request as JSON (an object).
         request: serde_json::Map<String, serde_json::Value>,
     },
 }
@@ -134,6 +158,7 @@ impl Question {
         }
     }
 
+    /// May `product` be bought in `market` (an ISO 3166-1 alpha-2 code, any case)?
     pub fn purchase(product: &str, market: &str) -> Result<Question, QuestionError> {
         Ok(Question::Purchase {
             product: id(product, "product")?.to_owned(),
@@ -141,6 +166,7 @@ impl Question {
         })
     }
 
+    /// Do prices in `market` include tax?
     pub fn tax(market: &str) -> Result<Question, QuestionError> {
         Ok(Question::Tax {
             market: Market::parse(market)?,
@@ -193,6 +219,7 @@ impl Question {
         })
     }
 
+    /// May any of `roles` do `action`? Roles are trimmed; an empty one is refused.
     pub fn role<S: AsRef<str>>(action: &str, roles: &[S]) -> Result<Question, QuestionError> {
         if roles.is_empty() {
             return Err(QuestionError::new(
@@ -457,12 +484,15 @@ pub enum FieldKind {
 /// meet JSON keys; which fields are required comes from the rule.
 #[derive(Debug, PartialEq, Eq)]
 pub struct FieldCheck {
+    /// The field id, as the rule names it.
     pub id: &'static str,
     /// Any one of these keys carries the field.
     pub keys: &'static [&'static str],
+    /// What a valid value looks like.
     pub kind: FieldKind,
 }
 
+/// Every field id this validator can check, with its keys and kind.
 pub const REQUEST_FIELDS: &[FieldCheck] = &[
     FieldCheck {
         id: "tenant",
@@ -487,8 +517,11 @@ pub const REQUEST_FIELDS: &[FieldCheck] = &[
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a request's field does not pass its check.
 pub enum FieldProblem {
+    /// No key of the field is present (or its value is null).
     Missing,
+    /// A key is present but its value is not of the field's kind.
     Invalid,
 }
 

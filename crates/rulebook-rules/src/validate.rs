@@ -10,7 +10,7 @@
 //! someone will read them.
 //!
 //! ```
-//! use rulebook::rules::{Answer, Question, Rules, Validator};
+//! use rulebook_rules::{Answer, Question, Rules, Validator};
 //!
 //! let json = r#"{
 //!   "schema": "rulebook/rules@1", "canonical_locale": "en", "policy": "source-wins",
@@ -40,9 +40,11 @@ use super::{MAX_DURATION_DAYS, Provenance, RulesFile, SCHEMA_ID, Value};
 
 pub use super::question::{Market, QuestionError};
 
-/// Largest rules file accepted. The real one is a few kilobytes; the bound
-/// keeps a wrong path (a log, a disk image) from being read into memory.
-pub const MAX_RULES_BYTES: u64 = 16 * 1024 * 1024;
+/// Largest rules file read: 4 GiB. It bounds nothing a build writes (a
+/// build of 5,000 articles per locale writes about 250 MB of rules.json,
+/// most of it procedures and discrepancies); it only makes a wrong path
+/// (a disk image, `/dev/zero`) end with an error instead of filling memory.
+pub const MAX_RULES_BYTES: u64 = 4 << 30;
 
 /// Why a rules file could not be used. Every variant says what to fix; none
 /// comes from a panic.
@@ -50,22 +52,43 @@ pub const MAX_RULES_BYTES: u64 = 16 * 1024 * 1024;
 #[non_exhaustive]
 pub enum LoadError {
     #[error("cannot read {path}: {source}")]
+    /// The file could not be opened or read.
     Unreadable {
+        /// The file as named.
         path: String,
+        /// What went wrong.
         source: std::io::Error,
     },
     #[error("the rules file is {size} bytes; the limit is {limit} bytes")]
-    TooLarge { size: u64, limit: u64 },
+    /// The file is larger than the validator reads.
+    TooLarge {
+        /// Its size in bytes.
+        size: u64,
+        /// The limit ([`MAX_RULES_BYTES`]).
+        limit: u64,
+    },
     #[error("line {line}, column {column}: {message}")]
+    /// The text is not JSON, or not a rules file's shape.
     Json {
+        /// 1-based line.
         line: usize,
+        /// 1-based column.
         column: usize,
+        /// What is wrong there.
         message: String,
     },
     #[error("unsupported schema {found:?}: this rulebook reads {SCHEMA_ID}")]
-    Schema { found: String },
+    /// The file is of another version of the contract.
+    Schema {
+        /// Its `schema` value.
+        found: String,
+    },
     #[error("{message}")]
-    Invalid { message: String },
+    /// The file parses but breaks a rule of the contract (an id used twice, a value of another kind's shape, …).
+    Invalid {
+        /// What is wrong.
+        message: String,
+    },
 }
 
 impl LoadError {
@@ -97,11 +120,14 @@ impl LoadError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Answer {
+    /// The question is answered yes (allowed, included, usable, complete).
     Yes,
+    /// The question is answered no.
     No,
 }
 
 impl Answer {
+    /// `yes` or `no`, as the JSON form writes it.
     pub fn id(self) -> &'static str {
         match self {
             Answer::Yes => "yes",
@@ -122,83 +148,126 @@ pub struct RuleRef(pub u16);
 pub enum Finding {
     /// The product's rule lists the market.
     Unavailable {
+        /// The rule consulted.
         rule: RuleRef,
+        /// The question's market.
         market: Market,
     },
     /// The product's rule was consulted and does not list the market.
     NotListed {
+        /// The rule consulted.
         rule: RuleRef,
+        /// The question's market.
         market: Market,
     },
     /// No unavailable-markets rule names the product.
     NoMarketRule {
+        /// The question's market.
         market: Market,
     },
+    /// The tax rule lists the market.
     TaxIncluded {
+        /// The rule consulted.
         rule: RuleRef,
+        /// The question's market.
         market: Market,
     },
+    /// A tax rule was consulted and does not list the market.
     TaxExcluded {
+        /// The rule consulted.
         rule: RuleRef,
+        /// The question's market.
         market: Market,
     },
+    /// No tax-inclusive-markets rule exists.
     NoTaxRule {
+        /// The question's market.
         market: Market,
     },
     /// `elapsed` = on - purchased, in days.
     CancelWithin {
+        /// The rule consulted.
         rule: RuleRef,
+        /// Days from purchase to the day asked about.
         elapsed: i64,
     },
+    /// `elapsed` is past the rule's window.
     CancelPast {
+        /// The rule consulted.
         rule: RuleRef,
+        /// Days from purchase to the day asked about.
         elapsed: i64,
     },
+    /// No cancellation-window rule exists.
     NoCancelRule {
+        /// Days from purchase to the day asked about.
         elapsed: i64,
     },
+    /// The link is within its days and downloads.
     LinkUsable {
+        /// The rule consulted.
         rule: RuleRef,
     },
+    /// The link is past its valid days.
     LinkExpired {
+        /// The rule consulted.
         rule: RuleRef,
     },
+    /// The link has no downloads left.
     LinkExhausted {
+        /// The rule consulted.
         rule: RuleRef,
     },
+    /// No link-limits rule exists.
     NoLinkRule,
     /// A role of the question may do the rule's action; `role` indexes the
     /// rules' role table ([`Rules::role_id`]), so the wording depends on the
     /// finding alone.
     RoleGranted {
+        /// The rule consulted.
         rule: RuleRef,
+        /// The granting role's index in the rules' role table.
         role: u8,
     },
     /// None of the question's roles is in the rule's list.
     RoleDenied {
+        /// The rule consulted.
         rule: RuleRef,
     },
     /// The role at `role_at` is not a known role id; it grants nothing.
     UnknownRole {
+        /// Index of the role in the question's role list.
         role_at: u8,
     },
+    /// No role-requirement rule names the action.
     NoRoleRule,
+    /// Every field the rule requires is present and valid.
     RequestComplete {
+        /// The rule consulted.
         rule: RuleRef,
     },
+    /// A required field is missing.
     FieldMissing {
+        /// The rule consulted.
         rule: RuleRef,
+        /// Index of the field in the rule's field list.
         field_at: u8,
     },
+    /// A required field is present but not valid.
     FieldInvalid {
+        /// The rule consulted.
         rule: RuleRef,
+        /// Index of the field in the rule's field list.
         field_at: u8,
     },
     /// The rule requires a field this validator has no check for.
     FieldUnknown {
+        /// The rule consulted.
         rule: RuleRef,
+        /// Index of the field in the rule's field list.
         field_at: u8,
     },
+    /// No cancellation-request-fields rule exists.
     NoRequestRule,
 }
 
@@ -255,7 +324,9 @@ impl Finding {
 /// decided it (None when no rule covers the question).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Verdict {
+    /// The answer.
     pub answer: Answer,
+    /// The deciding rule.
     pub rule: Option<RuleRef>,
 }
 
@@ -263,7 +334,9 @@ pub struct Verdict {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Decision {
+    /// The answer.
     pub answer: Answer,
+    /// Why: the deciding reason first, then the others consulted.
     pub reasons: Vec<Reason>,
 }
 
@@ -271,8 +344,11 @@ pub struct Decision {
 /// in the validator's language, and the sentence the rule was read from.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Reason {
+    /// The id of the rule, None when no rule covers the question.
     pub rule: Option<String>,
+    /// The reason in words, in the validator's language.
     pub message: String,
+    /// Where the rule is stated (canonical locale), when there is a rule.
     pub source: Option<Provenance>,
 }
 
@@ -304,6 +380,7 @@ const KNOWN_ROLES: &[&str] = &[
 /// Products and actions of DESIGN.md's vocabulary; questions naming others
 /// (and not named by any rule) are refused as typos.
 pub const KNOWN_PRODUCTS: &[&str] = &["azure-reservations", "sql-server", "windows-server"];
+/// Actions of DESIGN.md's vocabulary (see [`KNOWN_PRODUCTS`]).
 pub const KNOWN_ACTIONS: &[&str] = &[
     "buy-software",
     "cancel-purchase",
@@ -357,24 +434,54 @@ pub struct Rules {
 
 impl Rules {
     /// Read and compile a rules file (at most [`MAX_RULES_BYTES`]).
+    ///
+    /// The file is opened without blocking (a FIFO or a kernel file never
+    /// hangs the caller), refused by its first bytes when it cannot be a
+    /// JSON object (a disk image, zeros: nothing more is read), then read
+    /// whole, bounded, and parsed from memory: serde_json's own documentation
+    /// says its reader is usually slower than reading the file into memory
+    /// and parsing that (not measured here), and a file that does not parse
+    /// is explained from its text. Loading holds the text and the parsed file
+    /// at once (a 44 MB rules.json: 125 MB peak in a debug build).
     pub fn load(path: impl AsRef<Path>) -> Result<Rules, LoadError> {
-        use std::io::Read;
+        use std::io::{BufRead, Read};
         let path = path.as_ref();
         let unreadable = |source| LoadError::Unreadable {
             path: path.display().to_string(),
             source,
         };
-        let file = std::fs::File::open(path).map_err(unreadable)?;
-        // Read one byte past the limit rather than trusting metadata, which
-        // a pipe or a growing file would not report truthfully.
-        let mut bytes = Vec::new();
-        file.take(MAX_RULES_BYTES + 1)
+        let file = crate::fsread::open_nonblocking(path).map_err(unreadable)?;
+        // A regular file's size refuses a file too large before reading it;
+        // otherwise it is a hint for the buffer only (a pipe or a growing
+        // file does not report it truthfully): the bound is the read's.
+        let size = file
+            .metadata()
+            .map_or(0, |m| if m.is_file() { m.len() } else { 0 });
+        if size > MAX_RULES_BYTES {
+            return Err(LoadError::TooLarge {
+                size,
+                limit: MAX_RULES_BYTES,
+            });
+        }
+        let hint = size;
+        let mut reader = std::io::BufReader::with_capacity(64 << 10, file);
+        let head = reader.fill_buf().map_err(unreadable)?;
+        let head = &head[..head.len().min(4096)];
+        if let Some(at) = head.iter().position(|b| !b.is_ascii_whitespace())
+            && head[at] != b'{'
+        {
+            // with the character there whole (up to four bytes)
+            let upto = head.len().min(at + 4);
+            return Err(not_an_object(&String::from_utf8_lossy(&head[..upto])));
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+        reader
+            .take(MAX_RULES_BYTES + 1)
             .read_to_end(&mut bytes)
             .map_err(unreadable)?;
         if bytes.len() as u64 > MAX_RULES_BYTES {
-            let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
             return Err(LoadError::TooLarge {
-                size,
+                size: std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len()),
                 limit: MAX_RULES_BYTES,
             });
         }
@@ -407,12 +514,7 @@ impl Rules {
         // serde would take an array for the struct and complain about its
         // length; say what the file should be instead.
         if !text.trim_start().starts_with('{') {
-            return Err(LoadError::Json {
-                line: 1,
-                column: 1,
-                message: "a rules file is a JSON object ({\"schema\": \"rulebook/rules@1\", …})"
-                    .to_owned(),
-            });
+            return Err(not_an_object(text));
         }
         let file: RulesFile = match serde_json::from_str(text) {
             Ok(file) => file,
@@ -587,8 +689,27 @@ fn locate_too_long(text: &str) -> Option<(usize, usize)> {
     if start == end {
         return None;
     }
-    let (line, column) = crate::position::LineIndex::new(text).line_col(text, start);
+    let (line, column) = crate::position::line_col(text, start);
     Some((line as usize, column as usize))
+}
+
+/// The error for a text that is not a JSON object, at its first character
+/// that is not white space, saying what that is.
+fn not_an_object(text: &str) -> LoadError {
+    let trimmed = text.trim_start();
+    let found = match trimmed.chars().next() {
+        None => "the file is empty".to_owned(),
+        Some(c) if c.is_control() => format!("the file starts with byte 0x{:02x}", u32::from(c)),
+        Some(c) => format!("the file starts with {c:?}"),
+    };
+    let (line, column) = crate::position::line_col(text, text.len() - trimmed.len());
+    LoadError::Json {
+        line: line as usize,
+        column: column as usize,
+        message: format!(
+            "{found}, not `{{`: a rules file is a JSON object ({{\"schema\": \"{SCHEMA_ID}\", …}})"
+        ),
+    }
 }
 
 /// Turn a serde error into a message that says what is wrong with the file;
@@ -793,10 +914,12 @@ impl Validator {
         Validator { rules, messages }
     }
 
+    /// The rules this validator answers from.
     pub fn rules(&self) -> &Rules {
         &self.rules
     }
 
+    /// The messages its reasons are worded with.
     pub fn messages(&self) -> &Messages {
         &self.messages
     }
@@ -1042,11 +1165,7 @@ mod tests {
     use super::*;
 
     fn sample() -> Rules {
-        let text = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample-rules.json"),
-        )
-        .unwrap();
-        Rules::from_json(&text).unwrap()
+        Rules::from_json(crate::SAMPLE_RULES).unwrap()
     }
 
     #[test]
@@ -1061,20 +1180,15 @@ mod tests {
 
     #[test]
     fn wrong_schema_is_named() {
-        let text = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample-rules.json"),
-        )
-        .unwrap()
-        .replace("rulebook/rules@1", "rulebook/rules@2");
+        let text = crate::SAMPLE_RULES
+            .to_owned()
+            .replace("rulebook/rules@1", "rulebook/rules@2");
         let e = Rules::from_json(&text).unwrap_err();
         assert!(e.to_string().contains("rulebook/rules@2"), "{e}");
     }
 
     fn sample_text() -> String {
-        std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample-rules.json"),
-        )
-        .unwrap()
+        crate::SAMPLE_RULES.to_owned()
     }
 
     /// The 1-based line and column of the first `needle` in `text`.
@@ -1193,6 +1307,84 @@ mod tests {
                 .and_then(|r| v.rules().rule(r))
                 .map(|r| r.id.as_str()),
             decision.reasons[0].rule.as_deref()
+        );
+    }
+
+    /// Write `bytes` to a file of a fresh temporary folder and load it.
+    fn load_bytes(bytes: &[u8]) -> Result<Rules, LoadError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rules.json");
+        std::fs::write(&path, bytes).unwrap();
+        Rules::load(&path)
+    }
+
+    #[test]
+    fn a_rules_file_past_the_old_16_mib_cap_loads() {
+        // a valid file of 20 MiB: the sample followed by white space
+        let mut bytes = crate::SAMPLE_RULES.as_bytes().to_vec();
+        bytes.resize(20 << 20, b' ');
+        let rules = load_bytes(&bytes).unwrap();
+        assert_eq!(rules.file().rules.len(), sample().file().rules.len());
+    }
+
+    #[test]
+    fn zeros_are_refused_as_not_json_by_their_first_byte() {
+        let e = load_bytes(&vec![0u8; 1 << 20]).unwrap_err();
+        assert_eq!(e.position(), Some((1, 1)), "{e}");
+        assert!(e.detail().contains("byte 0x00"), "{e}");
+        // after white space: located where the zeros start
+        let e = load_bytes(b"\n\n  \0\0").unwrap_err();
+        assert_eq!(e.position(), Some((3, 3)), "{e}");
+        let e = load_bytes(b"").unwrap_err();
+        assert!(e.detail().contains("empty"), "{e}");
+        let e = load_bytes(b"[1, 2]").unwrap_err();
+        assert!(e.detail().contains("starts with '['"), "{e}");
+    }
+
+    #[test]
+    fn a_rules_file_padded_with_zeros_is_refused_where_the_zeros_start() {
+        let text = sample_text();
+        let end = text.trim_end();
+        let mut bytes = end.as_bytes().to_vec();
+        bytes.resize(bytes.len() + (1 << 20), 0);
+        let e = load_bytes(&bytes).unwrap_err();
+        // the first zero stands just past the end of the text
+        let (line, column) = crate::position::line_col(end, end.len());
+        assert_eq!(e.position(), Some((line as usize, column as usize)), "{e}");
+        assert!(e.detail().contains("trailing characters"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_not_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rules.json");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || send.send(Rules::load(&path).map(|_| ())));
+        // a hang guard, not a speed claim: the load used to block for good
+        let result = receive
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("loading a FIFO with no writer blocked");
+        assert!(result.is_err());
+    }
+
+    #[test]
+    fn a_file_over_the_bound_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rules.json");
+        std::fs::write(&path, "{").unwrap();
+        // sparse: 4 GiB + 1 bytes that take no room and would take long to read
+        let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        file.set_len(MAX_RULES_BYTES + 1).unwrap();
+        let e = Rules::load(&path).unwrap_err();
+        assert!(
+            matches!(e, LoadError::TooLarge { size, limit: MAX_RULES_BYTES } if size == MAX_RULES_BYTES + 1),
+            "{e}"
         );
     }
 }

@@ -44,6 +44,7 @@ pub const MAX_SKIP_BYTES: u64 = 1 << 30;
 /// What a batch run saw.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct BatchStats {
+    /// Lines answered with a decision.
     pub decided: u64,
     /// Lines answered with an error line (over-long ones included).
     pub errors: u64,
@@ -123,6 +124,7 @@ struct LineError<'a> {
 }
 
 impl<'v> DecisionWriter<'v> {
+    /// A writer that answers with `validator`, counting from zero.
     pub fn new(validator: &'v Validator) -> Self {
         DecisionWriter {
             validator,
@@ -283,15 +285,10 @@ mod tests {
     use std::io::{BufReader, Read};
 
     use super::*;
-    use crate::rules::Rules;
+    use crate::Rules;
 
     fn validator() -> Validator {
-        let text = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures/sample-rules.json"),
-        )
-        .unwrap();
-        Validator::new(Rules::from_json(&text).unwrap())
+        Validator::new(Rules::from_json(crate::SAMPLE_RULES).unwrap())
     }
 
     const TAX: &str = "{\"kind\":\"tax\",\"market\":\"AU\"}";
