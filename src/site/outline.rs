@@ -54,6 +54,7 @@ pub fn from_summary_file(
     let display = format!("content/{locale}/SUMMARY.md");
     let bytes = confine::read(&file, roots).map_err(|r| r.diagnostic(&display))?;
     let text = crate::load::decode(bytes, &display)?;
+    too_deep(&text, &display)?;
     let summary = mdbook_summary::parse_summary(&text).map_err(|e| {
         Diagnostic::error("summary", format!("SUMMARY.md does not parse: {e}"))
             .at(Location::file(&display))
@@ -88,6 +89,44 @@ pub fn from_summary_file(
         return Err(Diagnostics(walk.errors));
     }
     Ok(Some((Book::new_with_items(items), walk.warnings)))
+}
+
+/// How deep a summary's lists may nest. mdBook's summary parser, the walk
+/// below and every later pass over the outline recurse once per level, so
+/// a deeper summary (thousands of levels fit in an input) would overflow
+/// the stack and abort the build; real books nest a handful of levels.
+pub const MAX_SUMMARY_DEPTH: usize = 32;
+
+/// A located error when the lists of a summary nest deeper than
+/// [`MAX_SUMMARY_DEPTH`]: measured with pulldown-cmark, whose parser keeps
+/// its own stack (whatever makes a nested list: indentation, `- - -` on
+/// one line, block quotes), before anything recursive sees the text.
+fn too_deep(text: &str, display: &str) -> Result<(), Diagnostic> {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let mut depth = 0usize;
+    for (event, range) in Parser::new(text).into_offset_iter() {
+        match event {
+            Event::Start(Tag::List(_) | Tag::BlockQuote(_)) => {
+                depth += 1;
+                if depth > MAX_SUMMARY_DEPTH {
+                    let (line, col) = LineIndex::new(text).line_col(text, range.start);
+                    return Err(Diagnostic::error(
+                        "summary-too-deep",
+                        format!(
+                            "SUMMARY.md nests its lists more than {MAX_SUMMARY_DEPTH} levels deep"
+                        ),
+                    )
+                    .at(Location::new(display, line, col))
+                    .with_help("flatten the outline: move deeper entries up a level"));
+                }
+            }
+            Event::End(TagEnd::List(_) | TagEnd::BlockQuote(_)) => {
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 struct Walk<'a> {
