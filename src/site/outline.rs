@@ -71,6 +71,7 @@ pub fn from_summary_file(
         lines: LineIndex::new(&text),
         known: &known,
         roots,
+        pages: std::collections::HashMap::new(),
         errors: Vec::new(),
         warnings: Vec::new(),
     };
@@ -136,6 +137,8 @@ struct Walk<'a> {
     lines: LineIndex,
     known: &'a HashSet<PathBuf>,
     roots: &'a [PathBuf],
+    /// Each page written so far (lower case) and the link that made it.
+    pages: std::collections::HashMap<String, PathBuf>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
 }
@@ -191,6 +194,9 @@ impl Walk<'_> {
             );
             return None;
         }
+        if !self.own_page(location, &inside) {
+            return None;
+        }
         if self.known.contains(&inside) {
             return Some(inside);
         }
@@ -228,6 +234,57 @@ impl Walk<'_> {
                 None
             }
         }
+    }
+
+    /// Whether the page of chapter path `inside` (`x.txt` → `x.html`) is
+    /// its own: not a page rulebook generates (articles were checked by
+    /// name already) and not another entry's page, whatever the case (a
+    /// file system that ignores case makes `A.html` and `a.html` one).
+    /// mdBook would write both and one would silently replace the other.
+    fn own_page(&mut self, location: &Path, inside: &Path) -> bool {
+        let page = inside.with_extension("html");
+        let key = page.to_string_lossy().to_lowercase();
+        let top = inside.parent().is_none_or(|p| p.as_os_str().is_empty());
+        let stem = page
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let generated = top
+            && !self.known.contains(inside)
+            && (super::reserved_stem(&stem) || key == "index.html");
+        if generated {
+            self.errors.push(
+                Diagnostic::error(
+                    "reserved-page-name",
+                    format!(
+                        "SUMMARY.md links to `{}`, whose page would be `{}`, a page rulebook generates",
+                        location.display(),
+                        page.display()
+                    ),
+                )
+                .at(self.locate(location))
+                .with_help("rename the file; rulebook writes index.html, toc.html, rules.html, status.html and their numbered pages itself, whatever their case"),
+            );
+            return false;
+        }
+        if let Some(first) = self.pages.get(&key) {
+            self.errors.push(
+                Diagnostic::error(
+                    "page-name-clash",
+                    format!(
+                        "SUMMARY.md links to `{}` and `{}`, which would both be the page `{}`",
+                        first.display(),
+                        location.display(),
+                        page.display()
+                    ),
+                )
+                .at(self.locate(location))
+                .with_help("link each file once, and rename files whose names differ only in case or extension"),
+            );
+            return false;
+        }
+        self.pages.insert(key, location.to_path_buf());
+        true
     }
 
     fn item(
