@@ -168,6 +168,23 @@ pub struct Cache {
     files: std::sync::OnceLock<std::collections::HashSet<PathBuf>>,
 }
 
+/// A whole file of the previous output: bounded, never blocking, a
+/// regular file only ([`crate::load::confine::read_any`]).
+pub fn read_old(path: &Path) -> Option<Vec<u8>> {
+    crate::load::confine::read_any(path).ok()
+}
+
+/// A file of the previous output opened to be read by span: `None` unless
+/// it is a regular file (a FIFO there would block the build for good; the
+/// check is made on the open file, so nothing swapped in meanwhile counts).
+fn open_old(path: &Path) -> Option<std::fs::File> {
+    let file = crate::load::confine::open_nonblocking(path).ok()?;
+    file.metadata()
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|_| file)
+}
+
 impl Cache {
     /// The cache in `out`, if there is a usable one made with `inputs`.
     /// Articles are trusted only when the inputs are the same; page keys
@@ -180,13 +197,15 @@ impl Cache {
     /// ([`Cache::old_rules`]).
     pub fn load(out: &Path, inputs: &str) -> Option<Cache> {
         let dir = out.join(DIR);
-        let manifest = unseal(&std::fs::read(dir.join(MANIFEST)).ok()?)?;
+        // the previous output is not trusted (a restored CI cache): its
+        // files are read bounded and never blocking, a FIFO or a link to a
+        // device is no cache
+        let manifest = unseal(&read_old(&dir.join(MANIFEST))?)?;
         if manifest.format != FORMAT {
             return None;
         }
         let index: Index = if manifest.inputs == inputs {
-            std::fs::read(dir.join(INDEX))
-                .ok()
+            read_old(&dir.join(INDEX))
                 .filter(|b| checksum(b) == manifest.index)
                 .and_then(|b| serde_json::from_slice::<Index>(&b).ok())
                 .filter(|i| i.rules_json == manifest.rules_json)
@@ -263,7 +282,7 @@ impl Cache {
     /// by span). `None` means the cache speaks of another output: it is
     /// not used at all.
     pub fn old_rules(&self) -> Option<Store> {
-        let mut file = std::fs::File::open(self.out.join("rules.json")).ok()?;
+        let mut file = open_old(&self.out.join("rules.json"))?;
         // the open file's metadata: whatever replaces the path meanwhile,
         // the file copied from is the one checked
         if self.trusted_rules.is_some()
@@ -291,6 +310,9 @@ impl Cache {
         (self.manifest.pages.get(page).map(String::as_str) == Some(key))
             .then(|| self.out.join(page))
             .filter(|_| self.has(Path::new(page)))
+            // kept in place and read back (the home page is a copy of the
+            // first): only a plain file, never a FIFO or a link
+            .filter(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file()))
     }
 
     /// Whether the previous output has the file `rel`.
@@ -311,8 +333,7 @@ impl Cache {
         files
             .entry(locale.to_owned())
             .or_insert_with(|| {
-                std::fs::File::open(self.out.join(DIR).join(facts_file(locale)))
-                    .ok()
+                open_old(&self.out.join(DIR).join(facts_file(locale)))
                     .map(|f| std::sync::Arc::new(Store::new(f)))
             })
             .clone()
