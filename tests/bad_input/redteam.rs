@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{Case, Run};
+use super::{Case, Observed, Run, rulebook};
 
 fn write(dir: &Path, rel: &str, text: &str) {
     let path = dir.join(rel);
@@ -43,6 +43,65 @@ fn deep_summary(dir: &Path, levels: usize) {
         text.push_str(&format!("- [Level {i}](level-{i}.md)\n"));
     }
     write(dir, "content/en/SUMMARY.md", &text);
+}
+
+/// Build, and check that every line of standard error is rulebook's own:
+/// a name or text from the input never starts a line (a CI runner obeys
+/// `::error`, `::add-mask::` … at the start of any log line) nor carries a
+/// terminal escape.
+fn build_one_line_each(dir: &Path) -> Observed {
+    let out = rulebook(dir, &["build"]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    for line in stderr.lines() {
+        assert!(
+            !line.starts_with("::") && !line.contains('\u{1b}') && !line.contains('\r'),
+            "a line of stderr made by the input: {line:?}\n{stderr}"
+        );
+    }
+    Observed {
+        exit: out.status.code().unwrap_or(-1),
+        stderr,
+    }
+}
+
+/// Build with a hang guard: a build that has not ended after a minute is
+/// killed and observed as exit -1 (it used to wait for good).
+fn build_or_hang(dir: &Path) -> Observed {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rulebook"))
+        .arg("build")
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let exit = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code().unwrap_or(-1);
+        }
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            break -1;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    Observed { exit, stderr }
+}
+
+/// Replace `rel` of the built output by a FIFO, and edit an article so the
+/// next build has work to do with the cache.
+fn output_fifo(dir: &Path, rel: &str) {
+    let path = dir.join("book").join(rel);
+    std::fs::remove_file(&path).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    super::append(dir, super::JA, "\nOne more line.\n");
 }
 
 pub fn cases() -> Vec<Case> {
@@ -111,6 +170,75 @@ pub fn cases() -> Vec<Case> {
             exit: 1,
             code: "page-name-clash",
             line: true,
+        },
+        Case {
+            name: "an article named with a line break and a GitHub Actions command (`x⏎::error …⏎.md`: its own line in the CI log)",
+            run: Run::Custom("build", build_one_line_each),
+            break_it: |d| {
+                write(
+                    d,
+                    "content/en/x\n::error file=README.md,line=1::forged\n::add-mask::\u{1b}[2J.md",
+                    "",
+                )
+            },
+            exit: 1,
+            code: "empty-article",
+            // located at 1:1, but the name's own colons defeat the table's
+            // split of `path:line:col`
+            line: false,
+        },
+        Case {
+            name: "a locale folder that is a link to the project itself (`content/fr -> ..`), an article there a link to `.git/config`, output outside the project",
+            run: Run::Args("build --out ../site", &["build", "--out", "../site"]),
+            break_it: |d| {
+                write(
+                    d,
+                    ".git/config",
+                    "[http]\n\textraheader = AUTHORIZATION: basic SECRET-TOKEN\n",
+                );
+                super::symlink(Path::new(".git/config"), &d.join("token.md"));
+                super::symlink(Path::new(".."), &d.join("content/fr"));
+            },
+            exit: 1,
+            code: "outside-root",
+            line: false,
+        },
+        Case {
+            name: "the previous output's rules.json is a FIFO (a restored CI cache; the build waited for a writer for good)",
+            run: Run::Custom("build", build_or_hang),
+            break_it: |d| output_fifo(d, "rules.json"),
+            exit: 0,
+            code: "",
+            line: false,
+        },
+        Case {
+            name: "the previous output's search-index.js is a FIFO",
+            run: Run::Custom("build", build_or_hang),
+            break_it: |d| output_fifo(d, "en/search-index.js"),
+            exit: 0,
+            code: "",
+            line: false,
+        },
+        Case {
+            name: "a page of the previous output whose key is unchanged is a FIFO (it was kept and read back for the home page)",
+            run: Run::Custom("build", build_or_hang),
+            break_it: |d| output_fifo(d, "en/csp-software-subscriptions.html"),
+            exit: 0,
+            code: "",
+            line: false,
+        },
+        Case {
+            name: "the cache manifest is a link to /dev/zero (read whole: memory)",
+            run: Run::Custom("build", build_or_hang),
+            break_it: |d| {
+                let manifest = d.join("book/.rulebook/manifest.json");
+                std::fs::remove_file(&manifest).unwrap();
+                super::symlink(Path::new("/dev/zero"), &manifest);
+                super::append(d, super::JA, "\nOne more line.\n");
+            },
+            exit: 0,
+            code: "",
+            line: false,
         },
     ]
 }
