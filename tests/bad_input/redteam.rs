@@ -240,5 +240,17 @@ pub fn cases() -> Vec<Case> {
             code: "",
             line: false,
         },
+        Case {
+            name: "a duration that shows as `60 days` with a zero-width space between its digits (the canonical window was published as 0 days)",
+            run: Run::Build,
+            break_it: |d| {
+                super::edit(d, super::EN, |t| {
+                    t.replacen("within 60 days", "within 6\u{200b}0 days", 1)
+                })
+            },
+            exit: 1,
+            code: "number-unreadable",
+            line: true,
+        },
     ]
 }
