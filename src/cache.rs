@@ -166,6 +166,9 @@ pub struct Cache {
     /// The files of the previous output, listed once (one folder read per
     /// locale, not one lookup per page).
     files: std::sync::OnceLock<std::collections::HashSet<PathBuf>>,
+    /// When the manifest was committed (its modification time): every
+    /// file of the output the build kept or wrote is older.
+    committed: std::sync::OnceLock<Option<std::time::SystemTime>>,
 }
 
 /// A whole file of the previous output: bounded, never blocking, a
@@ -241,6 +244,7 @@ impl Cache {
             trusted_rules: None,
             facts: Mutex::new(HashMap::new()),
             files: std::sync::OnceLock::new(),
+            committed: std::sync::OnceLock::new(),
         })
     }
 
@@ -311,8 +315,45 @@ impl Cache {
             .then(|| self.out.join(page))
             .filter(|_| self.has(Path::new(page)))
             // kept in place and read back (the home page is a copy of the
-            // first): only a plain file, never a FIFO or a link
-            .filter(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file()))
+            // first): only a plain file, never a FIFO or a link, and one
+            // not changed since the build that made it committed its
+            // manifest (a page edited by hand or damaged afterwards was
+            // kept for good: its key still matched)
+            .filter(|p| {
+                std::fs::symlink_metadata(p).is_ok_and(|m| {
+                    m.file_type().is_file()
+                        && m.modified()
+                            .is_ok_and(|t| self.committed().is_some_and(|c| t <= c))
+                })
+            })
+    }
+
+    /// Whether every published file of the previous output is a plain file
+    /// no newer than the manifest: none was edited (or replaced by a link or a FIFO)
+    /// since its build committed. One stat per file; an output found
+    /// touched is not "up to date", and the build that follows replaces
+    /// what was touched.
+    pub fn output_untouched(&self) -> bool {
+        let Some(committed) = self.committed() else {
+            return false;
+        };
+        let Ok((files, _)) = crate::fsutil::walk(&self.out) else {
+            return false;
+        };
+        // the cache's own entries are checked by their checksums when used
+        files.iter().filter(|rel| !rel.starts_with(DIR)).all(|rel| {
+            std::fs::symlink_metadata(self.out.join(rel)).is_ok_and(|m| {
+                m.file_type().is_file() && m.modified().is_ok_and(|t| t <= committed)
+            })
+        })
+    }
+
+    fn committed(&self) -> Option<std::time::SystemTime> {
+        *self.committed.get_or_init(|| {
+            std::fs::symlink_metadata(self.out.join(DIR).join(MANIFEST))
+                .and_then(|m| m.modified())
+                .ok()
+        })
     }
 
     /// Whether the previous output has the file `rel`.
