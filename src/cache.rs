@@ -166,6 +166,26 @@ pub struct Cache {
     /// The files of the previous output, listed once (one folder read per
     /// locale, not one lookup per page).
     files: std::sync::OnceLock<std::collections::HashSet<PathBuf>>,
+    /// When the manifest was committed (its modification time): every
+    /// file of the output the build kept or wrote is older.
+    committed: std::sync::OnceLock<Option<std::time::SystemTime>>,
+}
+
+/// A whole file of the previous output: bounded, never blocking, a
+/// regular file only ([`crate::load::confine::read_any`]).
+pub fn read_old(path: &Path) -> Option<Vec<u8>> {
+    crate::load::confine::read_any(path).ok()
+}
+
+/// A file of the previous output opened to be read by span: `None` unless
+/// it is a regular file (a FIFO there would block the build for good; the
+/// check is made on the open file, so nothing swapped in meanwhile counts).
+fn open_old(path: &Path) -> Option<std::fs::File> {
+    let file = crate::load::confine::open_nonblocking(path).ok()?;
+    file.metadata()
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|_| file)
 }
 
 impl Cache {
@@ -180,13 +200,15 @@ impl Cache {
     /// ([`Cache::old_rules`]).
     pub fn load(out: &Path, inputs: &str) -> Option<Cache> {
         let dir = out.join(DIR);
-        let manifest = unseal(&std::fs::read(dir.join(MANIFEST)).ok()?)?;
+        // the previous output is not trusted (a restored CI cache): its
+        // files are read bounded and never blocking, a FIFO or a link to a
+        // device is no cache
+        let manifest = unseal(&read_old(&dir.join(MANIFEST))?)?;
         if manifest.format != FORMAT {
             return None;
         }
         let index: Index = if manifest.inputs == inputs {
-            std::fs::read(dir.join(INDEX))
-                .ok()
+            read_old(&dir.join(INDEX))
                 .filter(|b| checksum(b) == manifest.index)
                 .and_then(|b| serde_json::from_slice::<Index>(&b).ok())
                 .filter(|i| i.rules_json == manifest.rules_json)
@@ -222,6 +244,7 @@ impl Cache {
             trusted_rules: None,
             facts: Mutex::new(HashMap::new()),
             files: std::sync::OnceLock::new(),
+            committed: std::sync::OnceLock::new(),
         })
     }
 
@@ -263,7 +286,7 @@ impl Cache {
     /// by span). `None` means the cache speaks of another output: it is
     /// not used at all.
     pub fn old_rules(&self) -> Option<Store> {
-        let mut file = std::fs::File::open(self.out.join("rules.json")).ok()?;
+        let mut file = open_old(&self.out.join("rules.json"))?;
         // the open file's metadata: whatever replaces the path meanwhile,
         // the file copied from is the one checked
         if self.trusted_rules.is_some()
@@ -291,6 +314,46 @@ impl Cache {
         (self.manifest.pages.get(page).map(String::as_str) == Some(key))
             .then(|| self.out.join(page))
             .filter(|_| self.has(Path::new(page)))
+            // kept in place and read back (the home page is a copy of the
+            // first): only a plain file, never a FIFO or a link, and one
+            // not changed since the build that made it committed its
+            // manifest (a page edited by hand or damaged afterwards was
+            // kept for good: its key still matched)
+            .filter(|p| {
+                std::fs::symlink_metadata(p).is_ok_and(|m| {
+                    m.file_type().is_file()
+                        && m.modified()
+                            .is_ok_and(|t| self.committed().is_some_and(|c| t <= c))
+                })
+            })
+    }
+
+    /// Whether every published file of the previous output is a plain file
+    /// no newer than the manifest: none was edited (or replaced by a link or a FIFO)
+    /// since its build committed. One stat per file; an output found
+    /// touched is not "up to date", and the build that follows replaces
+    /// what was touched.
+    pub fn output_untouched(&self) -> bool {
+        let Some(committed) = self.committed() else {
+            return false;
+        };
+        let Ok((files, _)) = crate::fsutil::walk(&self.out) else {
+            return false;
+        };
+        // the cache's own entries are checked by their checksums when used
+        files.iter().filter(|rel| !rel.starts_with(DIR)).all(|rel| {
+            std::fs::symlink_metadata(self.out.join(rel)).is_ok_and(|m| {
+                m.file_type().is_file() && m.modified().is_ok_and(|t| t <= committed)
+            })
+        })
+    }
+
+    fn committed(&self) -> Option<std::time::SystemTime> {
+        *self.committed.get_or_init(|| {
+            std::fs::symlink_metadata(self.out.join(DIR).join(MANIFEST))
+                .and_then(|m| m.modified())
+                .ok()
+        })
     }
 
     /// Whether the previous output has the file `rel`.
@@ -311,8 +374,7 @@ impl Cache {
         files
             .entry(locale.to_owned())
             .or_insert_with(|| {
-                std::fs::File::open(self.out.join(DIR).join(facts_file(locale)))
-                    .ok()
+                open_old(&self.out.join(DIR).join(facts_file(locale)))
                     .map(|f| std::sync::Arc::new(Store::new(f)))
             })
             .clone()

@@ -51,11 +51,44 @@ impl Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = Escaped(&self.path);
         match (self.line, self.col) {
-            (0, _) => write!(f, "{}", self.path),
-            (line, 0) => write!(f, "{}:{}", self.path, line),
-            (line, col) => write!(f, "{}:{}:{}", self.path, line, col),
+            (0, _) => write!(f, "{path}"),
+            (line, 0) => write!(f, "{path}:{line}"),
+            (line, col) => write!(f, "{path}:{line}:{col}"),
         }
+    }
+}
+
+/// Text from the input (a file name, a quoted value, another tool's error)
+/// as it may appear in the one-line form: a line break would start a line
+/// of its own that CI runners obey (GitHub Actions reads `::error …`,
+/// `::add-mask::`, `::stop-commands::` at the start of any log line) and
+/// log scanners read as another diagnostic; an escape sequence would drive
+/// the terminal, a bidirectional control reorder what a reviewer sees.
+/// Each such character is written as a Rust escape (`\n`, `\u{202e}`); a
+/// tab stays.
+struct Escaped<'a>(&'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hidden = |c: char| {
+            (c.is_control() && c != '\t')
+                || matches!(
+                    c,
+                    '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}'
+                )
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+        };
+        let mut rest = self.0;
+        while let Some(at) = rest.find(hidden) {
+            f.write_str(&rest[..at])?;
+            let c = rest[at..].chars().next().unwrap_or_default();
+            write!(f, "{}", c.escape_default())?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        f.write_str(rest)
     }
 }
 
@@ -110,9 +143,15 @@ impl fmt::Display for Diagnostic {
         if let Some(location) = &self.location {
             write!(f, "{location}: ")?;
         }
-        write!(f, "{}[{}]: {}", self.severity, self.code, self.message)?;
+        write!(
+            f,
+            "{}[{}]: {}",
+            self.severity,
+            self.code,
+            Escaped(&self.message)
+        )?;
         if let Some(help) = &self.help {
-            write!(f, "\n  = help: {help}")?;
+            write!(f, "\n  = help: {}", Escaped(help))?;
         }
         Ok(())
     }
@@ -223,5 +262,22 @@ mod tests {
     fn file_only_location_has_no_zero_line() {
         let d = Diagnostic::warning("x", "m").at(Location::file("a.md"));
         assert_eq!(d.to_string(), "a.md: warning[x]: m");
+    }
+
+    #[test]
+    fn text_from_the_input_stays_on_its_line() {
+        let d = Diagnostic::error("empty-article", "`x\n::error::forged` is empty\u{1b}[2J")
+            .at(Location::new(
+                "content/en/x\r\n::add-mask::y\u{202e}.md",
+                1,
+                1,
+            ))
+            .with_help("fix\u{2028}it\tnow");
+        let shown = d.to_string();
+        assert_eq!(
+            shown,
+            "content/en/x\\r\\n::add-mask::y\\u{202e}.md:1:1: error[empty-article]: `x\\n::error::forged` is empty\\u{1b}[2J\n  = help: fix\\u{2028}it\tnow"
+        );
+        assert_eq!(shown.lines().count(), 2);
     }
 }

@@ -1010,6 +1010,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     if let Some(c) = &cache
         && c.manifest.build.as_deref() == Some(build_key(&inputs, &hashes).as_str())
         && out.join("rules.json").is_file()
+        && c.output_untouched()
     {
         progress.finish_and_clear();
         // the output is whole and current: what interrupted builds left

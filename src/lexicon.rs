@@ -630,9 +630,15 @@ impl Lexicon {
 /// What may stand between the digit groups of one number, or before its
 /// fraction, in the locales rulebook reads (`13,600,000`, `13.600.000`,
 /// `13 600 000` with a no-break or narrow no-break space, `13'600'000`,
-/// Arabic separators). A plain space is not one: "step 2 14 days" is two
-/// numbers.
-const DIGIT_SEPARATORS: &[char] = &[',', '.', '\u{a0}', '\u{202f}', '\'', '٫', '٬'];
+/// Arabic separators, the thin and figure spaces, `’` and `_`). A plain
+/// space is not one: "step 2 14 days" is two numbers. Characters that
+/// show as nothing (a zero-width space or joiner, a word joiner, a soft
+/// hyphen, a byte-order mark) count too: `6\u{200b}0 days` reads as "60
+/// days" and must never be taken as 0.
+const DIGIT_SEPARATORS: &[char] = &[
+    ',', '.', '\u{a0}', '\u{202f}', '\'', '٫', '٬', '\u{2009}', '\u{2007}', '\u{2019}', '_',
+    '\u{200b}', '\u{200c}', '\u{200d}', '\u{2060}', '\u{feff}', '\u{ad}',
+];
 
 /// The whole of a grouped number around the digits at `range`.
 fn grouped(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
@@ -1211,6 +1217,10 @@ mod tests {
                 "13\u{a0}600\u{a0}000",
             ),
             ("expires after 1.5 weeks", "1.5"),
+            // what shows as `60` (a zero-width space, a soft hyphen inside)
+            ("cancel within 6\u{200b}0 days", "6\u{200b}0"),
+            ("cancel within 6\u{ad}0 days", "6\u{ad}0"),
+            ("expires after 13\u{2009}600 weeks", "13\u{2009}600"),
         ] {
             let e = lex.duration_days(all, text).unwrap_err();
             assert_eq!(e.problem, NumberProblem::Unreadable, "{text}");

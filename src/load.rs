@@ -243,6 +243,29 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
         if wanted.as_ref().is_some_and(|w| !w.contains(&id)) {
             continue;
         }
+        // A locale folder may be a link to a repository of its own, and it
+        // is then a root its articles, includes and summary entries may be
+        // read from. A link to a folder that holds content/ (the project
+        // itself, or above it) would make that whole folder a root: an
+        // article linking to `.git/config` (where CI checkouts keep their
+        // token) or to any file of the project would be published.
+        if let (Ok(real), Ok(content_real)) = (dir.canonicalize(), content.canonicalize())
+            && content_real.starts_with(&real)
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    "outside-root",
+                    format!(
+                        "`{display}` is a link to a folder that holds the content folder; every file under it would be an input"
+                    ),
+                )
+                .at(Location::file(&display))
+                .with_help(
+                    "a locale folder may be a link to a folder of that locale's articles only (e.g. another repository's checkout); link to that folder instead",
+                ),
+            );
+            continue;
+        }
         match read_locale(&dir, &display) {
             Ok((articles, summary)) => locales.push(LocaleContent {
                 roots: content_roots(&content, [dir.as_path()]),

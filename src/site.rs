@@ -147,6 +147,13 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics
         .iter()
         .flat_map(|l| &l.articles)
         .filter_map(reserved_name)
+        .chain(
+            input
+                .project
+                .locales
+                .iter()
+                .flat_map(|l| case_clashes(&l.articles)),
+        )
         .collect();
     if !clashes.is_empty() {
         return Err(Diagnostics(clashes));
@@ -205,19 +212,27 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics
     Ok(built)
 }
 
-/// The pages rulebook writes beside the articles of a book: an article
-/// whose page would have one of their names would overwrite it or be
-/// overwritten. `index` is not among them: an article named so is the
-/// book's home page.
-fn reserved_name(article: &Article) -> Option<Diagnostic> {
-    let stem = article.slug.as_str();
+/// Whether a page named `<stem>.html` is one rulebook generates beside
+/// the pages of a book: an article or summary entry whose page had the
+/// name would overwrite it or be overwritten. Compared without case: a
+/// site is often copied to or previewed on a file system that ignores it
+/// (macOS, Windows), where `TOC.html` is `toc.html`. `index` is not among
+/// them: an article named so is the book's home page.
+pub(crate) fn reserved_stem(stem: &str) -> bool {
+    let stem = stem.to_ascii_lowercase();
     let numbered = |base: &str| {
         stem.strip_prefix(base)
             .and_then(|rest| rest.strip_prefix('-'))
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
     };
-    let reserved =
-        ["toc", "rules", "status"].contains(&stem) || numbered("rules") || numbered("status");
+    ["toc", "rules", "status"].contains(&stem.as_str()) || numbered("rules") || numbered("status")
+}
+
+fn reserved_name(article: &Article) -> Option<Diagnostic> {
+    let stem = article.slug.as_str();
+    // `Index.md` would be the home page on a file system that ignores case
+    // while `index.html` is the first page copied
+    let reserved = reserved_stem(stem) || (stem != "index" && stem.eq_ignore_ascii_case("index"));
     reserved.then(|| {
         Diagnostic::error(
             "reserved-page-name",
@@ -225,9 +240,36 @@ fn reserved_name(article: &Article) -> Option<Diagnostic> {
         )
         .at(Location::new(&article.path, 1, 1))
         .with_help(format!(
-            "rename the file (e.g. `{stem}-overview.md`); rulebook writes toc.html, rules.html, status.html and their numbered pages (rules-2.html …) itself"
+            "rename the file (e.g. `{stem}-overview.md`); rulebook writes index.html, toc.html, rules.html, status.html and their numbered pages (rules-2.html …) itself, whatever their case"
         ))
     })
+}
+
+/// Articles of one locale whose pages differ only in case: on a file
+/// system that ignores case one page would overwrite the other.
+fn case_clashes(articles: &[Article]) -> Vec<Diagnostic> {
+    let mut seen: HashMap<String, &Article> = HashMap::new();
+    let mut found = Vec::new();
+    for a in articles {
+        match seen.entry(a.slug.to_lowercase()) {
+            std::collections::hash_map::Entry::Occupied(first) => found.push(
+                Diagnostic::error(
+                    "page-name-clash",
+                    format!(
+                        "the pages of `{}` and `{}` differ only in case; one would overwrite the other where case is ignored",
+                        first.get().path,
+                        a.path
+                    ),
+                )
+                .at(Location::new(&a.path, 1, 1))
+                .with_help("rename one of the two files"),
+            ),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(a);
+            }
+        }
+    }
+    found
 }
 
 /// What building one locale's book did.

@@ -16,6 +16,8 @@ mod common;
 mod hostile;
 #[path = "bad_input/output.rs"]
 mod output;
+#[path = "bad_input/redteam.rs"]
+mod redteam;
 #[path = "bad_input/render.rs"]
 mod render;
 #[path = "bad_input/serve.rs"]
@@ -78,6 +80,7 @@ fn cases() -> Vec<Case> {
     all.extend(validator::cases());
     all.extend(render::cases());
     all.extend(serve::cases());
+    all.extend(redteam::cases());
     all
 }
 

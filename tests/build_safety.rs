@@ -277,6 +277,18 @@ fn copy_snapshot(files: &std::collections::BTreeMap<std::path::PathBuf, Vec<u8>>
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, bytes).unwrap();
     }
+    // as its build left it: the manifest committed last (a build reuses
+    // only files no newer than the manifest; the copy above wrote it in
+    // path order, before the pages)
+    let manifest = to.join(".rulebook/manifest.json");
+    if manifest.exists() {
+        std::fs::File::options()
+            .append(true)
+            .open(&manifest)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now())
+            .unwrap();
+    }
 }
 
 /// Leftovers of a killed build are removed by the next build, even when

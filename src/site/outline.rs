@@ -54,6 +54,7 @@ pub fn from_summary_file(
     let display = format!("content/{locale}/SUMMARY.md");
     let bytes = confine::read(&file, roots).map_err(|r| r.diagnostic(&display))?;
     let text = crate::load::decode(bytes, &display)?;
+    too_deep(&text, &display)?;
     let summary = mdbook_summary::parse_summary(&text).map_err(|e| {
         Diagnostic::error("summary", format!("SUMMARY.md does not parse: {e}"))
             .at(Location::file(&display))
@@ -70,6 +71,7 @@ pub fn from_summary_file(
         lines: LineIndex::new(&text),
         known: &known,
         roots,
+        pages: std::collections::HashMap::new(),
         errors: Vec::new(),
         warnings: Vec::new(),
     };
@@ -90,6 +92,44 @@ pub fn from_summary_file(
     Ok(Some((Book::new_with_items(items), walk.warnings)))
 }
 
+/// How deep a summary's lists may nest. mdBook's summary parser, the walk
+/// below and every later pass over the outline recurse once per level, so
+/// a deeper summary (thousands of levels fit in an input) would overflow
+/// the stack and abort the build; real books nest a handful of levels.
+pub const MAX_SUMMARY_DEPTH: usize = 32;
+
+/// A located error when the lists of a summary nest deeper than
+/// [`MAX_SUMMARY_DEPTH`]: measured with pulldown-cmark, whose parser keeps
+/// its own stack (whatever makes a nested list: indentation, `- - -` on
+/// one line, block quotes), before anything recursive sees the text.
+fn too_deep(text: &str, display: &str) -> Result<(), Diagnostic> {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let mut depth = 0usize;
+    for (event, range) in Parser::new(text).into_offset_iter() {
+        match event {
+            Event::Start(Tag::List(_) | Tag::BlockQuote(_)) => {
+                depth += 1;
+                if depth > MAX_SUMMARY_DEPTH {
+                    let (line, col) = LineIndex::new(text).line_col(text, range.start);
+                    return Err(Diagnostic::error(
+                        "summary-too-deep",
+                        format!(
+                            "SUMMARY.md nests its lists more than {MAX_SUMMARY_DEPTH} levels deep"
+                        ),
+                    )
+                    .at(Location::new(display, line, col))
+                    .with_help("flatten the outline: move deeper entries up a level"));
+                }
+            }
+            Event::End(TagEnd::List(_) | TagEnd::BlockQuote(_)) => {
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 struct Walk<'a> {
     src_dir: &'a Path,
     display: &'a str,
@@ -97,6 +137,8 @@ struct Walk<'a> {
     lines: LineIndex,
     known: &'a HashSet<PathBuf>,
     roots: &'a [PathBuf],
+    /// Each page written so far (lower case) and the link that made it.
+    pages: std::collections::HashMap<String, PathBuf>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
 }
@@ -152,6 +194,9 @@ impl Walk<'_> {
             );
             return None;
         }
+        if !self.own_page(location, &inside) {
+            return None;
+        }
         if self.known.contains(&inside) {
             return Some(inside);
         }
@@ -189,6 +234,57 @@ impl Walk<'_> {
                 None
             }
         }
+    }
+
+    /// Whether the page of chapter path `inside` (`x.txt` → `x.html`) is
+    /// its own: not a page rulebook generates (articles were checked by
+    /// name already) and not another entry's page, whatever the case (a
+    /// file system that ignores case makes `A.html` and `a.html` one).
+    /// mdBook would write both and one would silently replace the other.
+    fn own_page(&mut self, location: &Path, inside: &Path) -> bool {
+        let page = inside.with_extension("html");
+        let key = page.to_string_lossy().to_lowercase();
+        let top = inside.parent().is_none_or(|p| p.as_os_str().is_empty());
+        let stem = page
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let generated = top
+            && !self.known.contains(inside)
+            && (super::reserved_stem(&stem) || key == "index.html");
+        if generated {
+            self.errors.push(
+                Diagnostic::error(
+                    "reserved-page-name",
+                    format!(
+                        "SUMMARY.md links to `{}`, whose page would be `{}`, a page rulebook generates",
+                        location.display(),
+                        page.display()
+                    ),
+                )
+                .at(self.locate(location))
+                .with_help("rename the file; rulebook writes index.html, toc.html, rules.html, status.html and their numbered pages itself, whatever their case"),
+            );
+            return false;
+        }
+        if let Some(first) = self.pages.get(&key) {
+            self.errors.push(
+                Diagnostic::error(
+                    "page-name-clash",
+                    format!(
+                        "SUMMARY.md links to `{}` and `{}`, which would both be the page `{}`",
+                        first.display(),
+                        location.display(),
+                        page.display()
+                    ),
+                )
+                .at(self.locate(location))
+                .with_help("link each file once, and rename files whose names differ only in case or extension"),
+            );
+            return false;
+        }
+        self.pages.insert(key, location.to_path_buf());
+        true
     }
 
     fn item(

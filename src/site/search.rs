@@ -297,7 +297,9 @@ impl OldShards {
         struct Loader {
             shards: Vec<String>,
         }
-        let script = std::fs::read_to_string(dir.join("search-index.js")).ok()?;
+        // the previous output is not trusted: read bounded, never blocking
+        let script = crate::cache::read_old(&dir.join("search-index.js"))
+            .and_then(|b| String::from_utf8(b).ok())?;
         let json = script
             .strip_prefix(LOADER_START)?
             .trim_end()
@@ -312,8 +314,8 @@ impl OldShards {
     fn shard(&self, n: usize) -> Option<&OldIndex> {
         let cell = self.shards.get(n)?;
         Some(cell.get_or_init(|| {
-            std::fs::read_to_string(self.dir.join(shard_file(n)))
-                .ok()
+            crate::cache::read_old(&self.dir.join(shard_file(n)))
+                .and_then(|b| String::from_utf8(b).ok())
                 .and_then(|script| OldIndex::read(&script))
                 .unwrap_or_default()
         }))
