@@ -158,17 +158,18 @@ fn readme_block(readme: &str, heading: &str) -> Vec<String> {
 #[test]
 fn readme_setup_tour_and_ci_share_one_release_build() {
     let readme = read(root().join("README.md"));
-    // one compile: the tests' own build leaves the binary the README runs
-    // (a plain `cargo build --release` would build the dependencies again
-    // without the features the test-only dependencies switch on)
+    // one compile: the release build's dependencies are the tests' too,
+    // as long as the test-only dependencies switch on no feature the build
+    // lacks (resolver 1 unifies them; resolver 2 and 3 do not)
     let setup = readme_block(&readme, "## Set-up");
     assert_eq!(
         setup,
-        [
-            "cargo test --release --no-run",
-            "target/release/rulebook build",
-            "cargo test --release"
-        ]
+        ["cargo run --release -- build", "cargo test --release"]
+    );
+    let manifest = read(root().join("Cargo.toml"));
+    assert!(
+        manifest.lines().any(|l| l.trim() == "resolver = \"1\""),
+        "without resolver 1 the two set-up commands compile the dependencies twice"
     );
     // the tour runs the binary the set-up built, never a debug build
     let tour = readme_block(&readme, "## A short tour");
@@ -178,6 +179,6 @@ fn readme_setup_tour_and_ci_share_one_release_build() {
     }
     // CI runs the README's test command
     let ci = read(root().join(".ci/run"));
-    assert!(ci.lines().any(|l| l.trim() == setup[2]), "{ci}");
+    assert!(ci.lines().any(|l| l.trim() == setup[1]), "{ci}");
     assert!(!ci.lines().any(|l| l.trim() == "cargo test"), "{ci}");
 }
