@@ -895,7 +895,13 @@ impl SiteRenderer<'_> {
         // the status page of a big project is tens of megabytes: its copies
         // go before its text is taken for the index
         drop(context);
-        std::fs::write(ctx.destination.join(&file), &page)?;
+        // a summary entry may name a file in a subfolder of the locale
+        // (its path was checked to stay inside when the outline was made)
+        let destination = ctx.destination.join(&file);
+        if let Some(parent) = destination.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(destination, &page)?;
         drop(page);
         Ok((
             file,

@@ -102,6 +102,29 @@ pub fn cases() -> Vec<Case> {
             line: true,
         },
         Case {
+            name: "a SUMMARY.md entry in a subfolder of the locale gets its page there",
+            run: Run::Custom("build", |d| {
+                let out = rulebook(d, &["build"]);
+                let page = std::fs::read_to_string(d.join("book/en/sub/page.html")).unwrap();
+                assert!(page.contains("Sub text."), "the page is the entry's");
+                Observed {
+                    exit: out.status.code().unwrap_or(-1),
+                    stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+                }
+            }),
+            break_it: |d| {
+                write(d, "content/en/sub/page.md", "# Sub page\n\nSub text.\n");
+                write(
+                    d,
+                    "content/en/SUMMARY.md",
+                    "# Summary\n\n- [Sell](csp-software-subscriptions.md)\n- [Sub](sub/page.md)\n",
+                );
+            },
+            exit: 0,
+            code: "",
+            line: false,
+        },
+        Case {
             name: "a SUMMARY.md link to a file that is a link out of the project",
             run: Run::Build,
             break_it: |d| {
