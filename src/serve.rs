@@ -569,14 +569,7 @@ mod tests {
         // A second later the two oldest go, the one of the burst stays.
         let later = t0 + EVICTABLE_AFTER + Duration::from_millis(100);
         room.enter_at(&conns[3].0, later);
-        let open: Vec<u64> = room
-            .state
-            .lock()
-            .unwrap()
-            .open
-            .iter()
-            .map(|e| e.0)
-            .collect();
+        let open = open_ids(&room);
         assert_eq!(open.len(), 2);
         assert!(!open.contains(&a));
         assert!(
@@ -594,6 +587,17 @@ mod tests {
         );
     }
 
+    /// The ids of the connections in a room, oldest first.
+    fn open_ids(room: &Room) -> Vec<u64> {
+        room.state
+            .lock()
+            .unwrap()
+            .open
+            .iter()
+            .map(|e| e.0)
+            .collect()
+    }
+
     #[test]
     fn a_flood_of_young_connections_closes_the_oldest_at_the_hard_cap() {
         let room = Room::new(2);
@@ -605,14 +609,7 @@ mod tests {
         }
         assert_eq!(room.state.lock().unwrap().open.len(), cap);
         let newcomer = room.enter_at(&conns[cap].0, now);
-        let open: Vec<u64> = room
-            .state
-            .lock()
-            .unwrap()
-            .open
-            .iter()
-            .map(|e| e.0)
-            .collect();
+        let open = open_ids(&room);
         assert_eq!(open.len(), cap);
         assert_eq!(open.last(), Some(&newcomer), "the newcomer is in");
         assert!(!open.contains(&0), "the oldest made room");

@@ -43,6 +43,32 @@ pub struct Observed {
     pub stderr: String,
 }
 
+impl From<std::process::Output> for Observed {
+    /// A command's exit code (-1 when a signal ended it) and its stderr.
+    fn from(out: std::process::Output) -> Observed {
+        Observed {
+            exit: out.status.code().unwrap_or(-1),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// Write `text` at `rel` in the project, making its folders.
+pub fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// An article with a fact-free body, under `name` in content/en.
+pub fn plain_article(dir: &Path, name: &str) {
+    write(
+        dir,
+        &format!("content/en/{name}"),
+        "---\ntitle: A plain page\nms.date: 11/20/2019\n---\n# A plain page\n\nSome text.\n",
+    );
+}
+
 /// What the case runs once the input is broken.
 #[derive(Clone, Copy)]
 pub enum Run {

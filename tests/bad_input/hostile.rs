@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::{Case, EN, JA, Observed, Run, append, edit, rulebook, symlink};
+use super::{Case, EN, JA, Observed, Run, append, edit, plain_article, rulebook, symlink, write};
 
 fn fifo(path: &Path) {
     let status = std::process::Command::new("mkfifo")
@@ -12,21 +12,6 @@ fn fifo(path: &Path) {
         .status()
         .unwrap();
     assert!(status.success());
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-/// An article with a fact-free body, under `name` in content/en.
-fn plain_article(dir: &Path, name: &str) {
-    write(
-        dir,
-        &format!("content/en/{name}"),
-        "---\ntitle: A plain page\nms.date: 11/20/2019\n---\n# A plain page\n\nSome text.\n",
-    );
 }
 
 /// Build, then check every page of the output: no href or src that a
@@ -58,10 +43,7 @@ fn build_and_check_hrefs(dir: &Path) -> Observed {
         problems.is_empty(),
         "script URLs in the site: {problems:#?}"
     );
-    Observed {
-        exit: out.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Observed::from(out)
 }
 
 pub fn cases() -> Vec<Case> {
@@ -107,10 +89,7 @@ pub fn cases() -> Vec<Case> {
                 let out = rulebook(d, &["build"]);
                 let page = std::fs::read_to_string(d.join("book/en/sub/page.html")).unwrap();
                 assert!(page.contains("Sub text."), "the page is the entry's");
-                Observed {
-                    exit: out.status.code().unwrap_or(-1),
-                    stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-                }
+                Observed::from(out)
             }),
             break_it: |d| {
                 write(d, "content/en/sub/page.md", "# Sub page\n\nSub text.\n");
@@ -318,10 +297,7 @@ pub fn cases() -> Vec<Case> {
                     home.contains("Some text."),
                     "index.html is the index article"
                 );
-                Observed {
-                    exit: out.status.code().unwrap_or(-1),
-                    stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-                }
+                Observed::from(out)
             }),
             break_it: |d| plain_article(d, "index.md"),
             exit: 0,
@@ -397,10 +373,7 @@ pub fn cases() -> Vec<Case> {
                     !page.contains("ms.sourcegitcommit"),
                     "the frontmatter is not shown as text"
                 );
-                Observed {
-                    exit: out.status.code().unwrap_or(-1),
-                    stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-                }
+                Observed::from(out)
             }),
             break_it: |d| edit(d, EN, |t| t.replace('\n', "\r")),
             exit: 0,

@@ -148,10 +148,7 @@ fn users_book(dir: &Path) -> Observed {
     let out = super::rulebook(dir, &["build"]);
     assert_eq!(super::state(&book, &[]), before, "book/ changed");
     std::fs::rename(&aside, &cache).unwrap();
-    Observed {
-        exit: out.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Observed::from(out)
 }
 
 /// Rebuild over the forged cache, then build the same project from scratch
@@ -172,8 +169,5 @@ fn forged_cache(dir: &Path) -> Observed {
             "{file} differs from a fresh build's"
         );
     }
-    Observed {
-        exit: out.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Observed::from(out)
 }

@@ -3,22 +3,7 @@
 
 use std::path::Path;
 
-use super::{Case, Observed, Run, rulebook};
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-/// An article with a fact-free body, under `name` in content/en.
-fn plain_article(dir: &Path, name: &str) {
-    write(
-        dir,
-        &format!("content/en/{name}"),
-        "---\ntitle: A plain page\nms.date: 11/20/2019\n---\n# A plain page\n\nSome text.\n",
-    );
-}
+use super::{Case, Observed, Run, plain_article, rulebook, write};
 
 /// A SUMMARY.md listing the bundled article and then `entry`, a file of
 /// plain Markdown written beside it.

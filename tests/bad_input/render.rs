@@ -38,10 +38,7 @@ fn build_within(dir: &Path, limit: Duration) -> Observed {
         std::thread::sleep(Duration::from_millis(50));
     }
     let out = child.wait_with_output().unwrap();
-    Observed {
-        exit: out.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Observed::from(out)
 }
 
 fn page(dir: &Path, rel: &str) -> String {
