@@ -195,6 +195,8 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
     // and two folders for it would give rules from one and a site from the
     // other
     let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    // (locale index, file) of the listed files that are links or special
+    let mut unsure: Vec<(usize, PathBuf)> = Vec::new();
     for (name, dir) in dirs {
         let display = format!("content/{name}");
         if is_shared_folder(&name) {
@@ -267,14 +269,17 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
             continue;
         }
         match read_locale(&dir, &display) {
-            Ok((articles, summary)) => locales.push(LocaleContent {
-                roots: content_roots(&content, [dir.as_path()]),
-                id,
-                langid,
-                dir,
-                articles,
-                summary,
-            }),
+            Ok((articles, summary, links)) => {
+                unsure.extend(links.into_iter().map(|file| (locales.len(), file)));
+                locales.push(LocaleContent {
+                    roots: content_roots(&content, [dir.as_path()]),
+                    id,
+                    langid,
+                    dir,
+                    articles,
+                    summary,
+                })
+            }
             Err(ds) => diagnostics.extend(ds),
         }
     }
@@ -298,11 +303,20 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
     // templates wherever they are in their folders; an include, a summary
     // entry or a media file of content/ where it is named (located at
     // the line that names it).
-    for l in &locales {
-        for a in l.articles.iter().chain(&l.summary) {
-            if let Err(refusal) = confine::check(&a.file, &l.roots) {
-                diagnostics.push(refusal.diagnostic(&a.path));
-            }
+    // (a regular file listed in its locale folder is inside that folder
+    // by construction: only links and special files are looked at)
+    for (i, file) in &unsure {
+        let l = &locales[*i];
+        let Some(a) = l
+            .articles
+            .iter()
+            .chain(&l.summary)
+            .find(|a| &a.file == file)
+        else {
+            continue;
+        };
+        if let Err(refusal) = confine::check(&a.file, &l.roots) {
+            diagnostics.push(refusal.diagnostic(&a.path));
         }
     }
     for name in ["locales", "templates"] {
@@ -336,8 +350,13 @@ pub fn content_roots<'a>(
     roots
 }
 
-fn read_locale(dir: &Path, display: &str) -> Result<(Vec<Article>, Option<Article>), Diagnostics> {
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+/// A locale folder's articles, its SUMMARY.md, and which of them are not
+/// regular files (links and special files, to be checked before they are
+/// read).
+type Listed = (Vec<Article>, Option<Article>, Vec<PathBuf>);
+
+fn read_locale(dir: &Path, display: &str) -> Result<Listed, Diagnostics> {
+    let mut files: Vec<(PathBuf, bool)> = match std::fs::read_dir(dir) {
         Ok(entries) => entries
             .filter_map(Result::ok)
             // the entry's type comes with the listing: only a link is
@@ -350,8 +369,8 @@ fn read_locale(dir: &Path, display: &str) -> Result<(Vec<Article>, Option<Articl
             // hidden files are no articles (nor are they checked: nothing
             // reads them)
             .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+            .map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_file())))
+            .filter(|(p, _)| p.extension().is_some_and(|e| e == "md"))
             .collect(),
         Err(e) => {
             return Err(
@@ -364,7 +383,11 @@ fn read_locale(dir: &Path, display: &str) -> Result<(Vec<Article>, Option<Articl
     files.sort();
     let mut articles = Vec::new();
     let mut summary = None;
-    for file in files {
+    let mut unsure = Vec::new();
+    for (file, regular) in files {
+        if !regular {
+            unsure.push(file.clone());
+        }
         let name = file
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -377,7 +400,7 @@ fn read_locale(dir: &Path, display: &str) -> Result<(Vec<Article>, Option<Articl
             articles.push(article);
         }
     }
-    Ok((articles, summary))
+    Ok((articles, summary, unsure))
 }
 
 /// Read one file as UTF-8: the article and its text.
