@@ -13,10 +13,10 @@
 //! use rulebook_rules::{Answer, Question, Rules, Validator};
 //!
 //! let json = r#"{
-//!   "schema": "rulebook/rules@1", "canonical_locale": "en", "policy": "source-wins",
-//!   "sources": [], "procedures": [], "discrepancies": [],
+//!   "schema": "rulebook/rules@2", "canonical_locale": "en", "policy": "source-wins",
+//!   "sources": [],
 //!   "rules": [{
-//!     "id": "azure-reservations-unavailable-markets", "kind": "unavailable-markets",
+//!     "id": "x/azure-reservations-unavailable-markets", "kind": "unavailable-markets",
 //!     "article": "x", "by_locale": {},
 //!     "value": {"product": "azure-reservations", "markets": ["BR", "JE"]},
 //!     "source": {"locale": "en", "path": "content/en/x.md", "line": 24}
@@ -26,7 +26,7 @@
 //! let question = Question::from_json(r#"{"kind":"purchase","product":"azure-reservations","market":"br"}"#)?;
 //! let decision = validator.check(&question);
 //! assert_eq!(decision.answer, Answer::No);
-//! assert_eq!(decision.reasons[0].rule.as_deref(), Some("azure-reservations-unavailable-markets"));
+//! assert_eq!(decision.reasons[0].rule.as_deref(), Some("x/azure-reservations-unavailable-markets"));
 //! assert_eq!(decision.reasons[0].source.as_ref().map(|s| s.line), Some(24));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -1182,7 +1182,7 @@ mod tests {
     fn wrong_schema_is_named() {
         let text = crate::SAMPLE_RULES
             .to_owned()
-            .replace("rulebook/rules@1", "rulebook/rules@2");
+            .replace("rulebook/rules@2", "rulebook/rules@3");
         let e = Rules::from_json(&text).unwrap_err();
         assert!(e.to_string().contains("rulebook/rules@2"), "{e}");
     }
