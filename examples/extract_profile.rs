@@ -26,7 +26,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rulebook::config::Policy;
+use rulebook::load::config::Policy;
 use rulebook::lexicon::{LocaleData, load_locale_data};
 use rulebook::reconcile::ArticleFacts;
 

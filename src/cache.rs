@@ -21,7 +21,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::emit::splice::{GroupIndex, Span, Store};
+use crate::data_files::{GroupIndex, OldFiles, Span, Store};
 use crate::reconcile::ArticleFacts;
 
 /// The folder of the cache inside the output.
@@ -34,7 +34,7 @@ pub const MANIFEST: &str = "manifest.json";
 
 /// Bumped with any change to what is cached or how keys are made; the
 /// crate version is part of it, so a new rulebook never trusts an old cache.
-const FORMAT: &str = concat!("rulebook-cache/5 ", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("rulebook-cache/6 ", env!("CARGO_PKG_VERSION"));
 
 /// What a finished build leaves for the next one (`manifest.json`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -51,11 +51,12 @@ pub struct Manifest {
     pub counts: Counts,
     /// Page (`<locale>/<file>`) → key of what it was made from.
     pub pages: BTreeMap<String, String>,
-    /// Fingerprint of the rules.json committed with this manifest: a cache
-    /// is used only beside that file (not one restored beside another
-    /// output, nor beside a rules.json changed since).
+    /// Fingerprints of the data files committed with this manifest
+    /// ([`DATA_FILES`], in that order): a cache is used only beside those
+    /// files (not beside ones restored from another output, nor beside
+    /// ones changed since).
     #[serde(default)]
-    pub rules_json: String,
+    pub data_files: Vec<String>,
     /// Checksum of `index.json`: an index that is not the one written with
     /// this manifest is not used.
     #[serde(default)]
@@ -100,8 +101,8 @@ pub struct ArticleMeta {
 /// across locales) whose parts of rules.json can be copied as they are.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Index {
-    /// Fingerprint of the rules.json the groups' spans point into.
-    pub rules_json: String,
+    /// Fingerprints of the data files the groups' spans point into.
+    pub data_files: Vec<String>,
     pub articles: Vec<ArticleMeta>,
     /// Slug → group.
     pub groups: BTreeMap<String, GroupIndex>,
@@ -156,11 +157,11 @@ pub struct Cache {
     articles: HashMap<String, ArticleMeta>,
     /// Slug → the group's parts in the previous rules.json.
     pub groups: BTreeMap<String, GroupIndex>,
-    rules_json: String,
-    /// The previous rules.json as the build that wrote it left it (known
-    /// only to a process that made that build): while it is the same file,
-    /// it is not read whole to check its fingerprint.
-    pub trusted_rules: Option<FileId>,
+    data_files: Vec<String>,
+    /// The previous data files as the build that wrote them left them
+    /// (known only to a process that made that build): while they are the
+    /// same files, they are not read whole to check their fingerprints.
+    pub trusted_data: Option<Vec<FileId>>,
     /// Each locale's facts file, read when first needed.
     facts: Mutex<HashMap<String, Option<std::sync::Arc<Store>>>>,
     /// The files of the previous output, listed once (one folder read per
@@ -175,6 +176,26 @@ pub struct Cache {
 /// regular file only ([`crate::load::confine::read_any`]).
 pub fn read_old(path: &Path) -> Option<Vec<u8>> {
     crate::load::confine::read_any(path).ok()
+}
+
+/// The data files a build writes, whose parts the next build copies: their
+/// fingerprints are recorded in this order.
+pub const DATA_FILES: [&str; 3] = ["rules.json", "procedures.json", "report.json"];
+
+/// The open `file` if its bytes hash to `fingerprint` (the open file stays
+/// the one hashed, whatever replaces the path).
+fn hashed_as(mut file: std::fs::File, fingerprint: &str) -> Option<std::fs::File> {
+    let mut hash = xxhash_rust::xxh3::Xxh3::new();
+    let mut block = vec![0; 1 << 16];
+    loop {
+        match std::io::Read::read(&mut file, &mut block) {
+            Ok(0) => break,
+            Ok(n) => hash.update(&block[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    (format!("{:032x}", hash.digest128()) == fingerprint).then_some(file)
 }
 
 /// A file of the previous output opened to be read by span: `None` unless
@@ -211,7 +232,7 @@ impl Cache {
             read_old(&dir.join(INDEX))
                 .filter(|b| checksum(b) == manifest.index)
                 .and_then(|b| serde_json::from_slice::<Index>(&b).ok())
-                .filter(|i| i.rules_json == manifest.rules_json)
+                .filter(|i| i.data_files == manifest.data_files)
                 .unwrap_or_default()
         } else {
             Index::default()
@@ -240,8 +261,8 @@ impl Cache {
                 .map(|a| (a.path.clone(), a))
                 .collect(),
             groups: index.groups,
-            rules_json: index.rules_json,
-            trusted_rules: None,
+            data_files: index.data_files,
+            trusted_data: None,
             facts: Mutex::new(HashMap::new()),
             files: std::sync::OnceLock::new(),
             committed: std::sync::OnceLock::new(),
@@ -252,7 +273,7 @@ impl Cache {
     /// to keep).
     pub fn into_parts(self) -> (Manifest, Index) {
         let index = Index {
-            rules_json: self.rules_json,
+            data_files: self.data_files,
             articles: self.articles.into_values().collect(),
             groups: self.groups,
         };
@@ -281,31 +302,37 @@ impl Cache {
         serde_json::from_slice(&bytes).ok()
     }
 
-    /// The previous rules.json, when it is the one this cache was
-    /// committed with (hashed as it is read, not held: parts are read back
-    /// by span). `None` means the cache speaks of another output: it is
-    /// not used at all.
-    pub fn old_rules(&self) -> Option<Store> {
-        let mut file = open_old(&self.out.join("rules.json"))?;
-        // the open file's metadata: whatever replaces the path meanwhile,
-        // the file copied from is the one checked
-        if self.trusted_rules.is_some()
-            && file.metadata().ok().and_then(|m| FileId::from_metadata(&m)) == self.trusted_rules
-        {
-            return Some(Store::new(file));
+    /// The previous data files, when they are the ones this cache was
+    /// committed with (each hashed as it is read, not held: parts are read
+    /// back by span). `None` means the cache speaks of another output: it
+    /// is not used at all.
+    pub fn old_data(&self) -> Option<OldFiles> {
+        if self.manifest.data_files.len() != DATA_FILES.len() {
+            return None;
         }
-        let mut hash = xxhash_rust::xxh3::Xxh3::new();
-        let mut block = vec![0; 1 << 16];
-        loop {
-            match std::io::Read::read(&mut file, &mut block) {
-                Ok(0) => break,
-                Ok(n) => hash.update(&block[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return None,
-            }
+        let mut stores = Vec::with_capacity(DATA_FILES.len());
+        for (i, name) in DATA_FILES.iter().enumerate() {
+            let file = open_old(&self.out.join(name))?;
+            // the open file's metadata: whatever replaces the path
+            // meanwhile, the file copied from is the one checked
+            let trusted = self.trusted_data.as_ref().and_then(|t| t.get(i)).is_some_and(|t| {
+                file.metadata().ok().and_then(|m| FileId::from_metadata(&m)) == Some(*t)
+            });
+            let file = if trusted {
+                file
+            } else {
+                hashed_as(file, &self.manifest.data_files[i])?
+            };
+            stores.push(Store::new(file));
         }
-        // the open file stays the one hashed, whatever replaces the path
-        (format!("{:032x}", hash.digest128()) == self.manifest.rules_json).then(|| Store::new(file))
+        let report = stores.pop()?;
+        let procedures = stores.pop()?;
+        let rules = stores.pop()?;
+        Some(OldFiles {
+            rules,
+            procedures,
+            report,
+        })
     }
 
     /// The page of the previous output to reuse for `page` when it was made
@@ -416,7 +443,7 @@ fn facts_file(locale: &str) -> String {
     format!("facts-{locale}.json")
 }
 
-type Counting = crate::emit::Counting<std::io::BufWriter<std::fs::File>>;
+type Counting = crate::fsutil::Counting<std::io::BufWriter<std::fs::File>>;
 
 /// An article's analysis for the next build's cache: made this build, or
 /// the previous cache's bytes.
@@ -465,15 +492,15 @@ pub fn save_facts(
         }
         let previous = old.and_then(|c| c.old_facts(&locale));
         let file = std::fs::File::create(path)?;
-        let mut out = crate::emit::Counting::new(std::io::BufWriter::new(file));
+        let mut out = crate::fsutil::Counting::new(std::io::BufWriter::new(file));
         let mut buf = Vec::new();
         // Articles kept lie in the previous file one after the other, in
         // the same order: each run of them is copied whole, by the kernel
         // (a one-edit rebuild copies a 6 MB file in two or three runs
         // instead of a read and a write per article).
-        let mut run = crate::emit::splice::Gather::default();
+        let mut run = crate::data_files::Gather::default();
         let flush =
-            |run: &mut crate::emit::splice::Gather, out: &mut Counting| -> std::io::Result<()> {
+            |run: &mut crate::data_files::Gather, out: &mut Counting| -> std::io::Result<()> {
                 if let (Some(span), Some(p)) = (run.take(), previous.as_ref()) {
                     std::io::Write::flush(out)?;
                     p.copy_into(span, out.inner.get_mut())?;

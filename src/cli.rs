@@ -256,9 +256,9 @@ pub enum FailOn {
 fn diff(cli: &Cli, format: DiffFormat, fail_on: FailOn, locales: &[String]) -> CommandResult {
     let project = load::load_project(&cli.root)?;
     known_locales(&project, locales)?;
-    let analysis = crate::emit::analyze(&project)?;
-    report(&analysis.diagnostics, cli.quiet);
-    let findings = analysis.report.only_locales(locales);
+    let (findings, diagnostics) = crate::emit::findings(&project)?;
+    report(&diagnostics, cli.quiet);
+    let findings = findings.only_locales(locales);
     let text = match format {
         DiffFormat::Text => {
             use std::io::IsTerminal;
@@ -313,7 +313,7 @@ pub fn report(diagnostics: &Diagnostics, quiet: bool) {
 }
 
 /// The output folder `--out` names (relative to `--root`), or the refusal
-/// when a build may not write it: see [`crate::emit::out_dir::check`].
+/// when a build may not write it: see [`crate::output::out_dir::check`].
 /// Every command that writes an output asks here first, so the refusal is
 /// the same for all.
 fn output_folder(cli: &Cli, out: &Path) -> Result<PathBuf, Diagnostic> {
@@ -323,7 +323,7 @@ fn output_folder(cli: &Cli, out: &Path) -> Result<PathBuf, Diagnostic> {
         cli.root.join(out)
     };
     let named = format!("--out {}", out.display());
-    crate::emit::out_dir::check(&cli.root, &folder, &named)?;
+    crate::output::out_dir::check(&cli.root, &folder, &named)?;
     Ok(folder)
 }
 
@@ -341,7 +341,7 @@ fn failure_code(diagnostics: &Diagnostics) -> u8 {
         "no-content",
         "missing-locale",
         "unlistenable",
-        crate::emit::out_dir::CODE,
+        crate::output::out_dir::CODE,
     ];
     if diagnostics.errors().any(|d| USAGE.contains(&d.code)) {
         EXIT_USAGE

@@ -11,15 +11,13 @@ use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::extract;
 use crate::lexicon::{self, LocaleData};
 use crate::load::{self, Project};
-use crate::reconcile::{self, ArticleFacts, outline};
+use crate::reconcile::{ArticleFacts, outline};
 use crate::report::{LocaleSummary, Report};
-use crate::rules::{self, RulesFile, SourceFile};
+use crate::rules::{self, ProceduresFile, RulesFile, SourceFile};
 
-pub mod out_dir;
-pub(crate) mod splice;
 
-pub use splice::Counting;
-use splice::{Assembled, Spill};
+use crate::data_files::{self as splice, Assembled, Spill};
+use crate::output::{Staging, out_dir};
 
 /// What a build produced, for the caller to report.
 #[derive(Debug, Clone)]
@@ -78,9 +76,10 @@ pub struct Session {
 struct Remembered {
     out: PathBuf,
     manifest_file: cache::FileId,
-    /// rules.json as that build left it: while it is the same file, the
-    /// next build copies its parts without reading it whole to check it.
-    rules_file: Option<cache::FileId>,
+    /// The data files as that build left them: while they are the same
+    /// files, the next build copies their parts without reading them whole
+    /// to check them.
+    data_files: Option<Vec<cache::FileId>>,
     manifest: cache::Manifest,
     index: cache::Index,
 }
@@ -99,19 +98,19 @@ impl Session {
         let mut cache = same
             .then(|| Cache::from_parts(out, remembered.manifest, remembered.index, inputs))
             .flatten()?;
-        cache.trusted_rules = remembered.rules_file;
+        cache.trusted_data = remembered.data_files;
         Some(cache)
     }
 
-    /// Keep the cache in `out` for the next build; `rules_file` is the
-    /// rules.json to trust without checking it again (one this process
+    /// Keep the cache in `out` for the next build; `data_files` are the
+    /// data files to trust without checking them again (ones this process
     /// wrote, or trusted already).
     fn remember_cache(
         &self,
         out: &Path,
         manifest: cache::Manifest,
         index: cache::Index,
-        rules_file: Option<cache::FileId>,
+        data_files: Option<Vec<cache::FileId>>,
     ) {
         let Some(manifest_file) = manifest_file(out) else {
             return;
@@ -120,7 +119,7 @@ impl Session {
             *slot = Some(Remembered {
                 out: out.to_path_buf(),
                 manifest_file,
-                rules_file,
+                data_files,
                 manifest,
                 index,
             });
@@ -152,13 +151,13 @@ pub fn rules_for_project(project: &Project) -> Result<(RulesFile, Diagnostics), 
     analyze(project).map(|a| (a.rules, a.diagnostics))
 }
 
-/// What a project says and where its locales differ.
+/// What a project says and where its locales differ: the three data files
+/// a build writes, as values.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Analysis {
     pub rules: RulesFile,
-    /// Table-of-contents title of each article, by path.
-    pub nav_titles: std::collections::HashMap<String, String>,
+    pub procedures: ProceduresFile,
     pub report: Report,
     pub diagnostics: Diagnostics,
 }
@@ -183,7 +182,7 @@ type Preloaded = Vec<(String, Result<LocaleData, Diagnostic>)>;
 /// it, taken out of the cache to be moved into the groups kept.
 #[derive(Default)]
 struct Previous {
-    rules: Option<splice::Store>,
+    files: Option<splice::OldFiles>,
     groups: BTreeMap<String, splice::GroupIndex>,
 }
 
@@ -235,11 +234,6 @@ struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// Every locale's data (and the source locale's, and English).
-    fn new(project: &'a Project) -> Result<Context<'a>, Diagnostics> {
-        Context::with(project, None, LocaleSources::default())
-    }
-
     /// The data of `only` these locales (and the source locale's, and
     /// English): enough for the articles to be analyzed when the rest
     /// come from the cache.
@@ -392,74 +386,75 @@ fn jobs(project: &Project) -> Vec<(&str, &load::Article)> {
         .collect()
 }
 
-/// Load, parse, extract and reconcile: the rules file and the report.
+/// The build's analysis of the whole project, without a cache or an output:
+/// the data files as values (what `diff` reports, and what a test compares
+/// a build's files with). It runs exactly the build's analysis
+/// ([`assemble`]), then reads the parts back.
 pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
-    let context = Context::new(project)?;
-    let mut diagnostics = Diagnostics::default();
-    let jobs = jobs(project);
-    let results: Vec<Result<Analyzed, Diagnostic>> = jobs
-        .par_iter()
-        .map(|(locale, article)| context.analyze(locale, article))
-        .collect();
-    let mut articles = Vec::with_capacity(results.len());
-    let mut sources = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok((a, sha256, found, _)) => {
-                diagnostics.extend(found);
-                sources.push(SourceFile {
-                    locale: a.locale.clone(),
-                    path: a.path.clone(),
-                    date: a.date.map(|d| d.to_string()),
-                    sha256,
-                });
-                articles.push(a);
-            }
-            Err(d) => diagnostics.push(d),
-        }
-    }
-    for a in &articles {
-        diagnostics.extend(a.extraction.diagnostics.iter().cloned());
-    }
-    diagnostics.sort();
-    if diagnostics.has_errors() {
-        return Err(diagnostics);
-    }
-    let source_locale = context.source_locale.clone();
-    let nav_titles = articles
-        .iter()
-        .map(|a| (a.path.clone(), a.nav_title.clone()))
-        .collect();
-    let policy = project.config.rulebook.policy;
-    let reconciled = reconcile::reconcile(&articles, policy, &source_locale);
-    let mut summary: BTreeMap<String, LocaleSummary> = BTreeMap::new();
-    for a in &articles {
-        let s = summary.entry(a.locale.clone()).or_default();
-        s.articles += 1;
-        s.segments += a.outline.segments;
-        s.untranslated_segments += a.outline.untranslated.len();
-    }
-    // one list, shared by the report and the rules file (it is most of both)
-    let discrepancies = std::sync::Arc::new(reconciled.discrepancies);
-    let report = Report::new(&source_locale, summary, discrepancies.clone());
-    sources.sort_by(|a, b| (&a.locale, &a.path).cmp(&(&b.locale, &b.path)));
-    let mut rules = reconciled.rules;
-    rules.sort_by(|a, b| (&a.id, &a.article).cmp(&(&b.id, &b.article)));
+    let assembly = assemble_all(project)?;
+    let assembled = &assembly.assembled;
+    let unreadable = |e: std::io::Error| {
+        Diagnostics::from(Diagnostic::error(
+            "internal",
+            format!("cannot read the analysis back from its spill file: {e}"),
+        ))
+    };
     let rules = RulesFile {
         schema: rules::SCHEMA_ID.to_owned(),
-        canonical_locale: source_locale,
-        policy,
-        sources,
-        rules,
-        procedures: reconciled.procedures,
-        discrepancies,
+        canonical_locale: assembled.canonical_locale.clone(),
+        policy: assembled.policy,
+        sources: assembled.sources.clone(),
+        rules: assembled.all_rules().map_err(unreadable)?,
+        vocabulary: Default::default(),
     };
+    let procedures = ProceduresFile {
+        schema: rules::PROCEDURES_SCHEMA_ID.to_owned(),
+        canonical_locale: assembled.canonical_locale.clone(),
+        procedures: assembled.all_procedures().map_err(unreadable)?,
+    };
+    let report = findings_of(assembled).map_err(unreadable)?;
     Ok(Analysis {
         rules,
-        nav_titles,
+        procedures,
         report,
-        diagnostics,
+        diagnostics: assembly.diagnostics,
     })
+}
+
+/// The build's findings for the whole project (`diff`): its analysis, with
+/// only the report read back.
+pub fn findings(project: &Project) -> Result<(Report, Diagnostics), Diagnostics> {
+    let assembly = assemble_all(project)?;
+    let report = findings_of(&assembly.assembled).map_err(|e| {
+        Diagnostics::from(Diagnostic::error(
+            "internal",
+            format!("cannot read the findings back from their spill file: {e}"),
+        ))
+    })?;
+    Ok((report, assembly.diagnostics))
+}
+
+fn findings_of(assembled: &Assembled) -> std::io::Result<Report> {
+    Ok(Report::new(
+        &assembled.canonical_locale,
+        assembled.base_summary.clone(),
+        std::sync::Arc::new(assembled.all_findings()?),
+    ))
+}
+
+/// [`assemble`] every group anew, spilling into the system's temporary
+/// folder (an unnamed file, gone when closed).
+fn assemble_all(project: &Project) -> Result<Assembly, Diagnostics> {
+    let inputs = inputs_key(project, &BuildOptions::default());
+    assemble(
+        project,
+        None,
+        Previous::default(),
+        &inputs,
+        (&HashMap::new(), &HashMap::new()),
+        &std::env::temp_dir(),
+        LocaleSources::default(),
+    )
 }
 
 /// What a build takes from its analysis.
@@ -515,7 +510,7 @@ fn assemble(
         by_slug.entry(a.slug.as_str()).or_default().push(i);
     }
     let Previous {
-        rules: old,
+        files: old,
         groups: mut old_groups,
     } = previous;
     // Each group: its key, and whether the previous build's parts serve.
@@ -769,7 +764,7 @@ struct GroupWork<'a> {
     cache: Option<&'a Cache>,
     inputs: &'a str,
     stamps: &'a HashMap<String, cache::Stamp>,
-    policy: crate::config::Policy,
+    policy: crate::load::config::Policy,
     source_locale: &'a str,
     failed: &'a std::sync::atomic::AtomicBool,
 }
@@ -984,15 +979,15 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     // The previous rules.json is checked against its fingerprint (read
     // whole) on the other core meanwhile: a rebuild needs it, and an
     // up-to-date build is no slower for it.
-    let ((hashes, stamps), old_rules) = match &cache {
+    let ((hashes, stamps), old_files) = match &cache {
         Some(c) => rayon::join(
             || {
                 let _p = crate::timings::phase(|| "  hash the articles".into());
                 hash_articles(&project, c)
             },
             || {
-                let _p = crate::timings::phase(|| "  check the previous rules.json".into());
-                c.old_rules()
+                let _p = crate::timings::phase(|| "  check the previous data files".into());
+                c.old_data()
             },
         ),
         None => Default::default(),
@@ -1001,7 +996,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     // (restored beside another output, or the output changed since) speaks
     // of files that are not there: none of it is used, not even the
     // hashes it gave for unchanged files.
-    let (hashes, stamps) = if cache.is_some() && old_rules.is_none() {
+    let (hashes, stamps) = if cache.is_some() && old_files.is_none() {
         cache = None;
         Default::default()
     } else {
@@ -1019,7 +1014,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         let counts = c.manifest.counts;
         // the session keeps what it had: nothing was written
         if let (Some(s), Some(c)) = (session, cache.filter(|_| cache_in_memory)) {
-            let trusted = c.trusted_rules;
+            let trusted = c.trusted_data.clone();
             let (manifest, index) = c.into_parts();
             s.remember_cache(out, manifest, index, trusted);
         }
@@ -1037,7 +1032,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     drop(phase);
     let phase = crate::timings::phase(|| "analyze and reconcile".into());
     let previous = Previous {
-        rules: old_rules,
+        files: old_files,
         groups: cache
             .as_mut()
             .map(|c| std::mem::take(&mut c.groups))
@@ -1072,9 +1067,13 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     progress.inc(articles as u64);
     progress.set_message("rendering");
     drop(phase);
-    let files = ["report.json", "rules.json", "rules.schema.json"]
-        .map(str::to_owned)
-        .to_vec();
+    let mut files: Vec<String> = cache::DATA_FILES.map(str::to_owned).to_vec();
+    files.extend(
+        schemas()
+            .into_iter()
+            .map(|(name, _)| format!("{SCHEMAS_DIR}/{name}")),
+    );
+    files.sort();
     let data_keys = crate::site::DataKeys::default();
     let site = crate::site::SiteInput {
         project: &project,
@@ -1147,7 +1146,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         build: diagnostics.0.is_empty().then_some(build_key),
         counts,
         pages: built.pages,
-        rules_json: index.rules_json.clone(),
+        data_files: index.data_files.clone(),
         index: index_sum,
     };
     cache::save_manifest(&cache_dir, &mut manifest).map_err(unwritable)?;
@@ -1157,7 +1156,10 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     // a session keeps the cache just written for its next build
     let manifest = match session {
         Some(s) => {
-            let written = cache::FileId::of(&out.join("rules.json"));
+            let written = cache::DATA_FILES
+                .iter()
+                .map(|name| cache::FileId::of(&out.join(name)))
+                .collect();
             s.remember_cache(out, manifest, index, written);
             None
         }
@@ -1180,8 +1182,25 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     })
 }
 
-/// What writing the data files (rules.json, report.json, the schema, the
-/// facts cache and its index) needs.
+/// The folder of the output the JSON Schemas of the data files go in.
+pub const SCHEMAS_DIR: &str = "schemas";
+
+/// The schemas the build publishes, by file name.
+fn schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![("rules.schema.json", rules::json_schema())]
+}
+
+/// Write the JSON Schemas of the data files and of the validator's
+/// questions and decisions into `schemas/`.
+fn write_schemas(staging: &Staging) -> std::io::Result<()> {
+    for (name, schema) in schemas() {
+        staging.write_file(&format!("{SCHEMAS_DIR}/{name}"), &to_json_bytes(&schema))?;
+    }
+    Ok(())
+}
+
+/// What writing the data files (rules.json, procedures.json, report.json,
+/// the schemas, the facts cache and its index) needs.
 struct DataFiles<'a> {
     assembled: &'a Assembled,
     staging: &'a Staging,
@@ -1215,42 +1234,59 @@ impl DataFiles<'_> {
         // site's rules and status pages are keyed by these fingerprints.
         // The four writes are independent: side by side, on threads of
         // their own (see the caller).
-        let (saved, schema, report_written, rules_written) = std::thread::scope(|scope| {
-            let saved = scope.spawn(|| {
-                let _p = crate::timings::phase(|| "  facts cache".into());
-                cache::save_facts(
-                    &cache_dir,
-                    keep,
-                    self.cache,
-                    &assembled.stores.spilled,
-                    &|rel| staging.keep(rel),
+        let (saved, schemas, procedures_written, report_written, rules_written) =
+            std::thread::scope(|scope| {
+                let saved = scope.spawn(|| {
+                    let _p = crate::timings::phase(|| "  facts cache".into());
+                    cache::save_facts(
+                        &cache_dir,
+                        keep,
+                        self.cache,
+                        &assembled.stores.spilled,
+                        &|rel| staging.keep(rel),
+                    )
+                });
+                let report = scope.spawn(|| {
+                    let _p = crate::timings::phase(|| "  report.json".into());
+                    let mut index = assembled.empty_index();
+                    staging
+                        .write_with("report.json", |w| assembled.write_report(w, &mut index))
+                        .map(|((), key)| (index, key))
+                });
+                let procedures = scope.spawn(|| {
+                    let _p = crate::timings::phase(|| "  procedures.json".into());
+                    let mut index = assembled.empty_index();
+                    staging
+                        .write_with("procedures.json", |w| {
+                            assembled.write_procedures(w, &mut index)
+                        })
+                        .map(|((), key)| (index, key))
+                });
+                let schemas = scope.spawn(|| write_schemas(staging));
+                let rules = {
+                    let _p = crate::timings::phase(|| "  rules.json".into());
+                    let mut index = assembled.empty_index();
+                    staging
+                        .write_with("rules.json", |w| assembled.write_rules(w, &mut index))
+                        .map(|(hash, key)| (index, hash, key))
+                };
+                fn gone<T>() -> std::io::Result<T> {
+                    Err(std::io::Error::other("a data file's writer failed"))
+                }
+                (
+                    saved.join().unwrap_or_else(|_| gone()),
+                    schemas.join().unwrap_or_else(|_| gone()),
+                    procedures.join().unwrap_or_else(|_| gone()),
+                    report.join().unwrap_or_else(|_| gone()),
+                    rules,
                 )
             });
-            let report = scope.spawn(|| {
-                let _p = crate::timings::phase(|| "  report.json".into());
-                staging.write_with("report.json", |w| assembled.write_report(w))
-            });
-            let schema = scope.spawn(|| {
-                staging.write_file("rules.schema.json", &to_json_bytes(&rules::json_schema()))
-            });
-            let rules = {
-                let _p = crate::timings::phase(|| "  rules.json".into());
-                staging.write_with("rules.json", |w| assembled.write_rules(w))
-            };
-            fn gone<T>() -> std::io::Result<T> {
-                Err(std::io::Error::other("a data file's writer failed"))
-            }
-            (
-                saved.join().unwrap_or_else(|_| gone()),
-                schema.join().unwrap_or_else(|_| gone()),
-                report.join().unwrap_or_else(|_| gone()),
-                rules,
-            )
-        });
         let metas = saved?;
-        schema?;
-        let ((), report_key) = report_written?;
-        let ((group_spans, rules_hash), rules_json) = rules_written?;
+        schemas?;
+        let (procedure_spans, procedures_key) = procedures_written?;
+        let (report_spans, report_key) = report_written?;
+        let (rule_spans, rules_hash, rules_key_file) = rules_written?;
+        let group_spans = assembled.merge_indexes(rule_spans, procedure_spans, report_spans);
         // The rules page shows the rules alone: it is keyed by them (hashed
         // as they were written), not by the sources list, which changes
         // with every edit.
@@ -1262,11 +1298,11 @@ impl DataFiles<'_> {
         };
         self.keys.set(Some(crate::site::DataKey {
             rules: rules_key,
-            report: report_key,
+            report: report_key.clone(),
         }));
         // only groups that may be reused go into the next cache
         let index = cache::Index {
-            rules_json,
+            data_files: vec![rules_key_file, procedures_key, report_key],
             articles: metas,
             groups: assembled
                 .groups
@@ -1384,298 +1420,3 @@ fn inputs_key(project: &Project, options: &BuildOptions) -> String {
     key.finish()
 }
 
-/// A writer that hashes what passes through it.
-pub struct HashingWriter<W> {
-    inner: W,
-    hash: xxhash_rust::xxh3::Xxh3,
-}
-
-impl<W: std::io::Write> std::io::Write for HashingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-/// The new output being written beside `out`, put in place by
-/// [`Staging::commit`] only when everything succeeded; until then `out` is
-/// not touched. Files the new output has unchanged are not written again
-/// but kept ([`Staging::keep`]): the staging folder holds only what is new.
-/// The commit then either moves the new files into `out` (a few files
-/// changed: undone if it fails half way, see
-/// [`crate::fsutil::commit_in_place`]) or, when most of the output is new,
-/// links the kept files into the staging folder and swaps the two folders
-/// (atomically on Linux). Dropped without a commit, the staging folder
-/// removes itself.
-///
-/// What interrupted builds left beside `out`: the staging folder of a
-/// build killed before its commit is removed when the next build starts
-/// (it is nothing but scratch); one whose commit was cut short (it has a
-/// journal) is never carried out, and is removed only after a build put a
-/// whole output in place: a build that fails changes nothing. A commit cut
-/// short left `out` without its cache manifest, so that build trusted
-/// nothing of it (every file it kept had the bytes it would have written)
-/// and its commit made `out` whole.
-///
-/// A build holds a lock (on the folder holding `out`) from start to
-/// commit: the files it keeps are only the ones it looked at while no
-/// other build could change them.
-#[derive(Debug)]
-pub struct Staging {
-    tmp: PathBuf,
-    out: PathBuf,
-    committed: bool,
-    /// Files of `out` (relative) that the new output has as they are.
-    kept: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
-    /// Leftovers of builds that are no longer running, removed after the
-    /// commit.
-    stale: Vec<PathBuf>,
-    /// The folders made to hold the output (deepest first): a build that
-    /// fails removes them again (when still empty).
-    made: Vec<PathBuf>,
-    /// Held until the staging is dropped (closing the file frees it).
-    _lock: Option<std::fs::File>,
-}
-
-/// The file a commit moves in last, and removes from the output first: the
-/// cache manifest, without which nothing in the output is reused.
-fn manifest_path() -> PathBuf {
-    Path::new(cache::DIR).join(cache::MANIFEST)
-}
-
-impl Staging {
-    pub fn new(out: &Path) -> std::io::Result<Self> {
-        let parent = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = out
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "book".to_owned());
-        // folders made for the output, removed again if the build fails
-        let made: Vec<PathBuf> = parent
-            .ancestors()
-            .take_while(|a| !a.as_os_str().is_empty() && std::fs::symlink_metadata(a).is_err())
-            .map(Path::to_path_buf)
-            .collect();
-        std::fs::create_dir_all(&parent)?;
-        // Advisory, and only where the platform has it: a build that
-        // cannot lock still builds, as before there was a lock.
-        let lock = crate::fsutil::lock_dir(&parent);
-        let (tmp_prefix, old_prefix) = (format!(".{name}.tmp-"), format!(".{name}.old-"));
-        let mut stale = Vec::new();
-        for entry in std::fs::read_dir(&parent)?.filter_map(Result::ok) {
-            let n = entry.file_name().to_string_lossy().into_owned();
-            // `<pid>` or `<pid>-<n>`
-            let pid = n
-                .strip_prefix(&tmp_prefix)
-                .or_else(|| n.strip_prefix(&old_prefix))
-                .map(|rest| rest.split('-').next().unwrap_or(rest));
-            // a folder of a build still running (e.g. `serve` beside a
-            // `build`) is not a leftover
-            if let Some(pid) = pid
-                && !process_alive(pid)
-            {
-                // a staging folder whose commit never began is only an
-                // unfinished build's scratch: gone now. One with a journal
-                // (its commit cut short) and an old output moved aside
-                // stay until this build has put a whole output in place.
-                let begun = entry.path().join(crate::fsutil::JOURNAL).exists();
-                if n.starts_with(&tmp_prefix) && !begun {
-                    let _ = std::fs::remove_dir_all(entry.path());
-                } else {
-                    stale.push(entry.path());
-                }
-            }
-        }
-        // a name no folder has: one this process left (a commit it could
-        // not undo) is a leftover, never written into again
-        let pid = std::process::id();
-        let mut tmp = parent.join(format!("{tmp_prefix}{pid}"));
-        let mut n = 0;
-        loop {
-            match std::fs::create_dir(&tmp) {
-                Ok(()) => break,
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => {
-                    n += 1;
-                    tmp = parent.join(format!("{tmp_prefix}{pid}-{n}"));
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(Staging {
-            tmp,
-            out: out.to_path_buf(),
-            committed: false,
-            kept: Default::default(),
-            stale,
-            made,
-            _lock: lock,
-        })
-    }
-
-    /// The output being replaced (read for what is kept).
-    pub fn live(&self) -> &Path {
-        &self.out
-    }
-
-    /// The new output has `rel` (a file of the old one) as it is.
-    pub fn keep(&self, rel: impl Into<PathBuf>) {
-        if let Ok(mut kept) = self.kept.lock() {
-            kept.insert(rel.into());
-        }
-    }
-
-    /// Write a small file of the output (a page, a script): kept as it is
-    /// when the old output has these very bytes, so an unchanged file is
-    /// neither written nor moved.
-    pub fn write_file(&self, rel: impl AsRef<Path>, bytes: &[u8]) -> std::io::Result<()> {
-        let rel = rel.as_ref();
-        let old = self.out.join(rel);
-        let same = std::fs::metadata(&old)
-            .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-            && std::fs::read(&old).is_ok_and(|b| b == bytes);
-        if same {
-            self.keep(rel);
-            return Ok(());
-        }
-        let path = self.tmp.join(rel);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(path, bytes)
-    }
-
-    /// The bytes of `rel` in the new output: staged, or kept from the old.
-    pub fn read(&self, rel: impl AsRef<Path>) -> std::io::Result<Vec<u8>> {
-        let rel = rel.as_ref();
-        match std::fs::read(self.tmp.join(rel)) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::read(self.out.join(rel)),
-            r => r,
-        }
-    }
-
-    /// The folder to write the new output into.
-    pub fn dir(&self) -> &Path {
-        &self.tmp
-    }
-
-    /// A file written by `write`, through a count of its bytes, buffered
-    /// and fingerprinted; returns what `write` returned and the
-    /// fingerprint.
-    pub fn write_with<R>(
-        &self,
-        rel: &str,
-        write: impl FnOnce(
-            &mut Counting<std::io::BufWriter<HashingWriter<std::fs::File>>>,
-        ) -> std::io::Result<R>,
-    ) -> std::io::Result<(R, String)> {
-        let file = self.create(rel)?;
-        let mut out = Counting::new(std::io::BufWriter::with_capacity(
-            1 << 16,
-            HashingWriter {
-                inner: file,
-                hash: xxhash_rust::xxh3::Xxh3::new(),
-            },
-        ));
-        let result = write(&mut out)?;
-        let hashing = out.inner.into_inner().map_err(|e| e.into_error())?;
-        Ok((result, format!("{:032x}", hashing.hash.digest128())))
-    }
-
-    /// The file to write the data file `rel` into. (Writing over the
-    /// copy a previous commit kept of it saved ~10 ms of a one-edit rebuild
-    /// at 1,000 articles per locale, but took that copy out of the output:
-    /// a build that then failed had changed the output.)
-    fn create(&self, rel: &str) -> std::io::Result<std::fs::File> {
-        std::fs::File::create(self.tmp.join(rel))
-    }
-
-    /// Put the new output in place of the old.
-    pub fn commit(mut self) -> std::io::Result<()> {
-        let kept = std::mem::take(
-            &mut *self
-                .kept
-                .lock()
-                .map_err(|_| std::io::Error::other("kept files poisoned"))?,
-        );
-        let staged = crate::fsutil::walk(&self.tmp)?.0.len();
-        if !kept.is_empty() && kept.len() >= staged && self.out.is_dir() {
-            // Few files new: moved into the old output, the rest stays.
-            // If this fails half way, it is undone: the output is the old.
-            crate::fsutil::commit_in_place(&self.tmp, &self.out, &kept, Some(&manifest_path()))?;
-            self.committed = true;
-            self.remove_stale();
-            return Ok(());
-        }
-        // Most of it new: the kept files join the staged ones and the two
-        // folders are swapped, which readers see as one step.
-        for rel in &kept {
-            let to = self.tmp.join(rel);
-            if let Some(dir) = to.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            let from = self.out.join(rel);
-            std::fs::hard_link(&from, &to).or_else(|_| std::fs::copy(&from, &to).map(|_| ()))?;
-        }
-        let parent = self.tmp.parent().map(Path::to_path_buf).unwrap_or_default();
-        let name = self
-            .out
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "book".to_owned());
-        crate::fsutil::swap_dir(
-            &self.tmp,
-            &self.out,
-            &parent.join(format!(".{name}.old-{}", std::process::id())),
-        )?;
-        self.committed = true;
-        self.remove_stale();
-        Ok(())
-    }
-
-    /// Remove what interrupted builds left beside the output, now that
-    /// the output is whole and new (a failure only leaves them for the
-    /// next build).
-    fn remove_stale(&self) {
-        for dir in &self.stale {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-    }
-}
-
-/// Whether the process that named a staging folder is a rulebook still
-/// running (Linux: `/proc/<pid>/comm` names the same program as ours; a
-/// reused pid of another program, or any other system, counts as gone).
-fn process_alive(pid: &str) -> bool {
-    let Ok(pid) = pid.parse::<u32>() else {
-        return false;
-    };
-    if pid == std::process::id() {
-        return false;
-    }
-    let comm = |p: &str| std::fs::read_to_string(Path::new("/proc").join(p).join("comm")).ok();
-    match (comm(&pid.to_string()), comm("self")) {
-        (Some(theirs), Some(ours)) => theirs == ours,
-        _ => false,
-    }
-}
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        // a commit that failed and could not be undone keeps what is left
-        // of the old output (in its staging folder, with its journal)
-        if !self.committed && !self.tmp.join(crate::fsutil::JOURNAL).exists() {
-            let _ = std::fs::remove_dir_all(&self.tmp);
-            for dir in &self.made {
-                let _ = std::fs::remove_dir(dir);
-            }
-        }
-    }
-}

@@ -241,7 +241,9 @@ enum Done {
 /// as if the process were killed after them, or failing at the next one.
 enum Budget {
     Unlimited,
-    #[cfg(test)]
+    
+
+#[cfg(test)]
     Steps(usize),
     #[cfg(test)]
     FailAfter(usize),
@@ -413,6 +415,49 @@ fn lock(file: &std::fs::File) -> bool {
 #[cfg(not(target_os = "linux"))]
 fn lock(_: &std::fs::File) -> bool {
     false
+}
+
+/// A writer that counts the bytes written through it, and while `tap` is
+/// set also hashes them (the rules array is fingerprinted as it is
+/// written, not read back).
+pub struct Counting<W> {
+    pub inner: W,
+    pub pos: u64,
+    pub tap: Option<xxhash_rust::xxh3::Xxh3>,
+}
+
+impl<W> Counting<W> {
+    pub fn new(inner: W) -> Counting<W> {
+        Counting {
+            inner,
+            pos: 0,
+            tap: None,
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.pos += n as u64;
+        if let Some(tap) = &mut self.tap {
+            tap.update(&buf[..n]);
+        }
+        Ok(n)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.inner.write_all(buf)?;
+        self.pos += buf.len() as u64;
+        if let Some(tap) = &mut self.tap {
+            tap.update(buf);
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 #[cfg(test)]

@@ -10,13 +10,15 @@
 )]
 
 pub mod cache;
-pub mod config;
+pub mod data_files;
+
 pub mod diag;
 pub mod docfx;
 pub mod emit;
 pub mod extract;
 pub mod frontmatter;
 pub mod lexicon;
+pub mod output;
 pub mod load;
 pub mod position;
 pub mod reconcile;

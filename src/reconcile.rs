@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use crate::config::Policy;
+use crate::load::config::Policy;
 use crate::extract::{Extraction, Fact};
 use crate::rules::{Discrepancy, LocaleFact, LocaleProcedure, Procedure, Rule};
 
@@ -35,7 +35,35 @@ pub struct ArticleFacts {
 pub struct Reconciled {
     pub rules: Vec<Rule>,
     pub procedures: Vec<Procedure>,
+    /// The findings, sorted.
     pub discrepancies: Vec<Discrepancy>,
+    /// Each article's target-text disagreements (path, findings), in the
+    /// articles' order: the report lists them after the sorted findings,
+    /// placed by article.
+    pub tails: Vec<(String, Vec<Discrepancy>)>,
+}
+
+/// A rule's id, unique in the project: `<article>/<local id>`, with
+/// `#<section>` after the article where the article states the local id in
+/// several sections. `%` and `#` in the article's path are percent-encoded,
+/// so the id reads back unambiguously (the article is all before the first
+/// `#`, or before the last `/`).
+pub fn rule_id(article: &str, section: Option<&str>, local: &str) -> String {
+    let mut id = String::with_capacity(article.len() + local.len() + 2);
+    for c in article.chars() {
+        match c {
+            '%' => id.push_str("%25"),
+            '#' => id.push_str("%23"),
+            c => id.push(c),
+        }
+    }
+    if let Some(section) = section {
+        id.push('#');
+        id.push_str(section);
+    }
+    id.push('/');
+    id.push_str(local);
+    id
 }
 
 /// Rank of a locale's statement under a policy: higher wins.
@@ -48,16 +76,37 @@ fn rank(policy: Policy, source_locale: &str, a: &ArticleFacts) -> (u8, Option<Na
 }
 
 pub fn reconcile(articles: &[ArticleFacts], policy: Policy, source_locale: &str) -> Reconciled {
-    // (article, rule) → statements, in a stable order
-    let mut facts: BTreeMap<(&str, &str), Vec<(&ArticleFacts, &Fact)>> = BTreeMap::new();
+    // A local id stated in several sections of one article (in any locale)
+    // is one rule per section, its id qualified by the section's anchor.
+    let mut sections_of: BTreeMap<(&str, &str), std::collections::BTreeSet<Option<&str>>> =
+        BTreeMap::new();
     for a in articles {
         for f in &a.extraction.facts {
-            facts.entry((&a.article, &f.rule)).or_default().push((a, f));
+            sections_of
+                .entry((&a.article, &f.rule))
+                .or_default()
+                .insert(f.source.section.as_deref());
+        }
+    }
+    // (article, rule, section where it repeats) → statements, in a stable
+    // order
+    type Key<'a> = (&'a str, &'a str, Option<&'a str>);
+    let mut facts: BTreeMap<Key, Vec<(&ArticleFacts, &Fact)>> = BTreeMap::new();
+    for a in articles {
+        for f in &a.extraction.facts {
+            let repeats = sections_of
+                .get(&(a.article.as_str(), f.rule.as_str()))
+                .is_some_and(|s| s.len() > 1);
+            let section = f.source.section.as_deref().filter(|_| repeats);
+            facts
+                .entry((&a.article, &f.rule, section))
+                .or_default()
+                .push((a, f));
         }
     }
     // one rule per key: sized once, not grown (a rule is large to move)
     let mut rules = Vec::with_capacity(facts.len());
-    for ((article, id), mut statements) in facts {
+    for ((article, id, qualifier), mut statements) in facts {
         statements.sort_by(|(a, _), (b, _)| {
             rank(policy, source_locale, b)
                 .cmp(&rank(policy, source_locale, a))
@@ -80,9 +129,10 @@ pub fn reconcile(articles: &[ArticleFacts], policy: Policy, source_locale: &str)
             })
             .collect();
         rules.push(Rule {
-            id: id.to_owned(),
+            id: rule_id(article, qualifier, id),
             kind: canonical.kind(),
             article: article.to_owned(),
+            section: canonical.source.section.as_deref().map(str::to_owned),
             value: canonical.value.clone(),
             source: canonical.source.clone(),
             by_locale,
@@ -140,15 +190,25 @@ pub fn reconcile(articles: &[ArticleFacts], policy: Policy, source_locale: &str)
     let canonical_of =
         |article: &str| -> Option<String> { best.get(article).map(|a| a.locale.clone()) };
     let mut discrepancies = findings::findings(articles, &rules, &procedures, &canonical_of);
-    for a in articles {
-        findings::target_disagreements(a, &mut discrepancies);
-    }
-    // the list is held to the end of the build: one push past the exact
-    // size `findings` gave it would otherwise double it
     discrepancies.shrink_to_fit();
+    let id_of = |article: &str, local: &str, section: Option<&str>| {
+        let repeats = sections_of
+            .get(&(article, local))
+            .is_some_and(|s| s.len() > 1);
+        rule_id(article, section.filter(|_| repeats), local)
+    };
+    let tails = articles
+        .iter()
+        .filter_map(|a| {
+            let mut found = Vec::new();
+            findings::target_disagreements(a, &|local, section| id_of(&a.article, local, section), &mut found);
+            (!found.is_empty()).then(|| (a.path.clone(), found))
+        })
+        .collect();
     Reconciled {
         rules,
         procedures,
         discrepancies,
+        tails,
     }
 }

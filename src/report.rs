@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::reconcile::findings::Severity;
 use crate::rules::{Discrepancy, Provenance};
 
-pub const REPORT_SCHEMA: &str = "rulebook/report@1";
+pub const REPORT_SCHEMA: &str = "rulebook/report@2";
 
 /// Counts for one locale.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -72,6 +72,10 @@ pub const CODES: &[(&str, &str)] = &[
     (
         "step-count-mismatch",
         "A procedure has a different number of steps than the canonical one.",
+    ),
+    (
+        "cross-article-conflict",
+        "Articles state different values for the same kind of rule and subject; `check` answers with the stricter.",
     ),
 ];
 

@@ -45,7 +45,7 @@ pub struct SiteInput<'a> {
     pub project: &'a Project,
     /// The rules and findings, in groups (read back in full only for the
     /// rules and status pages, when those must be made again).
-    pub data: &'a crate::emit::splice::Assembled,
+    pub data: &'a crate::data_files::Assembled,
     /// Table-of-contents title of each article, by path (from the analysis:
     /// the book's outline is known before any page is rendered).
     pub nav_titles: &'a HashMap<String, String>,
@@ -64,7 +64,7 @@ pub struct SiteInput<'a> {
     pub data_keys: &'a DataKeys,
     /// The output being written: pages made from the same inputs as the
     /// previous build's are kept in place, not written again.
-    pub staging: &'a crate::emit::Staging,
+    pub staging: &'a crate::output::Staging,
 }
 
 /// The keys of the rules and status pages (rules.json's and report.json's
@@ -555,7 +555,7 @@ impl GeneratedPage {
 
 /// The generated pages of `locale`, in book order.
 fn generated_pages(
-    data: &crate::emit::splice::Assembled,
+    data: &crate::data_files::Assembled,
     locale: &str,
     per_page: usize,
 ) -> Vec<GeneratedPage> {
@@ -628,7 +628,7 @@ struct SiteRenderer<'a> {
     /// What rendering the pages found (bad includes and the like).
     diagnostics: std::sync::Mutex<Vec<Diagnostic>>,
     cache: Option<&'a Cache>,
-    staging: &'a crate::emit::Staging,
+    staging: &'a crate::output::Staging,
     inputs: &'a str,
     /// Article path → SHA-256 of its text.
     hashes: &'a HashMap<String, String>,
@@ -643,7 +643,7 @@ struct SiteRenderer<'a> {
     reused: std::sync::atomic::AtomicUsize,
     /// The generated pages by chapter path, made from `data` when written.
     generated: HashMap<PathBuf, GeneratedPage>,
-    data: &'a crate::emit::splice::Assembled,
+    data: &'a crate::data_files::Assembled,
     summary: BTreeMap<String, crate::report::LocaleSummary>,
     page_size: usize,
     banners: HashMap<String, Banner>,

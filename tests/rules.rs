@@ -30,7 +30,10 @@ fn built_rules() -> (RulesFile, Vec<u8>) {
     (serde_json::from_slice(&bytes).unwrap(), bytes)
 }
 
+/// The bundled article's rule of local id `id` (rules@2 ids are
+/// `<article>/<local id>`).
 fn rule<'a>(rules: &'a RulesFile, id: &str) -> &'a rulebook::rules::Rule {
+    let id = format!("csp-software-subscriptions/{id}");
     rules
         .rules
         .iter()
@@ -167,10 +170,20 @@ fn the_other_facts_of_the_article() {
     );
 }
 
+/// The procedures.json of a build of the bundled project.
+fn built_procedures() -> rulebook::rules::ProceduresFile {
+    let out = tempfile::tempdir().unwrap();
+    let result = build_into(&root(), &out.path().join("book"));
+    assert!(result.status.success());
+    let bytes = std::fs::read(out.path().join("book/procedures.json")).unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
 #[test]
 fn procedures_per_section_and_locale() {
-    let (rules, _) = built_rules();
-    let activate = rules
+    let file = built_procedures();
+    assert_eq!(file.schema, rulebook::rules::PROCEDURES_SCHEMA_ID);
+    let activate = file
         .procedures
         .iter()
         .find(|p| p.section == "activate-and-manage-software-subscriptions")
@@ -184,7 +197,7 @@ fn procedures_per_section_and_locale() {
         activate.by_locale["en"].steps[3].ui,
         ["Get keys and downloads"]
     );
-    let cancel = rules
+    let cancel = file
         .procedures
         .iter()
         .find(|p| p.section == "cancel-a-purchase")
@@ -340,7 +353,7 @@ fn newest_wins_policy_lets_a_fresher_translation_state_the_canonical_fact() {
     );
     let rules: RulesFile =
         serde_json::from_slice(&std::fs::read(out.join("rules.json")).unwrap()).unwrap();
-    assert_eq!(rules.policy, rulebook::config::Policy::NewestWins);
+    assert_eq!(rules.policy, rulebook::load::config::Policy::NewestWins);
     let r = rule(&rules, "azure-reservations-unavailable-markets");
     assert_eq!(&*r.source.locale, "ja-JP");
     assert_eq!(markets(&r.value).len(), 18);

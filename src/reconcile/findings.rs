@@ -503,23 +503,28 @@ fn step_counts(
 
 /// Facts the bilingual target text states differently from its source
 /// segments, where the segment-level number check does not already say so.
-pub fn target_disagreements(a: &ArticleFacts, out: &mut Vec<Discrepancy>) {
+/// `id_of(local id, section)` is the project-wide id of the article's rule.
+pub fn target_disagreements(
+    a: &ArticleFacts,
+    id_of: &dyn Fn(&str, Option<&str>) -> String,
+    out: &mut Vec<Discrepancy>,
+) {
     for (source, target) in &a.extraction.target_disagreements {
         if is_numeric(source) {
             continue;
         }
         let (expected, found, what) = difference(&source.value, &target.value);
+        let id = id_of(&source.rule, source.source.section.as_deref());
         out.push(Discrepancy {
             code: Cow::Borrowed("fact-mismatch"),
             severity: Cow::Borrowed(Severity::Error.id()),
             locale: target.source.locale.clone(),
-            rule: Some(source.rule.clone()),
+            rule: Some(id.clone()),
             section: source.source.section.clone(),
             expected,
             found,
             message: format!(
-                "the translated text of {} says other than its own source segments: {what}",
-                source.rule
+                "the translated text of {id} says other than its own source segments: {what}"
             ),
             source: Some(target.source.clone()),
             canonical: Some(source.source.clone()),

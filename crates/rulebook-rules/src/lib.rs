@@ -242,6 +242,24 @@ pub enum Value {
 }
 
 impl Value {
+    /// What the fact speaks of, where its value names it: the product of
+    /// an `unavailable-markets` rule, the action of a `role-requirement`,
+    /// the program of a `savings-claim`; `None` for the kinds whose subject
+    /// is the kind itself (one cancellation window, one list of
+    /// tax-inclusive markets …). Rules of one kind and subject from several
+    /// articles are answered together, and differ only as a conflict.
+    pub fn subject(&self) -> Option<&str> {
+        match self {
+            Value::UnavailableMarkets(v) => Some(&v.product),
+            Value::RoleRequirement(v) => Some(&v.action),
+            Value::SavingsClaim(v) => Some(&v.program),
+            Value::TaxInclusiveMarkets(_)
+            | Value::LinkLimits(_)
+            | Value::CancellationWindow(_)
+            | Value::CancellationRequestFields(_) => None,
+        }
+    }
+
     /// The kind whose shape this value has.
     pub fn kind(&self) -> Kind {
         match self {

@@ -80,7 +80,7 @@ impl BookToml {
         // a regular file of bounded size (book.toml may be a link, e.g. to
         // a shared configuration, but never a FIFO or a device)
         let bytes = crate::load::confine::read_any(&path).map_err(|r| r.diagnostic(display))?;
-        let text = crate::load::decode(bytes, display)?;
+        let text = crate::load::text::decode(bytes, display)?;
         Self::parse(&text, display)
     }
 

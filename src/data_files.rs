@@ -1,10 +1,11 @@
-//! rules.json and report.json put together from per-article-group parts.
+//! rules.json, procedures.json and report.json put together from
+//! per-article-group parts.
 //!
 //! Facts align by article (the same file name in every locale), and so do
 //! procedures and findings: reconciling one group of articles gives exactly
 //! that group's rules, procedures and findings. A build reconciles only the
 //! groups whose articles changed; every other group's parts are the bytes
-//! the previous build wrote into rules.json, copied as they are. The parts
+//! the previous build wrote into the same file, copied as they are. The parts
 //! are written with serde_json's own pretty layout started at their depth,
 //! so a file put together from old and new parts is byte for byte the file
 //! one serialization of the whole would give.
@@ -14,7 +15,8 @@ use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Policy;
+use crate::load::config::Policy;
+use crate::fsutil::Counting;
 use crate::reconcile::{self, ArticleFacts, findings};
 use crate::report::{self, LocaleSummary};
 use crate::rules::{Discrepancy, Procedure, Rule, SourceFile};
@@ -27,7 +29,8 @@ pub type Span = (u64, u64);
 #[derive(Debug)]
 pub enum Part<T> {
     Fresh(T),
-    /// In the previous rules.json.
+    /// In the previous build's file of the same name (rules.json for a
+    /// rule, procedures.json for procedures, report.json for findings).
     Old(Span),
     /// In this build's spill file ([`Spill`]).
     Spilled(Span),
@@ -207,17 +210,18 @@ impl<'a> Window<'a> {
     }
 }
 
-/// A window on each store, for one file being written.
+/// A window on each store, for one file being written: the previous
+/// build's file of the same name, and this build's spill file.
 struct Windows<'a> {
     old: Window<'a>,
     spilled: Window<'a>,
 }
 
 impl<'a> Windows<'a> {
-    fn new(stores: &'a Stores) -> Windows<'a> {
+    fn new(old: &'a Store, spilled: &'a Store) -> Windows<'a> {
         Windows {
-            old: Window::new(&stores.old),
-            spilled: Window::new(&stores.spilled),
+            old: Window::new(old),
+            spilled: Window::new(spilled),
         }
     }
 
@@ -325,9 +329,34 @@ pub struct Group {
     pub tails: Vec<(String, usize, Part<Vec<Discrepancy>>)>,
     pub severities: BTreeMap<String, Severities>,
     pub banners: BTreeMap<String, BannerFacts>,
+    /// What each rule claims (in `rules`' order), to find rules of other
+    /// groups that say otherwise of the same subject.
+    pub claims: Vec<Claim>,
 }
 
-/// A group as the cache keeps it: the spans of its parts in rules.json.
+/// What a rule claims, in short: its subject ([`crate::rules::Value::subject`])
+/// and a hash of its canonical value. Rules of one kind and subject whose
+/// hashes differ disagree; their values are read back only then.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    pub subject: Option<String>,
+    pub value: u64,
+}
+
+impl Claim {
+    fn of(rule: &Rule) -> Claim {
+        Claim {
+            subject: rule.value.subject().map(str::to_owned),
+            value: xxhash_rust::xxh3::xxh3_64(
+                &serde_json::to_vec(&rule.value).unwrap_or_default(),
+            ),
+        }
+    }
+}
+
+/// A group as the cache keeps it: the spans of its parts in the previous
+/// data files (rules in rules.json, procedures in procedures.json, findings
+/// in report.json).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct GroupIndex {
     pub key: String,
@@ -337,6 +366,8 @@ pub struct GroupIndex {
     pub tails: Vec<(String, usize, Span)>,
     pub severities: BTreeMap<String, Severities>,
     pub banners: BTreeMap<String, BannerFacts>,
+    #[serde(default)]
+    pub claims: Vec<Claim>,
 }
 
 impl Group {
@@ -349,20 +380,14 @@ impl Group {
         source_locale: &str,
     ) -> Group {
         let reconciled = reconcile::reconcile(articles, policy, source_locale);
-        // reconcile appends each article's target-text disagreements after
-        // the sorted findings; they are placed by article, not by sort key
-        let mut tails = Vec::new();
-        let mut tail_len = 0;
-        for a in articles {
-            let mut found = Vec::new();
-            findings::target_disagreements(a, &mut found);
-            tail_len += found.len();
-            if !found.is_empty() {
-                tails.push((a.path.clone(), found.len(), Part::Fresh(found)));
-            }
-        }
-        let mut sorted = reconciled.discrepancies;
-        sorted.truncate(sorted.len().saturating_sub(tail_len));
+        // each article's target-text disagreements come after the sorted
+        // findings, placed by article, not by sort key
+        let tails: Vec<(String, usize, Part<Vec<Discrepancy>>)> = reconciled
+            .tails
+            .into_iter()
+            .map(|(path, found)| (path, found.len(), Part::Fresh(found)))
+            .collect();
+        let sorted = reconciled.discrepancies;
         let mut severities: BTreeMap<String, Severities> = BTreeMap::new();
         let mut banners: BTreeMap<String, BannerFacts> = BTreeMap::new();
         let all = sorted
@@ -413,9 +438,11 @@ impl Group {
             reconciled.procedures.len(),
             Part::Fresh(reconciled.procedures),
         ));
+        let claims = reconciled.rules.iter().map(Claim::of).collect();
         Group {
             slug: slug.to_owned(),
             key,
+            claims,
             rules: reconciled
                 .rules
                 .into_iter()
@@ -435,6 +462,7 @@ impl Group {
         Group {
             slug: slug.to_owned(),
             key: Some(index.key),
+            claims: index.claims,
             rules: index
                 .rules
                 .into_iter()
@@ -617,49 +645,6 @@ fn write_at<W: Write, T: Serialize + ?Sized>(w: &mut W, depth: usize, value: &T)
     value.serialize(&mut ser).map_err(io::Error::other)
 }
 
-/// A writer that counts the bytes written through it, and while `tap` is
-/// set also hashes them (the rules array is fingerprinted as it is
-/// written, not read back).
-pub struct Counting<W> {
-    pub inner: W,
-    pub pos: u64,
-    pub tap: Option<xxhash_rust::xxh3::Xxh3>,
-}
-
-impl<W> Counting<W> {
-    pub fn new(inner: W) -> Counting<W> {
-        Counting {
-            inner,
-            pos: 0,
-            tap: None,
-        }
-    }
-}
-
-impl<W: Write> Write for Counting<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.pos += n as u64;
-        if let Some(tap) = &mut self.tap {
-            tap.update(&buf[..n]);
-        }
-        Ok(n)
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.inner.write_all(buf)?;
-        self.pos += buf.len() as u64;
-        if let Some(tap) = &mut self.tap {
-            tap.update(buf);
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 /// Spans of a stored file that follow each other there, gathered to be
 /// copied as one: the run so far, and where it begins in the file being
 /// written (whose end does not move while the run is held).
@@ -814,15 +799,27 @@ impl Array {
     }
 }
 
-/// Where stored parts are read: the previous rules.json and this build's
+/// Where stored parts are read: the previous data files and this build's
 /// spill file.
 #[derive(Debug, Default)]
 pub struct Stores {
-    pub old: Store,
+    pub old: OldFiles,
     pub spilled: Store,
 }
 
-/// Everything rules.json and report.json are made of, in groups.
+/// The previous build's data files, each read by span.
+#[derive(Debug, Default)]
+pub struct OldFiles {
+    pub rules: Store,
+    pub procedures: Store,
+    pub report: Store,
+}
+
+/// The spans of every group's parts in the three data files just written,
+/// by group (in [`Assembled::groups`] order), for the next build's cache.
+pub type Written = Vec<GroupIndex>;
+
+/// Everything the data files are made of, in groups.
 #[derive(Debug)]
 pub struct Assembled {
     pub canonical_locale: String,
@@ -843,6 +840,8 @@ pub struct Assembled {
     finding_order: std::sync::OnceLock<Vec<(usize, Run)>>,
     /// Article path → locale, made when a page first needs it.
     locales: std::sync::OnceLock<HashMap<String, String>>,
+    /// The findings of rules that disagree across articles, made once.
+    cross: std::sync::OnceLock<Vec<Discrepancy>>,
 }
 
 impl Assembled {
@@ -866,7 +865,52 @@ impl Assembled {
             rule_order: std::sync::OnceLock::new(),
             finding_order: std::sync::OnceLock::new(),
             locales: std::sync::OnceLock::new(),
+            cross: std::sync::OnceLock::new(),
         }
+    }
+
+    /// One `cross-article-conflict` finding per kind and subject whose
+    /// rules from several articles state different values, naming the
+    /// articles and what each says (in the canonical locale: the rules'
+    /// canonical values disagree). They concern no group alone, so they are
+    /// made anew every build, after every group's findings.
+    pub fn cross_article(&self) -> &[Discrepancy] {
+        self.cross.get_or_init(|| self.make_cross_article())
+    }
+
+    fn make_cross_article(&self) -> Vec<Discrepancy> {
+        // (kind, subject) → (article, value hash, group, rule)
+        let mut by_subject: BTreeMap<(&str, Option<&str>), Vec<(&str, u64, usize, usize)>> =
+            BTreeMap::new();
+        for (g, group) in self.groups.iter().enumerate() {
+            for (r, ((_, kind, _), claim)) in group.rules.iter().zip(&group.claims).enumerate() {
+                by_subject
+                    .entry((kind.as_str(), claim.subject.as_deref()))
+                    .or_default()
+                    .push((group.slug.as_str(), claim.value, g, r));
+            }
+        }
+        let stores = &mut Windows::new(&self.stores.old.rules, &self.stores.spilled);
+        let mut found = Vec::new();
+        for ((kind, subject), claims) in by_subject {
+            let first = claims[0].1;
+            let articles: BTreeSet<&str> = claims.iter().map(|c| c.0).collect();
+            if articles.len() < 2 || claims.iter().all(|c| c.1 == first) {
+                continue;
+            }
+            // the rules read back (only these: conflicts are few)
+            let mut rules: Vec<Rule> = Vec::with_capacity(claims.len());
+            for &(_, _, g, r) in &claims {
+                let part = self.groups.get(g).and_then(|x| x.rules.get(r)).map(|x| &x.2);
+                if let Some(rule) = part.and_then(|p| stores.value(p).ok()) {
+                    rules.push(rule);
+                }
+            }
+            if let Some(d) = conflict_finding(kind, subject, &rules, &self.canonical_locale) {
+                found.push(d);
+            }
+        }
+        found
     }
 
     /// (group, rule) pairs in rules.json order: by id, then article; made
@@ -935,6 +979,7 @@ impl Assembled {
             counts.2 += g.runs.iter().map(|r| r.2).sum::<usize>()
                 + g.tails.iter().map(|t| t.1).sum::<usize>();
         }
+        counts.2 += self.cross_article().len();
         counts
     }
 
@@ -950,28 +995,53 @@ impl Assembled {
                 s.infos += i;
             }
         }
+        for d in self.cross_article() {
+            let s = summary.entry(d.locale.to_string()).or_default();
+            match report::severity(d) {
+                findings::Severity::Error => s.errors += 1,
+                findings::Severity::Warning => s.warnings += 1,
+                findings::Severity::Info => s.infos += 1,
+            }
+        }
         summary
     }
 
-    /// Write rules.json; returns each group's spans in it (for the next
-    /// build's cache) and a hash of the rules array's bytes.
+    /// Each group's index for the next cache, without spans yet: each of
+    /// the three writers fills in its file's spans in an index of its own
+    /// (they run side by side), and [`merge_indexes`] puts them together.
+    pub fn empty_index(&self) -> Written {
+        self.groups.iter().map(|_| GroupIndex::default()).collect()
+    }
+
+    /// The indexes the three writers filled, as one: each group's key and
+    /// banner facts, its rules' spans in rules.json, its procedures' in
+    /// procedures.json, its findings' in report.json.
+    pub fn merge_indexes(&self, rules: Written, procedures: Written, report: Written) -> Written {
+        self.groups
+            .iter()
+            .zip(rules)
+            .zip(procedures)
+            .zip(report)
+            .map(|(((g, r), p), f)| GroupIndex {
+                key: g.key.clone().unwrap_or_default(),
+                rules: r.rules,
+                procedures: p.procedures,
+                runs: f.runs,
+                tails: f.tails,
+                severities: g.severities.clone(),
+                banners: g.banners.clone(),
+                claims: g.claims.clone(),
+            })
+            .collect()
+    }
+
+    /// Write rules.json; records each rule's span in `index` and returns a
+    /// hash of the rules array's bytes.
     pub fn write_rules<W: Write>(
         &self,
         w: &mut Counting<W>,
-    ) -> io::Result<(Vec<GroupIndex>, u128)> {
-        let mut index: Vec<GroupIndex> = self
-            .groups
-            .iter()
-            .map(|g| GroupIndex {
-                key: g.key.clone().unwrap_or_default(),
-                rules: Vec::with_capacity(g.rules.len()),
-                procedures: None,
-                runs: Vec::with_capacity(g.runs.len()),
-                tails: Vec::with_capacity(g.tails.len()),
-                severities: g.severities.clone(),
-                banners: g.banners.clone(),
-            })
-            .collect();
+        index: &mut Written,
+    ) -> io::Result<u128> {
         w.write_all(b"{\n  \"schema\": ")?;
         serde_json::to_writer(&mut *w, crate::rules::SCHEMA_ID)?;
         w.write_all(b",\n  \"canonical_locale\": ")?;
@@ -979,7 +1049,7 @@ impl Assembled {
         w.write_all(b",\n  \"policy\": ")?;
         serde_json::to_writer(&mut *w, &self.policy)?;
         w.write_all(b",\n")?;
-        let stores = &mut Windows::new(&self.stores);
+        let stores = &mut Windows::new(&self.stores.old.rules, &self.stores.spilled);
         let mut array = Array::begin(w, "sources")?;
         for s in &self.sources {
             array.next(w)?;
@@ -998,9 +1068,24 @@ impl Assembled {
                 }
             }
         }
-        array.end(w, stores, false)?;
+        array.end(w, stores, true)?;
         let rules_hash = w.tap.take().map_or(0, |t| t.digest128());
+        w.write_all(b"}\n")?;
+        Ok(rules_hash)
+    }
 
+    /// Write procedures.json; records each group's span in `index`.
+    pub fn write_procedures<W: Write>(
+        &self,
+        w: &mut Counting<W>,
+        index: &mut Written,
+    ) -> io::Result<()> {
+        w.write_all(b"{\n  \"schema\": ")?;
+        serde_json::to_writer(&mut *w, crate::rules::PROCEDURES_SCHEMA_ID)?;
+        w.write_all(b",\n  \"canonical_locale\": ")?;
+        serde_json::to_writer(&mut *w, &self.canonical_locale)?;
+        w.write_all(b",\n")?;
+        let stores = &mut Windows::new(&self.stores.old.procedures, &self.stores.spilled);
         let mut array = Array::begin(w, "procedures")?;
         for (g, group) in self.groups.iter().enumerate() {
             if let Some((n, part)) = &group.procedures {
@@ -1010,8 +1095,25 @@ impl Assembled {
                 }
             }
         }
-        array.end(w, stores, false)?;
+        array.end(w, stores, true)?;
+        w.write_all(b"}\n")
+    }
 
+    /// Write report.json: the summary, then the findings; records each
+    /// run's span in `index`.
+    pub fn write_report<W: Write>(
+        &self,
+        w: &mut Counting<W>,
+        index: &mut Written,
+    ) -> io::Result<()> {
+        w.write_all(b"{\n  \"schema\": ")?;
+        serde_json::to_writer(&mut *w, report::REPORT_SCHEMA)?;
+        w.write_all(b",\n  \"canonical_locale\": ")?;
+        serde_json::to_writer(&mut *w, &self.canonical_locale)?;
+        w.write_all(b",\n  \"summary\": ")?;
+        write_at(w, 1, &self.summary())?;
+        w.write_all(b",\n")?;
+        let stores = &mut Windows::new(&self.stores.old.report, &self.stores.spilled);
         let mut array = Array::begin(w, "discrepancies")?;
         for &(g, run) in self.finding_order() {
             let Some(part) = self.finding_part(g, run) else {
@@ -1033,27 +1135,8 @@ impl Assembled {
                 }
             }
         }
-        array.end(w, stores, true)?;
-        w.write_all(b"}\n")?;
-        Ok((index, rules_hash))
-    }
-
-    /// Write report.json: the summary, then the findings as rules.json has
-    /// them.
-    pub fn write_report<W: Write>(&self, w: &mut Counting<W>) -> io::Result<()> {
-        w.write_all(b"{\n  \"schema\": ")?;
-        serde_json::to_writer(&mut *w, report::REPORT_SCHEMA)?;
-        w.write_all(b",\n  \"canonical_locale\": ")?;
-        serde_json::to_writer(&mut *w, &self.canonical_locale)?;
-        w.write_all(b",\n  \"summary\": ")?;
-        write_at(w, 1, &self.summary())?;
-        w.write_all(b",\n")?;
-        let stores = &mut Windows::new(&self.stores);
-        let mut array = Array::begin(w, "discrepancies")?;
-        for &(g, run) in self.finding_order() {
-            if let Some(part) = self.finding_part(g, run) {
-                array.run(w, part, stores)?;
-            }
+        for d in self.cross_article() {
+            array.one(w, &Part::Fresh(d.clone()), stores)?;
         }
         array.end(w, stores, true)?;
         w.write_all(b"}\n")
@@ -1073,7 +1156,7 @@ impl Assembled {
     ) -> io::Result<()> {
         let order = self.rule_order();
         let end = range.end.min(order.len());
-        let stores = &mut Windows::new(&self.stores);
+        let stores = &mut Windows::new(&self.stores.old.rules, &self.stores.spilled);
         for &(g, r) in order.get(range.start.min(end)..end).unwrap_or_default() {
             if let Some((_, _, part)) = self.groups.get(g).and_then(|x| x.rules.get(r)) {
                 f(stores.value(part)?);
@@ -1082,13 +1165,50 @@ impl Assembled {
         Ok(())
     }
 
+    /// Every rule, in rules.json's order, read back.
+    pub fn all_rules(&self) -> io::Result<Vec<Rule>> {
+        let mut rules = Vec::with_capacity(self.rule_count());
+        self.for_each_rule(0..usize::MAX, |r| rules.push(r))?;
+        Ok(rules)
+    }
+
+    /// Every procedure, in procedures.json's order, read back.
+    pub fn all_procedures(&self) -> io::Result<Vec<Procedure>> {
+        let stores = &mut Windows::new(&self.stores.old.procedures, &self.stores.spilled);
+        let mut all = Vec::new();
+        for group in &self.groups {
+            if let Some((_, part)) = &group.procedures {
+                all.extend(stores.list(part)?);
+            }
+        }
+        Ok(all)
+    }
+
+    /// Every finding, in report.json's order, read back.
+    pub fn all_findings(&self) -> io::Result<Vec<Discrepancy>> {
+        let stores = &mut Windows::new(&self.stores.old.report, &self.stores.spilled);
+        let mut all = Vec::new();
+        for &(g, run) in self.finding_order() {
+            if let Some(part) = self.finding_part(g, run) {
+                all.extend(stores.list(part)?);
+            }
+        }
+        all.extend(self.cross_article().iter().cloned());
+        Ok(all)
+    }
+
     /// How many findings `locale` has.
     pub fn finding_count(&self, locale: &str) -> usize {
         self.groups
             .iter()
             .filter_map(|g| g.severities.get(locale))
             .map(|s| s.iter().sum::<usize>())
-            .sum()
+            .sum::<usize>()
+            + self
+                .cross_article()
+                .iter()
+                .filter(|d| *d.locale == *locale)
+                .count()
     }
 
     /// The findings of one locale at `range` of their report order, read
@@ -1100,7 +1220,7 @@ impl Assembled {
         range: std::ops::Range<usize>,
         mut f: impl FnMut(Discrepancy),
     ) -> io::Result<()> {
-        let stores = &mut Windows::new(&self.stores);
+        let stores = &mut Windows::new(&self.stores.old.report, &self.stores.spilled);
         let mut at = 0;
         for &(g, run) in self.finding_order() {
             if at >= range.end {
@@ -1128,6 +1248,12 @@ impl Assembled {
             } else {
                 at += n;
             }
+        }
+        for d in self.cross_article().iter().filter(|d| *d.locale == *locale) {
+            if range.contains(&at) {
+                f(d.clone());
+            }
+            at += 1;
         }
         Ok(())
     }
@@ -1175,6 +1301,50 @@ impl Assembled {
         }
         out
     }
+}
+
+/// The finding for rules of one kind and subject that disagree: what each
+/// article says (`found`, by article, then rule id), located at the first
+/// rule, with a rule that says otherwise as the related location.
+fn conflict_finding(
+    kind: &str,
+    subject: Option<&str>,
+    rules: &[Rule],
+    canonical_locale: &str,
+) -> Option<Discrepancy> {
+    let first = rules.first()?;
+    let other = rules.iter().find(|r| r.value != first.value)?;
+    let mut by_article: BTreeMap<&str, Vec<serde_json::Value>> = BTreeMap::new();
+    for r in rules {
+        by_article.entry(&r.article).or_default().push(serde_json::json!({
+            "rule": r.id,
+            "value": r.value,
+        }));
+    }
+    let articles: Vec<&str> = by_article.keys().copied().collect();
+    let what = match subject {
+        Some(s) => format!("{kind} rules for {s}"),
+        None => format!("{kind} rules"),
+    };
+    Some(Discrepancy {
+        code: "cross-article-conflict".into(),
+        severity: "warning".into(),
+        locale: canonical_locale.into(),
+        rule: Some(first.id.clone()),
+        section: first.section.as_deref().map(Into::into),
+        expected: serde_json::json!({"kind": kind, "subject": subject}),
+        found: serde_json::to_value(&by_article).unwrap_or_default(),
+        message: format!(
+            "{what} disagree between articles {}: {} says {}, {} says {}; `rulebook check` answers with the stricter",
+            articles.join(", "),
+            first.id,
+            serde_json::to_string(&first.value).unwrap_or_default(),
+            other.id,
+            serde_json::to_string(&other.value).unwrap_or_default(),
+        ),
+        source: Some(first.source.clone()),
+        canonical: Some(other.source.clone()),
+    })
 }
 
 #[derive(Debug, Clone, Copy)]
