@@ -528,7 +528,8 @@ pub fn is_domain(s: &str) -> bool {
     if s.is_empty() || s.len() > 253 {
         return false;
     }
-    let labels: Vec<&str> = s.split('.').collect();
+    // Walked, not collected: this runs on the validator's allocation-free
+    // path.
     let label_ok = |l: &&str| {
         !l.is_empty()
             && l.len() <= 63
@@ -539,7 +540,9 @@ pub fn is_domain(s: &str) -> bool {
     let tld_ok = |l: &str| {
         (l.len() >= 2 && l.bytes().all(|c| c.is_ascii_alphabetic())) || l.starts_with("xn--")
     };
-    labels.len() >= 2 && labels.iter().all(label_ok) && labels.last().is_some_and(|l| tld_ok(l))
+    s.contains('.')
+        && s.split('.').all(|l| label_ok(&l))
+        && s.rsplit('.').next().is_some_and(tld_ok)
 }
 
 /// Digits with an optional fraction, value above zero ("0.01", "120",

@@ -486,19 +486,104 @@ mod tests {
 
     #[test]
     fn answer_is_the_fast_form_of_check() {
-        let v = Validator::new(sample());
-        let q = Question::Tax {
-            market: Market::from_code("JP").unwrap(),
+        use crate::{
+            CancellationWindow, FieldList, LinkLimits, MarketList, RoleRequirement, Value,
         };
-        let verdict = v.answer(&q);
-        let decision = v.check(&q);
-        assert_eq!(verdict.answer, decision.answer);
-        assert_eq!(
-            verdict
-                .rule
-                .and_then(|r| v.rules().rule(r))
-                .map(|r| r.id.as_str()),
-            decision.reasons[0].rule.as_deref()
-        );
+        // the sample, and the sample with a second article stating every
+        // kind of rule differently
+        let mut file = sample().file().clone();
+        let second: Vec<crate::Rule> = file
+            .rules
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                r.id = format!("second/{}", r.id);
+                r.article = "second".to_owned();
+                r.value = match r.value {
+                    Value::UnavailableMarkets(mut v) => {
+                        v.markets = vec!["JE".to_owned(), "MX".to_owned()];
+                        Value::UnavailableMarkets(v)
+                    }
+                    Value::TaxInclusiveMarkets(_) => Value::TaxInclusiveMarkets(MarketList {
+                        markets: vec!["AU".to_owned()],
+                    }),
+                    Value::RoleRequirement(v) => Value::RoleRequirement(RoleRequirement {
+                        any_of_roles: vec!["global-admin".to_owned()],
+                        ..v
+                    }),
+                    Value::LinkLimits(v) => Value::LinkLimits(LinkLimits {
+                        valid_days: 7,
+                        max_downloads: 60,
+                        ..v
+                    }),
+                    Value::CancellationWindow(v) => {
+                        Value::CancellationWindow(CancellationWindow { days: 30, ..v })
+                    }
+                    Value::CancellationRequestFields(_) => {
+                        Value::CancellationRequestFields(FieldList {
+                            fields: vec!["tenant".to_owned()],
+                        })
+                    }
+                    other => other,
+                };
+                r
+            })
+            .collect();
+        let one = Validator::new(sample());
+        file.rules.extend(second);
+        let two = Validator::new(Rules::from_file(file).unwrap());
+        let request = |r: serde_json::Value| Question::cancel_request(r).unwrap();
+        let mut questions = vec![
+            request(serde_json::json!({})),
+            request(serde_json::json!({"tenant": "contoso.com"})),
+            request(serde_json::json!({"tenant": "contoso.com", "order_id": "1",
+                "refund_reason": "x", "amount_requested": 2})),
+        ];
+        for market in ["AU", "BR", "JE", "JP", "MX"] {
+            questions.push(Question::purchase("azure-reservations", market).unwrap());
+            questions.push(Question::purchase("windows-server", market).unwrap());
+            questions.push(Question::tax(market).unwrap());
+        }
+        for on in ["2024-01-05", "2024-02-15", "2024-03-30"] {
+            questions.push(Question::cancel("2024-01-01", Some(on)).unwrap());
+        }
+        for (now, downloads) in [("02", "1"), ("10", "1"), ("02", "55"), ("20", "70")] {
+            let now = format!("2024-01-{now}T00:00:00Z");
+            questions.push(Question::link("2024-01-01T00:00:00Z", Some(&now), downloads).unwrap());
+        }
+        for roles in [
+            &["admin-agent"][..],
+            &["global-admin"],
+            &["admin-agent", "global-admin"],
+            &["x"],
+        ] {
+            for action in ["get-keys", "view-activity-log", "buy-software"] {
+                questions.push(Question::role(action, roles).unwrap());
+            }
+        }
+        let mut conflicts = 0;
+        for v in [&one, &two] {
+            for q in &questions {
+                let verdict = v.answer(q);
+                let decision = v.check(q);
+                assert_eq!(verdict.answer, decision.answer, "{q:?}");
+                assert_eq!(verdict.conflict, decision.conflict, "{q:?}");
+                conflicts += usize::from(decision.conflict);
+                assert_eq!(
+                    verdict
+                        .rule
+                        .and_then(|r| v.rules().rule(r))
+                        .map(|r| r.id.as_str()),
+                    decision.reasons[0].rule.as_deref(),
+                    "{q:?}"
+                );
+                let mut findings = vec![Finding::NoLinkRule];
+                let into = v.check_into(q, &mut findings);
+                assert_eq!(into, verdict, "{q:?}");
+                assert_eq!(findings.len(), decision.reasons.len() + 1, "{q:?}");
+            }
+        }
+        // the second file's disagreements were met (the first has none)
+        assert_eq!(conflicts, 8);
     }
 }
