@@ -398,13 +398,6 @@ impl Rules {
     pub fn knows_role(&self, role: &str) -> bool {
         self.compiled.role_index(role).is_some()
     }
-
-    /// The rules that speak of the same thing as `rule` (its [`subject`]),
-    /// `rule` among them, in file order.
-    pub fn same_subject<'a>(&'a self, rule: &'a Rule) -> impl Iterator<Item = &'a Rule> + 'a {
-        let wanted = subject(rule);
-        self.file.rules.iter().filter(move |r| subject(r) == wanted)
-    }
 }
 
 /// A canonical duration longer than [`MAX_DURATION_DAYS`]: rulebook never
