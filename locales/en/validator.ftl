@@ -38,6 +38,8 @@ request-no-rule = No rule says which fields a cancellation request needs.
 # reason that cites a rule names the article stating it ($article is the
 # article's path under its locale folder, e.g. partner-center/activity-logs).
 conflict-reason = { $reason } (Stated in the article { $article }; other articles say otherwise.)
+# The line `rulebook check` prints under the answer when `conflict` is true.
+decision-conflict = The articles disagree on this question; the stricter answer is given.
 
 product-azure-reservations = Azure reservations
 product-windows-server = Windows Server

@@ -13,8 +13,8 @@ use crate::question::{FieldCheck, REQUEST_FIELDS};
 use crate::{Kind, MAX_DURATION_DAYS, Rule, RulesFile, SCHEMA_ID, Value};
 
 /// Largest rules file read: 4 GiB. It bounds nothing a build writes (a
-/// build of 5,000 articles per locale writes about 250 MB of rules.json,
-/// most of it procedures and discrepancies); it only makes a wrong path
+/// build of 5,000 articles per locale writes about 85,000 rules, tens of
+/// megabytes since rules@2 holds rules alone); it only makes a wrong path
 /// (a disk image, `/dev/zero`) end with an error instead of filling memory.
 pub const MAX_RULES_BYTES: u64 = 4 << 30;
 

@@ -368,6 +368,16 @@ fn a_conflict_s_reasons_name_their_articles_in_every_locale_with_messages() {
                 .contains("other articles say otherwise"),
             "{locale}: {d:?}"
         );
+        // the line the command line prints under a conflicting answer
+        let note = v
+            .messages()
+            .format("decision-conflict", &Default::default());
+        assert_ne!(note, "decision-conflict", "{locale}");
+        assert_eq!(
+            locale == "en",
+            note.contains("stricter"),
+            "{locale}: {note}"
+        );
         let d = ask(&v, &agreed);
         assert!(!d.conflict);
         assert!(
