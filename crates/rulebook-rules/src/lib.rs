@@ -459,8 +459,8 @@ pub fn json_schema() -> serde_json::Value {
     schema
 }
 
-// Imports point one way, from the top of this list down: batch →
-// validate → messages → rules → question → finding → market.
+// Imports point one way (no module imports one that imports it):
+// batch → validate → messages → rules → {question, finding} → market.
 pub mod batch;
 pub mod finding;
 pub mod market;
