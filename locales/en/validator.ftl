@@ -34,6 +34,13 @@ request-invalid = Required field not valid: { $field } (JSON key { $keys }).
 request-unknown-field = The rule requires a field this validator cannot check: { $field }.
 request-no-rule = No rule says which fields a cancellation request needs.
 
+# The rules of several articles answer the question differently: every
+# reason that cites a rule names the article stating it ($article is the
+# article's path under its locale folder, e.g. partner-center/activity-logs).
+conflict-reason = { $reason } (Stated in the article { $article }; other articles say otherwise.)
+# The line `rulebook check` prints under the answer when `conflict` is true.
+decision-conflict = The articles disagree on this question; the stricter answer is given.
+
 product-azure-reservations = Azure reservations
 product-windows-server = Windows Server
 product-sql-server = SQL Server

@@ -32,6 +32,11 @@ request-invalid = 必須フィールドの値が無効です: { $field } (JSON �
 request-unknown-field = このルールが求めるフィールドを検証ツールは確認できません: { $field }。
 request-no-rule = キャンセル要求に必要なフィールドを定めたルールがありません。
 
+# 複数の記事のルールが異なる答えを出す場合、ルールを引用する各理由にその記事を示します。
+conflict-reason = { $reason } (記事 { $article } による。ほかの記事は異なる内容を述べています。)
+# The line `rulebook check` prints under the answer when `conflict` is true.
+decision-conflict = この質問については記事の内容が一致しません。より厳しい答えを示します。
+
 product-azure-reservations = Azure の予約
 product-windows-server = Windows Server
 product-sql-server = SQL Server

@@ -32,6 +32,11 @@ request-invalid = 必要欄位無效：{ $field }（JSON 鍵 { $keys }）。
 request-unknown-field = 此規則要求的欄位無法由驗證工具檢查：{ $field }。
 request-no-rule = 沒有規則規定取消要求需要哪些欄位。
 
+# 多篇文章的規則對問題給出不同答案時，每個引用規則的理由都會註明出處文章。
+conflict-reason = { $reason }（出自文章 { $article }；其他文章的說法不同。）
+# The line `rulebook check` prints under the answer when `conflict` is true.
+decision-conflict = 各篇文章對此問題的說法不一致；此處採用較嚴格的答案。
+
 product-azure-reservations = Azure 保留
 product-windows-server = Windows Server
 product-sql-server = SQL Server

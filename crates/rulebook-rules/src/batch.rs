@@ -12,8 +12,12 @@ use rustc_hash::FxHashMap;
 
 use serde::Serialize;
 
-use super::question::Question;
-use super::validate::{Finding, Reason, Validator};
+use crate::finding::Finding;
+use crate::question::Question;
+use crate::validate::{Reason, Validator};
+
+/// A finding, the decision's conflict flag, and the product's index.
+type CacheKey = (Finding, bool, u32);
 
 /// Cached reasons beyond this many are dropped and the cache starts over, so
 /// a long run's memory stays flat.
@@ -23,10 +27,11 @@ const CACHE_LIMIT: usize = 4096;
 pub struct DecisionWriter<'v> {
     validator: &'v Validator,
     findings: Vec<Finding>,
-    /// Serialized reasons by finding, plus the index of the product in
-    /// `products` for the one finding whose wording names the question's
-    /// product (NoMarketRule); u32::MAX otherwise.
-    cache: FxHashMap<(Finding, u32), Box<[u8]>>,
+    /// Serialized reasons by finding and the decision's conflict (which
+    /// adds the rule's article to the wording), plus the index of the
+    /// product in `products` for the one finding whose wording names the
+    /// question's product (NoMarketRule); u32::MAX otherwise.
+    cache: FxHashMap<CacheKey, Box<[u8]>>,
     products: Vec<String>,
     scratch: Vec<u8>,
 }
@@ -135,27 +140,33 @@ impl<'v> DecisionWriter<'v> {
         }
     }
 
-    /// Write `{"question":…,"answer":…,"reasons":[…]}` and a newline.
+    /// Write `{"question":…,"answer":…,"conflict":…,"reasons":[…]}` and a
+    /// newline.
     pub fn write_decision(&mut self, question: &Question, out: &mut impl Write) -> io::Result<()> {
         self.findings.clear();
-        let answer = self.validator.check_into(question, &mut self.findings);
+        let verdict = self.validator.check_into(question, &mut self.findings);
         out.write_all(b"{\"question\":")?;
         serde_json::to_writer(&mut *out, question)?;
         out.write_all(b",\"answer\":\"")?;
-        out.write_all(answer.id().as_bytes())?;
-        out.write_all(b"\",\"reasons\":[")?;
+        out.write_all(verdict.answer.id().as_bytes())?;
+        out.write_all(if verdict.conflict {
+            b"\",\"conflict\":true,\"reasons\":["
+        } else {
+            b"\",\"conflict\":false,\"reasons\":["
+        })?;
         for i in 0..self.findings.len() {
             let finding = &{ self.findings[i] };
             if i > 0 {
                 out.write_all(b",")?;
             }
-            let key = self.cache_key(question, finding);
+            let key = self.cache_key(question, finding, verdict.conflict);
             if let Some(json) = key.and_then(|k| self.cache.get(&k)) {
                 out.write_all(json)?;
                 continue;
             }
             self.scratch.clear();
-            serde_json::to_writer(&mut self.scratch, &self.validator.reason(question, finding))?;
+            let reason = self.validator.reason(question, finding, verdict.conflict);
+            serde_json::to_writer(&mut self.scratch, &reason)?;
             out.write_all(&self.scratch)?;
             if let Some(key) = key {
                 if self.cache.len() >= CACHE_LIMIT {
@@ -170,9 +181,14 @@ impl<'v> DecisionWriter<'v> {
 
     /// The cache key of a finding, or None when its wording depends on more
     /// of the question than the key holds.
-    fn cache_key(&mut self, question: &Question, finding: &Finding) -> Option<(Finding, u32)> {
+    fn cache_key(
+        &mut self,
+        question: &Question,
+        finding: &Finding,
+        conflict: bool,
+    ) -> Option<CacheKey> {
         if finding.is_self_contained() {
-            return Some((*finding, u32::MAX));
+            return Some((*finding, conflict, u32::MAX));
         }
         match (finding, question) {
             (Finding::NoMarketRule { .. }, Question::Purchase { product, .. }) => {
@@ -183,7 +199,7 @@ impl<'v> DecisionWriter<'v> {
                         self.products.len() - 1
                     }
                 };
-                Some((*finding, at as u32))
+                Some((*finding, conflict, at as u32))
             }
             _ => None,
         }
@@ -272,6 +288,7 @@ pub fn decision_json(validator: &Validator, question: &Question) -> serde_json::
     serde_json::json!({
         "question": question,
         "answer": decision.answer,
+        "conflict": decision.conflict,
         "reasons": decision.reasons.iter().map(reason_json).collect::<Vec<_>>(),
     })
 }

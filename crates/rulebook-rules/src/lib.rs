@@ -477,14 +477,22 @@ pub fn json_schema() -> serde_json::Value {
     schema
 }
 
+// Imports point one way (no module imports one that imports it):
+// batch → validate → messages → rules → {question, finding} → market.
 pub mod batch;
+pub mod finding;
+pub mod market;
 pub mod messages;
 pub mod question;
+pub mod rules;
 pub mod validate;
 
+pub use finding::Answer;
+pub use market::Market;
 pub use messages::Messages;
-pub use question::{Market, Question, QuestionError};
-pub use validate::{Answer, Decision, LoadError, Reason, Rules, Validator};
+pub use question::{Question, QuestionError};
+pub use rules::{LoadError, Rules, Subject, subject};
+pub use validate::{Decision, Reason, Validator};
 
 /// A [`Value`] written with its kind as the key (`{"LinkLimits": {…}}`), for
 /// data only rulebook reads back (the build cache): the kind says which

@@ -4,19 +4,22 @@
 //! binary, so a validator embedded in a service speaks without data files.
 
 use std::path::Path;
-use std::sync::OnceLock;
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
 use fluent_langneg::{LanguageIdentifier, NegotiationStrategy, negotiate_languages};
 
-use super::Value;
-use super::question::{Market, Question, REQUEST_FIELDS};
-use super::validate::{Answer, Finding, Rules};
+use crate::Value;
+use crate::finding::{Answer, Finding};
+use crate::market::{Market, RegionNames, english_regions, parse_regions};
+use crate::question::{Question, REQUEST_FIELDS};
+use crate::rules::Rules;
+
+// Kept here for callers of its old path; the table is market.rs's.
+pub use crate::market::is_region;
 
 const EN_FTL: &str = include_str!("../../../locales/en/validator.ftl");
 const EN_SITE_FTL: &str = include_str!("../../../locales/en/site.ftl");
-const EN_REGIONS: &str = include_str!("../../../locales/en/regions.tsv");
 const FALLBACK: &str = "en";
 
 /// Why the messages of a locale could not be read.
@@ -44,9 +47,6 @@ pub enum MessagesError {
     },
 }
 
-/// Market names indexed by [`Market::index`].
-type RegionNames = Vec<Option<Box<str>>>;
-
 /// Messages and market names of one locale, falling back to English.
 pub struct Messages {
     locale: String,
@@ -64,15 +64,6 @@ impl std::fmt::Debug for Messages {
     }
 }
 
-/// Whether `market` is an ISO 3166-1 region (CLDR's English list).
-pub fn is_region(market: Market) -> bool {
-    static KNOWN: OnceLock<RegionNames> = OnceLock::new();
-    KNOWN
-        .get_or_init(|| parse_regions(EN_REGIONS))
-        .get(market.index())
-        .is_some_and(Option::is_some)
-}
-
 impl Messages {
     /// The built-in English messages.
     pub fn english() -> Messages {
@@ -81,7 +72,7 @@ impl Messages {
         Messages {
             locale: FALLBACK.to_owned(),
             bundles: vec![english],
-            regions: parse_regions(EN_REGIONS),
+            regions: english_regions(),
         }
     }
 
@@ -202,8 +193,16 @@ impl Messages {
             .join(&separator)
     }
 
-    /// Word one finding of the validator.
-    pub fn render(&self, rules: &Rules, question: &Question, finding: &Finding) -> String {
+    /// Word one finding of the validator. In a `conflict` (rules of several
+    /// articles answer the question differently) a rule's reason also names
+    /// the article that states the rule (`conflict-reason`).
+    pub fn render(
+        &self,
+        rules: &Rules,
+        question: &Question,
+        finding: &Finding,
+        conflict: bool,
+    ) -> String {
         let mut args = FluentArgs::new();
         let rule = finding.rule().and_then(|r| rules.rule(r));
         let value = rule.map(|r| &r.value);
@@ -355,7 +354,16 @@ impl Messages {
         {
             args.set("action", self.name("action", action));
         }
-        self.format(id, &args)
+        let reason = self.format(id, &args);
+        match rule {
+            Some(rule) if conflict => {
+                let mut args = FluentArgs::new();
+                args.set("reason", reason);
+                args.set("article", rule.article.as_str());
+                self.format("conflict-reason", &args)
+            }
+            _ => reason,
+        }
     }
 }
 
@@ -429,23 +437,6 @@ fn bundle(locale: &str, res: FluentResource) -> FluentBundle<FluentResource> {
     // Duplicate ids keep the first; not worth failing over.
     let _ = bundle.add_resource(res);
     bundle
-}
-
-/// `CODE<TAB>Name` lines after `#` comments; the first name for a code is
-/// CLDR's display name.
-fn parse_regions(text: &str) -> RegionNames {
-    let mut names: RegionNames = vec![None; 26 * 26];
-    for line in text.lines().filter(|l| !l.starts_with('#')) {
-        let Some((code, name)) = line.split_once('\t') else {
-            continue;
-        };
-        if let Some(m) = Market::from_code(code.trim())
-            && let Some(slot @ None) = names.get_mut(m.index())
-        {
-            *slot = Some(name.trim().into());
-        }
-    }
-    names
 }
 
 #[cfg(test)]

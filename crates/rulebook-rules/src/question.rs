@@ -3,33 +3,21 @@
 //! cancellation request's fields.
 
 use std::borrow::Cow;
-use std::fmt;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
+use crate::market::is_region;
+pub use crate::market::{Market, MarketCode};
+
 /// The largest cancellation-request file `check cancel-request --file`
 /// reads: a request is one small JSON object.
 pub const MAX_REQUEST_BYTES: u64 = 1 << 20;
 
-/// A market: an ISO 3166-1 alpha-2 code, stored as its index in 26 x 26.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Market(u16);
-
+// Defined beside the error it returns; the type itself is market.rs's,
+// which knows nothing of questions.
 impl Market {
-    /// Two ASCII letters, either case; no check that the code is assigned.
-    pub fn from_code(code: &str) -> Option<Market> {
-        match code.as_bytes() {
-            [a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => {
-                let a = u16::from(a.to_ascii_uppercase() - b'A');
-                let b = u16::from(b.to_ascii_uppercase() - b'A');
-                Some(Market(a * 26 + b))
-            }
-            _ => None,
-        }
-    }
-
     /// A market a user typed: two letters naming an ISO 3166-1 region.
     pub fn parse(code: &str) -> Result<Market, QuestionError> {
         let market = Market::from_code(code).ok_or_else(|| {
@@ -37,51 +25,12 @@ impl Market {
                 "market {code:?} is not an ISO 3166-1 alpha-2 code (two letters, e.g. BR)"
             ))
         })?;
-        if !super::messages::is_region(market) {
+        if !is_region(market) {
             return Err(QuestionError::new(format!(
                 "market {code:?} is not an ISO 3166-1 region"
             )));
         }
         Ok(market)
-    }
-
-    /// 0..676, for bitsets and tables.
-    pub fn index(self) -> usize {
-        usize::from(self.0)
-    }
-
-    /// The upper-case code.
-    pub fn code(self) -> [u8; 2] {
-        // Both quotients are < 26 by construction.
-        [b'A' + (self.0 / 26) as u8, b'A' + (self.0 % 26) as u8]
-    }
-
-    /// The upper-case code as text, without allocating.
-    pub fn as_str(&self) -> MarketCode {
-        MarketCode(self.code())
-    }
-}
-
-/// A market code as text without allocating.
-pub struct MarketCode([u8; 2]);
-
-impl std::ops::Deref for MarketCode {
-    type Target = str;
-    fn deref(&self) -> &str {
-        // Two ASCII capitals are always UTF-8.
-        std::str::from_utf8(&self.0).unwrap_or("??")
-    }
-}
-
-impl fmt::Display for Market {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.as_str())
-    }
-}
-
-impl fmt::Debug for Market {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Market({self})")
     }
 }
 
@@ -579,7 +528,8 @@ pub fn is_domain(s: &str) -> bool {
     if s.is_empty() || s.len() > 253 {
         return false;
     }
-    let labels: Vec<&str> = s.split('.').collect();
+    // Walked, not collected: this runs on the validator's allocation-free
+    // path.
     let label_ok = |l: &&str| {
         !l.is_empty()
             && l.len() <= 63
@@ -590,7 +540,9 @@ pub fn is_domain(s: &str) -> bool {
     let tld_ok = |l: &str| {
         (l.len() >= 2 && l.bytes().all(|c| c.is_ascii_alphabetic())) || l.starts_with("xn--")
     };
-    labels.len() >= 2 && labels.iter().all(label_ok) && labels.last().is_some_and(|l| tld_ok(l))
+    s.contains('.')
+        && s.split('.').all(|l| label_ok(&l))
+        && s.rsplit('.').next().is_some_and(tld_ok)
 }
 
 /// Digits with an optional fraction, value above zero ("0.01", "120",
