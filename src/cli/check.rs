@@ -143,6 +143,12 @@ fn answer(
         Format::Text => {
             let messages = validator.messages();
             let mut text = format!("{}\n", messages.answer(decision.answer));
+            if decision.conflict {
+                text.push_str(&format!(
+                    "{}\n",
+                    messages.format("decision-conflict", &fluent_bundle::FluentArgs::new())
+                ));
+            }
             for r in &decision.reasons {
                 text.push_str(&format!("  - {}\n", r.message));
                 match (&r.rule, &r.source) {

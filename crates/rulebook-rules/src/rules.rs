@@ -140,22 +140,15 @@ pub struct Subject<'a> {
     pub id: Option<&'a str>,
 }
 
-/// The subject of a rule: the one place that says which rules speak of the
-/// same thing (until rules carry a `subject` of their own, the value's
-/// product, action or program, else the kind alone).
+/// The subject of a rule: its kind and [`Value::subject`], the one place
+/// that says which rules speak of the same thing (until rules carry a
+/// `subject` of their own, the value's product, action or program, else
+/// the kind alone). The build's `cross-article-conflict` finding groups
+/// rules by it too.
 pub fn subject(rule: &Rule) -> Subject<'_> {
-    let id = match &rule.value {
-        Value::UnavailableMarkets(v) => Some(v.product.as_str()),
-        Value::RoleRequirement(v) => Some(v.action.as_str()),
-        Value::SavingsClaim(v) => Some(v.program.as_str()),
-        Value::TaxInclusiveMarkets(_)
-        | Value::LinkLimits(_)
-        | Value::CancellationWindow(_)
-        | Value::CancellationRequestFields(_) => None,
-    };
     Subject {
         kind: rule.kind,
-        id,
+        id: rule.value.subject(),
     }
 }
 
