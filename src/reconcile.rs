@@ -76,17 +76,23 @@ fn rank(policy: Policy, source_locale: &str, a: &ArticleFacts) -> (u8, Option<Na
 }
 
 pub fn reconcile(articles: &[ArticleFacts], policy: Policy, source_locale: &str) -> Reconciled {
-    // A local id stated in several sections of one article (in any locale)
-    // is one rule per section, its id qualified by the section's anchor.
-    let mut sections_of: BTreeMap<(&str, &str), std::collections::BTreeSet<Option<&str>>> =
+    // A local id that one locale's article states in several sections is
+    // one rule per section, its id qualified by the section's anchor. (Not
+    // across locales: a translation that keeps a fact under another
+    // heading states the same fact, and differs from its source only there.)
+    let mut in_sections: BTreeMap<(&str, &str, &str), std::collections::BTreeSet<Option<&str>>> =
         BTreeMap::new();
     for a in articles {
         for f in &a.extraction.facts {
-            sections_of
-                .entry((&a.article, &f.rule))
+            in_sections
+                .entry((&a.article, &f.rule, &a.locale))
                 .or_default()
                 .insert(f.source.section.as_deref());
         }
+    }
+    let mut sections_of: BTreeMap<(&str, &str), bool> = BTreeMap::new();
+    for ((article, rule, _), sections) in &in_sections {
+        *sections_of.entry((article, rule)).or_default() |= sections.len() > 1;
     }
     // (article, rule, section where it repeats) → statements, in a stable
     // order
@@ -96,7 +102,8 @@ pub fn reconcile(articles: &[ArticleFacts], policy: Policy, source_locale: &str)
         for f in &a.extraction.facts {
             let repeats = sections_of
                 .get(&(a.article.as_str(), f.rule.as_str()))
-                .is_some_and(|s| s.len() > 1);
+                .copied()
+                .unwrap_or(false);
             let section = f.source.section.as_deref().filter(|_| repeats);
             facts
                 .entry((&a.article, &f.rule, section))
@@ -192,9 +199,7 @@ pub fn reconcile(articles: &[ArticleFacts], policy: Policy, source_locale: &str)
     let mut discrepancies = findings::findings(articles, &rules, &procedures, &canonical_of);
     discrepancies.shrink_to_fit();
     let id_of = |article: &str, local: &str, section: Option<&str>| {
-        let repeats = sections_of
-            .get(&(article, local))
-            .is_some_and(|s| s.len() > 1);
+        let repeats = sections_of.get(&(article, local)).copied().unwrap_or(false);
         rule_id(article, section.filter(|_| repeats), local)
     };
     let tails = articles

@@ -388,7 +388,7 @@ fn earlier_cases() -> Vec<Case> {
             run: Run::Check,
             break_it: |d| {
                 edit(d, "book/rules.json", |t| {
-                    t.replacen("rulebook/rules@1", "rulebook/rules@2", 1)
+                    t.replacen("rulebook/rules@2", "rulebook/rules@3", 1)
                 })
             },
             exit: 2,

@@ -47,7 +47,10 @@ fn bundled_content_findings_with_both_locations() {
     let mismatch = of(&all, "ja-JP", "fact-mismatch");
     assert_eq!(mismatch.len(), 1, "{mismatch:#?}");
     let m = mismatch[0];
-    assert_eq!(m["rule"], "azure-reservations-unavailable-markets");
+    assert_eq!(
+        m["rule"],
+        "csp-software-subscriptions/azure-reservations-unavailable-markets"
+    );
     assert_eq!(m["severity"], "error");
     assert_eq!(
         m["found"]["extra"],
@@ -68,7 +71,9 @@ fn bundled_content_findings_with_both_locations() {
 
     let missing = of(&all, "ja-JP", "missing-fact");
     assert!(
-        missing.iter().any(|d| d["rule"] == "tax-inclusive-markets"),
+        missing
+            .iter()
+            .any(|d| d["rule"] == "csp-software-subscriptions/tax-inclusive-markets"),
         "{missing:#?}"
     );
     let section = of(&all, "ja-JP", "missing-section");
@@ -150,7 +155,7 @@ fn text_output_is_grouped_and_located() {
         "{text}"
     );
     assert!(text.contains(
-        "    content/ja-JP/csp-software-subscriptions.md:23: error[fact-mismatch]: azure-reservations-unavailable-markets differs from the en source: lists 7 the source does not (AZ, BY, IN, KR, KZ, TW, UA) and lacks 1 (JE)\n      canonical: content/en/csp-software-subscriptions.md:23\n"
+        "    content/ja-JP/csp-software-subscriptions.md:23: error[fact-mismatch]: csp-software-subscriptions/azure-reservations-unavailable-markets differs from the en source: lists 7 the source does not (AZ, BY, IN, KR, KZ, TW, UA) and lacks 1 (JE)\n      canonical: content/en/csp-software-subscriptions.md:23\n"
     ), "{text}");
     assert!(!text.contains('\x1b'), "no colour when not a terminal");
 }
@@ -250,7 +255,7 @@ fn two_real_versions_report_the_market_changes() {
     let all = findings(project.path(), &[]);
     let m = of(&all, "ja-JP", "fact-mismatch")
         .into_iter()
-        .find(|d| d["rule"] == "azure-reservations-unavailable-markets")
+        .find(|d| d["rule"] == "csp-software-subscriptions/azure-reservations-unavailable-markets")
         .expect("the market lists differ");
     let (new, old) = (expected_markets(en_file), expected_markets(ja_file));
     let extra: Vec<&String> = old.iter().filter(|c| !new.contains(c)).collect();
@@ -314,7 +319,7 @@ fn every_build_writes_the_same_findings_to_report_json() {
         .unwrap();
     assert!(status.success());
     let report: Value = serde_json::from_str(&read(out.path().join("book/report.json"))).unwrap();
-    assert_eq!(report["schema"], "rulebook/report@1");
+    assert_eq!(report["schema"], "rulebook/report@2");
     assert_eq!(report["summary"]["zh-TW"]["untranslated_segments"], 25);
     assert_eq!(report["summary"]["zh-TW"]["segments"], 69);
     assert_eq!(

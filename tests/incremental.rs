@@ -222,7 +222,7 @@ fn an_edit_that_changes_a_fact_rewrites_the_data_files_as_a_fresh_build_would() 
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["id"] == "tax-inclusive-markets" && r["article"] == "a-copy")
+        .find(|r| r["id"] == "a-copy/tax-inclusive-markets" && r["article"] == "a-copy")
         .expect("the copy states the tax rule");
     assert_eq!(tax["value"]["markets"], serde_json::json!(["AU", "MX"]));
     assert_eq!(without_cache(&out), fresh_build(root, &fresh));

@@ -52,7 +52,7 @@ fn markets(v: &Value) -> Vec<&str> {
 #[test]
 fn unavailable_markets_canonical_and_by_locale() {
     let (rules, _) = built_rules();
-    assert_eq!(rules.schema, "rulebook/rules@1");
+    assert_eq!(rules.schema, "rulebook/rules@2");
     assert_eq!(rules.canonical_locale, "en");
     let r = rule(&rules, "azure-reservations-unavailable-markets");
     assert_eq!(
@@ -233,7 +233,7 @@ fn rules_json_validates_against_its_schema_and_builds_are_identical() {
     let out = tempfile::tempdir().unwrap();
     assert!(build_into(&root(), &out.path().join("b")).status.success());
     let schema: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.path().join("b/rules.schema.json")).unwrap())
+        serde_json::from_slice(&std::fs::read(out.path().join("b/schemas/rules.schema.json")).unwrap())
             .unwrap();
     let instance: serde_json::Value = serde_json::from_slice(&first).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema compiles");

@@ -126,7 +126,10 @@ fn json_format_is_the_decision_contract() {
         serde_json::json!({"kind": "cancel", "purchased": "2024-01-15", "on": "2024-03-15"})
     );
     assert_eq!(v["answer"], "yes");
-    assert_eq!(v["reasons"][0]["rule"], "cancellation-window");
+    assert_eq!(
+        v["reasons"][0]["rule"],
+        "csp-software-subscriptions/cancellation-window"
+    );
     assert_eq!(
         v["reasons"][0]["source"]["path"],
         "content/en/csp-software-subscriptions.md"
@@ -251,7 +254,10 @@ fn batch_keeps_order_reports_bad_lines_and_goes_on() {
     assert_eq!(lines.len(), 6, "{}", stdout(&o));
     assert_eq!(lines[0]["answer"], "no");
     assert_eq!(lines[1]["answer"], "no");
-    assert_eq!(lines[1]["reasons"][0]["rule"], "tax-inclusive-markets");
+    assert_eq!(
+        lines[1]["reasons"][0]["rule"],
+        "csp-software-subscriptions/tax-inclusive-markets"
+    );
     assert_eq!(lines[2]["line"], 3);
     assert!(lines[2]["error"].as_str().unwrap().contains("\"B\""));
     assert_eq!(lines[3]["line"], 4);
@@ -295,13 +301,13 @@ fn damaged_rules_files_exit_2_with_a_message() {
         ("truncated", good[..good.len() / 2].to_owned(), "EOF"),
         (
             "wrong schema",
-            good.replace("rulebook/rules@1", "rulebook/rules@9"),
+            good.replace("rulebook/rules@2", "rulebook/rules@9"),
             "unsupported schema \"rulebook/rules@9\"",
         ),
         (
             "wrong type",
             good.replace("\"valid_days\": 14", "\"valid_days\": \"14\""),
-            "rule \"download-link-limits\" (link-limits): value: invalid type: string \"14\"",
+            "rule \"csp-software-subscriptions/download-link-limits\" (link-limits): value: invalid type: string \"14\"",
         ),
         (
             "kind and shape disagree",
@@ -340,16 +346,18 @@ fn damaged_rules_files_exit_2_with_a_message() {
 
 #[test]
 fn a_rules_file_past_the_old_16_mib_cap_is_answered_from() {
-    // The sample with 100,000 more discrepancies (translator data, as a big
-    // build writes them): ~20 MiB, over the 16 MiB `check` used to refuse.
+    // The sample with 100,000 more rules (savings claims of other
+    // articles, as a big build writes them): ~20 MiB, over the 16 MiB
+    // `check` used to refuse, and more rules than a u16 index holds.
     let good = std::fs::read_to_string(sample()).unwrap();
-    let one = r#"{"code": "number-mismatch", "severity": "error", "locale": "ja-JP", "message": "the translation says 30 days where the source says 60 days", "source": {"locale": "ja-JP", "path": "content/ja-JP/x.md", "line": 12}}"#;
-    let many = vec![one; 100_000].join(",");
-    let big = good.replacen(
-        "\"discrepancies\": []",
-        &format!("\"discrepancies\": [{many}]"),
-        1,
-    );
+    let many: Vec<String> = (0..100_000)
+        .map(|i| {
+            format!(
+                r#"{{"id": "article-{i:06}/savings", "kind": "savings-claim", "article": "article-{i:06}", "value": {{"program": "program-{i}", "max_percent": 10}}, "source": {{"locale": "en", "path": "content/en/article-{i:06}.md", "line": 12}}, "by_locale": {{}}}}"#
+            )
+        })
+        .collect();
+    let big = good.replacen("\"rules\": [", &format!("\"rules\": [{},", many.join(",")), 1);
     assert!(big.len() > 17 << 20, "{} bytes", big.len());
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rules.json");

@@ -121,7 +121,7 @@ fn a_market_no_rule_lists_names_the_rule_consulted() {
     assert_eq!(d.answer, Answer::Yes);
     assert_eq!(
         d.reasons[0].rule.as_deref(),
-        Some("azure-reservations-unavailable-markets")
+        Some("csp-software-subscriptions/azure-reservations-unavailable-markets")
     );
     assert!(
         d.reasons[0].message.contains("South Korea"),
