@@ -119,6 +119,7 @@ impl LoadError {
 /// The answer to a question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[derive(schemars::JsonSchema)]
 pub enum Answer {
     /// The question is answered yes (allowed, included, usable, complete).
     Yes,
@@ -331,7 +332,7 @@ pub struct Verdict {
 }
 
 /// A worded answer with its reasons, the first of which is the deciding one.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct Decision {
     /// The answer.
@@ -342,9 +343,10 @@ pub struct Decision {
 
 /// One reason: the rule (None when no rule covers the question), a message
 /// in the validator's language, and the sentence the rule was read from.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Reason {
     /// The id of the rule, None when no rule covers the question.
+    #[schemars(pattern(crate::schema::RULE_ID_PATTERN))]
     pub rule: Option<String>,
     /// The reason in words, in the validator's language.
     pub message: String,
