@@ -707,3 +707,29 @@ fn broken_decisions_fail() {
     none["reasons"][0]["source"] = Value::Null;
     accepts(&decision, &none);
 }
+
+/// The rules.json example of docs/rules-format.md is a file the schema
+/// accepts and the validator loads; its id examples fit the grammar.
+#[test]
+fn the_format_docs_example_validates_and_loads() {
+    let doc = include_str!("../../../../docs/rules-format.md");
+    let example = doc
+        .split("```json\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .unwrap();
+    let value: Value = serde_json::from_str(example).unwrap();
+    accepts(&validator("rules.schema.json"), &value);
+    assert!(Rules::from_json(example).is_ok());
+    let rules = validator("rules.schema.json");
+    for id in [
+        "csp-software-subscriptions/download-software-role",
+        "partner-center/activity-logs/view-activity-log-role",
+        "partner-center/sell#azure-reservations/cancellation-window",
+    ] {
+        assert!(doc.contains(id), "{id}");
+        let mut with = sample();
+        with["rules"][0]["id"] = json!(id);
+        accepts(&rules, &with);
+    }
+}
