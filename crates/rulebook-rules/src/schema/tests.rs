@@ -537,6 +537,11 @@ const QUESTIONS: &[&str] = &[
     r#"{"kind":"link","issued":"2024-01-15T09:30:00Z","downloads":"3"}"#,
     r#"{"kind":"link","issued":"2024-01-15T09:30:00Z","downloads":3.0}"#,
     r#"{"kind":"link","issued":"2024-01-15T09:30:00Z","downloads":2.5}"#,
+    r#"{"kind":"link","issued":"2024-01-15 09:30:00Z","downloads":1}"#,
+    r#"{"kind":"link","issued":"2024-01-15t09:30:00z","downloads":1}"#,
+    r#"{"kind":"link","issued":"2024-01-15T09:30:00+0900","downloads":1}"#,
+    r#"{"kind":"link","issued":"2024-01-15T09:30Z","downloads":1}"#,
+    r#"{"kind":"link","issued":"2024-13-45T29:30:00Z","downloads":1}"#,
     r#"{"kind":"link","issued":"2024-01-15","downloads":1}"#,
     r#"{"kind":"link","issued":"2024-01-15T09:30:00","downloads":1}"#,
     r#"{"kind":"link","issued":"2024-01-15T09:30:00Z"}"#,
@@ -566,6 +571,7 @@ const BEYOND_A_SCHEMA: &[&str] = &[
     r#"{"kind":"cancel","purchased":"2024-03-01","on":"2024-02-01"}"#,
     r#"{"kind":"link","issued":"2024-01-20T09:30:00Z","now":"2024-01-15T09:30:00Z","downloads":1}"#,
     r#"{"kind":"link","issued":"2024-01-15T09:30:00Z","downloads":3.0}"#,
+    r#"{"kind":"link","issued":"2024-13-45T29:30:00Z","downloads":1}"#,
 ];
 
 #[test]
