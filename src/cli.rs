@@ -256,6 +256,7 @@ pub enum FailOn {
 fn diff(cli: &Cli, format: DiffFormat, fail_on: FailOn, locales: &[String]) -> CommandResult {
     let project = load::load_project(&cli.root)?;
     known_locales(&project, locales)?;
+    use crate::report::ReportExt as _;
     let (findings, diagnostics) = crate::emit::findings(&project)?;
     report(&diagnostics, cli.quiet);
     let findings = findings.only_locales(locales);

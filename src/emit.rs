@@ -12,7 +12,7 @@ use crate::extract;
 use crate::lexicon::{self, LocaleData};
 use crate::load::{self, Project};
 use crate::reconcile::{ArticleFacts, outline};
-use crate::report::{LocaleSummary, Report};
+use crate::report::{LocaleSummary, Report, ReportExt};
 use crate::rules::{self, ProceduresFile, RulesFile, SourceFile};
 
 
@@ -1187,7 +1187,7 @@ pub const SCHEMAS_DIR: &str = "schemas";
 
 /// The schemas the build publishes, by file name.
 fn schemas() -> Vec<(&'static str, serde_json::Value)> {
-    vec![("rules.schema.json", rules::json_schema())]
+    rulebook_rules::schemas()
 }
 
 /// Write the JSON Schemas of the data files and of the validator's

@@ -6,33 +6,16 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use serde::Serialize;
 use serde_json::json;
 
 use crate::reconcile::findings::Severity;
 use crate::rules::{Discrepancy, Provenance};
 
-pub const REPORT_SCHEMA: &str = "rulebook/report@2";
 
-/// Counts for one locale.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct LocaleSummary {
-    pub articles: usize,
-    pub segments: usize,
-    pub untranslated_segments: usize,
-    pub errors: usize,
-    pub warnings: usize,
-    pub infos: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[non_exhaustive]
-pub struct Report {
-    pub schema: String,
-    pub canonical_locale: String,
-    pub summary: BTreeMap<String, LocaleSummary>,
-    pub discrepancies: std::sync::Arc<Vec<Discrepancy>>,
-}
+/// The report file's types are the contract's (`rulebook_rules::report`):
+/// one definition for the writer, the schema and any reader. What a report
+/// says, how it is filtered and printed, is here ([`ReportExt`]).
+pub use crate::rules::{LocaleSummary, REPORT_SCHEMA_ID as REPORT_SCHEMA, ReportFile as Report};
 
 /// One line of help per code: what it means and why it matters (SARIF rule
 /// descriptions and the text legend share it).
@@ -79,8 +62,27 @@ pub const CODES: &[(&str, &str)] = &[
     ),
 ];
 
-impl Report {
-    pub fn new(
+/// What the build does with a report: make it from findings, keep some
+/// locales, find its worst severity, print it as text or SARIF.
+pub trait ReportExt: Sized {
+    /// A report of `discrepancies`, their counts added to `summary`.
+    fn new(
+        canonical_locale: &str,
+        summary: BTreeMap<String, LocaleSummary>,
+        discrepancies: std::sync::Arc<Vec<Discrepancy>>,
+    ) -> Self;
+    /// Keep only the findings (and summaries) of these locales; none: all.
+    fn only_locales(self, locales: &[String]) -> Self;
+    /// The most severe finding's severity.
+    fn worst(&self) -> Option<Severity>;
+    /// The report as text, grouped by locale and section.
+    fn to_text(&self, color: bool) -> String;
+    /// The report as SARIF 2.1.0.
+    fn to_sarif(&self, version: &str) -> serde_json::Value;
+}
+
+impl ReportExt for Report {
+    fn new(
         canonical_locale: &str,
         mut summary: BTreeMap<String, LocaleSummary>,
         discrepancies: std::sync::Arc<Vec<Discrepancy>>,
@@ -102,7 +104,7 @@ impl Report {
     }
 
     /// Keep only the findings (and summaries) of these locales; none: all.
-    pub fn only_locales(mut self, locales: &[String]) -> Self {
+    fn only_locales(mut self, locales: &[String]) -> Self {
         if !locales.is_empty() {
             std::sync::Arc::make_mut(&mut self.discrepancies)
                 .retain(|d| locales.iter().any(|l| **l == *d.locale));
@@ -111,13 +113,13 @@ impl Report {
         self
     }
 
-    pub fn worst(&self) -> Option<Severity> {
+    fn worst(&self) -> Option<Severity> {
         self.discrepancies.iter().map(severity).max()
     }
 
     /// Text for a terminal: grouped by locale, then section; `path:line` on
     /// every finding, the canonical side under it.
-    pub fn to_text(&self, color: bool) -> String {
+    fn to_text(&self, color: bool) -> String {
         let paint = |code: &str, s: &str| {
             if color {
                 format!("\x1b[{code}m{s}\x1b[0m")
@@ -188,7 +190,7 @@ impl Report {
 
     /// SARIF 2.1.0: rule ids are the codes, results point at the
     /// translation's file and line, the canonical side is a related location.
-    pub fn to_sarif(&self, version: &str) -> serde_json::Value {
+    fn to_sarif(&self, version: &str) -> serde_json::Value {
         let rules: Vec<serde_json::Value> = CODES
             .iter()
             .map(|(id, text)| {

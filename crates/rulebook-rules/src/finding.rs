@@ -6,7 +6,9 @@
 use crate::market::Market;
 
 /// The answer to a question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Answer {
     /// The question is answered yes (allowed, included, usable, complete).

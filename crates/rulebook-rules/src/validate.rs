@@ -71,7 +71,7 @@ pub struct Verdict {
 }
 
 /// A worded answer with its reasons, the first of which is the deciding one.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct Decision {
     /// The answer.
@@ -87,9 +87,10 @@ pub struct Decision {
 
 /// One reason: the rule (None when no rule covers the question), a message
 /// in the validator's language, and the sentence the rule was read from.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Reason {
     /// The id of the rule, None when no rule covers the question.
+    #[schemars(pattern(crate::schema::RULE_ID_PATTERN))]
     pub rule: Option<String>,
     /// The reason in words, in the validator's language; in a conflict it
     /// names the article that states the rule.
