@@ -26,8 +26,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rulebook::load::config::Policy;
 use rulebook::lexicon::{LocaleData, load_locale_data};
+use rulebook::load::config::Policy;
 use rulebook::reconcile::ArticleFacts;
 
 #[derive(Clone, Copy, PartialEq)]

@@ -315,9 +315,13 @@ impl Cache {
             let file = open_old(&self.out.join(name))?;
             // the open file's metadata: whatever replaces the path
             // meanwhile, the file copied from is the one checked
-            let trusted = self.trusted_data.as_ref().and_then(|t| t.get(i)).is_some_and(|t| {
-                file.metadata().ok().and_then(|m| FileId::from_metadata(&m)) == Some(*t)
-            });
+            let trusted = self
+                .trusted_data
+                .as_ref()
+                .and_then(|t| t.get(i))
+                .is_some_and(|t| {
+                    file.metadata().ok().and_then(|m| FileId::from_metadata(&m)) == Some(*t)
+                });
             let file = if trusted {
                 file
             } else {

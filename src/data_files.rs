@@ -15,8 +15,8 @@ use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::load::config::Policy;
 use crate::fsutil::Counting;
+use crate::load::config::Policy;
 use crate::reconcile::{self, ArticleFacts, findings};
 use crate::report::{self, LocaleSummary};
 use crate::rules::{Discrepancy, Procedure, Rule, SourceFile};
@@ -347,9 +347,7 @@ impl Claim {
     fn of(rule: &Rule) -> Claim {
         Claim {
             subject: rule.value.subject().map(str::to_owned),
-            value: xxhash_rust::xxh3::xxh3_64(
-                &serde_json::to_vec(&rule.value).unwrap_or_default(),
-            ),
+            value: xxhash_rust::xxh3::xxh3_64(&serde_json::to_vec(&rule.value).unwrap_or_default()),
         }
     }
 }
@@ -869,6 +867,72 @@ impl Assembled {
         }
     }
 
+    /// What would make `check` refuse the rules.json this build is about
+    /// to write, as located errors: a rule made this build that the
+    /// validator's own per-rule check ([`crate::rules::check_rule`]) or the
+    /// id pattern of rules.json's schema refuses, or an id two rules share.
+    /// Parts copied from the previous rules.json passed this when they were
+    /// made (and are the bytes they were then: the file is fingerprinted).
+    /// Cheap enough for every build: the fresh rules, and one pass over the
+    /// ids in their sorted order.
+    pub fn verify(&self) -> Vec<crate::diag::Diagnostic> {
+        use crate::diag::{Diagnostic, Location};
+        let at = |rule: &Rule| Location::new(rule.source.path.to_string(), rule.source.line, 1);
+        let help = "rulebook made a rule its own validator would refuse: the build stops so that \
+                    book/ keeps rules `check` can load; please report it with the article";
+        let mut found = Vec::new();
+        let pattern = regex::Regex::new(crate::rules::schema::RULE_ID_PATTERN).ok();
+        for group in &self.groups {
+            for (_, _, part) in &group.rules {
+                let Part::Fresh(rule) = part else { continue };
+                if let Err(e) = crate::rules::check_rule(rule) {
+                    found.push(
+                        Diagnostic::error("unloadable-rule", e.to_string())
+                            .at(at(rule))
+                            .with_help(help),
+                    );
+                }
+                if pattern.as_ref().is_some_and(|p| !p.is_match(&rule.id)) {
+                    found.push(
+                        Diagnostic::error(
+                            "unloadable-rule",
+                            format!(
+                                "the rule id {:?} is not of the form <article>[#<section>]/<id>",
+                                rule.id
+                            ),
+                        )
+                        .at(at(rule))
+                        .with_help(help),
+                    );
+                }
+            }
+        }
+        let order = self.rule_order();
+        for pair in order.windows(2) {
+            let id = |(g, r): (usize, usize)| {
+                self.groups
+                    .get(g)
+                    .and_then(|x| x.rules.get(r))
+                    .map(|x| x.0.as_str())
+            };
+            if let (Some(a), Some(b)) = (id(pair[0]), id(pair[1]))
+                && a == b
+            {
+                let (g, _) = pair[1];
+                let slug = self.groups.get(g).map_or("", |x| x.slug.as_str());
+                found.push(
+                    Diagnostic::error(
+                        "unloadable-rule",
+                        format!("two rules have the id {a:?} (article {slug})"),
+                    )
+                    .at(Location::file(format!("content/*/{slug}.md")))
+                    .with_help(help),
+                );
+            }
+        }
+        found
+    }
+
     /// One `cross-article-conflict` finding per kind and subject whose
     /// rules from several articles state different values, naming the
     /// articles and what each says (in the canonical locale: the rules'
@@ -901,7 +965,11 @@ impl Assembled {
             // the rules read back (only these: conflicts are few)
             let mut rules: Vec<Rule> = Vec::with_capacity(claims.len());
             for &(_, _, g, r) in &claims {
-                let part = self.groups.get(g).and_then(|x| x.rules.get(r)).map(|x| &x.2);
+                let part = self
+                    .groups
+                    .get(g)
+                    .and_then(|x| x.rules.get(r))
+                    .map(|x| &x.2);
                 if let Some(rule) = part.and_then(|p| stores.value(p).ok()) {
                     rules.push(rule);
                 }
@@ -1316,10 +1384,13 @@ fn conflict_finding(
     let other = rules.iter().find(|r| r.value != first.value)?;
     let mut by_article: BTreeMap<&str, Vec<serde_json::Value>> = BTreeMap::new();
     for r in rules {
-        by_article.entry(&r.article).or_default().push(serde_json::json!({
-            "rule": r.id,
-            "value": r.value,
-        }));
+        by_article
+            .entry(&r.article)
+            .or_default()
+            .push(serde_json::json!({
+                "rule": r.id,
+                "value": r.value,
+            }));
     }
     let articles: Vec<&str> = by_article.keys().copied().collect();
     let what = match subject {
@@ -1356,6 +1427,133 @@ enum Run {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rule(article: &str, local: &str, value: crate::rules::Value) -> Rule {
+        Rule {
+            id: crate::rules::rule_id(article, None, local),
+            kind: value.kind(),
+            article: article.to_owned(),
+            section: None,
+            value,
+            source: crate::rules::Provenance {
+                locale: "en".into(),
+                path: format!("content/en/{article}.md").into(),
+                line: 7,
+                segment: None,
+                section: None,
+            },
+            by_locale: BTreeMap::new(),
+        }
+    }
+
+    fn assembled(rules: Vec<Rule>) -> Assembled {
+        let mut groups: Vec<Group> = Vec::new();
+        for r in rules {
+            let claim = Claim::of(&r);
+            let group = match groups.iter_mut().find(|g| g.slug == r.article) {
+                Some(g) => g,
+                None => {
+                    groups.push(Group {
+                        slug: r.article.clone(),
+                        key: None,
+                        rules: Vec::new(),
+                        procedures: None,
+                        runs: Vec::new(),
+                        tails: Vec::new(),
+                        severities: BTreeMap::new(),
+                        banners: BTreeMap::new(),
+                        claims: Vec::new(),
+                    });
+                    groups.last_mut().unwrap()
+                }
+            };
+            group.claims.push(claim);
+            group
+                .rules
+                .push((r.id.clone(), r.kind.id().to_owned(), Part::Fresh(r)));
+        }
+        Assembled::new(
+            "en".to_owned(),
+            Policy::SourceWins,
+            Vec::new(),
+            groups,
+            BTreeMap::new(),
+            HashMap::new(),
+            Stores::default(),
+        )
+    }
+
+    fn window(days: u32) -> crate::rules::Value {
+        crate::rules::Value::CancellationWindow(crate::rules::CancellationWindow {
+            days,
+            early_termination_fee: false,
+        })
+    }
+
+    /// What the validator would refuse is refused before anything is
+    /// written, located at the rule's sentence; good rules pass.
+    #[test]
+    fn rules_check_would_refuse_are_found_before_writing() {
+        let good = assembled(vec![rule("a", "cancellation-window", window(60))]);
+        assert!(good.verify().is_empty());
+        let too_long = assembled(vec![rule("a", "cancellation-window", window(40_000))]);
+        let found = too_long.verify();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, "unloadable-rule");
+        assert!(
+            found[0].to_string().contains("content/en/a.md:7"),
+            "{}",
+            found[0]
+        );
+        let lower = assembled(vec![rule(
+            "a",
+            "x-unavailable-markets",
+            crate::rules::Value::UnavailableMarkets(crate::rules::UnavailableMarkets {
+                product: "x".to_owned(),
+                markets: vec!["br".to_owned()],
+            }),
+        )]);
+        assert!(lower.verify()[0].to_string().contains("upper-case"));
+        let mut twice = rule("b", "cancellation-window", window(60));
+        twice.id = "a/cancellation-window".to_owned();
+        let dup = assembled(vec![rule("a", "cancellation-window", window(60)), twice]);
+        assert!(
+            dup.verify()[0]
+                .to_string()
+                .contains("two rules have the id")
+        );
+        let mut odd = rule("a", "cancellation-window", window(60));
+        odd.id = "a/Cancellation_Window".to_owned();
+        assert!(
+            assembled(vec![odd]).verify()[0]
+                .to_string()
+                .contains("not of the form")
+        );
+    }
+
+    /// Articles that disagree on a kind and subject give one finding naming
+    /// both; articles that agree give none.
+    #[test]
+    fn rules_of_several_articles_that_disagree_are_one_finding() {
+        let agree = assembled(vec![
+            rule("a", "cancellation-window", window(60)),
+            rule("b", "cancellation-window", window(60)),
+        ]);
+        assert!(agree.cross_article().is_empty());
+        let disagree = assembled(vec![
+            rule("a", "cancellation-window", window(60)),
+            rule("b", "cancellation-window", window(30)),
+            rule("c", "cancellation-window", window(60)),
+        ]);
+        let found = disagree.cross_article();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, "cross-article-conflict");
+        let by_article = found[0].found.as_object().unwrap();
+        assert_eq!(by_article.keys().collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert!(found[0].message.contains("a, b, c"), "{}", found[0].message);
+        assert_eq!(disagree.counts().2, 1);
+        assert_eq!(disagree.finding_count("en"), 1);
+    }
 
     /// Spans join a run only where they follow it by exactly the gap, and
     /// while it stays within the cap; each lands where it will be once the

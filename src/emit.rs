@@ -15,7 +15,6 @@ use crate::reconcile::{ArticleFacts, outline};
 use crate::report::{LocaleSummary, Report, ReportExt};
 use crate::rules::{self, ProceduresFile, RulesFile, SourceFile};
 
-
 use crate::data_files::{self as splice, Assembled, Spill};
 use crate::output::{Staging, out_dir};
 
@@ -1057,6 +1056,14 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
             session: session.map(|s| (s, inputs.as_str())),
         },
     )?;
+    // before anything is written: a build never publishes rules that
+    // `check` would refuse
+    let unloadable = assembled.verify();
+    if !unloadable.is_empty() {
+        diagnostics.extend(unloadable);
+        diagnostics.sort();
+        return Err(diagnostics);
+    }
     let cache_dir = staging.dir().join(cache::DIR);
     let mut stats = BuildStats {
         articles_cached: cached,
@@ -1419,4 +1426,3 @@ fn inputs_key(project: &Project, options: &BuildOptions) -> String {
     }
     key.finish()
 }
-

@@ -241,9 +241,8 @@ enum Done {
 /// as if the process were killed after them, or failing at the next one.
 enum Budget {
     Unlimited,
-    
 
-#[cfg(test)]
+    #[cfg(test)]
     Steps(usize),
     #[cfg(test)]
     FailAfter(usize),

@@ -50,6 +50,17 @@ pub struct Terms {
     terms: Vec<(String, usize, Regex)>,
 }
 
+/// An id of the vocabulary ([`crate::rules::schema::ID_PATTERN`]):
+/// lower-case ASCII letters and digits in words joined by single `-`.
+pub fn is_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
 impl Terms {
     /// `screen`: where to add the terms' relaxed forms, `None` for a
     /// vocabulary asked of few texts (not worth a larger screen).
@@ -346,6 +357,42 @@ impl Lexicon {
                 .at(Location::file(display))
                 .with_help("see docs/lexicon.md for the lexicon format")
         };
+        // The ids of the vocabularies become rule ids and values, which
+        // rules.json's schema and the validator's questions hold to the id
+        // form: a lexicon may not name anything otherwise.
+        for (table, map) in [
+            ("products", &file.products),
+            ("programs", &file.programs),
+            ("roles", &file.roles),
+            ("actions", &file.actions),
+            ("fields", &file.fields),
+            ("superseded", &file.superseded),
+        ] {
+            if let Some(id) = map.keys().find(|id| !is_id(id)) {
+                let at = text
+                    .lines()
+                    .position(|l| {
+                        let l = l.trim_start().trim_start_matches(['"', '\'']);
+                        l.strip_prefix(id.as_str()).is_some_and(|rest| {
+                            rest.trim_start_matches(['"', '\''])
+                                .trim_start()
+                                .starts_with('=')
+                        })
+                    })
+                    .map_or(Location::file(display), |i| {
+                        Location::new(display, u32::try_from(i + 1).unwrap_or(u32::MAX), 1)
+                    });
+                return Err(Diagnostic::error(
+                    "lexicon",
+                    format!("[{table}] names `{id}`, which is not an id"),
+                )
+                .at(at)
+                .with_help(
+                    "ids are lower-case letters and digits in words joined by `-` \
+                     (`azure-reservations`): they become rule ids and the ids questions use",
+                ));
+            }
+        }
         let mut screen = Vec::new();
         let mut cues: Vec<Vec<(usize, Regex)>> = vec![Vec::new(); CUES.len()];
         for (name, list) in &file.cues {

@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 
 use unic_langid::LanguageIdentifier;
 
-use crate::load::config::BookToml;
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::docfx::{self, Document};
+use crate::load::config::BookToml;
 
 pub mod config;
 pub mod confine;
@@ -421,7 +421,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
-
 
 /// Check every `[!INCLUDE]` of a document: the file it names must
 /// exist and lie inside the content tree. Paths are resolved against the

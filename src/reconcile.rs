@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use crate::load::config::Policy;
 use crate::extract::{Extraction, Fact};
+use crate::load::config::Policy;
 use crate::rules::{Discrepancy, LocaleFact, LocaleProcedure, Procedure, Rule};
 
 /// The extraction of one article in one locale, with what ranks it.
@@ -41,29 +41,6 @@ pub struct Reconciled {
     /// articles' order: the report lists them after the sorted findings,
     /// placed by article.
     pub tails: Vec<(String, Vec<Discrepancy>)>,
-}
-
-/// A rule's id, unique in the project: `<article>/<local id>`, with
-/// `#<section>` after the article where the article states the local id in
-/// several sections. `%` and `#` in the article's path are percent-encoded,
-/// so the id reads back unambiguously (the article is all before the first
-/// `#`, or before the last `/`).
-pub fn rule_id(article: &str, section: Option<&str>, local: &str) -> String {
-    let mut id = String::with_capacity(article.len() + local.len() + 2);
-    for c in article.chars() {
-        match c {
-            '%' => id.push_str("%25"),
-            '#' => id.push_str("%23"),
-            c => id.push(c),
-        }
-    }
-    if let Some(section) = section {
-        id.push('#');
-        id.push_str(section);
-    }
-    id.push('/');
-    id.push_str(local);
-    id
 }
 
 /// Rank of a locale's statement under a policy: higher wins.
@@ -136,7 +113,7 @@ pub fn reconcile(articles: &[ArticleFacts], policy: Policy, source_locale: &str)
             })
             .collect();
         rules.push(Rule {
-            id: rule_id(article, qualifier, id),
+            id: crate::rules::rule_id(article, qualifier, id),
             kind: canonical.kind(),
             article: article.to_owned(),
             section: canonical.source.section.as_deref().map(str::to_owned),
@@ -200,13 +177,17 @@ pub fn reconcile(articles: &[ArticleFacts], policy: Policy, source_locale: &str)
     discrepancies.shrink_to_fit();
     let id_of = |article: &str, local: &str, section: Option<&str>| {
         let repeats = sections_of.get(&(article, local)).copied().unwrap_or(false);
-        rule_id(article, section.filter(|_| repeats), local)
+        crate::rules::rule_id(article, section.filter(|_| repeats), local)
     };
     let tails = articles
         .iter()
         .filter_map(|a| {
             let mut found = Vec::new();
-            findings::target_disagreements(a, &|local, section| id_of(&a.article, local, section), &mut found);
+            findings::target_disagreements(
+                a,
+                &|local, section| id_of(&a.article, local, section),
+                &mut found,
+            );
             (!found.is_empty()).then(|| (a.path.clone(), found))
         })
         .collect();

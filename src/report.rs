@@ -11,7 +11,6 @@ use serde_json::json;
 use crate::reconcile::findings::Severity;
 use crate::rules::{Discrepancy, Provenance};
 
-
 /// The report file's types are the contract's (`rulebook_rules::report`):
 /// one definition for the writer, the schema and any reader. What a report
 /// says, how it is filtered and printed, is here ([`ReportExt`]).

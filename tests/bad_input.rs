@@ -121,6 +121,22 @@ fn earlier_cases() -> Vec<Case> {
             line: true,
         },
         Case {
+            name: "a lexicon id that is not an id (rules.json could not hold it)",
+            run: Run::Build,
+            break_it: |d| {
+                edit(d, "locales/en/lexicon.toml", |t| {
+                    t.replacen(
+                        "azure-reservations = [\"Azure reservations\"",
+                        "Azure_Reservations = [\"Azure reservations\"",
+                        1,
+                    )
+                })
+            },
+            exit: 1,
+            code: "lexicon",
+            line: true,
+        },
+        Case {
             name: "frontmatter never closed",
             run: Run::Build,
             break_it: |d| edit(d, EN, |t| t.replacen("---\n#", "\n#", 1)),

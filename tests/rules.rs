@@ -232,9 +232,10 @@ fn rules_json_validates_against_its_schema_and_builds_are_identical() {
     assert!(first == second, "two builds gave different rules.json");
     let out = tempfile::tempdir().unwrap();
     assert!(build_into(&root(), &out.path().join("b")).status.success());
-    let schema: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.path().join("b/schemas/rules.schema.json")).unwrap())
-            .unwrap();
+    let schema: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(out.path().join("b/schemas/rules.schema.json")).unwrap(),
+    )
+    .unwrap();
     let instance: serde_json::Value = serde_json::from_slice(&first).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
     let errors: Vec<String> = validator

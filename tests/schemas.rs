@@ -126,10 +126,7 @@ fn a_project_with_repeated_articles_validates() {
             .unwrap()
             .iter()
             .any(|r| r["article"] == "software-copy"
-                && r["id"]
-                    .as_str()
-                    .unwrap()
-                    .starts_with("software-copy/")),
+                && r["id"].as_str().unwrap().starts_with("software-copy/")),
         "no rule of the second article"
     );
 }

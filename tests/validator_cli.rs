@@ -357,7 +357,11 @@ fn a_rules_file_past_the_old_16_mib_cap_is_answered_from() {
             )
         })
         .collect();
-    let big = good.replacen("\"rules\": [", &format!("\"rules\": [{},", many.join(",")), 1);
+    let big = good.replacen(
+        "\"rules\": [",
+        &format!("\"rules\": [{},", many.join(",")),
+        1,
+    );
     assert!(big.len() > 17 << 20, "{} bytes", big.len());
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rules.json");

@@ -198,6 +198,34 @@ pub struct Provenance {
     pub section: Option<Arc<str>>,
 }
 
+/// A rule's id, unique in the project: `<article>/<local id>`, with
+/// `#<section>` after the article where the article states the local id in
+/// several sections ([`schema::RULE_ID_PATTERN`]). `%` and `#` in the
+/// article's path, and `%`, `#` and `/` in the section's anchor, are
+/// percent-encoded, so an id reads back unambiguously: the article is all
+/// before the `#` (or the last `/`), the local id all after the last `/`.
+pub fn rule_id(article: &str, section: Option<&str>, local: &str) -> String {
+    fn push_encoded(id: &mut String, text: &str, slash: bool) {
+        for c in text.chars() {
+            match c {
+                '%' => id.push_str("%25"),
+                '#' => id.push_str("%23"),
+                '/' if slash => id.push_str("%2F"),
+                c => id.push(c),
+            }
+        }
+    }
+    let mut id = String::with_capacity(article.len() + local.len() + 2);
+    push_encoded(&mut id, article, false);
+    if let Some(section) = section {
+        id.push('#');
+        push_encoded(&mut id, section, true);
+    }
+    id.push('/');
+    id.push_str(local);
+    id
+}
+
 /// The rule kinds of DESIGN.md.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
@@ -514,7 +542,7 @@ pub use market::Market;
 pub use messages::Messages;
 pub use question::{Question, QuestionError};
 pub use report::{LocaleSummary, REPORT_SCHEMA_ID, ReportFile};
-pub use rules::{LoadError, Rules, Subject, subject};
+pub use rules::{LoadError, Rules, Subject, check_rule, subject};
 pub use schema::schemas;
 pub use validate::{Decision, Reason, Validator};
 

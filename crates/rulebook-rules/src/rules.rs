@@ -10,7 +10,10 @@ use std::path::Path;
 use crate::finding::RuleRef;
 use crate::market::{Market, MarketSet};
 use crate::question::{FieldCheck, REQUEST_FIELDS};
-use crate::{Kind, MAX_DURATION_DAYS, Rule, RulesFile, SCHEMA_ID, Value};
+use crate::{
+    CancellationWindow, Kind, LinkLimits, MAX_DURATION_DAYS, MarketList, Rule, RulesFile,
+    SCHEMA_ID, UnavailableMarkets, Value,
+};
 
 /// Largest rules file read: 4 GiB. It bounds nothing a build writes (a
 /// build of 5,000 articles per locale writes about 85,000 rules, tens of
@@ -597,6 +600,48 @@ fn explain_value(text: &str) -> Option<String> {
     None
 }
 
+/// What loading requires of one rule besides the file's JSON shape and ids
+/// used once: every value (canonical and per locale) has the shape of the
+/// rule's kind, a canonical duration is at most [`MAX_DURATION_DAYS`],
+/// market codes are two upper-case letters, a request lists at most 255
+/// fields. [`Rules`] checks it for every rule it loads; a build checks every
+/// rule it writes with it, so it never publishes a file `check` refuses.
+pub fn check_rule(rule: &Rule) -> Result<(), LoadError> {
+    let bad = |what: String| LoadError::invalid(format!("rule {:?}: {what}", rule.id));
+    for (locale, fact) in std::iter::once(("canonical", &rule.value))
+        .chain(rule.by_locale.iter().map(|(l, f)| (l.as_str(), &f.value)))
+    {
+        if fact.kind() != rule.kind {
+            return Err(bad(format!(
+                "kind is {} but the {locale} value has the shape of {}",
+                rule.kind.id(),
+                fact.kind().id()
+            )));
+        }
+    }
+    match &rule.value {
+        Value::UnavailableMarkets(UnavailableMarkets { markets, .. })
+        | Value::TaxInclusiveMarkets(MarketList { markets }) => {
+            market_set(markets).map_err(bad)?;
+        }
+        Value::LinkLimits(LinkLimits {
+            valid_days: days, ..
+        })
+        | Value::CancellationWindow(CancellationWindow { days, .. })
+            if *days > MAX_DURATION_DAYS =>
+        {
+            return Err(bad(format!(
+                "{days} days, more than the {MAX_DURATION_DAYS} days (100 years) rulebook reads"
+            )));
+        }
+        Value::CancellationRequestFields(v) if v.fields.len() > usize::from(u8::MAX) => {
+            return Err(bad("too many fields".to_owned()));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 fn compile(file: &RulesFile) -> Result<Compiled, LoadError> {
     if u32::try_from(file.rules.len()).is_err() {
         return Err(LoadError::invalid(format!(
@@ -627,17 +672,7 @@ fn compile(file: &RulesFile) -> Result<Compiled, LoadError> {
         if !ids.insert(rule.id.as_str()) {
             return Err(bad("the id is used twice".to_owned()));
         }
-        for (locale, fact) in std::iter::once(("canonical", &rule.value))
-            .chain(rule.by_locale.iter().map(|(l, f)| (l.as_str(), &f.value)))
-        {
-            if fact.kind() != rule.kind {
-                return Err(bad(format!(
-                    "kind is {} but the {locale} value has the shape of {}",
-                    rule.kind.id(),
-                    fact.kind().id()
-                )));
-            }
-        }
+        check_rule(rule)?;
         let subject: Box<str> = subject(rule).id.unwrap_or_default().into();
         match &rule.value {
             Value::UnavailableMarkets(v) => c.products.push(MarketRule {
@@ -667,9 +702,6 @@ fn compile(file: &RulesFile) -> Result<Compiled, LoadError> {
                 });
             }
             Value::CancellationRequestFields(v) => {
-                if v.fields.len() > usize::from(u8::MAX) {
-                    return Err(bad("too many fields".to_owned()));
-                }
                 let fields = v
                     .fields
                     .iter()

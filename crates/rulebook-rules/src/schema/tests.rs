@@ -482,8 +482,8 @@ fn reports_validate_read_back_and_break() {
     let base = report_doc();
     let back: ReportFile = serde_json::from_value(base.clone()).unwrap();
     assert_eq!(serde_json::to_value(&back).unwrap(), base);
-    refuses(&report, &base, "report@2", |doc| {
-        doc["schema"] = json!("rulebook/report@2");
+    refuses(&report, &base, "report@1", |doc| {
+        doc["schema"] = json!("rulebook/report@1");
     });
     refuses(&report, &base, "severity fatal", |doc| {
         doc["discrepancies"][0]["severity"] = json!("fatal");
