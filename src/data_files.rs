@@ -944,8 +944,8 @@ impl Assembled {
 
     fn make_cross_article(&self) -> Vec<Discrepancy> {
         // (kind, subject) → (article, value hash, group, rule)
-        let mut by_subject: BTreeMap<(&str, Option<&str>), Vec<(&str, u64, usize, usize)>> =
-            BTreeMap::new();
+        type Claims<'a> = Vec<(&'a str, u64, usize, usize)>;
+        let mut by_subject: BTreeMap<(&str, Option<&str>), Claims> = BTreeMap::new();
         for (g, group) in self.groups.iter().enumerate() {
             for (r, ((_, kind, _), claim)) in group.rules.iter().zip(&group.claims).enumerate() {
                 by_subject

@@ -1201,7 +1201,7 @@ fn schemas() -> Vec<(&'static str, serde_json::Value)> {
 /// questions and decisions into `schemas/`.
 fn write_schemas(staging: &Staging) -> std::io::Result<()> {
     for (name, schema) in schemas() {
-        staging.write_file(&format!("{SCHEMAS_DIR}/{name}"), &to_json_bytes(&schema))?;
+        staging.write_file(format!("{SCHEMAS_DIR}/{name}"), &to_json_bytes(&schema))?;
     }
     Ok(())
 }

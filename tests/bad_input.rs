@@ -28,7 +28,7 @@ mod validator;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use common::rulebook_in as rulebook;
+pub(crate) use common::rulebook_in as rulebook;
 use common::{copy_tree, leftovers, root, snapshot};
 
 pub const EN: &str = "content/en/csp-software-subscriptions.md";

@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The project root (where Cargo.toml is).
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// `../shared` beside the project. CI always has it; a local checkout
 /// without it fails loudly rather than skipping the corpus tests.
-pub fn shared() -> PathBuf {
+pub(crate) fn shared() -> PathBuf {
     let shared = root().join("../shared");
     assert!(
         shared.join("corpus").is_dir(),
@@ -20,26 +20,26 @@ pub fn shared() -> PathBuf {
     shared
 }
 
-pub fn read(path: impl AsRef<Path>) -> String {
+pub(crate) fn read(path: impl AsRef<Path>) -> String {
     let path = path.as_ref();
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
-pub const ZH_TW: &str = "content/zh-TW/csp-software-subscriptions.md";
-pub const JA_JP: &str = "content/ja-JP/csp-software-subscriptions.md";
-pub const EN: &str = "content/en/csp-software-subscriptions.md";
+pub(crate) const ZH_TW: &str = "content/zh-TW/csp-software-subscriptions.md";
+pub(crate) const JA_JP: &str = "content/ja-JP/csp-software-subscriptions.md";
+pub(crate) const EN: &str = "content/en/csp-software-subscriptions.md";
 
-pub fn parse(rel: &str) -> rulebook::docfx::Document {
+pub(crate) fn parse(rel: &str) -> rulebook::docfx::Document {
     rulebook::docfx::parse_article(rel, &read(root().join(rel))).expect("frontmatter parses")
 }
 
 /// Every Markdown file below a folder, sorted.
-pub fn markdown_files(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn markdown_files(dir: &Path) -> Vec<PathBuf> {
     files_with_extension(dir, "md")
 }
 
 /// Every file below a folder whose name ends in `.<ext>`, sorted.
-pub fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
+pub(crate) fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -57,7 +57,7 @@ pub fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
 }
 
 /// Run the rulebook binary.
-pub fn rulebook(args: &[&str]) -> std::process::Output {
+pub(crate) fn rulebook(args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_rulebook"))
         .args(args)
         .current_dir(root())
@@ -66,7 +66,7 @@ pub fn rulebook(args: &[&str]) -> std::process::Output {
 }
 
 /// A copy of the bundled project (book.toml, content/, locales/).
-pub fn project() -> tempfile::TempDir {
+pub(crate) fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for name in ["content", "locales"] {
         copy_tree(&root().join(name), &dir.path().join(name));
@@ -75,7 +75,7 @@ pub fn project() -> tempfile::TempDir {
     dir
 }
 
-pub fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -89,7 +89,7 @@ pub fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// Every file below `dir` with its bytes (symlinks read through).
-pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -107,7 +107,7 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 }
 
 /// Names in `dir` left by an interrupted or failed build.
-pub fn leftovers(dir: &Path) -> Vec<String> {
+pub(crate) fn leftovers(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -116,7 +116,7 @@ pub fn leftovers(dir: &Path) -> Vec<String> {
 }
 
 /// Run the rulebook binary in `dir`.
-pub fn rulebook_in(dir: &Path, args: &[&str]) -> std::process::Output {
+pub(crate) fn rulebook_in(dir: &Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_rulebook"))
         .args(args)
         .current_dir(dir)

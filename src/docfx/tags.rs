@@ -5,7 +5,7 @@
 //! in a bilingual file.
 
 #[derive(Debug, PartialEq, Eq)]
-pub struct HtmlTag<'a> {
+pub(crate) struct HtmlTag<'a> {
     name: &'a str,
     pub closing: bool,
     pub self_closing: bool,
@@ -14,27 +14,27 @@ pub struct HtmlTag<'a> {
 
 impl<'a> HtmlTag<'a> {
     /// Whether the tag is `name` (ASCII case-insensitive).
-    pub fn is(&self, name: &str) -> bool {
+    pub(crate) fn is(&self, name: &str) -> bool {
         self.name.eq_ignore_ascii_case(name)
     }
 
     /// The value of attribute `name` (case-insensitive), scanning the
     /// attributes on each call: tags carry one or two.
-    pub fn attr(&self, name: &str) -> Option<&'a str> {
+    pub(crate) fn attr(&self, name: &str) -> Option<&'a str> {
         self.attrs()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v)
     }
 
     /// Every `(name, value)` attribute, in order (a bare attribute has "").
-    pub fn attrs(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
+    pub(crate) fn attrs(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
         Attrs { rest: self.attrs }
     }
 }
 
 /// Read `html` as one start or end tag. Comments, declarations and anything
 /// else give `None`.
-pub fn parse_tag(html: &str) -> Option<HtmlTag<'_>> {
+pub(crate) fn parse_tag(html: &str) -> Option<HtmlTag<'_>> {
     // Tags from pulldown-cmark come without surrounding space: trim (a
     // Unicode-aware scan from both ends) only when they do not.
     let html = if html.starts_with('<') && html.ends_with('>') {
@@ -72,7 +72,7 @@ pub fn parse_tag(html: &str) -> Option<HtmlTag<'_>> {
 /// them. They are most of the events of a bilingual file, so they are known
 /// by their exact bytes before [`parse_tag`] reads any tag in general.
 #[derive(Debug, PartialEq, Eq)]
-pub enum SegmentSpan<'a> {
+pub(super) enum SegmentSpan<'a> {
     /// `<span data-ttu-id="ID">`
     Target(&'a str),
     /// `<span data-stu-id="ID">`
@@ -85,7 +85,7 @@ pub enum SegmentSpan<'a> {
 
 /// `html` as one of the [`SegmentSpan`] tags written exactly so, else `None`
 /// (the tag is then read by [`parse_tag`], which reads these the same way).
-pub fn segment_span(html: &str) -> Option<SegmentSpan<'_>> {
+pub(super) fn segment_span(html: &str) -> Option<SegmentSpan<'_>> {
     match html {
         "</span>" => return Some(SegmentSpan::Close),
         r#"<span class="sxs-lookup">"# => return Some(SegmentSpan::Lookup),

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// The sources a build reads, relative to the root.
-pub const WATCHED: [&str; 4] = ["content", "locales", "templates", "book.toml"];
+pub(super) const WATCHED: [&str; 4] = ["content", "locales", "templates", "book.toml"];
 
 /// Bounds on the walk, so a symlink loop or a huge tree cannot hang it.
 const MAX_DEPTH: usize = 16;
@@ -35,11 +35,11 @@ struct Entry {
 /// Every watched file, sorted by path. Compare with [`Snapshot::differs_from`]:
 /// a file that stops being recent loses its hash without changing.
 #[derive(Debug, Clone, Default)]
-pub struct Snapshot(Vec<Entry>);
+pub(super) struct Snapshot(Vec<Entry>);
 
 /// Look at every watched file under `root`, skipping `out` (when it lies
 /// inside a watched folder), hidden files and editors' backup files.
-pub fn snapshot(root: &Path, out: &Path) -> Snapshot {
+pub(super) fn snapshot(root: &Path, out: &Path) -> Snapshot {
     let now = SystemTime::now();
     let mut entries = Vec::new();
     let mut stack: Vec<(PathBuf, usize)> = WATCHED.iter().map(|w| (PathBuf::from(w), 0)).collect();
@@ -94,7 +94,7 @@ pub fn snapshot(root: &Path, out: &Path) -> Snapshot {
 }
 
 /// Files added, removed or changed between two snapshots, sorted.
-pub fn changed(before: &Snapshot, after: &Snapshot) -> Vec<PathBuf> {
+pub(super) fn changed(before: &Snapshot, after: &Snapshot) -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> = Vec::new();
     let (mut a, mut b) = (before.0.iter().peekable(), after.0.iter().peekable());
     loop {
@@ -141,7 +141,7 @@ fn same_file_state(x: &Entry, y: &Entry) -> bool {
 
 impl Snapshot {
     /// Whether anything differs that a build would see.
-    pub fn differs_from(&self, other: &Snapshot) -> bool {
+    pub(super) fn differs_from(&self, other: &Snapshot) -> bool {
         self.0.len() != other.0.len()
             || self
                 .0

@@ -113,7 +113,7 @@ fn market_rows(messages: &Messages, codes: &[String]) -> Vec<MarketRow> {
 
 /// Where a page stands among the pages of its list.
 #[derive(Debug, Clone, Serialize)]
-pub struct Pager {
+pub(super) struct Pager {
     /// 1-based.
     pub page: usize,
     pub pages: usize,
@@ -126,7 +126,7 @@ pub struct Pager {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct PageLink {
+pub(super) struct PageLink {
     pub number: usize,
     pub href: String,
     pub current: bool,
@@ -134,7 +134,7 @@ pub struct PageLink {
 
 /// The chapter file of page `page` of a generated list: `rules.md`, then
 /// `rules-2.md`, `rules-3.md` …
-pub fn page_file(stem: &str, page: usize) -> String {
+pub(super) fn page_file(stem: &str, page: usize) -> String {
     if page <= 1 {
         format!("{stem}.md")
     } else {
@@ -143,12 +143,12 @@ pub fn page_file(stem: &str, page: usize) -> String {
 }
 
 /// How many pages `items` take (one, even for none).
-pub fn page_count(items: usize, per_page: usize) -> usize {
+pub(super) fn page_count(items: usize, per_page: usize) -> usize {
     items.div_ceil(per_page.max(1)).max(1)
 }
 
 impl Pager {
-    pub fn new(messages: &Messages, stem: &str, page: usize, pages: usize) -> Pager {
+    pub(super) fn new(messages: &Messages, stem: &str, page: usize, pages: usize) -> Pager {
         let href = |n: usize| {
             std::path::Path::new(&page_file(stem, n))
                 .with_extension("html")
@@ -175,7 +175,7 @@ impl Pager {
 /// The rules page (one page of it); `rules` hands it the page's rules in
 /// rules.json order, one at a time (a big project's rules are read back
 /// from disk, never held).
-pub fn rules_page(
+pub(super) fn rules_page(
     templates: &Templates,
     messages: &Messages,
     rules: impl FnOnce(&mut dyn FnMut(Rule)) -> std::io::Result<()>,
@@ -320,7 +320,7 @@ struct FindingRow {
 
 /// One page of a locale's status page; `findings` hands it that page's
 /// findings of the locale in report order, one at a time.
-pub fn status_page(
+pub(super) fn status_page(
     templates: &Templates,
     messages: &Messages,
     summary: &BTreeMap<String, LocaleSummary>,

@@ -6,7 +6,7 @@ use rulebook_rules::{Rules, Validator};
 use serde_json::{Value, json};
 
 /// One rule of `article`, stated at `line` of its English file.
-pub fn rule(article: &str, local: &str, kind: &str, value: Value, line: u32) -> Value {
+pub(crate) fn rule(article: &str, local: &str, kind: &str, value: Value, line: u32) -> Value {
     json!({
         "id": format!("{article}/{local}"),
         "kind": kind,
@@ -18,7 +18,7 @@ pub fn rule(article: &str, local: &str, kind: &str, value: Value, line: u32) -> 
 }
 
 /// A rules@2 file holding `rules`, as text.
-pub fn file(rules: Vec<Value>) -> String {
+pub(crate) fn file(rules: Vec<Value>) -> String {
     json!({
         "schema": "rulebook/rules@2",
         "canonical_locale": "en",
@@ -30,6 +30,6 @@ pub fn file(rules: Vec<Value>) -> String {
 }
 
 /// A validator (English) over `rules`.
-pub fn validator(rules: Vec<Value>) -> Validator {
+pub(crate) fn validator(rules: Vec<Value>) -> Validator {
     Validator::new(Rules::from_json(&file(rules)).expect("the rules load"))
 }

@@ -38,12 +38,12 @@ use html5ever::tokenizer::{
 /// How deep raw HTML elements may nest (those left open by earlier
 /// paragraphs included). Real articles nest a few; the tree builder's
 /// work per tag grows with it.
-pub const MAX_RAW_DEPTH: usize = 64;
+pub(super) const MAX_RAW_DEPTH: usize = 64;
 
 /// What was changed in a page's raw HTML, each at a byte offset of the
 /// chapter Markdown plus a line within the fragment found there.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub(super) struct Finding {
     pub offset: usize,
     /// 1-based line within the fragment.
     pub line: u64,
@@ -51,7 +51,7 @@ pub struct Finding {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Kind {
+pub(super) enum Kind {
     /// A tag that would hide the text after it (its name).
     Swallows(String),
     /// A comment never closed: it would hide the rest of the article.
@@ -87,7 +87,7 @@ enum Open {
 /// depth `content + orphans` therefore never falls below the raw elements
 /// the tree builder holds.
 #[derive(Default)]
-pub struct Raw {
+pub(super) struct Raw {
     open: Vec<Open>,
     /// Raw elements in `open`.
     content: usize,
@@ -200,7 +200,7 @@ const SWALLOWING: [&str; 12] = [
 /// Whether an id, `name` or class is rulebook's own: its classes and ids
 /// (`rulebook-…`), its script globals (`RULEBOOK_…`, which an element id
 /// would stand in for) and the `L<line>` anchors of article lines.
-pub fn reserved(value: &str) -> bool {
+pub(super) fn reserved(value: &str) -> bool {
     let v = value.trim();
     v.get(..8)
         .is_some_and(|p| p.eq_ignore_ascii_case("rulebook"))
@@ -220,13 +220,13 @@ impl TokenSink for Collect {
 
 impl Raw {
     /// The renderer opens an element of its own.
-    pub fn markdown_start(&mut self) {
+    pub(super) fn markdown_start(&mut self) {
         self.open.push(Open::Markdown);
     }
 
     /// The renderer closes its innermost element: raw elements still open
     /// inside it become orphans.
-    pub fn markdown_end(&mut self) {
+    pub(super) fn markdown_end(&mut self) {
         while let Some(top) = self.open.pop() {
             match top {
                 Open::Markdown => return,
@@ -240,7 +240,7 @@ impl Raw {
 
     /// The fragment `html` (found at `offset` of the chapter) as it is
     /// written into the page.
-    pub fn clean(&mut self, html: &str, offset: usize) -> String {
+    pub(super) fn clean(&mut self, html: &str, offset: usize) -> String {
         if let Some(out) = self.plain_tag(html, offset) {
             return out;
         }
