@@ -21,7 +21,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::data_files::{GroupIndex, OldFiles, Span, Store};
+use crate::data_files::{CrossIndex, GroupIndex, OldFiles, Span, Store};
 use crate::reconcile::ArticleFacts;
 
 /// The folder of the cache inside the output.
@@ -106,6 +106,9 @@ pub struct Index {
     pub articles: Vec<ArticleMeta>,
     /// Slug → group.
     pub groups: BTreeMap<String, GroupIndex>,
+    /// The cross-article findings in report.json.
+    #[serde(default)]
+    pub cross: Option<CrossIndex>,
 }
 
 /// Size and modification time (nanoseconds since the epoch) of a file.
@@ -157,6 +160,8 @@ pub struct Cache {
     articles: HashMap<String, ArticleMeta>,
     /// Slug → the group's parts in the previous rules.json.
     pub groups: BTreeMap<String, GroupIndex>,
+    /// The cross-article findings in the previous report.json.
+    pub cross: Option<CrossIndex>,
     data_files: Vec<String>,
     /// The previous data files as the build that wrote them left them
     /// (known only to a process that made that build): while they are the
@@ -261,6 +266,7 @@ impl Cache {
                 .map(|a| (a.path.clone(), a))
                 .collect(),
             groups: index.groups,
+            cross: index.cross,
             data_files: index.data_files,
             trusted_data: None,
             facts: Mutex::new(HashMap::new()),
@@ -276,6 +282,7 @@ impl Cache {
             data_files: self.data_files,
             articles: self.articles.into_values().collect(),
             groups: self.groups,
+            cross: self.cross,
         };
         (self.manifest, index)
     }

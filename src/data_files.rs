@@ -161,52 +161,28 @@ fn read_exact_at(file: &std::fs::File, mut buf: &mut [u8], mut offset: u64) -> i
     Ok(())
 }
 
-/// Spans of a [`Store`] read through a window that reads ahead: parts
-/// copied in the order they were written (kept groups into the new
-/// rules.json, spilled groups likewise) cost one read per block, not one
-/// system call per part.
+/// The most bytes of old parts that follow each other in the previous file
+/// gathered into one read and one write.
+const RUN_CAP: u64 = 1 << 20;
+
+/// A [`Store`]'s parts read one at a time into a buffer of its own (reused
+/// from part to part).
 struct Window<'a> {
     store: &'a Store,
-    start: u64,
     bytes: Vec<u8>,
 }
-
-/// How far a window reads ahead.
-const WINDOW: u64 = 1 << 20;
-
-/// How far after a window's end a part may start and still count as the
-/// next one in order (the separators between parts are a few bytes).
-const NEAR: u64 = 64;
 
 impl<'a> Window<'a> {
     fn new(store: &'a Store) -> Window<'a> {
         Window {
             store,
-            start: 0,
             bytes: Vec::new(),
         }
     }
 
-    fn get(&mut self, (start, end): Span) -> io::Result<&[u8]> {
-        let held = self.start + self.bytes.len() as u64;
-        if start < self.start || end > held {
-            // Read ahead only where parts are taken in the order they lie
-            // (the previous rules.json, mostly): a part that starts at or
-            // just after the window's end. Elsewhere (a full build's rules
-            // taken by id from a spill file written group by group) the
-            // next part is tens of kilobytes on, and a window read for each
-            // had the kernel copy gigabytes: then only the part is read.
-            let sequential = start >= self.start && start <= held + NEAR;
-            let want = (end.saturating_sub(start)).max(if sequential { WINDOW } else { 0 });
-            let until = (start + want).min(self.store.len.max(end));
-            self.store.read((start, until), &mut self.bytes)?;
-            self.start = start;
-        }
-        let from = usize::try_from(start - self.start).map_err(io::Error::other)?;
-        let to = usize::try_from(end - self.start).map_err(io::Error::other)?;
-        self.bytes
-            .get(from..to)
-            .ok_or_else(|| io::Error::other("a stored part is shorter than its index says"))
+    fn get(&mut self, span: Span) -> io::Result<&[u8]> {
+        self.store.read(span, &mut self.bytes)?;
+        Ok(&self.bytes)
     }
 }
 
@@ -723,7 +699,7 @@ impl Array {
         stores: &mut Windows,
     ) -> io::Result<Span> {
         let gap = SEPARATOR.len() as u64;
-        let at = match self.pending.join((from, to), gap, WINDOW) {
+        let at = match self.pending.join((from, to), gap, RUN_CAP) {
             Some(at) => at,
             None => {
                 self.flush(w, stores)?;
@@ -839,7 +815,31 @@ pub struct Assembled {
     /// Article path → locale, made when a page first needs it.
     locales: std::sync::OnceLock<HashMap<String, String>>,
     /// The findings of rules that disagree across articles, made once.
-    cross: std::sync::OnceLock<Vec<Discrepancy>>,
+    cross: std::sync::OnceLock<Cross>,
+    /// The previous build's cross-article findings (reused while the
+    /// claims they were made from are the same).
+    old_cross: Option<CrossIndex>,
+}
+
+/// A build's `cross-article-conflict` findings: the key of every rule's
+/// claim they were made from, how many, and the run of them.
+#[derive(Debug)]
+pub struct Cross {
+    key: String,
+    n: usize,
+    part: Part<Vec<Discrepancy>>,
+}
+
+/// The cross-article findings as the cache keeps them: their key, how
+/// many, and their span in report.json.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrossIndex {
+    /// Hash of every rule's claim, in order.
+    pub key: String,
+    /// How many findings the run holds.
+    pub n: usize,
+    /// Where the run is in report.json.
+    pub span: Span,
 }
 
 impl Assembled {
@@ -864,7 +864,16 @@ impl Assembled {
             finding_order: std::sync::OnceLock::new(),
             locales: std::sync::OnceLock::new(),
             cross: std::sync::OnceLock::new(),
+            old_cross: None,
         }
+    }
+
+    /// The previous build's cross-article findings, to copy while the
+    /// rules' claims are the same (only with the previous report.json in
+    /// the stores).
+    pub fn with_old_cross(mut self, old: Option<CrossIndex>) -> Assembled {
+        self.old_cross = old;
+        self
     }
 
     /// What would make `check` refuse the rules.json this build is about
@@ -936,23 +945,44 @@ impl Assembled {
     /// One `cross-article-conflict` finding per kind and subject whose
     /// rules from several articles state different values, naming the
     /// articles and what each says (in the canonical locale: the rules'
-    /// canonical values disagree). They concern no group alone, so they are
-    /// made anew every build, after every group's findings.
-    pub fn cross_article(&self) -> &[Discrepancy] {
-        self.cross.get_or_init(|| self.make_cross_article())
+    /// canonical values disagree). They concern no group alone: they are
+    /// made from every rule's claim, and copied from the previous
+    /// report.json while the claims are the same.
+    fn cross(&self) -> &Cross {
+        self.cross.get_or_init(|| self.make_cross())
     }
 
-    fn make_cross_article(&self) -> Vec<Discrepancy> {
+    fn make_cross(&self) -> Cross {
         // (kind, subject) → (article, value hash, group, rule)
         type Claims<'a> = Vec<(&'a str, u64, usize, usize)>;
         let mut by_subject: BTreeMap<(&str, Option<&str>), Claims> = BTreeMap::new();
+        let mut key = xxhash_rust::xxh3::Xxh3::new();
         for (g, group) in self.groups.iter().enumerate() {
-            for (r, ((_, kind, _), claim)) in group.rules.iter().zip(&group.claims).enumerate() {
+            for (r, ((id, kind, _), claim)) in group.rules.iter().zip(&group.claims).enumerate() {
+                for part in [
+                    id.as_bytes(),
+                    kind.as_bytes(),
+                    claim.subject.as_deref().unwrap_or("").as_bytes(),
+                ] {
+                    key.update(&(part.len() as u64).to_le_bytes());
+                    key.update(part);
+                }
+                key.update(&claim.value.to_le_bytes());
                 by_subject
                     .entry((kind.as_str(), claim.subject.as_deref()))
                     .or_default()
                     .push((group.slug.as_str(), claim.value, g, r));
             }
+        }
+        key.update(self.canonical_locale.as_bytes());
+        let key = format!("{:032x}", key.digest128());
+        // an empty run has no bytes to copy (it is written as nothing)
+        if let Some(old) = self.old_cross.as_ref().filter(|o| o.key == key && o.n > 0) {
+            return Cross {
+                key,
+                n: old.n,
+                part: Part::Old(old.span),
+            };
         }
         let stores = &mut Windows::new(&self.stores.old.rules, &self.stores.spilled);
         let mut found = Vec::new();
@@ -962,23 +992,38 @@ impl Assembled {
             if articles.len() < 2 || claims.iter().all(|c| c.1 == first) {
                 continue;
             }
-            // the rules read back (only these: conflicts are few)
-            let mut rules: Vec<Rule> = Vec::with_capacity(claims.len());
-            for &(_, _, g, r) in &claims {
+            // one rule read back per value stated (conflicts are few, and
+            // most articles that disagree agree with some other)
+            let mut values: Vec<(u64, Rule, Vec<&str>)> = Vec::new();
+            for &(article, hash, g, r) in &claims {
+                if let Some(v) = values.iter_mut().find(|v| v.0 == hash) {
+                    v.2.push(article);
+                    continue;
+                }
                 let part = self
                     .groups
                     .get(g)
                     .and_then(|x| x.rules.get(r))
                     .map(|x| &x.2);
                 if let Some(rule) = part.and_then(|p| stores.value(p).ok()) {
-                    rules.push(rule);
+                    values.push((hash, rule, vec![article]));
                 }
             }
-            if let Some(d) = conflict_finding(kind, subject, &rules, &self.canonical_locale) {
+            if let Some(d) = conflict_finding(kind, subject, &values, &self.canonical_locale) {
                 found.push(d);
             }
         }
-        found
+        Cross {
+            key,
+            n: found.len(),
+            part: Part::Fresh(found),
+        }
+    }
+
+    /// The cross-article findings, read back (for tests and `diff`).
+    pub fn cross_article(&self) -> io::Result<Vec<Discrepancy>> {
+        let stores = &mut Windows::new(&self.stores.old.report, &self.stores.spilled);
+        stores.list(&self.cross().part)
     }
 
     /// (group, rule) pairs in rules.json order: by id, then article; made
@@ -1047,7 +1092,7 @@ impl Assembled {
             counts.2 += g.runs.iter().map(|r| r.2).sum::<usize>()
                 + g.tails.iter().map(|t| t.1).sum::<usize>();
         }
-        counts.2 += self.cross_article().len();
+        counts.2 += self.cross().n;
         counts
     }
 
@@ -1063,13 +1108,13 @@ impl Assembled {
                 s.infos += i;
             }
         }
-        for d in self.cross_article() {
-            let s = summary.entry(d.locale.to_string()).or_default();
-            match report::severity(d) {
-                findings::Severity::Error => s.errors += 1,
-                findings::Severity::Warning => s.warnings += 1,
-                findings::Severity::Info => s.infos += 1,
-            }
+        // every cross-article finding is a warning of the canonical locale
+        let n = self.cross().n;
+        if n > 0 {
+            summary
+                .entry(self.canonical_locale.clone())
+                .or_default()
+                .warnings += n;
         }
         summary
     }
@@ -1173,7 +1218,7 @@ impl Assembled {
         &self,
         w: &mut Counting<W>,
         index: &mut Written,
-    ) -> io::Result<()> {
+    ) -> io::Result<CrossIndex> {
         w.write_all(b"{\n  \"schema\": ")?;
         serde_json::to_writer(&mut *w, report::REPORT_SCHEMA)?;
         w.write_all(b",\n  \"canonical_locale\": ")?;
@@ -1203,11 +1248,15 @@ impl Assembled {
                 }
             }
         }
-        for d in self.cross_article() {
-            array.one(w, &Part::Fresh(d.clone()), stores)?;
-        }
+        let cross = self.cross();
+        let span = array.run(w, &cross.part, stores)?;
         array.end(w, stores, true)?;
-        w.write_all(b"}\n")
+        w.write_all(b"}\n")?;
+        Ok(CrossIndex {
+            key: cross.key.clone(),
+            n: cross.n,
+            span,
+        })
     }
 
     /// How many rules rules.json lists.
@@ -1261,7 +1310,7 @@ impl Assembled {
                 all.extend(stores.list(part)?);
             }
         }
-        all.extend(self.cross_article().iter().cloned());
+        all.extend(stores.list(&self.cross().part)?);
         Ok(all)
     }
 
@@ -1272,11 +1321,11 @@ impl Assembled {
             .filter_map(|g| g.severities.get(locale))
             .map(|s| s.iter().sum::<usize>())
             .sum::<usize>()
-            + self
-                .cross_article()
-                .iter()
-                .filter(|d| *d.locale == *locale)
-                .count()
+            + if locale == self.canonical_locale {
+                self.cross().n
+            } else {
+                0
+            }
     }
 
     /// The findings of one locale at `range` of their report order, read
@@ -1317,11 +1366,16 @@ impl Assembled {
                 at += n;
             }
         }
-        for d in self.cross_article().iter().filter(|d| *d.locale == *locale) {
-            if range.contains(&at) {
-                f(d.clone());
+        if locale == self.canonical_locale && at < range.end {
+            let cross = self.cross();
+            if at + cross.n > range.start {
+                for d in stores.list(&cross.part)? {
+                    if range.contains(&at) {
+                        f(d);
+                    }
+                    at += 1;
+                }
             }
-            at += 1;
         }
         Ok(())
     }
@@ -1371,31 +1425,37 @@ impl Assembled {
     }
 }
 
-/// The finding for rules of one kind and subject that disagree: what each
-/// article says (`found`, by article, then rule id), located at the first
-/// rule, with a rule that says otherwise as the related location.
+/// The finding for rules of one kind and subject that disagree: each value
+/// stated with the articles that state it (`found`), located at the first
+/// value's rule, with a rule stating another as the related location.
+/// `values`: (value hash, a rule stating it, the articles stating it).
 fn conflict_finding(
     kind: &str,
     subject: Option<&str>,
-    rules: &[Rule],
+    values: &[(u64, Rule, Vec<&str>)],
     canonical_locale: &str,
 ) -> Option<Discrepancy> {
-    let first = rules.first()?;
-    let other = rules.iter().find(|r| r.value != first.value)?;
-    let mut by_article: BTreeMap<&str, Vec<serde_json::Value>> = BTreeMap::new();
-    for r in rules {
-        by_article
-            .entry(&r.article)
-            .or_default()
-            .push(serde_json::json!({
-                "rule": r.id,
-                "value": r.value,
-            }));
-    }
-    let articles: Vec<&str> = by_article.keys().copied().collect();
+    let (_, first, _) = values.first()?;
+    let (_, other, _) = values.get(1)?;
+    let mut articles: Vec<&str> = values.iter().flat_map(|v| v.2.iter().copied()).collect();
+    articles.sort_unstable();
+    articles.dedup();
+    let found: Vec<serde_json::Value> = values
+        .iter()
+        .map(|(_, rule, articles)| serde_json::json!({"value": rule.value, "articles": articles}))
+        .collect();
     let what = match subject {
         Some(s) => format!("{kind} rules for {s}"),
         None => format!("{kind} rules"),
+    };
+    let shown = if articles.len() > 6 {
+        format!(
+            "{} and {} more",
+            articles[..5].join(", "),
+            articles.len() - 5
+        )
+    } else {
+        articles.join(", ")
     };
     Some(Discrepancy {
         code: "cross-article-conflict".into(),
@@ -1404,10 +1464,10 @@ fn conflict_finding(
         rule: Some(first.id.clone()),
         section: first.section.as_deref().map(Into::into),
         expected: serde_json::json!({"kind": kind, "subject": subject}),
-        found: serde_json::to_value(&by_article).unwrap_or_default(),
+        found: serde_json::Value::Array(found),
         message: format!(
-            "{what} disagree between articles {}: {} says {}, {} says {}; `rulebook check` answers with the stricter",
-            articles.join(", "),
+            "{what} state {} values in articles {shown}: {} says {}, {} says {}; `rulebook check` answers with the stricter",
+            values.len(),
             first.id,
             serde_json::to_string(&first.value).unwrap_or_default(),
             other.id,
@@ -1539,17 +1599,22 @@ mod tests {
             rule("a", "cancellation-window", window(60)),
             rule("b", "cancellation-window", window(60)),
         ]);
-        assert!(agree.cross_article().is_empty());
+        assert!(agree.cross_article().unwrap().is_empty());
         let disagree = assembled(vec![
             rule("a", "cancellation-window", window(60)),
             rule("b", "cancellation-window", window(30)),
             rule("c", "cancellation-window", window(60)),
         ]);
-        let found = disagree.cross_article();
+        let found = disagree.cross_article().unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].code, "cross-article-conflict");
-        let by_article = found[0].found.as_object().unwrap();
-        assert_eq!(by_article.keys().collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(
+            found[0].found,
+            serde_json::json!([
+                {"value": {"days": 60, "early_termination_fee": false}, "articles": ["a", "c"]},
+                {"value": {"days": 30, "early_termination_fee": false}, "articles": ["b"]},
+            ])
+        );
         assert!(found[0].message.contains("a, b, c"), "{}", found[0].message);
         assert_eq!(disagree.counts().2, 1);
         assert_eq!(disagree.finding_count("en"), 1);

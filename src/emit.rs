@@ -182,6 +182,8 @@ type Preloaded = Vec<(String, Result<LocaleData, Diagnostic>)>;
 #[derive(Default)]
 struct Previous {
     files: Option<splice::OldFiles>,
+    /// The previous build's cross-article findings in its report.json.
+    cross: Option<splice::CrossIndex>,
     groups: BTreeMap<String, splice::GroupIndex>,
 }
 
@@ -510,6 +512,7 @@ fn assemble(
     }
     let Previous {
         files: old,
+        cross: old_cross,
         groups: mut old_groups,
     } = previous;
     // Each group: its key, and whether the previous build's parts serve.
@@ -710,6 +713,7 @@ fn assemble(
     }
     drop(phase);
     let _phase = crate::timings::phase(|| "  order the parts".into());
+    let mut cross = None;
     let spilled = spill.finish().map_err(unwritable)?;
     // the three orders side by side; the next cache lists each locale's
     // articles in build order (each article's place looked up once)
@@ -735,10 +739,19 @@ fn assemble(
             summary,
             positions,
             splice::Stores {
-                old: old.unwrap_or_default(),
+                // the old cross-article findings only with the report.json
+                // they are in
+                old: match old {
+                    Some(files) => {
+                        cross = old_cross;
+                        files
+                    }
+                    None => Default::default(),
+                },
                 spilled,
             },
-        ),
+        )
+        .with_old_cross(cross),
         nav_titles,
         diagnostics,
         keep,
@@ -1031,6 +1044,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     drop(phase);
     let phase = crate::timings::phase(|| "analyze and reconcile".into());
     let previous = Previous {
+        cross: cache.as_mut().and_then(|c| c.cross.take()),
         files: old_files,
         groups: cache
             .as_mut()
@@ -1258,7 +1272,7 @@ impl DataFiles<'_> {
                     let mut index = assembled.empty_index();
                     staging
                         .write_with("report.json", |w| assembled.write_report(w, &mut index))
-                        .map(|((), key)| (index, key))
+                        .map(|(cross, key)| (index, cross, key))
                 });
                 let procedures = scope.spawn(|| {
                     let _p = crate::timings::phase(|| "  procedures.json".into());
@@ -1291,7 +1305,7 @@ impl DataFiles<'_> {
         let metas = saved?;
         schemas?;
         let (procedure_spans, procedures_key) = procedures_written?;
-        let (report_spans, report_key) = report_written?;
+        let (report_spans, cross, report_key) = report_written?;
         let (rule_spans, rules_hash, rules_key_file) = rules_written?;
         let group_spans = assembled.merge_indexes(rule_spans, procedure_spans, report_spans);
         // The rules page shows the rules alone: it is keyed by them (hashed
@@ -1310,6 +1324,7 @@ impl DataFiles<'_> {
         // only groups that may be reused go into the next cache
         let index = cache::Index {
             data_files: vec![rules_key_file, procedures_key, report_key],
+            cross: Some(cross),
             articles: metas,
             groups: assembled
                 .groups

@@ -246,7 +246,7 @@ fn a_cache_of_another_format_or_with_damaged_parts_means_a_full_build() {
     // an older cache format: nothing of it is trusted
     let manifest = out.join(".rulebook/manifest.json");
     let text = std::fs::read_to_string(&manifest).unwrap();
-    let older = text.replacen("rulebook-cache/5 ", "rulebook-cache/4 ", 1);
+    let older = text.replacen("rulebook-cache/6 ", "rulebook-cache/5 ", 1);
     assert_ne!(older, text, "the manifest names its format");
     std::fs::write(&manifest, reseal(&older)).unwrap();
     let again = build_stats(root, &out);
@@ -254,18 +254,24 @@ fn a_cache_of_another_format_or_with_damaged_parts_means_a_full_build() {
     assert_eq!((again.articles_cached, again.pages_reused), (0, 0));
     assert_eq!(without_cache(&out), reference);
 
-    // rules.json changed behind the cache's back: its parts are not copied
+    // a data file changed behind the cache's back: no part of any of them
+    // is copied
     let ja = root.join(common::JA_JP);
     let mut text = std::fs::read_to_string(&ja).unwrap();
-    text.push_str("\n追加の段落です。\n");
-    std::fs::write(&ja, &text).unwrap();
-    let rules = out.join("rules.json");
-    let mut bytes = std::fs::read(&rules).unwrap();
-    bytes.truncate(bytes.len() / 2);
-    std::fs::write(&rules, bytes).unwrap();
-    build_stats(root, &out);
-    let reference = fresh_build(root, &fresh);
-    assert_eq!(without_cache(&out), reference);
+    for (i, name) in ["rules.json", "procedures.json", "report.json"]
+        .iter()
+        .enumerate()
+    {
+        text.push_str(&format!("\n追加の段落 {i} です。\n"));
+        std::fs::write(&ja, &text).unwrap();
+        let file = out.join(name);
+        let mut bytes = std::fs::read(&file).unwrap();
+        bytes.truncate(bytes.len() / 2);
+        std::fs::write(&file, bytes).unwrap();
+        let stats = build_stats(root, &out);
+        assert_eq!(stats.articles_cached, 0, "{name}");
+        assert_eq!(without_cache(&out), fresh_build(root, &fresh), "{name}");
+    }
 
     // damaged cached analyses and index: read as no cache, never a failure
     text.push_str("\nもう一つの段落です。\n");
@@ -594,5 +600,55 @@ fn a_session_keeps_the_cache_between_builds_and_never_changes_the_output() {
         !gone.cache_in_memory && gone.articles_cached == 0,
         "{gone:?}"
     );
+    assert_eq!(without_cache(&out), fresh_build(root, &fresh));
+}
+
+/// Articles that disagree give a cross-article finding; a rebuild copies it
+/// while no rule changed, makes it anew when one did, and drops it when the
+/// articles agree again: every time, the files a fresh build writes.
+#[test]
+fn cross_article_findings_follow_the_rules_through_rebuilds() {
+    let (dir, out, fresh) = built_two_article_project();
+    let root = dir.path();
+    let en = root.join("content/en/a-copy.md");
+    let original = std::fs::read_to_string(&en).unwrap();
+    let conflicts = |out: &Path| -> Vec<serde_json::Value> {
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+        report["discrepancies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "cross-article-conflict")
+            .cloned()
+            .collect()
+    };
+    assert!(conflicts(&out).is_empty(), "two copies agree");
+
+    let thirty = original.replace("within 60 days", "within 30 days");
+    assert_ne!(thirty, original);
+    std::fs::write(&en, &thirty).unwrap();
+    build_stats(root, &out);
+    let found = conflicts(&out);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0]["rule"]
+            .as_str()
+            .unwrap()
+            .ends_with("/cancellation-window")
+    );
+    assert_eq!(without_cache(&out), fresh_build(root, &fresh));
+
+    // a paragraph without facts: the finding's bytes are copied
+    std::fs::write(&en, format!("{thirty}\nAnother paragraph.\n")).unwrap();
+    let stats = build_stats(root, &out);
+    assert_eq!(stats.articles_analyzed, 1);
+    assert_eq!(conflicts(&out), found);
+    assert_eq!(without_cache(&out), fresh_build(root, &fresh));
+
+    // the articles agree again: the finding goes
+    std::fs::write(&en, &original).unwrap();
+    build_stats(root, &out);
+    assert!(conflicts(&out).is_empty());
     assert_eq!(without_cache(&out), fresh_build(root, &fresh));
 }
