@@ -1175,26 +1175,13 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     drop(phase);
     progress.finish_and_clear();
     // a session keeps the cache just written for its next build
-    let manifest = match session {
-        Some(s) => {
-            let written = cache::DATA_FILES
-                .iter()
-                .map(|name| cache::FileId::of(&out.join(name)))
-                .collect();
-            s.remember_cache(out, manifest, index, written);
-            None
-        }
-        None => Some((manifest, index)),
-    };
-    // What the build held is freed on a thread of its own: freeing the
-    // cache's and the analysis' many small allocations took 8-18 ms of a
-    // 120-150 ms one-edit rebuild at 1,000 articles per locale, and the
-    // caller needs none of it (the command line exits meanwhile; serve
-    // goes on serving).
-    let held = (assembled, cache, project, hashes, nav_titles, manifest);
-    let _ = std::thread::Builder::new()
-        .name("rulebook-free".into())
-        .spawn(move || drop(held));
+    if let Some(s) = session {
+        let written = cache::DATA_FILES
+            .iter()
+            .map(|name| cache::FileId::of(&out.join(name)))
+            .collect();
+        s.remember_cache(out, manifest, index, written);
+    }
     Ok(BuildOutput {
         counts,
         diagnostics,
