@@ -18,7 +18,7 @@
 //! build does), and then `full` also reconciles: each pass makes every
 //! article's `ArticleFacts` and then calls `reconcile::reconcile` once per
 //! article group (one file name across locales, members in build order), as
-//! a build's `emit::splice::Group::reconcile` does. So one run counts
+//! a build's `data_files::Group::reconcile` does. So one run counts
 //! parsing, extraction, outlines and reconciliation over the same files
 //! that `pulldown` counts; `callgrind_annotate --inclusive=yes` splits it
 //! by stage.
