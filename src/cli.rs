@@ -13,30 +13,30 @@ use crate::load;
 
 /// Exit codes (DESIGN.md): 0 success, 1 the input or the question says no,
 /// 2 usage or unreadable input.
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_INPUT: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
+pub(crate) const EXIT_OK: u8 = 0;
+pub(crate) const EXIT_INPUT: u8 = 1;
+pub(crate) const EXIT_USAGE: u8 = 2;
 
 #[derive(Debug, Parser)]
 #[command(name = "rulebook", version, about = "Localized help articles in, a localized site and a rules file out", long_about = None)]
 pub struct Cli {
     /// Project root holding book.toml, content/, locales/ and templates/.
     #[arg(long, global = true, default_value = ".", value_name = "DIR")]
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// Print errors only.
     #[arg(long, short, global = true)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// Worker threads for parsing and extraction [default: one per core].
     /// The output does not depend on it.
     #[arg(long, short = 'j', global = true, value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..))]
-    pub jobs: Option<u16>,
+    pub(crate) jobs: Option<u16>,
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Build the rules file, the translator report and the localized site.
     Build {
         /// Output folder.
@@ -82,27 +82,27 @@ pub enum Command {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Rules file [default: book/rules.json under --root].
     #[arg(long, global = true, value_name = "FILE")]
-    pub rules: Option<PathBuf>,
+    pub(crate) rules: Option<PathBuf>,
     /// Language of the reasons (BCP 47, negotiated against locales/; falls back to en).
     #[arg(long, global = true, default_value = "en", value_name = "L")]
-    pub lang: String,
+    pub(crate) lang: String,
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    pub(crate) format: Format,
     /// Answer every question of a JSONL file (`-` for standard input), one
     /// decision per line, in order.
     #[arg(long, value_name = "FILE.jsonl")]
-    pub batch: Option<PathBuf>,
+    pub(crate) batch: Option<PathBuf>,
     #[command(subcommand)]
-    pub question: Option<QuestionArgs>,
+    pub(crate) question: Option<QuestionArgs>,
 }
 
 /// The questions of `check` (DESIGN.md). Values are taken as text and checked
 /// by the library, so that every bad value gets the same clear message.
 #[derive(Debug, Subcommand)]
-pub enum QuestionArgs {
+pub(crate) enum QuestionArgs {
     /// May PRODUCT be bought in MARKET?
     Purchase {
         #[arg(long, value_name = "P")]
@@ -152,7 +152,7 @@ pub enum QuestionArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Text,
     Json,
 }
@@ -240,14 +240,14 @@ mod check;
 mod serve;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DiffFormat {
+pub(crate) enum DiffFormat {
     Text,
     Json,
     Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
+pub(crate) enum FailOn {
     Error,
     Warning,
     Never,

@@ -131,7 +131,7 @@ pub struct Text {
 
 impl Text {
     /// The source-language reading where there is one, else the text itself.
-    pub fn source_or_text(&self) -> &str {
+    pub(crate) fn source_or_text(&self) -> &str {
         self.source.as_deref().unwrap_or(&self.text)
     }
 }
@@ -208,7 +208,7 @@ pub enum AlertKind {
 }
 
 impl AlertKind {
-    pub fn from_marker(name: &str) -> Option<Self> {
+    pub(crate) fn from_marker(name: &str) -> Option<Self> {
         Some(match name.to_ascii_uppercase().as_str() {
             "NOTE" => AlertKind::Note,
             "TIP" => AlertKind::Tip,

@@ -1204,7 +1204,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
 }
 
 /// The folder of the output the JSON Schemas of the data files go in.
-pub const SCHEMAS_DIR: &str = "schemas";
+pub(crate) const SCHEMAS_DIR: &str = "schemas";
 
 /// The schemas the build publishes, by file name.
 fn schemas() -> Vec<(&'static str, serde_json::Value)> {

@@ -23,7 +23,7 @@ use crate::rules::{
 
 /// Which reading of a bilingual text to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
+pub(crate) enum Side {
     /// The source-language segments (English).
     Source,
     /// What readers of the locale see.
@@ -812,8 +812,8 @@ fn is_plain(s: &str) -> bool {
 }
 
 /// The codes of numbers extraction cannot take as written.
-pub const NUMBER_OUT_OF_RANGE: &str = "number-out-of-range";
-pub const NUMBER_UNREADABLE: &str = "number-unreadable";
+pub(crate) const NUMBER_OUT_OF_RANGE: &str = "number-out-of-range";
+pub(crate) const NUMBER_UNREADABLE: &str = "number-unreadable";
 const NUMBER_CODES: [&str; 2] = [NUMBER_OUT_OF_RANGE, NUMBER_UNREADABLE];
 
 /// Where `token` (a number as written) stands in `text` as a whole (digits

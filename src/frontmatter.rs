@@ -161,7 +161,7 @@ fn refused_value(yaml: &str, message: &str) -> Option<(u32, u32)> {
 /// grows with the square of the flow nesting (20,000 levels take seconds,
 /// 100,000 minutes) before its own depth limit rejects the input, so deep
 /// nesting is refused before the YAML library sees it.
-pub const MAX_FLOW_NESTING: u32 = 64;
+pub(crate) const MAX_FLOW_NESTING: u32 = 64;
 
 /// The 1-based line and column (in the YAML) where flow nesting first goes
 /// beyond [`MAX_FLOW_NESTING`]. Quoted scalars on one line are skipped; an
@@ -204,7 +204,7 @@ fn strip_location(message: &str) -> &str {
 /// The year is four digits from [`FIRST_YEAR`] on: chrono's `%Y` alone reads
 /// `11/20/19` as the year 19 and `11/20/-2019` as a year before Christ, and
 /// either would make an article look centuries older than its source.
-pub fn parse_docfx_date(s: &str) -> Option<NaiveDate> {
+pub(crate) fn parse_docfx_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     let digits = |part: &str, len: std::ops::RangeInclusive<usize>| {
         len.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
@@ -224,7 +224,7 @@ pub fn parse_docfx_date(s: &str) -> Option<NaiveDate> {
 }
 
 /// The earliest year a frontmatter date may name (no web article is older).
-pub const FIRST_YEAR: i32 = 1990;
+pub(crate) const FIRST_YEAR: i32 = 1990;
 
 fn docfx_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
     match scalar_string(d)? {

@@ -6,7 +6,7 @@
 //! `newest-wins`: the article with the newest date wins (ties: source locale,
 //! then locale id), so a fresher translation can correct a stale source.
 
-pub mod findings;
+pub(crate) mod findings;
 pub mod outline;
 
 use std::collections::BTreeMap;

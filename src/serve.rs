@@ -38,7 +38,7 @@ use crate::emit::{self, BuildOptions, BuildOutput};
 
 /// Where the live-reload endpoint and anything else of the server lives; no
 /// file of the site is served under it.
-pub const RESERVED_PREFIX: &str = "/__rulebook/";
+pub(crate) const RESERVED_PREFIX: &str = "/__rulebook/";
 
 /// What to build, where to listen, how often to look for changes.
 #[derive(Debug, Clone)]
@@ -418,7 +418,7 @@ pub fn run(
 pub const MAX_PENDING: usize = 128;
 /// Requests answered at once, long polls not included; a new one beyond
 /// this closes the oldest (see [`Room`]).
-pub const MAX_ANSWERING: usize = 64;
+pub(crate) const MAX_ANSWERING: usize = 64;
 /// How long a connection must have been in a full [`Room`] before a
 /// newcomer may close it.
 pub const EVICTABLE_AFTER: Duration = Duration::from_secs(1);

@@ -21,10 +21,10 @@ const MAX_INCLUDE_DEPTH: usize = 4;
 /// includes including each other) multiplies, and one page of 85 MB took
 /// 52 s. The bound is on what includes add, so a big article without
 /// includes still builds (the catalogue builds a 5 MB one).
-pub const MAX_INCLUDED_BYTES: u64 = 4 * 1024 * 1024;
+pub(crate) const MAX_INCLUDED_BYTES: u64 = 4 * 1024 * 1024;
 /// See [`MAX_INCLUDED_BYTES`]: includes of empty files cost a read and a
 /// parse each, and add no bytes.
-pub const MAX_INCLUDES: usize = 1_000;
+pub(crate) const MAX_INCLUDES: usize = 1_000;
 
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -101,7 +101,7 @@ pub fn prepare(
 /// the article's locale folder, [`crate::load::LocaleContent::roots`]), and
 /// without the raw-HTML check, which rendering with
 /// `html::render_checked` makes in the same pass.
-pub fn prepare_in(
+pub(crate) fn prepare_in(
     doc: &Document,
     text: &str,
     content_root: &Path,

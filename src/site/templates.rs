@@ -56,7 +56,7 @@ impl Templates {
         self.tera.render(name, context)
     }
 
-    pub fn asset(&self, name: &str) -> &str {
+    pub(crate) fn asset(&self, name: &str) -> &str {
         self.assets
             .iter()
             .find(|(n, _)| n == name)
