@@ -39,6 +39,8 @@ const FORMAT: &str = concat!("rulebook-cache/6 ", env!("CARGO_PKG_VERSION"));
 /// What a finished build leaves for the next one (`manifest.json`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Manifest {
+    /// The cache format and rulebook version that wrote it: a cache of any
+    /// other is ignored.
     pub format: String,
     /// Fingerprint of everything analysis and rendering read besides the
     /// articles themselves.
@@ -66,9 +68,13 @@ pub struct Manifest {
 /// Sizes of a build's rules file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
+    /// Rules in rules.json.
     pub rules: usize,
+    /// Procedures in procedures.json.
     pub procedures: usize,
+    /// Findings (discrepancies) in report.json.
     pub discrepancies: usize,
+    /// Article files listed as sources of rules.json.
     pub sources: usize,
 }
 
@@ -77,17 +83,27 @@ pub struct Counts {
 /// report's summary, and where its analysis is kept.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ArticleMeta {
+    /// The article's locale id.
     pub locale: String,
+    /// The article's slug (its file stem, the same in every locale).
     pub article: String,
+    /// The file's path relative to the project root, as diagnostics print it.
     pub path: String,
+    /// SHA-256 of the file's bytes (hex), as rules.json's sources publish it.
     pub sha256: String,
     /// The file's size and modification time when it hashed to `sha256`:
     /// while both are unchanged the file is not read again (as git and
     /// cargo judge a file unchanged).
     pub stamp: Option<Stamp>,
+    /// The date that ranks its statements
+    /// ([`crate::frontmatter::Frontmatter::effective_date`]), `YYYY-MM-DD`;
+    /// `None` when undated.
     pub date: Option<String>,
+    /// Its title in the table of contents.
     pub nav_title: String,
+    /// How many bilingual segments it has, for the report's summary.
     pub segments: usize,
+    /// How many of them are left untranslated, for the report's summary.
     pub untranslated: usize,
     /// The analysis (JSON) in the locale's `facts-<locale>.json`.
     pub facts: Span,
@@ -116,6 +132,7 @@ pub(crate) struct Index {
 pub struct Stamp(pub u64, pub u128);
 
 impl Stamp {
+    /// The stamp of the file at `path`; `None` when it cannot be read.
     pub fn of(path: &Path) -> Option<Stamp> {
         Stamp::from_metadata(&std::fs::metadata(path).ok()?)
     }
@@ -137,6 +154,8 @@ impl Stamp {
 pub struct FileId(u64, Stamp);
 
 impl FileId {
+    /// Who the file at `path` is (the link itself for a symlink); `None` when
+    /// it cannot be read.
     pub fn of(path: &Path) -> Option<FileId> {
         FileId::from_metadata(&std::fs::symlink_metadata(path).ok()?)
     }
@@ -153,6 +172,7 @@ impl FileId {
 /// The cache of the previous build, being read by this one.
 #[derive(Debug, Default)]
 pub struct Cache {
+    /// The previous build's manifest, of this build's format.
     pub manifest: Manifest,
     /// The previous output folder (pages are linked from here).
     pub out: PathBuf,

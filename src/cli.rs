@@ -17,6 +17,8 @@ pub(crate) const EXIT_OK: u8 = 0;
 pub(crate) const EXIT_INPUT: u8 = 1;
 pub(crate) const EXIT_USAGE: u8 = 2;
 
+/// The command line of `rulebook` (its help text is the `about` below and
+/// the fields' doc comments).
 #[derive(Debug, Parser)]
 #[command(name = "rulebook", version, about = "Localized help articles in, a localized site and a rules file out", long_about = None)]
 pub struct Cli {
@@ -49,6 +51,8 @@ pub(crate) enum Command {
     /// Report how the locales differ: facts, sections, segments, terms, steps.
     /// Exits 1 when a finding at or above --fail-on exists.
     Diff {
+        /// Output form: text for people, JSON as report.json, SARIF for code
+        /// scanning.
         #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
         format: DiffFormat,
         /// Lowest severity that makes the run fail.
@@ -60,12 +64,15 @@ pub(crate) enum Command {
     },
     /// Print the parsed document model of one article.
     Inspect {
+        /// The Markdown file (relative to the working directory).
         file: PathBuf,
+        /// Output form: an outline for people, or the model as JSON.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
     /// Rebuild the source-language Markdown from a bilingual file.
     SourceText {
+        /// The bilingual Markdown file (relative to the working directory).
         file: PathBuf,
         /// Write here instead of standard output.
         #[arg(long, short, value_name = "FILE")]
@@ -89,6 +96,7 @@ pub(crate) struct CheckArgs {
     /// Language of the reasons (BCP 47, negotiated against locales/; falls back to en).
     #[arg(long, global = true, default_value = "en", value_name = "L")]
     pub(crate) lang: String,
+    /// Output form: a sentence for people, or the decision as JSON.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub(crate) format: Format,
     /// Answer every question of a JSONL file (`-` for standard input), one
@@ -105,6 +113,7 @@ pub(crate) struct CheckArgs {
 pub(crate) enum QuestionArgs {
     /// May PRODUCT be bought in MARKET?
     Purchase {
+        /// Product id, as rules.json names it.
         #[arg(long, value_name = "P")]
         product: String,
         /// ISO 3166-1 alpha-2 code, any case.
@@ -113,6 +122,7 @@ pub(crate) enum QuestionArgs {
     },
     /// Do prices in MARKET include tax?
     Tax {
+        /// ISO 3166-1 alpha-2 code, any case.
         #[arg(long, value_name = "M")]
         market: String,
     },
@@ -139,13 +149,16 @@ pub(crate) enum QuestionArgs {
     },
     /// May any of the roles do ACTION?
     Role {
+        /// Action id, as rules.json names it.
         #[arg(long, value_name = "A")]
         action: String,
+        /// A role the user holds (repeatable).
         #[arg(long = "role", value_name = "R", required = true)]
         roles: Vec<String>,
     },
     /// Does a cancellation request (a JSON file) carry every required field?
     CancelRequest {
+        /// The request: a JSON object of field name → value.
         #[arg(long, value_name = "F.json")]
         file: PathBuf,
     },

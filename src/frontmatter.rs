@@ -15,36 +15,48 @@ mod fast;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Frontmatter {
+    /// `title`.
     #[serde(default, deserialize_with = "scalar_string")]
     pub title: Option<String>,
+    /// `description`: the page's meta description.
     #[serde(default, deserialize_with = "scalar_string")]
     pub description: Option<String>,
+    /// `ms.date`: when the article was last reviewed.
     #[serde(rename = "ms.date", default, deserialize_with = "docfx_date")]
     pub date: Option<NaiveDate>,
+    /// `ms.lasthandoff`: when a translation was handed off.
     #[serde(rename = "ms.lasthandoff", default, deserialize_with = "docfx_date")]
     pub last_handoff: Option<NaiveDate>,
+    /// `ms.contentlocale`: the language of the file's text.
     #[serde(
         rename = "ms.contentlocale",
         default,
         deserialize_with = "scalar_string"
     )]
     pub content_locale: Option<String>,
+    /// `ms.translationtype` (human or machine translation), kept for round
+    /// trips.
     #[serde(
         rename = "ms.translationtype",
         default,
         deserialize_with = "scalar_string"
     )]
     pub translation_type: Option<String>,
+    /// `ms.sourcegitcommit`: the source commit a translation was made from,
+    /// kept for round trips.
     #[serde(
         rename = "ms.sourcegitcommit",
         default,
         deserialize_with = "scalar_string"
     )]
     pub source_git_commit: Option<String>,
+    /// `ms.locfileid`: the localization system's file id, kept for round trips.
     #[serde(rename = "ms.locfileid", default, deserialize_with = "scalar_string")]
     pub loc_file_id: Option<String>,
+    /// `keywords`, from a list or a comma-separated string.
     #[serde(default, deserialize_with = "keyword_list")]
     pub keywords: Vec<String>,
+    /// Every other key, as written.
     #[serde(flatten)]
     pub other: BTreeMap<String, serde_yaml::Value>,
 }
@@ -69,6 +81,7 @@ pub struct Split<'a> {
     pub yaml_start: usize,
     /// Byte offset where the Markdown body begins.
     pub body_start: usize,
+    /// True when the file opens with a `---` fence.
     pub present: bool,
 }
 

@@ -122,6 +122,7 @@ impl Terms {
             .map(|(_, id)| id)
     }
 
+    /// True when the vocabulary has no terms.
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
     }
@@ -222,11 +223,17 @@ fn bounded(word: &str) -> String {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Lexicon {
+    /// The locale it was loaded for (`ja-JP`).
     pub locale: String,
+    /// Product names (`[products]`: id → the names a sentence may use).
     pub products: Terms,
+    /// Program names (`[programs]`), as `products`.
     pub programs: Terms,
+    /// Role names (`[roles]`): who may do an action.
     pub roles: Terms,
+    /// Action names (`[actions]`): what a role may do.
     pub actions: Terms,
+    /// Field names of a cancellation request (`[fields]`).
     pub fields: Terms,
     /// Older product names, folded to lower case (see `is_superseded`).
     superseded: HashMap<String, Vec<String>>,
@@ -255,11 +262,13 @@ pub struct NumberError {
     pub span: std::ops::Range<usize>,
     /// The number as written.
     pub text: String,
+    /// Why it cannot be taken.
     pub problem: NumberProblem,
     /// What is wrong, e.g. "`13600000 weeks` is 95200000 days, more than …".
     pub message: String,
 }
 
+/// Why a stated number cannot be taken as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NumberProblem {
     /// Larger than a `u32`, or a duration beyond
@@ -345,6 +354,8 @@ impl Lexicon {
         Self::parse(&text, locale, display).map(Some)
     }
 
+    /// Compile a lexicon from the text of its `lexicon.toml`; `display` names
+    /// the file in diagnostics.
     pub fn parse(text: &str, locale: &str, display: &str) -> Result<Self, Diagnostic> {
         let file: LexiconFile = toml::from_str(text).map_err(|e| {
             let (line, col) = e.span().map_or((1, 1), |s| {
@@ -645,6 +656,7 @@ impl Lexicon {
         self.numbered(screen, "count", text)
     }
 
+    /// A percentage (`20%`), 0 to 100.
     pub fn percent(&self, screen: Screen, text: &str) -> Result<Option<u32>, NumberError> {
         self.numbered(screen, "percent", text)
     }
@@ -934,10 +946,13 @@ impl MarketNames {
             .collect()
     }
 
+    /// The name a page shows for market `code` (its first CLDR name), if the
+    /// locale has one.
     pub fn display_name(&self, code: &str) -> Option<&str> {
         self.display.get(code).map(String::as_str)
     }
 
+    /// True when the locale names no markets (it has no `markets.toml`).
     pub fn is_empty(&self) -> bool {
         self.by_name.is_empty()
     }
@@ -946,8 +961,12 @@ impl MarketNames {
 /// Everything extraction knows about one locale.
 #[derive(Debug, Clone)]
 pub struct LocaleData {
+    /// The locale id (`zh-TW`).
     pub locale: String,
+    /// Its compiled `lexicon.toml`; `None` when the locale has none (then only
+    /// digits and English structure are read).
     pub lexicon: Option<Lexicon>,
+    /// Its market names; empty when the locale has none.
     pub markets: MarketNames,
 }
 

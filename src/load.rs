@@ -30,6 +30,8 @@ pub struct Article {
 }
 
 impl Article {
+    /// An article at `file` on disk, named `path` (relative to the project
+    /// root, `/`-separated) in diagnostics.
     pub fn new(file: &Path, path: &str) -> Article {
         let slug = Path::new(path)
             .file_stem()
@@ -73,13 +75,17 @@ impl Article {
     }
 }
 
+/// One locale folder of `content/` and its articles.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct LocaleContent {
     /// Canonical BCP 47 form (`zh-TW`).
     pub id: String,
+    /// The parsed language identifier, for negotiating messages and lexicons.
     pub langid: LanguageIdentifier,
+    /// The folder on disk (`content/<id>`).
     pub dir: PathBuf,
+    /// The locale's article files.
     pub articles: Vec<Article>,
     /// `SUMMARY.md` of this locale, when present.
     pub summary: Option<Article>,
@@ -94,15 +100,19 @@ pub struct LocaleContent {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Project {
+    /// The project root (`--root`), holding book.toml.
     pub root: PathBuf,
     /// The real path of `content/`: shared folders (`includes/`) are read
     /// from under it.
     pub content_root: Option<PathBuf>,
+    /// book.toml, parsed.
     pub config: BookToml,
+    /// Every locale to build, in the order of their folders' names.
     pub locales: Vec<LocaleContent>,
 }
 
 impl Project {
+    /// The locale with id `id`, if the project has it.
     pub fn locale(&self, id: &str) -> Option<&LocaleContent> {
         self.locales.iter().find(|l| l.id == id)
     }

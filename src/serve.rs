@@ -55,6 +55,8 @@ pub struct ServeOptions {
     pub host: Option<String>,
     /// Port; 0 picks a free one (see [`Server::addr`]).
     pub port: u16,
+    /// How each build runs (locales, progress); the server adds a session when
+    /// it has none.
     pub build: BuildOptions,
     /// How often the sources are looked at.
     pub poll_interval: Duration,
@@ -93,18 +95,30 @@ impl ServeOptions {
 #[non_exhaustive]
 pub enum Event<'a> {
     /// Listening; the initial build has been tried.
-    Listening { url: &'a str },
+    Listening {
+        /// The address served, `http://<address>:<port>/`.
+        url: &'a str,
+    },
     /// Sources changed (paths relative to the root); a rebuild follows.
-    Changed { paths: &'a [PathBuf] },
+    Changed {
+        /// The files added, removed or changed, sorted.
+        paths: &'a [PathBuf],
+    },
     /// A build succeeded and is being served as `version`.
     Built {
+        /// The build's version (`<run>-<n>`): open pages reload when it
+        /// changes.
         version: &'a str,
+        /// What the build wrote and reported.
         output: &'a BuildOutput,
+        /// How long the build took.
         elapsed: Duration,
     },
     /// A build failed; the previous output is still served.
     BuildFailed {
+        /// Why it failed.
         diagnostics: &'a Diagnostics,
+        /// How long the failed build took.
         elapsed: Duration,
     },
 }

@@ -26,15 +26,20 @@ pub(crate) const MAX_INCLUDED_BYTES: u64 = 4 * 1024 * 1024;
 /// parse each, and add no bytes.
 pub(crate) const MAX_INCLUDES: usize = 1_000;
 
+/// One article made ready for mdBook: includes resolved, DocFX syntax turned
+/// into what the renderer reads, with its titles.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ChapterSource {
+    /// The article's slug: its page is `<slug>.html`.
     pub slug: String,
     /// The page title (frontmatter `title`, else the first heading).
     pub title: String,
     /// The title in the table of contents (the first heading, else `title`).
     pub nav_title: String,
+    /// The frontmatter `description`, for the page's meta description.
     pub description: Option<String>,
+    /// The Markdown mdBook renders.
     pub markdown: String,
     /// `line_map[i]` is the article line that chapter line `i + 1` comes from.
     pub line_map: Vec<u32>,
