@@ -431,7 +431,8 @@ impl Cache {
     }
 
     /// The previous facts file of `locale`, opened once; analyses are read
-    /// from it by span (at 5,000 articles a locale's file is ~50 MB).
+    /// from it by span (a big locale's file is far too large to read whole
+    /// for a few articles).
     fn old_facts(&self, locale: &str) -> Option<std::sync::Arc<Store>> {
         let mut files = self.facts.lock().ok()?;
         files
@@ -532,8 +533,8 @@ pub(crate) fn save_facts(
         let mut buf = Vec::new();
         // Articles kept lie in the previous file one after the other, in
         // the same order: each run of them is copied whole, by the kernel
-        // (a one-edit rebuild copies a 6 MB file in two or three runs
-        // instead of a read and a write per article).
+        // (a one-edit rebuild copies the file in two or three runs instead
+        // of a read and a write per article).
         let mut run = crate::data_files::Gather::default();
         let flush =
             |run: &mut crate::data_files::Gather, out: &mut Counting| -> std::io::Result<()> {

@@ -1124,7 +1124,8 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     // The writer is a thread of its own, not a rayon task: the pool's
     // workers may all be waiting for it. A build that analyzed everything
     // has both cores busy either way, and writes one after the other (side
-    // by side it was 10% slower: more threads than cores).
+    // by side it was slower: more threads than cores; BENCHMARKS.md, 'What
+    // each optimisation buys').
     let overlap = stats.articles_cached > 0;
     let (written, built) = std::thread::scope(|scope| {
         let data = DataFiles {
@@ -1199,10 +1200,10 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
         None => Some((manifest, index)),
     };
     // What the build held is freed on a thread of its own: freeing the
-    // cache's and the analysis' many small allocations took 8-18 ms of a
-    // 120-150 ms one-edit rebuild at 1,000 articles per locale, and the
-    // caller needs none of it (the command line exits meanwhile; serve
-    // goes on serving).
+    // cache's and the analysis' many small allocations was a sizeable part
+    // of a one-edit rebuild (BENCHMARKS.md, 'What each optimisation buys'),
+    // and the caller needs none of it (the command line exits meanwhile;
+    // serve goes on serving).
     let held = (assembled, cache, project, hashes, nav_titles, manifest);
     let _ = std::thread::Builder::new()
         .name("rulebook-free".into())

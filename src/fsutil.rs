@@ -315,7 +315,8 @@ fn apply(
     // one, now in the staging folder, removed once the commit is whole): a
     // rename over a file makes ext4 (`auto_da_alloc`) allocate and start
     // writing back the new file and free the old one inside the rename,
-    // 50 ms for a 48 MB rules.json here; an exchange is a directory update.
+    // which takes time in proportion to the file (BENCHMARKS.md, 'What each
+    // optimisation buys'); an exchange is a directory update.
     // Where files cannot be exchanged, the old one is displaced first.
     let move_in = |rel: &Path, done: &mut Vec<Done>| -> std::io::Result<()> {
         let (from, to) = (staging.join(rel), out.join(rel));

@@ -215,9 +215,8 @@ impl Staging {
     }
 
     /// The file to write the data file `rel` into. (Writing over the
-    /// copy a previous commit kept of it saved ~10 ms of a one-edit rebuild
-    /// at 1,000 articles per locale, but took that copy out of the output:
-    /// a build that then failed had changed the output.)
+    /// copy a previous commit kept of it was faster, but took that copy out
+    /// of the output: a build that then failed had changed the output.)
     fn create(&self, rel: &str) -> std::io::Result<std::fs::File> {
         std::fs::File::create(self.tmp.join(rel))
     }

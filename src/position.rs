@@ -10,8 +10,8 @@ pub(crate) struct LineIndex {
     line_starts: Vec<usize>,
     /// The last lookup, as (byte offset, column). The parser asks for
     /// positions in file order, so counting characters on from there keeps a
-    /// long line linear; counting from the line start each time made one
-    /// 1 MB line of 50,000 segments take seconds.
+    /// long line linear; counting from the line start each time made a long
+    /// line of many segments quadratic.
     last: Cell<(usize, u32)>,
     /// The line of the last lookup.
     last_line: Cell<usize>,

@@ -729,7 +729,8 @@ impl SiteRenderer<'_> {
             .add(self.site_title.as_bytes());
         // what the language links are made of (`language_links`): the
         // locales, their names and which of them have this page; fed as
-        // they are, not as the links' JSON (3,000 reused pages a rebuild)
+        // they are, not as the links' JSON (made for every reused page of a
+        // rebuild, i.e. nearly all of them)
         key.add(self.source_locale.as_bytes());
         for (l, name) in self.locales.iter().zip(&self.language_names) {
             let has = self.pages.get(l).is_some_and(|p| p.contains(file));

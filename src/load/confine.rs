@@ -14,8 +14,8 @@ use std::path::{Component, Path, PathBuf};
 use crate::diag::{Diagnostic, Location};
 
 /// The largest input file a build reads (an article, an include, a locale
-/// data file, a template): far above any real article (the largest of the
-/// real Partner Center tree is under 200 KB), far below what would hurt.
+/// data file, a template): far above any real article, far below what
+/// would hurt.
 pub(crate) const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Why an input file cannot be read.

@@ -154,7 +154,8 @@ pub(crate) fn findings(
     let mut discrepancies: Vec<Discrepancy> =
         out.into_iter().map(Finding::into_discrepancy).collect();
     // The key borrows: cloning its five strings for every comparison was
-    // over half of what reconcile cost (callgrind, BENCHMARKS.md).
+    // most of what reconcile cost (BENCHMARKS.md, 'What each optimisation
+    // buys').
     type Key<'d> = (
         &'d str,
         Option<(&'d str, u32)>,
