@@ -30,7 +30,7 @@ pub const DIR: &str = ".rulebook";
 /// The manifest inside [`DIR`]: a commit removes it from the output before
 /// it changes anything and puts the new one in last, so an output that is
 /// not whole has none, and nothing of it is reused.
-pub const MANIFEST: &str = "manifest.json";
+pub(crate) const MANIFEST: &str = "manifest.json";
 
 /// Bumped with any change to what is cached or how keys are made; the
 /// crate version is part of it, so a new rulebook never trusts an old cache.
@@ -39,6 +39,8 @@ const FORMAT: &str = concat!("rulebook-cache/6 ", env!("CARGO_PKG_VERSION"));
 /// What a finished build leaves for the next one (`manifest.json`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Manifest {
+    /// The cache format and rulebook version that wrote it: a cache of any
+    /// other is ignored.
     pub format: String,
     /// Fingerprint of everything analysis and rendering read besides the
     /// articles themselves.
@@ -66,9 +68,13 @@ pub struct Manifest {
 /// Sizes of a build's rules file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
+    /// Rules in rules.json.
     pub rules: usize,
+    /// Procedures in procedures.json.
     pub procedures: usize,
+    /// Findings (discrepancies) in report.json.
     pub discrepancies: usize,
+    /// Article files listed as sources of rules.json.
     pub sources: usize,
 }
 
@@ -77,17 +83,27 @@ pub struct Counts {
 /// report's summary, and where its analysis is kept.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ArticleMeta {
+    /// The article's locale id.
     pub locale: String,
+    /// The article's slug (its file stem, the same in every locale).
     pub article: String,
+    /// The file's path relative to the project root, as diagnostics print it.
     pub path: String,
+    /// SHA-256 of the file's bytes (hex), as rules.json's sources publish it.
     pub sha256: String,
     /// The file's size and modification time when it hashed to `sha256`:
     /// while both are unchanged the file is not read again (as git and
     /// cargo judge a file unchanged).
     pub stamp: Option<Stamp>,
+    /// The date that ranks its statements
+    /// ([`crate::frontmatter::Frontmatter::effective_date`]), `YYYY-MM-DD`;
+    /// `None` when undated.
     pub date: Option<String>,
+    /// Its title in the table of contents.
     pub nav_title: String,
+    /// How many bilingual segments it has, for the report's summary.
     pub segments: usize,
+    /// How many of them are left untranslated, for the report's summary.
     pub untranslated: usize,
     /// The analysis (JSON) in the locale's `facts-<locale>.json`.
     pub facts: Span,
@@ -100,7 +116,7 @@ pub struct ArticleMeta {
 /// articles without diagnostics, and the groups of articles (one file name
 /// across locales) whose parts of rules.json can be copied as they are.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Index {
+pub(crate) struct Index {
     /// Fingerprints of the data files the groups' spans point into.
     pub data_files: Vec<String>,
     pub articles: Vec<ArticleMeta>,
@@ -116,11 +132,12 @@ pub struct Index {
 pub struct Stamp(pub u64, pub u128);
 
 impl Stamp {
+    /// The stamp of the file at `path`; `None` when it cannot be read.
     pub fn of(path: &Path) -> Option<Stamp> {
         Stamp::from_metadata(&std::fs::metadata(path).ok()?)
     }
 
-    pub fn from_metadata(meta: &std::fs::Metadata) -> Option<Stamp> {
+    pub(crate) fn from_metadata(meta: &std::fs::Metadata) -> Option<Stamp> {
         let mtime = meta
             .modified()
             .ok()?
@@ -137,6 +154,8 @@ impl Stamp {
 pub struct FileId(u64, Stamp);
 
 impl FileId {
+    /// Who the file at `path` is (the link itself for a symlink); `None` when
+    /// it cannot be read.
     pub fn of(path: &Path) -> Option<FileId> {
         FileId::from_metadata(&std::fs::symlink_metadata(path).ok()?)
     }
@@ -153,6 +172,7 @@ impl FileId {
 /// The cache of the previous build, being read by this one.
 #[derive(Debug, Default)]
 pub struct Cache {
+    /// The previous build's manifest, of this build's format.
     pub manifest: Manifest,
     /// The previous output folder (pages are linked from here).
     pub out: PathBuf,
@@ -179,13 +199,13 @@ pub struct Cache {
 
 /// A whole file of the previous output: bounded, never blocking, a
 /// regular file only ([`crate::load::confine::read_any`]).
-pub fn read_old(path: &Path) -> Option<Vec<u8>> {
+pub(crate) fn read_old(path: &Path) -> Option<Vec<u8>> {
     crate::load::confine::read_any(path).ok()
 }
 
 /// The data files a build writes, whose parts the next build copies: their
 /// fingerprints are recorded in this order.
-pub const DATA_FILES: [&str; 3] = ["rules.json", "procedures.json", "report.json"];
+pub(crate) const DATA_FILES: [&str; 3] = ["rules.json", "procedures.json", "report.json"];
 
 /// The open `file` if its bytes hash to `fingerprint` (the open file stays
 /// the one hashed, whatever replaces the path).
@@ -248,7 +268,12 @@ impl Cache {
     /// The cache made of a manifest and an index already read (or kept in
     /// memory from the build that wrote them); the index only serves with
     /// the same inputs.
-    pub fn from_parts(out: &Path, manifest: Manifest, index: Index, inputs: &str) -> Option<Cache> {
+    pub(crate) fn from_parts(
+        out: &Path,
+        manifest: Manifest,
+        index: Index,
+        inputs: &str,
+    ) -> Option<Cache> {
         if manifest.format != FORMAT {
             return None;
         }
@@ -277,7 +302,7 @@ impl Cache {
 
     /// The manifest and the index this cache was made of (for a session
     /// to keep).
-    pub fn into_parts(self) -> (Manifest, Index) {
+    pub(crate) fn into_parts(self) -> (Manifest, Index) {
         let index = Index {
             data_files: self.data_files,
             articles: self.articles.into_values().collect(),
@@ -288,7 +313,7 @@ impl Cache {
     }
 
     /// The hash of `path` recorded when the file had this `stamp`.
-    pub fn known_hash(&self, path: &str, stamp: Stamp) -> Option<String> {
+    pub(crate) fn known_hash(&self, path: &str, stamp: Stamp) -> Option<String> {
         let a = self.articles.get(path)?;
         (a.stamp == Some(stamp)).then(|| a.sha256.clone())
     }
@@ -313,7 +338,7 @@ impl Cache {
     /// committed with (each hashed as it is read, not held: parts are read
     /// back by span). `None` means the cache speaks of another output: it
     /// is not used at all.
-    pub fn old_data(&self) -> Option<OldFiles> {
+    pub(crate) fn old_data(&self) -> Option<OldFiles> {
         if self.manifest.data_files.len() != DATA_FILES.len() {
             return None;
         }
@@ -371,7 +396,7 @@ impl Cache {
     /// since its build committed. One stat per file; an output found
     /// touched is not "up to date", and the build that follows replaces
     /// what was touched.
-    pub fn output_untouched(&self) -> bool {
+    pub(crate) fn output_untouched(&self) -> bool {
         let Some(committed) = self.committed() else {
             return false;
         };
@@ -406,7 +431,8 @@ impl Cache {
     }
 
     /// The previous facts file of `locale`, opened once; analyses are read
-    /// from it by span (at 5,000 articles a locale's file is ~50 MB).
+    /// from it by span (a big locale's file is far too large to read whole
+    /// for a few articles).
     fn old_facts(&self, locale: &str) -> Option<std::sync::Arc<Store>> {
         let mut files = self.facts.lock().ok()?;
         files
@@ -458,7 +484,7 @@ type Counting = crate::fsutil::Counting<std::io::BufWriter<std::fs::File>>;
 
 /// An article's analysis for the next build's cache: made this build, or
 /// the previous cache's bytes.
-pub enum Facts {
+pub(crate) enum Facts {
     /// Made this build, in the spill file.
     Spilled(Span),
     Old,
@@ -468,7 +494,7 @@ pub enum Facts {
 /// folder) and return the articles' metas with their spans in it. A locale
 /// whose articles all kept their analysis, in the same order, keeps the
 /// old file (`keep` is told its path in the output).
-pub fn save_facts(
+pub(crate) fn save_facts(
     dir: &Path,
     articles: Vec<(ArticleMeta, Facts)>,
     old: Option<&Cache>,
@@ -507,8 +533,8 @@ pub fn save_facts(
         let mut buf = Vec::new();
         // Articles kept lie in the previous file one after the other, in
         // the same order: each run of them is copied whole, by the kernel
-        // (a one-edit rebuild copies a 6 MB file in two or three runs
-        // instead of a read and a write per article).
+        // (a one-edit rebuild copies the file in two or three runs instead
+        // of a read and a write per article).
         let mut run = crate::data_files::Gather::default();
         let flush =
             |run: &mut crate::data_files::Gather, out: &mut Counting| -> std::io::Result<()> {
@@ -555,7 +581,7 @@ pub fn save_facts(
 }
 
 /// Write the index; returns its checksum, for the manifest.
-pub fn save_index(dir: &Path, index: &Index) -> std::io::Result<String> {
+pub(crate) fn save_index(dir: &Path, index: &Index) -> std::io::Result<String> {
     std::fs::create_dir_all(dir)?;
     let bytes = serde_json::to_vec(index).map_err(std::io::Error::other)?;
     std::fs::write(dir.join(INDEX), &bytes)?;
@@ -564,7 +590,7 @@ pub fn save_index(dir: &Path, index: &Index) -> std::io::Result<String> {
 
 /// Write the manifest (of this cache format: `format` is set here),
 /// sealed with its checksum.
-pub fn save_manifest(dir: &Path, manifest: &mut Manifest) -> std::io::Result<()> {
+pub(crate) fn save_manifest(dir: &Path, manifest: &mut Manifest) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     manifest.format = FORMAT.to_owned();
     std::fs::write(dir.join(MANIFEST), seal(manifest)?)
@@ -575,16 +601,16 @@ pub fn save_manifest(dir: &Path, manifest: &mut Manifest) -> std::io::Result<()>
 /// work is redone, nobody forges one, and hashing must cost far less than
 /// the work it saves.
 #[derive(Default)]
-pub struct Key(Xxh3);
+pub(crate) struct Key(Xxh3);
 
 impl Key {
-    pub fn new(kind: &str) -> Key {
+    pub(crate) fn new(kind: &str) -> Key {
         let mut k = Key(Xxh3::new());
         k.add(FORMAT.as_bytes()).add(kind.as_bytes());
         k
     }
 
-    pub fn add(&mut self, part: &[u8]) -> &mut Self {
+    pub(crate) fn add(&mut self, part: &[u8]) -> &mut Self {
         self.0.update(&(part.len() as u64).to_le_bytes());
         self.0.update(part);
         self
@@ -593,7 +619,7 @@ impl Key {
     /// Every file under `dir` (sorted, with its path relative to `root`);
     /// a missing folder adds nothing. Only regular files under `confined`
     /// (canonical folders) are read; any other file adds a marker.
-    pub fn add_tree(&mut self, root: &Path, dir: &Path, confined: &[PathBuf]) -> &mut Self {
+    pub(crate) fn add_tree(&mut self, root: &Path, dir: &Path, confined: &[PathBuf]) -> &mut Self {
         let mut files = Vec::new();
         walk(dir, &mut files);
         files.sort();
@@ -611,7 +637,7 @@ impl Key {
         self
     }
 
-    pub fn finish(self) -> String {
+    pub(crate) fn finish(self) -> String {
         format!("{:032x}", self.0.digest128())
     }
 }

@@ -13,30 +13,32 @@ use crate::load;
 
 /// Exit codes (DESIGN.md): 0 success, 1 the input or the question says no,
 /// 2 usage or unreadable input.
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_INPUT: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
+pub(crate) const EXIT_OK: u8 = 0;
+pub(crate) const EXIT_INPUT: u8 = 1;
+pub(crate) const EXIT_USAGE: u8 = 2;
 
+/// The command line of `rulebook` (its help text is the `about` below and
+/// the fields' doc comments).
 #[derive(Debug, Parser)]
 #[command(name = "rulebook", version, about = "Localized help articles in, a localized site and a rules file out", long_about = None)]
 pub struct Cli {
     /// Project root holding book.toml, content/, locales/ and templates/.
     #[arg(long, global = true, default_value = ".", value_name = "DIR")]
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// Print errors only.
     #[arg(long, short, global = true)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// Worker threads for parsing and extraction [default: one per core].
     /// The output does not depend on it.
     #[arg(long, short = 'j', global = true, value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..))]
-    pub jobs: Option<u16>,
+    pub(crate) jobs: Option<u16>,
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Build the rules file, the translator report and the localized site.
     Build {
         /// Output folder.
@@ -49,6 +51,8 @@ pub enum Command {
     /// Report how the locales differ: facts, sections, segments, terms, steps.
     /// Exits 1 when a finding at or above --fail-on exists.
     Diff {
+        /// Output form: text for people, JSON as report.json, SARIF for code
+        /// scanning.
         #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
         format: DiffFormat,
         /// Lowest severity that makes the run fail.
@@ -60,12 +64,15 @@ pub enum Command {
     },
     /// Print the parsed document model of one article.
     Inspect {
+        /// The Markdown file (relative to the working directory).
         file: PathBuf,
+        /// Output form: an outline for people, or the model as JSON.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
     /// Rebuild the source-language Markdown from a bilingual file.
     SourceText {
+        /// The bilingual Markdown file (relative to the working directory).
         file: PathBuf,
         /// Write here instead of standard output.
         #[arg(long, short, value_name = "FILE")]
@@ -82,29 +89,31 @@ pub enum Command {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Rules file [default: book/rules.json under --root].
     #[arg(long, global = true, value_name = "FILE")]
-    pub rules: Option<PathBuf>,
+    pub(crate) rules: Option<PathBuf>,
     /// Language of the reasons (BCP 47, negotiated against locales/; falls back to en).
     #[arg(long, global = true, default_value = "en", value_name = "L")]
-    pub lang: String,
+    pub(crate) lang: String,
+    /// Output form: a sentence for people, or the decision as JSON.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    pub(crate) format: Format,
     /// Answer every question of a JSONL file (`-` for standard input), one
     /// decision per line, in order.
     #[arg(long, value_name = "FILE.jsonl")]
-    pub batch: Option<PathBuf>,
+    pub(crate) batch: Option<PathBuf>,
     #[command(subcommand)]
-    pub question: Option<QuestionArgs>,
+    pub(crate) question: Option<QuestionArgs>,
 }
 
 /// The questions of `check` (DESIGN.md). Values are taken as text and checked
 /// by the library, so that every bad value gets the same clear message.
 #[derive(Debug, Subcommand)]
-pub enum QuestionArgs {
+pub(crate) enum QuestionArgs {
     /// May PRODUCT be bought in MARKET?
     Purchase {
+        /// Product id, as rules.json names it.
         #[arg(long, value_name = "P")]
         product: String,
         /// ISO 3166-1 alpha-2 code, any case.
@@ -113,6 +122,7 @@ pub enum QuestionArgs {
     },
     /// Do prices in MARKET include tax?
     Tax {
+        /// ISO 3166-1 alpha-2 code, any case.
         #[arg(long, value_name = "M")]
         market: String,
     },
@@ -139,20 +149,23 @@ pub enum QuestionArgs {
     },
     /// May any of the roles do ACTION?
     Role {
+        /// Action id, as rules.json names it.
         #[arg(long, value_name = "A")]
         action: String,
+        /// A role the user holds (repeatable).
         #[arg(long = "role", value_name = "R", required = true)]
         roles: Vec<String>,
     },
     /// Does a cancellation request (a JSON file) carry every required field?
     CancelRequest {
+        /// The request: a JSON object of field name → value.
         #[arg(long, value_name = "F.json")]
         file: PathBuf,
     },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Text,
     Json,
 }
@@ -240,14 +253,14 @@ mod check;
 mod serve;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DiffFormat {
+pub(crate) enum DiffFormat {
     Text,
     Json,
     Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
+pub(crate) enum FailOn {
     Error,
     Warning,
     Never,

@@ -22,7 +22,7 @@ use crate::report::{self, LocaleSummary};
 use crate::rules::{Discrepancy, Procedure, Rule, SourceFile};
 
 /// A byte range of the previous rules.json.
-pub type Span = (u64, u64);
+pub(crate) type Span = (u64, u64);
 
 /// A part of the output: made this build (in memory, or already written
 /// to the build's spill file), or the previous build's bytes.
@@ -73,7 +73,7 @@ impl Store {
     /// Append the bytes of `span` to `out` (at its position), copied by the
     /// kernel from file to file where it can (`copy_file_range`: no trip
     /// through this process's memory), else read and written.
-    pub fn copy_into(&self, (start, end): Span, out: &mut std::fs::File) -> io::Result<()> {
+    pub(crate) fn copy_into(&self, (start, end): Span, out: &mut std::fs::File) -> io::Result<()> {
         let short = || io::Error::other("a stored part is shorter than its index says");
         if end < start || end > self.len {
             return Err(short());
@@ -242,14 +242,14 @@ impl<'a> Windows<'a> {
 /// and each article's analysis for the cache, appended to one unnamed
 /// temporary file as they are made, so that memory holds only the groups
 /// being worked on. The parts are the bytes they take in rules.json.
-pub struct Spill {
+pub(crate) struct Spill {
     out: Counting<io::BufWriter<std::fs::File>>,
 }
 
 impl Spill {
     /// A new spill file in `dir` (removed by the system when closed, also
     /// after a crash).
-    pub fn new(dir: &std::path::Path) -> io::Result<Spill> {
+    pub(crate) fn new(dir: &std::path::Path) -> io::Result<Spill> {
         Ok(Spill {
             out: Counting::new(io::BufWriter::with_capacity(
                 1 << 16,
@@ -259,21 +259,21 @@ impl Spill {
     }
 
     /// Append `bytes`; returns where they begin.
-    pub fn append(&mut self, bytes: &[u8]) -> io::Result<u64> {
+    pub(crate) fn append(&mut self, bytes: &[u8]) -> io::Result<u64> {
         let at = self.out.pos;
         self.out.write_all(bytes)?;
         Ok(at)
     }
 
     /// Done writing: the file to read the parts back from.
-    pub fn finish(self) -> io::Result<Store> {
+    pub(crate) fn finish(self) -> io::Result<Store> {
         let file = self.out.inner.into_inner().map_err(|e| e.into_error())?;
         Ok(Store::new(file))
     }
 }
 
 /// Counts of a group's findings in one locale: errors, warnings, infos.
-pub type Severities = [usize; 3];
+pub(crate) type Severities = [usize; 3];
 
 /// What the site's out-of-date notices need of a group in one locale: the
 /// date of a stale translation's source, the ids of the facts it misses or
@@ -285,7 +285,7 @@ pub struct BannerFacts {
 }
 
 /// A run of sorted findings: locale, translation path, count, the run.
-pub type FindingRun = (String, Option<String>, usize, Part<Vec<Discrepancy>>);
+pub(crate) type FindingRun = (String, Option<String>, usize, Part<Vec<Discrepancy>>);
 
 /// One group of articles (one file name across locales), reconciled.
 #[derive(Debug)]
@@ -464,7 +464,7 @@ impl Group {
     /// (a run's elements with their separators), leaving their spans in
     /// `buf` in their place; [`Group::shift`] moves the spans to where
     /// `buf` lands in the spill file.
-    pub fn spill(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
+    pub(crate) fn spill(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
         for (_, _, part) in &mut self.rules {
             spill_one(part, buf)?;
         }
@@ -481,7 +481,7 @@ impl Group {
     }
 
     /// Move the spilled parts' spans by `base`.
-    pub fn shift(&mut self, base: u64) {
+    pub(crate) fn shift(&mut self, base: u64) {
         fn shift<T>(part: &mut Part<T>, base: u64) {
             if let Part::Spilled((start, end)) = part {
                 *start += base;
@@ -623,7 +623,7 @@ fn write_at<W: Write, T: Serialize + ?Sized>(w: &mut W, depth: usize, value: &T)
 /// copied as one: the run so far, and where it begins in the file being
 /// written (whose end does not move while the run is held).
 #[derive(Debug, Default)]
-pub struct Gather {
+pub(crate) struct Gather {
     run: Option<(Span, u64)>,
 }
 
@@ -631,7 +631,7 @@ impl Gather {
     /// Where `span` lands if it joins the run: it starts `gap` bytes after
     /// the run's end, and the run stays within `cap` bytes. `None`: the
     /// run is to be taken (and copied) and a new one begun.
-    pub fn join(&mut self, (from, to): Span, gap: u64, cap: u64) -> Option<u64> {
+    pub(crate) fn join(&mut self, (from, to): Span, gap: u64, cap: u64) -> Option<u64> {
         let ((a, b), at) = self.run.as_mut()?;
         (from == *b + gap && to - *a <= cap).then(|| {
             *b = to;
@@ -640,12 +640,12 @@ impl Gather {
     }
 
     /// Begin a run with `span`, landing at `at`.
-    pub fn begin(&mut self, span: Span, at: u64) {
+    pub(crate) fn begin(&mut self, span: Span, at: u64) {
         self.run = Some((span, at));
     }
 
     /// The run gathered, if any, to be copied now.
-    pub fn take(&mut self) -> Option<Span> {
+    pub(crate) fn take(&mut self) -> Option<Span> {
         self.run.take().map(|(span, _)| span)
     }
 }
@@ -791,7 +791,7 @@ pub struct OldFiles {
 
 /// The spans of every group's parts in the three data files just written,
 /// by group (in [`Assembled::groups`] order), for the next build's cache.
-pub type Written = Vec<GroupIndex>;
+pub(crate) type Written = Vec<GroupIndex>;
 
 /// Everything the data files are made of, in groups.
 #[derive(Debug)]
@@ -824,7 +824,7 @@ pub struct Assembled {
 /// A build's `cross-article-conflict` findings: the key of every rule's
 /// claim they were made from, how many, and the run of them.
 #[derive(Debug)]
-pub struct Cross {
+pub(crate) struct Cross {
     key: String,
     n: usize,
     part: Part<Vec<Discrepancy>>,
@@ -871,7 +871,7 @@ impl Assembled {
     /// The previous build's cross-article findings, to copy while the
     /// rules' claims are the same (only with the previous report.json in
     /// the stores).
-    pub fn with_old_cross(mut self, old: Option<CrossIndex>) -> Assembled {
+    pub(crate) fn with_old_cross(mut self, old: Option<CrossIndex>) -> Assembled {
         self.old_cross = old;
         self
     }
@@ -884,7 +884,7 @@ impl Assembled {
     /// made (and are the bytes they were then: the file is fingerprinted).
     /// Cheap enough for every build: the fresh rules, and one pass over the
     /// ids in their sorted order.
-    pub fn verify(&self) -> Vec<crate::diag::Diagnostic> {
+    pub(crate) fn verify(&self) -> Vec<crate::diag::Diagnostic> {
         use crate::diag::{Diagnostic, Location};
         let at = |rule: &Rule| Location::new(rule.source.path.to_string(), rule.source.line, 1);
         let help = "rulebook made a rule its own validator would refuse: the build stops so that \
@@ -1122,14 +1122,19 @@ impl Assembled {
     /// Each group's index for the next cache, without spans yet: each of
     /// the three writers fills in its file's spans in an index of its own
     /// (they run side by side), and [`merge_indexes`] puts them together.
-    pub fn empty_index(&self) -> Written {
+    pub(crate) fn empty_index(&self) -> Written {
         self.groups.iter().map(|_| GroupIndex::default()).collect()
     }
 
     /// The indexes the three writers filled, as one: each group's key and
     /// banner facts, its rules' spans in rules.json, its procedures' in
     /// procedures.json, its findings' in report.json.
-    pub fn merge_indexes(&self, rules: Written, procedures: Written, report: Written) -> Written {
+    pub(crate) fn merge_indexes(
+        &self,
+        rules: Written,
+        procedures: Written,
+        report: Written,
+    ) -> Written {
         self.groups
             .iter()
             .zip(rules)
@@ -1150,7 +1155,7 @@ impl Assembled {
 
     /// Write rules.json; records each rule's span in `index` and returns a
     /// hash of the rules array's bytes.
-    pub fn write_rules<W: Write>(
+    pub(crate) fn write_rules<W: Write>(
         &self,
         w: &mut Counting<W>,
         index: &mut Written,
@@ -1188,7 +1193,7 @@ impl Assembled {
     }
 
     /// Write procedures.json; records each group's span in `index`.
-    pub fn write_procedures<W: Write>(
+    pub(crate) fn write_procedures<W: Write>(
         &self,
         w: &mut Counting<W>,
         index: &mut Written,
@@ -1214,7 +1219,7 @@ impl Assembled {
 
     /// Write report.json: the summary, then the findings; records each
     /// run's span in `index`.
-    pub fn write_report<W: Write>(
+    pub(crate) fn write_report<W: Write>(
         &self,
         w: &mut Counting<W>,
         index: &mut Written,
@@ -1260,13 +1265,13 @@ impl Assembled {
     }
 
     /// How many rules rules.json lists.
-    pub fn rule_count(&self) -> usize {
+    pub(crate) fn rule_count(&self) -> usize {
         self.groups.iter().map(|g| g.rules.len()).sum()
     }
 
     /// The rules at `range` of rules.json's order, read back one at a
     /// time, for a page of the rules page.
-    pub fn for_each_rule(
+    pub(crate) fn for_each_rule(
         &self,
         range: std::ops::Range<usize>,
         mut f: impl FnMut(Rule),
@@ -1283,14 +1288,14 @@ impl Assembled {
     }
 
     /// Every rule, in rules.json's order, read back.
-    pub fn all_rules(&self) -> io::Result<Vec<Rule>> {
+    pub(crate) fn all_rules(&self) -> io::Result<Vec<Rule>> {
         let mut rules = Vec::with_capacity(self.rule_count());
         self.for_each_rule(0..usize::MAX, |r| rules.push(r))?;
         Ok(rules)
     }
 
     /// Every procedure, in procedures.json's order, read back.
-    pub fn all_procedures(&self) -> io::Result<Vec<Procedure>> {
+    pub(crate) fn all_procedures(&self) -> io::Result<Vec<Procedure>> {
         let stores = &mut Windows::new(&self.stores.old.procedures, &self.stores.spilled);
         let mut all = Vec::new();
         for group in &self.groups {
@@ -1302,7 +1307,7 @@ impl Assembled {
     }
 
     /// Every finding, in report.json's order, read back.
-    pub fn all_findings(&self) -> io::Result<Vec<Discrepancy>> {
+    pub(crate) fn all_findings(&self) -> io::Result<Vec<Discrepancy>> {
         let stores = &mut Windows::new(&self.stores.old.report, &self.stores.spilled);
         let mut all = Vec::new();
         for &(g, run) in self.finding_order() {
@@ -1315,7 +1320,7 @@ impl Assembled {
     }
 
     /// How many findings `locale` has.
-    pub fn finding_count(&self, locale: &str) -> usize {
+    pub(crate) fn finding_count(&self, locale: &str) -> usize {
         self.groups
             .iter()
             .filter_map(|g| g.severities.get(locale))
@@ -1331,7 +1336,7 @@ impl Assembled {
     /// The findings of one locale at `range` of their report order, read
     /// back run by run (runs before the range are counted, not read), for
     /// a page of its status page.
-    pub fn for_each_finding(
+    pub(crate) fn for_each_finding(
         &self,
         locale: &str,
         range: std::ops::Range<usize>,
@@ -1394,7 +1399,7 @@ impl Assembled {
     /// Each locale's out-of-date notices' facts, by article: the stale
     /// date and the kinds of facts that differ. A rule's kind is that of
     /// the first rule of its id in rules.json.
-    pub fn banner_facts(
+    pub(crate) fn banner_facts(
         &self,
         locale: &str,
     ) -> BTreeMap<String, (Option<String>, BTreeSet<String>)> {

@@ -13,7 +13,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Reported; the command still succeeds.
     Warning,
+    /// The command fails (exit 1, or 2 for usage and unreadable input).
     Error,
 }
 
@@ -29,12 +31,17 @@ impl fmt::Display for Severity {
 /// A place in a file: 1-based line and column (column counted in characters).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
+    /// The file as the user names it: relative to the project root,
+    /// `/`-separated.
     pub path: String,
+    /// Line, from 1; 0 when only the file is known.
     pub line: u32,
+    /// Column in characters, from 1; 0 when unknown.
     pub col: u32,
 }
 
 impl Location {
+    /// A location at `line`:`col` of `path` (0 for either when unknown).
     pub fn new(path: impl Into<String>, line: u32, col: u32) -> Self {
         Location {
             path: path.into(),
@@ -95,17 +102,22 @@ impl fmt::Display for Escaped<'_> {
 /// One problem found in the input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// Whether it fails the command.
     pub severity: Severity,
     /// Stable kebab-case id, e.g. `yaml-frontmatter`; documented in docs/diagnostics.md.
     pub code: &'static str,
+    /// What is wrong, in one sentence that quotes the offending input.
     pub message: String,
+    /// Where it is; `None` for a problem of no file (a bad command line).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
+    /// How to fix it, printed as `  = help: …` under the message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
 }
 
 impl Diagnostic {
+    /// An error with stable code `code` (kebab-case, docs/diagnostics.md).
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
@@ -116,6 +128,8 @@ impl Diagnostic {
         }
     }
 
+    /// A warning with stable code `code`: reported, but the command still
+    /// succeeds.
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
@@ -123,16 +137,19 @@ impl Diagnostic {
         }
     }
 
+    /// The diagnostic located at `location`.
     pub fn at(mut self, location: Location) -> Self {
         self.location = Some(location);
         self
     }
 
+    /// The diagnostic with `help` saying how to fix the problem.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// True for an error, false for a warning.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -185,26 +202,32 @@ impl miette::Diagnostic for Diagnostic {
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// Add one diagnostic.
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.0.push(diagnostic);
     }
 
+    /// Add every diagnostic of `other`.
     pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
         self.0.extend(other);
     }
 
+    /// True when any of them is an error (the command fails).
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(Diagnostic::is_error)
     }
 
+    /// The errors among them, in order.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter().filter(|d| d.is_error())
     }
 
+    /// True when there are none.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// Every diagnostic, in order.
     pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
         self.0.iter()
     }

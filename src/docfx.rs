@@ -23,7 +23,9 @@ use crate::frontmatter::Frontmatter;
 /// A 1-based line and column (characters) in the article's file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Pos {
+    /// Line, from 1.
     pub line: u32,
+    /// Column in characters (not bytes), from 1.
     pub col: u32,
 }
 
@@ -31,11 +33,15 @@ pub struct Pos {
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
 pub struct Document {
+    /// The article's path as diagnostics print it (`content/<locale>/…` in a
+    /// project).
     pub path: String,
+    /// The typed YAML frontmatter; all `None` when the file has none.
     pub frontmatter: Frontmatter,
     /// Blocks before the first heading.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub preamble: Vec<Block>,
+    /// The headings with their blocks, in file order.
     pub sections: Vec<Section>,
     /// Every bilingual segment, in file order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -54,10 +60,12 @@ impl Document {
         !self.segments.is_empty()
     }
 
+    /// The section whose anchor is `anchor`, if any.
     pub fn section(&self, anchor: &str) -> Option<&Section> {
         self.sections.iter().find(|s| s.anchor == anchor)
     }
 
+    /// The segment with `data-ttu-id` `id`, if any.
     pub fn segment(&self, id: &str) -> Option<&Segment> {
         self.segments.iter().find(|s| s.id == id)
     }
@@ -87,14 +95,20 @@ impl Document {
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
 pub struct Section {
+    /// Heading level, 1 (`#`) to 6.
     pub level: u8,
     /// From `<a name="…">` in the heading (the same in every locale); a slug of
     /// the title only where the heading gives none (`anchor_given` false).
     pub anchor: String,
+    /// True when the anchor comes from the heading's `<a name>`, false when it
+    /// is a slug of the title.
     pub anchor_given: bool,
+    /// The heading's text.
     pub title: Text,
+    /// Where the heading starts.
     #[serde(flatten)]
     pub pos: Pos,
+    /// The blocks between this heading and the next one.
     pub blocks: Vec<Block>,
 }
 
@@ -123,15 +137,17 @@ pub struct Text {
     /// Bold runs: UI labels such as **Software**, without escaping brackets.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<Label>,
+    /// Links inside, in order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
+    /// Where the content starts.
     #[serde(flatten)]
     pub pos: Pos,
 }
 
 impl Text {
     /// The source-language reading where there is one, else the text itself.
-    pub fn source_or_text(&self) -> &str {
+    pub(crate) fn source_or_text(&self) -> &str {
         self.source.as_deref().unwrap_or(&self.text)
     }
 }
@@ -139,17 +155,26 @@ impl Text {
 /// A bold UI label; `source` is its twin in the English source segment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Label {
+    /// The label as this locale shows it, without the `**`.
     pub text: String,
+    /// The same label in the source segment; `None` outside segments or when
+    /// the source has no bold run to pair it with.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Where the bold run starts.
     #[serde(flatten)]
     pub pos: Pos,
 }
 
+/// An inline link: its text and destination.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Link {
+    /// The link text as the reader sees it, trimmed.
     pub text: String,
+    /// The destination as the Markdown gives it (relative paths are resolved by
+    /// the site stage).
     pub url: String,
+    /// Where the link starts.
     #[serde(flatten)]
     pub pos: Pos,
 }
@@ -159,10 +184,13 @@ pub struct Link {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Segment {
+    /// The `data-ttu-id` value that pairs target and source.
     pub id: String,
+    /// The translated text (the `data-ttu-id` span's content).
     pub target: String,
     /// `None` when the file never gave the segment its source twin.
     pub source: Option<String>,
+    /// Where the target span starts.
     #[serde(flatten)]
     pub pos: Pos,
     /// Byte ranges in the file, for rewriting (`source-text`).
@@ -179,6 +207,9 @@ impl Segment {
     }
 }
 
+/// Where a segment's pieces lie in the file's bytes (`start..end` pairs), so
+/// that `source-text` can replace the pair by its source without re-rendering
+/// the Markdown.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SegmentRaw {
     /// From `<span data-ttu-id` to the end of the sxs-lookup's closing `</span>`.
@@ -189,9 +220,13 @@ pub struct SegmentRaw {
     pub target: (usize, usize),
 }
 
+/// An HTML comment (`<!-- … -->`): an internal note that never reaches a page
+/// or a fact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Comment {
+    /// The comment's text without `<!--`, `-->` and surrounding whitespace.
     pub text: String,
+    /// Where `<!--` starts.
     #[serde(flatten)]
     pub pos: Pos,
 }
@@ -200,15 +235,20 @@ pub struct Comment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum AlertKind {
+    /// `[!NOTE]`: information worth noticing.
     Note,
+    /// `[!TIP]`: optional advice.
     Tip,
+    /// `[!IMPORTANT]`: what a partner needs to know to succeed.
     Important,
+    /// `[!CAUTION]`: a consequence to avoid.
     Caution,
+    /// `[!WARNING]`: a danger to avoid.
     Warning,
 }
 
 impl AlertKind {
-    pub fn from_marker(name: &str) -> Option<Self> {
+    pub(crate) fn from_marker(name: &str) -> Option<Self> {
         Some(match name.to_ascii_uppercase().as_str() {
             "NOTE" => AlertKind::Note,
             "TIP" => AlertKind::Tip,
@@ -231,70 +271,104 @@ impl AlertKind {
     }
 }
 
+/// A block of an article: what extraction reads facts from and the site
+/// renders.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Block {
+    /// A paragraph of inline text.
     Paragraph {
+        /// Its content.
         text: Text,
     },
+    /// A DocFX alert (`> [!NOTE]` …) and the blocks it holds.
     Alert {
+        /// Which alert.
         kind: AlertKind,
+        /// The blocks inside, without the marker line.
         blocks: Vec<Block>,
+        /// Where the alert starts.
         #[serde(flatten)]
         pos: Pos,
     },
+    /// A block quote that is not an alert.
     Quote {
+        /// The blocks inside.
         blocks: Vec<Block>,
+        /// Where the quote starts.
         #[serde(flatten)]
         pos: Pos,
     },
     /// An ordered list: a procedure whose steps a partner follows in order.
     Procedure {
+        /// The steps, numbered from the list's start.
         steps: Vec<Item>,
+        /// Where the list starts.
         #[serde(flatten)]
         pos: Pos,
     },
+    /// A bulleted list.
     List {
+        /// The items, in order.
         items: Vec<Item>,
+        /// Where the list starts.
         #[serde(flatten)]
         pos: Pos,
     },
+    /// A pipe table.
     Table {
+        /// The header row's cells.
         header: Vec<Text>,
+        /// The body rows, each a list of cells.
         rows: Vec<Vec<Text>>,
+        /// Where the table starts.
         #[serde(flatten)]
         pos: Pos,
     },
+    /// A fenced or indented code block, kept verbatim.
     Code {
+        /// The language the fence names (`json`, `powershell`); `None` for an
+        /// indented block or a bare fence.
         #[serde(skip_serializing_if = "Option::is_none")]
         lang: Option<String>,
+        /// The code, as written.
         code: String,
+        /// Where the block starts.
         #[serde(flatten)]
         pos: Pos,
     },
     /// `[!INCLUDE[title](path)]`: resolved by the site stage, never here.
     Include {
+        /// The text between the inner brackets.
         title: String,
+        /// The included file's path, relative to the including article, as
+        /// written.
         path: String,
+        /// Where the include starts.
         #[serde(flatten)]
         pos: Pos,
     },
     /// Other DocFX block syntax kept as written: `[!div …]`, `::: zone …`.
     Directive {
+        /// The directive's line as written.
         text: String,
+        /// Where the directive starts.
         #[serde(flatten)]
         pos: Pos,
     },
     /// Raw HTML that is not a comment (sanitized before it reaches a page).
     Html {
+        /// The HTML, comments removed (they are in [`Document::comments`]).
         html: String,
+        /// Where the HTML starts.
         #[serde(flatten)]
         pos: Pos,
     },
 }
 
 impl Block {
+    /// Where the block starts in the file.
     pub fn pos(&self) -> Pos {
         match self {
             Block::Paragraph { text } => text.pos,
@@ -344,9 +418,12 @@ pub struct Item {
     /// Step number for procedure steps (from the list's start), else absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n: Option<u64>,
+    /// The item's own text (its first paragraph or line).
     pub text: Text,
+    /// Blocks nested under the item (further paragraphs, sub-lists, alerts).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub blocks: Vec<Block>,
+    /// Where the item's marker is.
     #[serde(flatten)]
     pub pos: Pos,
 }

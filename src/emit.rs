@@ -24,10 +24,12 @@ use crate::output::{Staging, out_dir};
 pub struct BuildOutput {
     /// Sizes of the rules file written.
     pub counts: Counts,
+    /// Warnings the build reported (an error fails the build instead).
     pub diagnostics: Diagnostics,
     /// The data files written (rules, report, schema), relative to the
     /// output folder.
     pub files: Vec<String>,
+    /// How much was done anew and how much reused.
     pub stats: BuildStats,
 }
 
@@ -37,15 +39,21 @@ pub struct BuildOutput {
 pub struct BuildStats {
     /// Nothing changed since the last build: nothing was written.
     pub up_to_date: bool,
+    /// Articles read, parsed and extracted by this build.
     pub articles_analyzed: usize,
+    /// Articles whose analysis came from the cache (their file unchanged).
     pub articles_cached: usize,
+    /// Pages rendered by this build.
     pub pages_rendered: usize,
+    /// Pages kept from the previous output (made from the same inputs).
     pub pages_reused: usize,
     /// The cache came from the session's memory (see [`Session`]), not
     /// from disk.
     pub cache_in_memory: bool,
 }
 
+/// How to build: which locales, whether to show progress, what to keep between
+/// builds.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     /// Build only these locales (empty: all).
@@ -155,9 +163,13 @@ pub fn rules_for_project(project: &Project) -> Result<(RulesFile, Diagnostics), 
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Analysis {
+    /// rules.json's content.
     pub rules: RulesFile,
+    /// procedures.json's content.
     pub procedures: ProceduresFile,
+    /// report.json's content: the findings.
     pub report: Report,
+    /// Problems met while analyzing; with errors among them a build would fail.
     pub diagnostics: Diagnostics,
 }
 
@@ -1112,7 +1124,8 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     // The writer is a thread of its own, not a rayon task: the pool's
     // workers may all be waiting for it. A build that analyzed everything
     // has both cores busy either way, and writes one after the other (side
-    // by side it was 10% slower: more threads than cores).
+    // by side it was slower: more threads than cores; BENCHMARKS.md, 'What
+    // each optimisation buys').
     let overlap = stats.articles_cached > 0;
     let (written, built) = std::thread::scope(|scope| {
         let data = DataFiles {
@@ -1191,7 +1204,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
 }
 
 /// The folder of the output the JSON Schemas of the data files go in.
-pub const SCHEMAS_DIR: &str = "schemas";
+pub(crate) const SCHEMAS_DIR: &str = "schemas";
 
 /// The schemas the build publishes, by file name.
 fn schemas() -> Vec<(&'static str, serde_json::Value)> {

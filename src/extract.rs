@@ -23,7 +23,7 @@ use crate::rules::{
 
 /// Which reading of a bilingual text to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
+pub(crate) enum Side {
     /// The source-language segments (English).
     Source,
     /// What readers of the locale see.
@@ -33,13 +33,18 @@ pub enum Side {
 /// One fact as one locale states it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fact {
+    /// The fact's local id (`cancellation-window`): with the article and
+    /// section it makes the rule id.
     pub rule: String,
+    /// What the locale states.
     #[serde(with = "crate::rules::tagged")]
     pub value: Value,
+    /// Where it states it.
     pub source: Provenance,
 }
 
 impl Fact {
+    /// The kind of the value (what the validator asks of it).
     pub fn kind(&self) -> Kind {
         self.value.kind()
     }
@@ -48,27 +53,38 @@ impl Fact {
 /// A numbered procedure of one locale.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ProcedureFact {
+    /// Anchor of the section the procedure is in.
     pub section: String,
+    /// That section's heading text.
     pub title: String,
+    /// The numbered steps, with their UI labels.
     pub steps: Vec<crate::rules::Step>,
+    /// Ids of the roles the section says may follow it; empty when it names
+    /// none.
     pub requires_role: Vec<String>,
+    /// Line where the numbered list starts.
     pub line: u32,
 }
 
 /// A product named in the text, as written (for the terminology check).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TermUse {
+    /// Id of the product in the lexicon.
     pub product: String,
+    /// The name as the text wrote it.
     pub name: String,
     /// The lexicon lists this name as an older one.
     pub superseded: bool,
+    /// Where it is written.
     pub source: Provenance,
 }
 
 /// What one article of one locale states.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Extraction {
+    /// Facts stated, in file order.
     pub facts: Vec<Fact>,
+    /// Numbered procedures, in file order.
     pub procedures: Vec<ProcedureFact>,
     /// First use of each product name, in file order.
     pub terms: Vec<TermUse>,
@@ -812,8 +828,8 @@ fn is_plain(s: &str) -> bool {
 }
 
 /// The codes of numbers extraction cannot take as written.
-pub const NUMBER_OUT_OF_RANGE: &str = "number-out-of-range";
-pub const NUMBER_UNREADABLE: &str = "number-unreadable";
+pub(crate) const NUMBER_OUT_OF_RANGE: &str = "number-out-of-range";
+pub(crate) const NUMBER_UNREADABLE: &str = "number-unreadable";
 const NUMBER_CODES: [&str; 2] = [NUMBER_OUT_OF_RANGE, NUMBER_UNREADABLE];
 
 /// Where `token` (a number as written) stands in `text` as a whole (digits

@@ -15,36 +15,48 @@ mod fast;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Frontmatter {
+    /// `title`.
     #[serde(default, deserialize_with = "scalar_string")]
     pub title: Option<String>,
+    /// `description`: the page's meta description.
     #[serde(default, deserialize_with = "scalar_string")]
     pub description: Option<String>,
+    /// `ms.date`: when the article was last reviewed.
     #[serde(rename = "ms.date", default, deserialize_with = "docfx_date")]
     pub date: Option<NaiveDate>,
+    /// `ms.lasthandoff`: when a translation was handed off.
     #[serde(rename = "ms.lasthandoff", default, deserialize_with = "docfx_date")]
     pub last_handoff: Option<NaiveDate>,
+    /// `ms.contentlocale`: the language of the file's text.
     #[serde(
         rename = "ms.contentlocale",
         default,
         deserialize_with = "scalar_string"
     )]
     pub content_locale: Option<String>,
+    /// `ms.translationtype` (human or machine translation), kept for round
+    /// trips.
     #[serde(
         rename = "ms.translationtype",
         default,
         deserialize_with = "scalar_string"
     )]
     pub translation_type: Option<String>,
+    /// `ms.sourcegitcommit`: the source commit a translation was made from,
+    /// kept for round trips.
     #[serde(
         rename = "ms.sourcegitcommit",
         default,
         deserialize_with = "scalar_string"
     )]
     pub source_git_commit: Option<String>,
+    /// `ms.locfileid`: the localization system's file id, kept for round trips.
     #[serde(rename = "ms.locfileid", default, deserialize_with = "scalar_string")]
     pub loc_file_id: Option<String>,
+    /// `keywords`, from a list or a comma-separated string.
     #[serde(default, deserialize_with = "keyword_list")]
     pub keywords: Vec<String>,
+    /// Every other key, as written.
     #[serde(flatten)]
     pub other: BTreeMap<String, serde_yaml::Value>,
 }
@@ -69,6 +81,7 @@ pub struct Split<'a> {
     pub yaml_start: usize,
     /// Byte offset where the Markdown body begins.
     pub body_start: usize,
+    /// True when the file opens with a `---` fence.
     pub present: bool,
 }
 
@@ -158,10 +171,10 @@ fn refused_value(yaml: &str, message: &str) -> Option<(u32, u32)> {
 }
 
 /// Deepest `[` / `{` nesting allowed in frontmatter. The YAML scanner's work
-/// grows with the square of the flow nesting (20,000 levels take seconds,
-/// 100,000 minutes) before its own depth limit rejects the input, so deep
-/// nesting is refused before the YAML library sees it.
-pub const MAX_FLOW_NESTING: u32 = 64;
+/// grows with the square of the flow nesting before its own depth limit
+/// rejects the input, so deep nesting is refused before the YAML library
+/// sees it.
+pub(crate) const MAX_FLOW_NESTING: u32 = 64;
 
 /// The 1-based line and column (in the YAML) where flow nesting first goes
 /// beyond [`MAX_FLOW_NESTING`]. Quoted scalars on one line are skipped; an
@@ -204,7 +217,7 @@ fn strip_location(message: &str) -> &str {
 /// The year is four digits from [`FIRST_YEAR`] on: chrono's `%Y` alone reads
 /// `11/20/19` as the year 19 and `11/20/-2019` as a year before Christ, and
 /// either would make an article look centuries older than its source.
-pub fn parse_docfx_date(s: &str) -> Option<NaiveDate> {
+pub(crate) fn parse_docfx_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     let digits = |part: &str, len: std::ops::RangeInclusive<usize>| {
         len.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
@@ -224,7 +237,7 @@ pub fn parse_docfx_date(s: &str) -> Option<NaiveDate> {
 }
 
 /// The earliest year a frontmatter date may name (no web article is older).
-pub const FIRST_YEAR: i32 = 1990;
+pub(crate) const FIRST_YEAR: i32 = 1990;
 
 fn docfx_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
     match scalar_string(d)? {
@@ -311,7 +324,8 @@ mod tests {
 
     #[test]
     fn deep_flow_nesting_is_refused_before_the_yaml_scanner() {
-        // 100,000 levels took the scanner minutes (issue 9)
+        // deep enough that the scanner's quadratic work would hang a build
+        // (issue 9)
         for yaml in [
             format!(
                 "title: x\nk: {}{}\n",

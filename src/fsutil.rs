@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// Write a file so that readers see either the old content or the new, never a
 /// half-written one: write a temporary file beside it, sync, then rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -25,7 +25,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// is killed right then; `new` then holds the old output and is removed.
 /// Elsewhere `out` is moved aside to `aside` first: a kill between the two
 /// renames leaves no `out`, but never a mixed one.
-pub fn swap_dir(new: &Path, out: &Path, aside: &Path) -> std::io::Result<()> {
+pub(crate) fn swap_dir(new: &Path, out: &Path, aside: &Path) -> std::io::Result<()> {
     if !out.exists() {
         return std::fs::rename(new, out);
     }
@@ -78,7 +78,7 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
 /// out later: a commit that fails is undone at once, and one cut short (the
 /// process killed) leaves an output without its manifest, which the next
 /// build that succeeds rewrites whole (see [`commit_in_place`]).
-pub const JOURNAL: &str = ".commit";
+pub(crate) const JOURNAL: &str = ".commit";
 
 /// Where, inside the staging folder, a commit puts the files of the output
 /// it takes away (the manifest first, files the new output does not have,
@@ -118,7 +118,7 @@ struct Journal {
 ///   so nothing of it is trusted: the next build that succeeds compares
 ///   every file it keeps byte for byte and rewrites the rest, and removes
 ///   the staging folder left behind. A build that fails never touches it.
-pub fn commit_in_place(
+pub(crate) fn commit_in_place(
     staging: &Path,
     out: &Path,
     kept: &HashSet<PathBuf>,
@@ -315,7 +315,8 @@ fn apply(
     // one, now in the staging folder, removed once the commit is whole): a
     // rename over a file makes ext4 (`auto_da_alloc`) allocate and start
     // writing back the new file and free the old one inside the rename,
-    // 50 ms for a 48 MB rules.json here; an exchange is a directory update.
+    // which takes time in proportion to the file (BENCHMARKS.md, 'What each
+    // optimisation buys'); an exchange is a directory update.
     // Where files cannot be exchanged, the old one is displaced first.
     let move_in = |rel: &Path, done: &mut Vec<Done>| -> std::io::Result<()> {
         let (from, to) = (staging.join(rel), out.join(rel));
@@ -378,7 +379,7 @@ fn apply(
 
 /// The files and the folders under `dir`, relative to it (symbolic links
 /// count as files: they are moved or deleted, never followed).
-pub fn walk(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+pub(crate) fn walk(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
     let (mut files, mut dirs) = (Vec::new(), Vec::new());
     let mut stack = vec![PathBuf::new()];
     while let Some(rel) = stack.pop() {
@@ -398,7 +399,7 @@ pub fn walk(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
 
 /// Hold an exclusive advisory lock on `dir` (a folder) for as long as the
 /// returned file is open; `None` where it cannot be had.
-pub fn lock_dir(dir: &Path) -> Option<std::fs::File> {
+pub(crate) fn lock_dir(dir: &Path) -> Option<std::fs::File> {
     let file = std::fs::File::open(dir).ok()?;
     lock(&file).then_some(file)
 }
@@ -419,14 +420,14 @@ fn lock(_: &std::fs::File) -> bool {
 /// A writer that counts the bytes written through it, and while `tap` is
 /// set also hashes them (the rules array is fingerprinted as it is
 /// written, not read back).
-pub struct Counting<W> {
+pub(crate) struct Counting<W> {
     pub inner: W,
     pub pos: u64,
     pub tap: Option<xxhash_rust::xxh3::Xxh3>,
 }
 
 impl<W> Counting<W> {
-    pub fn new(inner: W) -> Counting<W> {
+    pub(crate) fn new(inner: W) -> Counting<W> {
         Counting {
             inner,
             pos: 0,

@@ -52,7 +52,7 @@ pub struct Terms {
 
 /// An id of the vocabulary ([`crate::rules::schema::ID_PATTERN`]):
 /// lower-case ASCII letters and digits in words joined by single `-`.
-pub fn is_id(id: &str) -> bool {
+pub(crate) fn is_id(id: &str) -> bool {
     !id.is_empty()
         && id.split('-').all(|w| {
             !w.is_empty()
@@ -97,7 +97,7 @@ impl Terms {
 
     /// Ids of every term found in `text`, in vocabulary order. `screen` is
     /// `Lexicon::screen(text)`, or `Screen::ALL`.
-    pub fn find_all(&self, screen: Screen, text: &str) -> Vec<&str> {
+    pub(crate) fn find_all(&self, screen: Screen, text: &str) -> Vec<&str> {
         self.candidates(screen)
             .filter(|(_, re)| re.is_match(text))
             .map(|(id, _)| id)
@@ -105,7 +105,7 @@ impl Terms {
     }
 
     /// Every occurrence of every term: (id, the words as written).
-    pub fn find_matches<'t>(&self, screen: Screen, text: &'t str) -> Vec<(&str, &'t str)> {
+    pub(crate) fn find_matches<'t>(&self, screen: Screen, text: &'t str) -> Vec<(&str, &'t str)> {
         let mut found: Vec<(usize, &str, &'t str)> = self
             .candidates(screen)
             .flat_map(|(id, re)| re.find_iter(text).map(move |m| (m.start(), id, m.as_str())))
@@ -122,6 +122,7 @@ impl Terms {
             .map(|(_, id)| id)
     }
 
+    /// True when the vocabulary has no terms.
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
     }
@@ -135,7 +136,7 @@ pub struct Screen(u128);
 
 impl Screen {
     /// Every regex may match: for texts nobody screened.
-    pub const ALL: Screen = Screen(u128::MAX);
+    pub(crate) const ALL: Screen = Screen(u128::MAX);
 
     fn may_match(self, i: usize) -> bool {
         i >= 128 || self.0 & (1 << i) != 0
@@ -222,11 +223,17 @@ fn bounded(word: &str) -> String {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Lexicon {
+    /// The locale it was loaded for (`ja-JP`).
     pub locale: String,
+    /// Product names (`[products]`: id → the names a sentence may use).
     pub products: Terms,
+    /// Program names (`[programs]`), as `products`.
     pub programs: Terms,
+    /// Role names (`[roles]`): who may do an action.
     pub roles: Terms,
+    /// Action names (`[actions]`): what a role may do.
     pub actions: Terms,
+    /// Field names of a cancellation request (`[fields]`).
     pub fields: Terms,
     /// Older product names, folded to lower case (see `is_superseded`).
     superseded: HashMap<String, Vec<String>>,
@@ -255,11 +262,13 @@ pub struct NumberError {
     pub span: std::ops::Range<usize>,
     /// The number as written.
     pub text: String,
+    /// Why it cannot be taken.
     pub problem: NumberProblem,
     /// What is wrong, e.g. "`13600000 weeks` is 95200000 days, more than …".
     pub message: String,
 }
 
+/// Why a stated number cannot be taken as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NumberProblem {
     /// Larger than a `u32`, or a duration beyond
@@ -280,7 +289,7 @@ struct Pattern {
 
 /// The cue and pattern names extraction asks for; a lexicon naming another is
 /// a typo, reported as an error.
-pub const CUES: &[&str] = &[
+pub(crate) const CUES: &[&str] = &[
     "unavailable-markets",
     "tax-inclusive",
     "role-required",
@@ -290,13 +299,13 @@ pub const CUES: &[&str] = &[
     "no-fee",
     "savings",
 ];
-pub const PATTERNS: &[&str] = &["duration", "count", "percent"];
+pub(crate) const PATTERNS: &[&str] = &["duration", "count", "percent"];
 
 /// A cue extraction asks for, by its place in `CUES`: extraction asks
 /// hundreds of thousands of times, and finding the cue by name each time
 /// cost a string comparison per cue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cue {
+pub(crate) enum Cue {
     UnavailableMarkets,
     TaxInclusive,
     RoleRequired,
@@ -309,7 +318,8 @@ pub enum Cue {
 
 impl Cue {
     /// Every cue, in the order of `CUES`.
-    pub const ALL: [Cue; 8] = [
+    #[cfg(test)]
+    pub(crate) const ALL: [Cue; 8] = [
         Cue::UnavailableMarkets,
         Cue::TaxInclusive,
         Cue::RoleRequired,
@@ -321,7 +331,8 @@ impl Cue {
     ];
 
     /// Its name in lexicon.toml.
-    pub fn name(self) -> &'static str {
+    #[cfg(test)]
+    pub(crate) fn name(self) -> &'static str {
         CUES[self as usize]
     }
 }
@@ -343,6 +354,8 @@ impl Lexicon {
         Self::parse(&text, locale, display).map(Some)
     }
 
+    /// Compile a lexicon from the text of its `lexicon.toml`; `display` names
+    /// the file in diagnostics.
     pub fn parse(text: &str, locale: &str, display: &str) -> Result<Self, Diagnostic> {
         let file: LexiconFile = toml::from_str(text).map_err(|e| {
             let (line, col) = e.span().map_or((1, 1), |s| {
@@ -486,7 +499,7 @@ impl Lexicon {
     }
 
     /// Whether `name` is an older name of product `id` in this lexicon.
-    pub fn is_superseded(&self, id: &str, name: &str) -> bool {
+    pub(crate) fn is_superseded(&self, id: &str, name: &str) -> bool {
         self.superseded
             .get(id)
             .is_some_and(|names| names.contains(&normalize_name(name)))
@@ -494,7 +507,7 @@ impl Lexicon {
 
     /// Which of this lexicon's regexes may match `text`: pass the answer
     /// with the same text to `cue`, the `Terms` methods and the patterns.
-    pub fn screen(&self, text: &str) -> Screen {
+    pub(crate) fn screen(&self, text: &str) -> Screen {
         match &self.screen {
             Some(prefilter) => Screen(prefilter.screen(text)),
             None => Screen::ALL,
@@ -502,7 +515,7 @@ impl Lexicon {
     }
 
     /// Whether any regex of `cue` matches.
-    pub fn cue(&self, screen: Screen, cue: Cue, text: &str) -> bool {
+    pub(crate) fn cue(&self, screen: Screen, cue: Cue, text: &str) -> bool {
         self.cues.get(cue as usize).is_some_and(|list| {
             list.iter()
                 .any(|(i, re)| screen.may_match(*i) && re.is_match(text))
@@ -605,7 +618,11 @@ impl Lexicon {
 
     /// A duration in days (`two weeks` → 14, `60 天` → 60); at most
     /// [`MAX_DURATION_DAYS`](crate::rules::MAX_DURATION_DAYS).
-    pub fn duration_days(&self, screen: Screen, text: &str) -> Result<Option<u32>, NumberError> {
+    pub(crate) fn duration_days(
+        &self,
+        screen: Screen,
+        text: &str,
+    ) -> Result<Option<u32>, NumberError> {
         let Some(c) = self.captures(screen, "duration", text) else {
             return Ok(None);
         };
@@ -639,6 +656,7 @@ impl Lexicon {
         self.numbered(screen, "count", text)
     }
 
+    /// A percentage (`20%`), 0 to 100.
     pub fn percent(&self, screen: Screen, text: &str) -> Result<Option<u32>, NumberError> {
         self.numbered(screen, "percent", text)
     }
@@ -660,7 +678,7 @@ impl Lexicon {
 
     /// Every number in a text, digits or number words (for number-mismatch
     /// checks), sorted.
-    pub fn numbers_in(&self, text: &str) -> Vec<u32> {
+    pub(crate) fn numbers_in(&self, text: &str) -> Vec<u32> {
         let mut out = digits_in(text);
         if let Some(words) = &self.number_words {
             out.extend(
@@ -712,7 +730,7 @@ fn grouped(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> 
 }
 
 /// Every run of ASCII digits in a text, as numbers, sorted.
-pub fn digits_in(text: &str) -> Vec<u32> {
+pub(crate) fn digits_in(text: &str) -> Vec<u32> {
     // A byte loop: ASCII digits never occur inside a multi-byte character.
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -756,7 +774,7 @@ pub struct MarketNames {
 
 /// Fold a market name for lookup: trim, one space for any run of white space
 /// (U+00A0 included), no emphasis stars, lower case.
-pub fn normalize_name(name: &str) -> String {
+pub(crate) fn normalize_name(name: &str) -> String {
     if let Some(folded) = fold_simple(name, &mut [0; SIMPLE_NAME]) {
         return folded.to_owned();
     }
@@ -906,7 +924,7 @@ impl MarketNames {
         self.scanner = Regex::new(&format!("(?i){}", alt.join("|"))).ok();
     }
 
-    pub fn resolve(&self, name: &str) -> Option<&str> {
+    pub(crate) fn resolve(&self, name: &str) -> Option<&str> {
         // the simple fold on the stack: this runs for every market name of
         // every list and every name a sentence's scan finds
         let mut buf = [0; SIMPLE_NAME];
@@ -928,10 +946,13 @@ impl MarketNames {
             .collect()
     }
 
+    /// The name a page shows for market `code` (its first CLDR name), if the
+    /// locale has one.
     pub fn display_name(&self, code: &str) -> Option<&str> {
         self.display.get(code).map(String::as_str)
     }
 
+    /// True when the locale names no markets (it has no `markets.toml`).
     pub fn is_empty(&self) -> bool {
         self.by_name.is_empty()
     }
@@ -940,14 +961,18 @@ impl MarketNames {
 /// Everything extraction knows about one locale.
 #[derive(Debug, Clone)]
 pub struct LocaleData {
+    /// The locale id (`zh-TW`).
     pub locale: String,
+    /// Its compiled `lexicon.toml`; `None` when the locale has none (then only
+    /// digits and English structure are read).
     pub lexicon: Option<Lexicon>,
+    /// Its market names; empty when the locale has none.
     pub markets: MarketNames,
 }
 
 /// Find the data folder for a locale: `locales/<id>`, else the folder of the
 /// same language (`ja` for `ja-JP`, or `ja-JP` for `ja`).
-pub fn locale_dir(root: &Path, locale: &str) -> Option<(std::path::PathBuf, String)> {
+pub(crate) fn locale_dir(root: &Path, locale: &str) -> Option<(std::path::PathBuf, String)> {
     let base = root.join("locales");
     let exact = base.join(locale);
     if exact.is_dir() {

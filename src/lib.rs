@@ -10,7 +10,7 @@
 )]
 
 pub mod cache;
-pub mod data_files;
+pub(crate) mod data_files;
 
 pub mod diag;
 pub mod docfx;
@@ -19,13 +19,13 @@ pub mod extract;
 pub mod frontmatter;
 pub mod lexicon;
 pub mod load;
-pub mod output;
-pub mod position;
+pub(crate) mod output;
+pub(crate) mod position;
 pub mod reconcile;
-pub mod report;
+pub(crate) mod report;
 pub mod serve;
 pub mod site;
-pub mod timings;
+pub(crate) mod timings;
 
 pub use diag::{Diagnostic, Diagnostics, Location, Severity};
 /// The rules.json contract and the validator live in their own crate
@@ -33,7 +33,7 @@ pub use diag::{Diagnostic, Diagnostics, Location, Severity};
 /// dependencies; `crate::rules::…` and `rulebook::rules::…` name it.
 pub use rulebook_rules as rules;
 pub mod cli;
-pub mod fsutil;
+pub(crate) mod fsutil;
 
 /// The real articles unit tests check guarantees on: every Markdown file of
 /// the bundled content and of the shared corpus (`../shared/corpus`,

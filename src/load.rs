@@ -9,10 +9,11 @@ use crate::docfx::{self, Document};
 use crate::load::config::BookToml;
 
 pub mod config;
-pub mod confine;
-pub mod text;
+pub(crate) mod confine;
+pub(crate) mod text;
 
-pub use text::{decode, decode_checked};
+pub use text::decode;
+use text::decode_checked;
 
 /// One article file. Its text is read when a stage needs it ([`Article::read`])
 /// and dropped after: a large project is never held in memory whole.
@@ -29,6 +30,8 @@ pub struct Article {
 }
 
 impl Article {
+    /// An article at `file` on disk, named `path` (relative to the project
+    /// root, `/`-separated) in diagnostics.
     pub fn new(file: &Path, path: &str) -> Article {
         let slug = Path::new(path)
             .file_stem()
@@ -52,7 +55,7 @@ impl Article {
     /// opened: a FIFO, a device or a file over
     /// [`confine::MAX_INPUT_BYTES`] is refused unread (where it may be read
     /// from was settled when the project was listed).
-    pub fn read_checked(&self) -> Result<(String, Option<Diagnostic>), Diagnostic> {
+    pub(crate) fn read_checked(&self) -> Result<(String, Option<Diagnostic>), Diagnostic> {
         decode_checked(self.bytes()?, &self.path)
     }
 
@@ -64,7 +67,7 @@ impl Article {
     /// [`Article::read_checked`] and the SHA-256 of the file's bytes (hex):
     /// of what is on disk, not of the text as decoded, so that a file
     /// whose line endings or byte-order mark changed is a changed file.
-    pub fn read_hashed(&self) -> Result<(String, Option<Diagnostic>, String), Diagnostic> {
+    pub(crate) fn read_hashed(&self) -> Result<(String, Option<Diagnostic>, String), Diagnostic> {
         let bytes = self.bytes()?;
         let sha256 = sha256_hex(&bytes);
         let (text, warning) = decode_checked(bytes, &self.path)?;
@@ -72,13 +75,17 @@ impl Article {
     }
 }
 
+/// One locale folder of `content/` and its articles.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct LocaleContent {
     /// Canonical BCP 47 form (`zh-TW`).
     pub id: String,
+    /// The parsed language identifier, for negotiating messages and lexicons.
     pub langid: LanguageIdentifier,
+    /// The folder on disk (`content/<id>`).
     pub dir: PathBuf,
+    /// The locale's article files.
     pub articles: Vec<Article>,
     /// `SUMMARY.md` of this locale, when present.
     pub summary: Option<Article>,
@@ -93,15 +100,19 @@ pub struct LocaleContent {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Project {
+    /// The project root (`--root`), holding book.toml.
     pub root: PathBuf,
     /// The real path of `content/`: shared folders (`includes/`) are read
     /// from under it.
     pub content_root: Option<PathBuf>,
+    /// book.toml, parsed.
     pub config: BookToml,
+    /// Every locale to build, in the order of their folders' names.
     pub locales: Vec<LocaleContent>,
 }
 
 impl Project {
+    /// The locale with id `id`, if the project has it.
     pub fn locale(&self, id: &str) -> Option<&LocaleContent> {
         self.locales.iter().find(|l| l.id == id)
     }
@@ -111,13 +122,13 @@ impl Project {
 /// BCP 47 only through a 5–8 letter primary language subtag (`includes`,
 /// `media`), which RFC 5646 reserves for registered languages no tag in use
 /// has. Real locales start with a 2–3 letter ISO 639 code.
-pub fn is_shared_folder(name: &str) -> bool {
+pub(crate) fn is_shared_folder(name: &str) -> bool {
     let first = name.split(['-', '_']).next().unwrap_or(name);
     (5..=8).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_lowercase())
 }
 
 /// Parse a folder name as a locale id.
-pub fn parse_locale(name: &str) -> Result<LanguageIdentifier, String> {
+pub(crate) fn parse_locale(name: &str) -> Result<LanguageIdentifier, String> {
     let langid: LanguageIdentifier = name
         .parse()
         .map_err(|e| format!("`{name}` is not a BCP 47 language tag ({e})"))?;
@@ -414,7 +425,7 @@ pub fn read_article(file: &Path, path: &str) -> Result<(Article, String), Diagno
 }
 
 /// The SHA-256 of `bytes` in lower-case hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes)
         .iter()
@@ -428,7 +439,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// symbolic link can reach outside it (a site build would otherwise copy any
 /// readable file of the machine into the output).
 /// `roots` are [`Project::content_roots`].
-pub fn check_document_includes(
+pub(crate) fn check_document_includes(
     root: &Path,
     roots: &[PathBuf],
     document: &Document,
@@ -446,19 +457,10 @@ pub fn check_document_includes(
     diagnostics
 }
 
-/// The canonical path of an include, or why it cannot be used.
-/// `content_root` must be canonical; `article` is the including file's path.
-pub fn resolve_include(
-    content_root: &Path,
-    article: &Path,
-    include: &str,
-) -> Result<PathBuf, Diagnostic> {
-    resolve_include_in(&[content_root.to_path_buf()], article, include)
-}
-
-/// [`resolve_include`] confined to any of `roots` (canonical): `content/`
-/// and the locale folders, one of which may be a link to elsewhere.
-pub fn resolve_include_in(
+/// The canonical path of an include, or why it cannot be used, confined to
+/// any of `roots` (canonical): `content/` and the locale folders, one of
+/// which may be a link to elsewhere. `article` is the including file's path.
+pub(crate) fn resolve_include_in(
     roots: &[PathBuf],
     article: &Path,
     include: &str,

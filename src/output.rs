@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use crate::cache;
 use crate::fsutil::Counting;
 
-pub mod out_dir;
+pub(crate) mod out_dir;
 
 /// A writer that hashes what passes through it.
-pub struct HashingWriter<W> {
+pub(crate) struct HashingWriter<W> {
     inner: W,
     hash: xxhash_rust::xxh3::Xxh3,
 }
@@ -160,7 +160,7 @@ impl Staging {
     /// Write a small file of the output (a page, a script): kept as it is
     /// when the old output has these very bytes, so an unchanged file is
     /// neither written nor moved.
-    pub fn write_file(&self, rel: impl AsRef<Path>, bytes: &[u8]) -> std::io::Result<()> {
+    pub(crate) fn write_file(&self, rel: impl AsRef<Path>, bytes: &[u8]) -> std::io::Result<()> {
         let rel = rel.as_ref();
         let old = self.out.join(rel);
         let same = std::fs::metadata(&old)
@@ -194,7 +194,7 @@ impl Staging {
     /// A file written by `write`, through a count of its bytes, buffered
     /// and fingerprinted; returns what `write` returned and the
     /// fingerprint.
-    pub fn write_with<R>(
+    pub(crate) fn write_with<R>(
         &self,
         rel: &str,
         write: impl FnOnce(
@@ -215,9 +215,8 @@ impl Staging {
     }
 
     /// The file to write the data file `rel` into. (Writing over the
-    /// copy a previous commit kept of it saved ~10 ms of a one-edit rebuild
-    /// at 1,000 articles per locale, but took that copy out of the output:
-    /// a build that then failed had changed the output.)
+    /// copy a previous commit kept of it was faster, but took that copy out
+    /// of the output: a build that then failed had changed the output.)
     fn create(&self, rel: &str) -> std::io::Result<std::fs::File> {
         std::fs::File::create(self.tmp.join(rel))
     }
@@ -268,7 +267,7 @@ impl Staging {
     /// Remove what interrupted builds left beside the output, now that
     /// the output is whole and new (a failure only leaves them for the
     /// next build).
-    pub fn remove_stale(&self) {
+    pub(crate) fn remove_stale(&self) {
         for dir in &self.stale {
             let _ = std::fs::remove_dir_all(dir);
         }

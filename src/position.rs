@@ -6,19 +6,19 @@ use std::cell::Cell;
 /// lookup is a binary search instead of a scan from the top (a scan per node
 /// would make parsing quadratic in the file size).
 #[derive(Debug, Clone)]
-pub struct LineIndex {
+pub(crate) struct LineIndex {
     line_starts: Vec<usize>,
     /// The last lookup, as (byte offset, column). The parser asks for
     /// positions in file order, so counting characters on from there keeps a
-    /// long line linear; counting from the line start each time made one
-    /// 1 MB line of 50,000 segments take seconds.
+    /// long line linear; counting from the line start each time made a long
+    /// line of many segments quadratic.
     last: Cell<(usize, u32)>,
     /// The line of the last lookup.
     last_line: Cell<usize>,
 }
 
 impl LineIndex {
-    pub fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let mut line_starts = Vec::with_capacity(text.len() / 40 + 1);
         line_starts.push(0);
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
@@ -31,7 +31,7 @@ impl LineIndex {
 
     /// 1-based (line, column) of a byte offset; the column counts characters.
     /// Offsets past the end or inside a character are clamped, never a panic.
-    pub fn line_col(&self, text: &str, offset: usize) -> (u32, u32) {
+    pub(crate) fn line_col(&self, text: &str, offset: usize) -> (u32, u32) {
         let offset = offset.min(text.len());
         let (last_offset, last_col) = self.last.get();
         // Lookups come in file order, mostly on the line of the one before:
@@ -58,10 +58,6 @@ impl LineIndex {
             None => (offset - start) as u32 + 1,
         };
         (line as u32 + 1, col)
-    }
-
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len()
     }
 }
 

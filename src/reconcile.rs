@@ -6,7 +6,7 @@
 //! `newest-wins`: the article with the newest date wins (ties: source locale,
 //! then locale id), so a fresher translation can correct a stale source.
 
-pub mod findings;
+pub(crate) mod findings;
 pub mod outline;
 
 use std::collections::BTreeMap;
@@ -20,20 +20,33 @@ use crate::rules::{Discrepancy, LocaleFact, LocaleProcedure, Procedure, Rule};
 /// The extraction of one article in one locale, with what ranks it.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ArticleFacts {
+    /// The locale id.
     pub locale: String,
+    /// The article's slug (its file stem, the same in every locale).
     pub article: String,
+    /// The file's path relative to the project root.
     pub path: String,
+    /// The date that ranks its statements under `newest-wins`
+    /// ([`crate::frontmatter::Frontmatter::effective_date`]); `None` when
+    /// undated.
     pub date: Option<NaiveDate>,
     /// The article's title in the table of contents (the site needs it
     /// before it renders any page).
     pub nav_title: String,
+    /// What the article states.
     pub extraction: Extraction,
+    /// What the cross-locale checks compare besides facts.
     pub outline: outline::Outline,
 }
 
+/// What reconciling every locale's facts gives: the rules, procedures and
+/// findings of rules.json, procedures.json and report.json.
 #[derive(Debug, Clone)]
 pub struct Reconciled {
+    /// The rules: one per fact id (and section, where an article states it in
+    /// several), its value chosen by the policy.
     pub rules: Vec<Rule>,
+    /// The procedures, in order of article and section.
     pub procedures: Vec<Procedure>,
     /// The findings, sorted.
     pub discrepancies: Vec<Discrepancy>,
@@ -52,6 +65,9 @@ fn rank(policy: Policy, source_locale: &str, a: &ArticleFacts) -> (u8, Option<Na
     }
 }
 
+/// Reconcile the facts of every locale: one canonical value per rule under
+/// `policy` (`source_locale` is the locale that wins under `source-wins`), the
+/// procedures, and every finding where locales disagree.
 pub fn reconcile(articles: &[ArticleFacts], policy: Policy, source_locale: &str) -> Reconciled {
     // A local id that one locale's article states in several sections is
     // one rule per section, its id qualified by the section's anchor. (Not

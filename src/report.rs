@@ -14,11 +14,13 @@ use crate::rules::{Discrepancy, Provenance};
 /// The report file's types are the contract's (`rulebook_rules::report`):
 /// one definition for the writer, the schema and any reader. What a report
 /// says, how it is filtered and printed, is here ([`ReportExt`]).
-pub use crate::rules::{LocaleSummary, REPORT_SCHEMA_ID as REPORT_SCHEMA, ReportFile as Report};
+pub(crate) use crate::rules::{
+    LocaleSummary, REPORT_SCHEMA_ID as REPORT_SCHEMA, ReportFile as Report,
+};
 
 /// One line of help per code: what it means and why it matters (SARIF rule
 /// descriptions and the text legend share it).
-pub const CODES: &[(&str, &str)] = &[
+pub(crate) const CODES: &[(&str, &str)] = &[
     (
         "fact-mismatch",
         "A fact (market list, limit, role …) differs from the canonical article.",
@@ -63,7 +65,7 @@ pub const CODES: &[(&str, &str)] = &[
 
 /// What the build does with a report: make it from findings, keep some
 /// locales, find its worst severity, print it as text or SARIF.
-pub trait ReportExt: Sized {
+pub(crate) trait ReportExt: Sized {
     /// A report of `discrepancies`, their counts added to `summary`.
     fn new(
         canonical_locale: &str,
@@ -246,7 +248,7 @@ impl ReportExt for Report {
     }
 }
 
-pub fn severity(d: &Discrepancy) -> Severity {
+pub(crate) fn severity(d: &Discrepancy) -> Severity {
     Severity::parse(&d.severity).unwrap_or(Severity::Error)
 }
 

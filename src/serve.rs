@@ -38,7 +38,7 @@ use crate::emit::{self, BuildOptions, BuildOutput};
 
 /// Where the live-reload endpoint and anything else of the server lives; no
 /// file of the site is served under it.
-pub const RESERVED_PREFIX: &str = "/__rulebook/";
+pub(crate) const RESERVED_PREFIX: &str = "/__rulebook/";
 
 /// What to build, where to listen, how often to look for changes.
 #[derive(Debug, Clone)]
@@ -55,6 +55,8 @@ pub struct ServeOptions {
     pub host: Option<String>,
     /// Port; 0 picks a free one (see [`Server::addr`]).
     pub port: u16,
+    /// How each build runs (locales, progress); the server adds a session when
+    /// it has none.
     pub build: BuildOptions,
     /// How often the sources are looked at.
     pub poll_interval: Duration,
@@ -93,18 +95,30 @@ impl ServeOptions {
 #[non_exhaustive]
 pub enum Event<'a> {
     /// Listening; the initial build has been tried.
-    Listening { url: &'a str },
+    Listening {
+        /// The address served, `http://<address>:<port>/`.
+        url: &'a str,
+    },
     /// Sources changed (paths relative to the root); a rebuild follows.
-    Changed { paths: &'a [PathBuf] },
+    Changed {
+        /// The files added, removed or changed, sorted.
+        paths: &'a [PathBuf],
+    },
     /// A build succeeded and is being served as `version`.
     Built {
+        /// The build's version (`<run>-<n>`): open pages reload when it
+        /// changes.
         version: &'a str,
+        /// What the build wrote and reported.
         output: &'a BuildOutput,
+        /// How long the build took.
         elapsed: Duration,
     },
     /// A build failed; the previous output is still served.
     BuildFailed {
+        /// Why it failed.
         diagnostics: &'a Diagnostics,
+        /// How long the failed build took.
         elapsed: Duration,
     },
 }
@@ -418,7 +432,7 @@ pub fn run(
 pub const MAX_PENDING: usize = 128;
 /// Requests answered at once, long polls not included; a new one beyond
 /// this closes the oldest (see [`Room`]).
-pub const MAX_ANSWERING: usize = 64;
+pub(crate) const MAX_ANSWERING: usize = 64;
 /// How long a connection must have been in a full [`Room`] before a
 /// newcomer may close it.
 pub const EVICTABLE_AFTER: Duration = Duration::from_secs(1);

@@ -42,6 +42,7 @@ pub use templates::Templates;
 
 /// What the site is made from.
 pub struct SiteInput<'a> {
+    /// The project being built.
     pub project: &'a Project,
     /// The rules and findings, in groups (read back in full only for the
     /// rules and status pages, when those must be made again).
@@ -81,7 +82,9 @@ pub struct DataKeys {
 /// rules.json's key (the rules page) and report.json's (the status page).
 #[derive(Debug, Clone)]
 pub struct DataKey {
+    /// rules.json's fingerprint: the rules page's key.
     pub rules: String,
+    /// report.json's fingerprint: the status page's key.
     pub report: String,
 }
 
@@ -111,8 +114,11 @@ impl DataKeys {
 /// What building the site did.
 #[derive(Debug, Default)]
 pub struct SiteBuilt {
+    /// Problems met while making pages (an error fails the build).
     pub diagnostics: Diagnostics,
+    /// Pages rendered anew.
     pub rendered: usize,
+    /// Pages kept from the previous output.
     pub reused: usize,
     /// Page (`<locale>/<file>`) → key of what it was made from, for the
     /// next build's cache.
@@ -723,7 +729,8 @@ impl SiteRenderer<'_> {
             .add(self.site_title.as_bytes());
         // what the language links are made of (`language_links`): the
         // locales, their names and which of them have this page; fed as
-        // they are, not as the links' JSON (3,000 reused pages a rebuild)
+        // they are, not as the links' JSON (made for every reused page of a
+        // rebuild, i.e. nearly all of them)
         key.add(self.source_locale.as_bytes());
         for (l, name) in self.locales.iter().zip(&self.language_names) {
             let has = self.pages.get(l).is_some_and(|p| p.contains(file));

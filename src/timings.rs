@@ -22,14 +22,14 @@ fn origin() -> Instant {
 }
 
 /// A phase being timed: its time is printed when it is dropped.
-pub struct Phase {
+pub(crate) struct Phase {
     name: String,
     start: Instant,
 }
 
 /// Starts timing `name`; `None` (and no cost beyond one check) when
 /// timings are off. The name is only built when they are on.
-pub fn phase(name: impl FnOnce() -> String) -> Option<Phase> {
+pub(crate) fn phase(name: impl FnOnce() -> String) -> Option<Phase> {
     enabled().then(|| {
         origin();
         Phase {

@@ -31,15 +31,22 @@ use std::path::{Path, PathBuf};
 pub(crate) use common::rulebook_in as rulebook;
 use common::{copy_tree, leftovers, root, snapshot};
 
+/// The English version of the article most cases break (it states facts).
 pub const EN: &str = "content/en/csp-software-subscriptions.md";
+/// The same article in zh-TW, a bilingual file.
 pub const ZH: &str = "content/zh-TW/csp-software-subscriptions.md";
+/// The same article in ja-JP, a bilingual file.
 pub const JA: &str = "content/ja-JP/csp-software-subscriptions.md";
 
 /// What a custom case observed: an exit code (or, for a case that is not a
 /// command, e.g. an HTTP request to `serve`, the number it is judged by) and
 /// what was printed on standard error.
 pub struct Observed {
+    /// The exit code, or for a custom run the number the table shows (an HTTP
+    /// status).
     pub exit: i32,
+    /// Everything printed on standard error, where the diagnostic is looked
+    /// for.
     pub stderr: String,
 }
 
@@ -72,6 +79,7 @@ pub fn plain_article(dir: &Path, name: &str) {
 /// What the case runs once the input is broken.
 #[derive(Clone, Copy)]
 pub enum Run {
+    /// `build` in the project folder.
     Build,
     /// `inspect FILE --format json`
     InspectJson(&'static str),
@@ -87,11 +95,18 @@ pub enum Run {
     Custom(&'static str, fn(&Path) -> Observed),
 }
 
+/// One row of the catalogue: how the project is broken, what is run, and what
+/// must come out.
 pub struct Case {
+    /// What is wrong with the input, as the table in docs/robustness.md says
+    /// it.
     pub name: &'static str,
+    /// The command run on the broken project.
     pub run: Run,
     /// Breaks the copied project (for `Check`, the built rules.json).
     pub break_it: fn(&Path),
+    /// The exit code it must end with (for `Run::Custom`, the number its runner
+    /// reports).
     pub exit: i32,
     /// The diagnostic code that must be printed ("" when none is expected).
     pub code: &'static str,
@@ -455,6 +470,8 @@ fn earlier_cases() -> Vec<Case> {
 
 // ---- fixtures ---------------------------------------------------------------
 
+/// Rewrite `rel` in the project with `f`; fails the test when `f` changes
+/// nothing, so a case never runs on unbroken input.
 pub fn edit(dir: &Path, rel: &str, f: impl FnOnce(&str) -> String) {
     let path = dir.join(rel);
     let text = std::fs::read_to_string(&path).unwrap();
@@ -463,10 +480,12 @@ pub fn edit(dir: &Path, rel: &str, f: impl FnOnce(&str) -> String) {
     std::fs::write(path, new).unwrap();
 }
 
+/// Add `more` at the end of `rel` in the project.
 pub fn append(dir: &Path, rel: &str, more: &str) {
     edit(dir, rel, |t| format!("{t}{more}"));
 }
 
+/// The text of `text` between the first `open` and the next `close`.
 pub fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
     let start = text.find(open).unwrap() + open.len();
     let len = text[start..].find(close).unwrap();
@@ -485,11 +504,13 @@ pub fn find_line(bytes: &[u8], n: usize) -> usize {
         + 1
 }
 
+/// Make `link` a symbolic link to `target`.
 #[cfg(unix)]
 pub fn symlink(target: &Path, link: &Path) {
     std::os::unix::fs::symlink(target, link).unwrap();
 }
 
+/// 20,000 nested block quotes (`> > > … deep`).
 pub fn deep_quotes() -> String {
     format!("\n{}deep\n", "> ".repeat(20_000))
 }
@@ -526,6 +547,7 @@ struct Outcome {
 /// bundled project) beside `outside/secret.txt`, which no case may read
 /// into its output or change.
 pub struct Sandbox {
+    /// The temp folder; removed when the sandbox is dropped.
     pub tmp: tempfile::TempDir,
 }
 
@@ -536,6 +558,8 @@ impl Default for Sandbox {
 }
 
 impl Sandbox {
+    /// A fresh temp folder with the bundled project (content, locales,
+    /// book.toml) and `outside/secret.txt`.
     // each call makes a fresh temp folder: not a default value
     pub fn new() -> Sandbox {
         let tmp = tempfile::tempdir().unwrap();
@@ -549,6 +573,7 @@ impl Sandbox {
         Sandbox { tmp }
     }
 
+    /// The project folder, `<tmp>/project`.
     pub fn project(&self) -> PathBuf {
         self.tmp.path().join("project")
     }
@@ -561,9 +586,13 @@ pub const SECRET: &str = "SECRET-8d1f3c-never-published";
 /// kind of file (never read: it may be a FIFO or a device).
 #[derive(Debug, PartialEq, Eq)]
 pub enum Entry {
+    /// A regular file and its bytes.
     File(Vec<u8>),
+    /// A symbolic link and its target (not followed).
     Link(PathBuf),
+    /// A folder (its entries are entries of their own).
     Dir,
+    /// A FIFO, socket or device.
     Special,
 }
 

@@ -11,7 +11,7 @@ use crate::diag::{Diagnostic, Location};
 use crate::serve::{Event, ServeOptions};
 
 #[derive(Debug, clap::Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// Port to listen on; 0 picks a free one.
     #[arg(long, default_value_t = 3000, value_name = "N")]
     pub port: u16,
@@ -32,7 +32,7 @@ pub struct ServeArgs {
 /// What `--bind` was given: an address, or a name to resolve (and to answer
 /// in `Host`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Bind {
+pub(crate) enum Bind {
     Ip(IpAddr),
     Name(String),
 }

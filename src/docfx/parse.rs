@@ -181,7 +181,7 @@ struct Builder<'t> {
     spans: Vec<OpenSpan>,
     /// Where in `spans` the segment spans (all but `Other`) are, innermost
     /// last: the text's mode is the innermost's, found without walking past
-    /// plain spans (100,000 open `<span>`s made that quadratic).
+    /// plain spans (walking them made many open `<span>`s quadratic).
     segment_spans: Vec<usize>,
     heading: Option<(u8, Pos)>,
     code: Option<(Option<String>, String, Pos)>,

@@ -22,6 +22,7 @@ const TRANSLATION_KEYS: &[&str] = &[
 /// source value cannot be recovered, so it is dropped rather than mixed in.
 const LOCALIZED_KEYS: &[&str] = &["description", "keywords"];
 
+/// Options of [`source_text`] (the `source-text` command).
 #[derive(Debug, Clone)]
 pub struct SourceTextOptions {
     /// Value written to `ms.contentlocale`.

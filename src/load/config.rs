@@ -16,11 +16,14 @@ pub use rulebook_rules::Policy;
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct RulebookConfig {
+    /// Locale of the source language, whose segments are the source text
+    /// (default `en`).
     #[serde(default = "default_source_locale")]
     pub source_locale: String,
     /// Locales to build; default: every folder of `content/`.
     #[serde(default)]
     pub locales: Option<Vec<String>>,
+    /// How the canonical value of a fact is chosen when locales disagree.
     #[serde(default)]
     pub policy: Policy,
     /// Rules on one page of the rules page, findings on one page of a
@@ -55,16 +58,22 @@ impl Default for RulebookConfig {
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct BookToml {
+    /// mdBook's `[book]`: accepted here, read by mdBook (title, authors, …).
     #[serde(default)]
     pub book: Option<toml::Table>,
+    /// mdBook's `[build]`: accepted here, read by mdBook.
     #[serde(default)]
     pub build: Option<toml::Table>,
+    /// mdBook's `[output.*]`: accepted here, read by mdBook.
     #[serde(default)]
     pub output: Option<toml::Table>,
+    /// mdBook's `[preprocessor.*]`: accepted here, read by mdBook.
     #[serde(default)]
     pub preprocessor: Option<toml::Table>,
+    /// mdBook's `[rust]`: accepted here, read by mdBook.
     #[serde(default)]
     pub rust: Option<toml::Table>,
+    /// rulebook's own `[rulebook]` table; defaults when absent.
     #[serde(default)]
     pub rulebook: RulebookConfig,
 }
@@ -84,6 +93,7 @@ impl BookToml {
         Self::parse(&text, display)
     }
 
+    /// Parse the text of a book.toml; `display` names the file in diagnostics.
     pub fn parse(text: &str, display: &str) -> Result<Self, Diagnostic> {
         toml::from_str::<BookToml>(text).map_err(|e| {
             let (line, col) = e.span().map_or((1, 1), |span| LineIndex::new(text).line_col(text, span.start));

@@ -14,13 +14,13 @@ use std::path::{Component, Path, PathBuf};
 use crate::diag::{Diagnostic, Location};
 
 /// The largest input file a build reads (an article, an include, a locale
-/// data file, a template): far above any real article (the largest of the
-/// real Partner Center tree is under 200 KB), far below what would hurt.
-pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+/// data file, a template): far above any real article, far below what
+/// would hurt.
+pub(crate) const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Why an input file cannot be read.
 #[derive(Debug)]
-pub enum Refusal {
+pub(crate) enum Refusal {
     /// Its real path is under none of the roots.
     Outside,
     /// A FIFO, socket or device (or a link to one): never opened.
@@ -32,7 +32,7 @@ pub enum Refusal {
 
 impl Refusal {
     /// The refusal as a diagnostic about `display` (a project-relative path).
-    pub fn diagnostic(&self, display: &str) -> Diagnostic {
+    pub(crate) fn diagnostic(&self, display: &str) -> Diagnostic {
         match self {
             Refusal::Outside => Diagnostic::error(
                 "outside-root",
@@ -63,7 +63,7 @@ impl Refusal {
 }
 
 /// The canonical form of each existing root (a missing one is left out).
-pub fn real_roots<'a>(dirs: impl IntoIterator<Item = &'a Path>) -> Vec<PathBuf> {
+pub(crate) fn real_roots<'a>(dirs: impl IntoIterator<Item = &'a Path>) -> Vec<PathBuf> {
     dirs.into_iter()
         .filter_map(|d| d.canonicalize().ok())
         .collect()
@@ -94,7 +94,7 @@ fn special_kind(meta: &std::fs::Metadata) -> Option<&'static str> {
 /// Check a file without reading it: its real path is under one of `roots`
 /// (canonical, [`real_roots`]; none means nowhere), and it is a regular
 /// file of at most [`MAX_INPUT_BYTES`]. Returns the real path.
-pub fn check(file: &Path, roots: &[PathBuf]) -> Result<PathBuf, Refusal> {
+pub(crate) fn check(file: &Path, roots: &[PathBuf]) -> Result<PathBuf, Refusal> {
     let real = file.canonicalize().map_err(Refusal::Io)?;
     if !roots.iter().any(|r| real.starts_with(r)) {
         return Err(Refusal::Outside);
@@ -105,7 +105,7 @@ pub fn check(file: &Path, roots: &[PathBuf]) -> Result<PathBuf, Refusal> {
 /// [`check`] for a file whose place was settled already (listed under its
 /// root) or that the user named (on the command line, `book.toml`): only
 /// what it is and its size.
-pub fn check_any(file: &Path) -> Result<PathBuf, Refusal> {
+pub(crate) fn check_any(file: &Path) -> Result<PathBuf, Refusal> {
     check_kind(file.canonicalize().map_err(Refusal::Io)?)
 }
 
@@ -126,12 +126,12 @@ fn check_kind(real: PathBuf) -> Result<PathBuf, Refusal> {
 /// Read an input file after [`check`]ing it. The read itself is bounded
 /// too: a file that grows while it is read (or lies about its size, as
 /// `/proc` files do) stops at the limit.
-pub fn read(file: &Path, roots: &[PathBuf]) -> Result<Vec<u8>, Refusal> {
+pub(crate) fn read(file: &Path, roots: &[PathBuf]) -> Result<Vec<u8>, Refusal> {
     read_checked(check(file, roots)?)
 }
 
 /// [`read`] after [`check_any`].
-pub fn read_any(file: &Path) -> Result<Vec<u8>, Refusal> {
+pub(crate) fn read_any(file: &Path) -> Result<Vec<u8>, Refusal> {
     read_checked(check_any(file)?)
 }
 
@@ -150,7 +150,7 @@ fn read_checked(real: PathBuf) -> Result<Vec<u8>, Refusal> {
 /// Open a file for reading without ever waiting: a regular file reads as
 /// usual, but one of the kernel's (`/proc/kmsg`, which stats as regular)
 /// returns an error instead of blocking the build for good.
-pub fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(target_os = "linux")]
@@ -166,7 +166,7 @@ pub fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
 /// too large. Names starting with `.` are passed over (`.git`, editors'
 /// swap files): a build reads none of them. Links to folders are followed
 /// when they stay inside; a folder is visited once.
-pub fn check_tree(dir: &Path, display: &str, roots: &[PathBuf]) -> Vec<Diagnostic> {
+pub(crate) fn check_tree(dir: &Path, display: &str, roots: &[PathBuf]) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut stack = vec![(dir.to_path_buf(), display.to_owned())];
@@ -225,7 +225,7 @@ pub fn check_tree(dir: &Path, display: &str, roots: &[PathBuf]) -> Vec<Diagnosti
 /// disk; `None` when it is absolute or climbs above that folder. A page
 /// is written at the path its chapter names, so a chapter path must stay
 /// inside its locale whatever the disk holds.
-pub fn lexically_inside(relative: &Path) -> Option<PathBuf> {
+pub(crate) fn lexically_inside(relative: &Path) -> Option<PathBuf> {
     let mut normal = PathBuf::new();
     for component in relative.components() {
         match component {

@@ -15,7 +15,7 @@ pub fn decode(bytes: Vec<u8>, path: &str) -> Result<String, Diagnostic> {
 /// frontmatter and every line number would not: the whole file would be line
 /// 1 and its frontmatter text. A lone CR becomes LF in place (one byte for
 /// one), so offsets in the text are those of the file (after a byte-order mark).
-pub fn decode_checked(
+pub(crate) fn decode_checked(
     mut bytes: Vec<u8>,
     path: &str,
 ) -> Result<(String, Option<Diagnostic>), Diagnostic> {

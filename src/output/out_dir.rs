@@ -13,14 +13,14 @@ use crate::diag::{Diagnostic, Location};
 
 /// The code of every refusal (the command line exits 2 for it: a usage
 /// error, nothing was read or written).
-pub const CODE: &str = "output-folder";
+pub(crate) const CODE: &str = "output-folder";
 
 /// Whether `out` may be written by a build of the project at `root`;
 /// `named` is how the user named it (`--out book`), for the diagnostic.
 /// Symbolic links are resolved for the parts of each path that exist, so a
 /// link (or a locale folder that is a link to elsewhere) is judged by where
 /// it leads.
-pub fn check(root: &Path, out: &Path, named: &str) -> Result<(), Diagnostic> {
+pub(crate) fn check(root: &Path, out: &Path, named: &str) -> Result<(), Diagnostic> {
     // the message names folders as the project knows them (never the
     // resolved path: where the project lies is not the point)
     let refuse = |why: String, help: &str| {
@@ -82,7 +82,7 @@ fn is_output(dir: &Path) -> bool {
 /// exists: each component is resolved in turn, `..` taken after the link
 /// before it is followed (as the kernel does), and the part that does not
 /// exist yet kept as it is.
-pub fn resolve(path: &Path) -> PathBuf {
+pub(crate) fn resolve(path: &Path) -> PathBuf {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let mut real = PathBuf::new();
     let mut exists = true;

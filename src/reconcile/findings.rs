@@ -17,14 +17,14 @@ use crate::rules::{Discrepancy, Procedure, Provenance, Rule, Value};
 
 /// How much a finding matters; ordered so that `>=` means "at least as bad".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
+pub(crate) enum Severity {
     Info,
     Warning,
     Error,
 }
 
 impl Severity {
-    pub fn id(self) -> &'static str {
+    pub(crate) fn id(self) -> &'static str {
         match self {
             Severity::Info => "info",
             Severity::Warning => "warning",
@@ -32,7 +32,7 @@ impl Severity {
         }
     }
 
-    pub fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "info" => Severity::Info,
             "warning" => Severity::Warning,
@@ -99,7 +99,7 @@ impl Finding {
 }
 
 /// Compare every translation with the canonical article of the same name.
-pub fn findings(
+pub(crate) fn findings(
     articles: &[ArticleFacts],
     rules: &[Rule],
     procedures: &[Procedure],
@@ -154,7 +154,8 @@ pub fn findings(
     let mut discrepancies: Vec<Discrepancy> =
         out.into_iter().map(Finding::into_discrepancy).collect();
     // The key borrows: cloning its five strings for every comparison was
-    // over half of what reconcile cost (callgrind, BENCHMARKS.md).
+    // most of what reconcile cost (BENCHMARKS.md, 'What each optimisation
+    // buys').
     type Key<'d> = (
         &'d str,
         Option<(&'d str, u32)>,
@@ -504,7 +505,7 @@ fn step_counts(
 /// Facts the bilingual target text states differently from its source
 /// segments, where the segment-level number check does not already say so.
 /// `id_of(local id, section)` is the project-wide id of the article's rule.
-pub fn target_disagreements(
+pub(crate) fn target_disagreements(
     a: &ArticleFacts,
     id_of: &dyn Fn(&str, Option<&str>) -> String,
     out: &mut Vec<Discrepancy>,

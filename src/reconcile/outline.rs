@@ -4,37 +4,56 @@
 use crate::docfx::Document;
 use crate::lexicon::Lexicon;
 
+/// A section of an article as the cross-locale checks compare it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SectionRef {
+    /// Its anchor, the key that aligns it across locales.
     pub anchor: String,
+    /// Its heading text in this locale, for messages.
     pub title: String,
+    /// The heading's line.
     pub line: u32,
 }
 
+/// A bilingual segment a finding cites.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SegmentRef {
+    /// Its `data-ttu-id`.
     pub id: String,
+    /// The line its target starts on.
     pub line: u32,
+    /// Anchor of the section it is in; `None` before the first heading.
     pub section: Option<String>,
+    /// Its target text, trimmed.
     pub text: String,
 }
 
 /// A bilingual segment whose target and source disagree on numbers.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NumberMismatch {
+    /// The segment, with its target text.
     pub segment: SegmentRef,
+    /// Its source text, trimmed.
     pub source: String,
+    /// Numbers the source text states (read through the source locale's
+    /// lexicon, else digits), in order.
     pub source_numbers: Vec<u32>,
+    /// Numbers the target text states (read through this locale's lexicon, else
+    /// digits), in order.
     pub target_numbers: Vec<u32>,
 }
 
+/// One article's outline: what the cross-locale checks compare besides facts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Outline {
+    /// Its sections, in file order.
     pub sections: Vec<SectionRef>,
+    /// How many bilingual segments it has.
     pub segments: usize,
     /// Segments whose target repeats the source (only in a locale of another
     /// language than the source).
     pub untranslated: Vec<SegmentRef>,
+    /// Segments whose target and source state different numbers.
     pub number_mismatches: Vec<NumberMismatch>,
     /// Line of the frontmatter key that dates the file (`ms.date`, else
     /// `ms.lasthandoff`), 0 when there is none.

@@ -17,24 +17,30 @@ const MAX_INCLUDE_DEPTH: usize = 4;
 
 /// What the includes of one page may add up to: bytes of included files
 /// read (a file included twice counts twice) and includes expanded. Real
-/// articles include a few snippets of a few KiB; a fan-out (files of 100
-/// includes including each other) multiplies, and one page of 85 MB took
-/// 52 s. The bound is on what includes add, so a big article without
-/// includes still builds (the catalogue builds a 5 MB one).
-pub const MAX_INCLUDED_BYTES: u64 = 4 * 1024 * 1024;
+/// articles include a few small snippets; a fan-out (files of 100
+/// includes including each other) multiplies into a page too big to
+/// render in reasonable time (BENCHMARKS.md, 'Hostile shapes'). The bound
+/// is on what includes add, so a big article without includes still
+/// builds (the catalogue builds a 5 MB one).
+pub(crate) const MAX_INCLUDED_BYTES: u64 = 4 * 1024 * 1024;
 /// See [`MAX_INCLUDED_BYTES`]: includes of empty files cost a read and a
 /// parse each, and add no bytes.
-pub const MAX_INCLUDES: usize = 1_000;
+pub(crate) const MAX_INCLUDES: usize = 1_000;
 
+/// One article made ready for mdBook: includes resolved, DocFX syntax turned
+/// into what the renderer reads, with its titles.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ChapterSource {
+    /// The article's slug: its page is `<slug>.html`.
     pub slug: String,
     /// The page title (frontmatter `title`, else the first heading).
     pub title: String,
     /// The title in the table of contents (the first heading, else `title`).
     pub nav_title: String,
+    /// The frontmatter `description`, for the page's meta description.
     pub description: Option<String>,
+    /// The Markdown mdBook renders.
     pub markdown: String,
     /// `line_map[i]` is the article line that chapter line `i + 1` comes from.
     pub line_map: Vec<u32>,
@@ -101,7 +107,7 @@ pub fn prepare(
 /// the article's locale folder, [`crate::load::LocaleContent::roots`]), and
 /// without the raw-HTML check, which rendering with
 /// `html::render_checked` makes in the same pass.
-pub fn prepare_in(
+pub(crate) fn prepare_in(
     doc: &Document,
     text: &str,
     content_root: &Path,
@@ -171,7 +177,7 @@ fn rewrite(doc: &Document, text: &str, expansion: &mut Expansion<'_>) -> (String
     let body_start = frontmatter::split(text).map_or(0, |s| s.body_start);
     let lines = LineIndex::new(text);
     // where each line starts, for the include lines (scanning from the top
-    // for each made an article of 50,000 includes take minutes)
+    // for each made the work quadratic in the number of includes)
     let starts: Vec<usize> = std::iter::once(0)
         .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
         .collect();

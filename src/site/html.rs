@@ -30,6 +30,7 @@ use crate::position::LineIndex;
 
 /// Alert titles in the page's language, by kind.
 pub trait AlertTitles {
+    /// The title of an alert of `kind`, e.g. "Note".
     fn title(&self, kind: AlertKind) -> String;
 }
 
@@ -386,6 +387,7 @@ fn classify(tag: &str) -> HtmlPiece {
     }
 }
 
+/// `s` as HTML text or a quoted attribute value: `&`, `<`, `>` and `"` escaped.
 pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -408,7 +410,7 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b
 });
 
-pub fn sanitize(html: &str) -> String {
+pub(crate) fn sanitize(html: &str) -> String {
     CLEANER.clean(html).to_string()
 }
 

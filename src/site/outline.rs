@@ -96,7 +96,7 @@ pub fn from_summary_file(
 /// below and every later pass over the outline recurse once per level, so
 /// a deeper summary (thousands of levels fit in an input) would overflow
 /// the stack and abort the build; real books nest a handful of levels.
-pub const MAX_SUMMARY_DEPTH: usize = 32;
+pub(crate) const MAX_SUMMARY_DEPTH: usize = 32;
 
 /// A located error when the lists of a summary nest deeper than
 /// [`MAX_SUMMARY_DEPTH`]: measured with pulldown-cmark, whose parser keeps

@@ -4,7 +4,7 @@
 //! overlapping character pairs, so a query of any length is found by the
 //! pairs it consists of. `rulebook.js` cuts queries the same way.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -28,7 +28,7 @@ pub fn tokens(text: &str) -> Vec<String> {
 
 /// Call `f` with each search token of a text, in order, from one reused
 /// buffer: indexing a page allocates only for tokens the index lacks.
-pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
+pub(crate) fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
     let mut word = String::new();
     // the CJK run so far: its last character, and whether it has only one
     let mut last: Option<char> = None;
@@ -82,7 +82,7 @@ struct Page {
 
 /// An index being filled page by page.
 #[derive(Debug, Default)]
-pub struct SearchIndex {
+pub(crate) struct SearchIndex {
     pages: Vec<Page>,
     /// token → its place in `lists`; sorted by token only when written,
     /// for stable bytes.
@@ -98,7 +98,7 @@ pub struct SearchIndex {
 }
 
 impl SearchIndex {
-    pub fn add(&mut self, url: &str, title: &str, text: &str) {
+    pub(crate) fn add(&mut self, url: &str, title: &str, text: &str) {
         let id = self.pages.len() as u32;
         self.pages.push(Page {
             url: url.to_owned(),
@@ -114,7 +114,7 @@ impl SearchIndex {
 
     /// Add a page as an earlier index held it (a page reused unchanged);
     /// false when that index has no such page.
-    pub fn add_from(&mut self, url: &str, title: &str, old: &OldIndex) -> bool {
+    pub(crate) fn add_from(&mut self, url: &str, title: &str, old: &OldIndex) -> bool {
         let Some(ids) = old.pages.get(url) else {
             return false;
         };
@@ -160,8 +160,11 @@ impl SearchIndex {
         }
     }
 
-    /// Page URLs holding every token of `query` (what the page script does).
-    pub fn search(&self, query: &str) -> Vec<&str> {
+    /// Page URLs holding every token of `query` (what the page script does);
+    /// the unit tests' reader of an index.
+    #[cfg(test)]
+    pub(crate) fn search(&self, query: &str) -> Vec<&str> {
+        use std::collections::BTreeSet;
         let mut hits: Option<BTreeSet<u32>> = None;
         for t in tokens(query) {
             let pages: BTreeSet<u32> = self
@@ -187,7 +190,7 @@ impl SearchIndex {
     /// the site also works from `file://`. A shard holds a run of the
     /// book's pages (numbered from 0 within it) and the tokens they have;
     /// `rulebook.js` searches the shards in order and joins their hits.
-    pub fn to_shard_script(&self, n: usize) -> String {
+    pub(crate) fn to_shard_script(&self, n: usize) -> String {
         // Serialized straight from the maps: a `serde_json::Value` tree of
         // every posting would cost tens of bytes per page per token.
         #[derive(Serialize)]
@@ -212,7 +215,7 @@ impl SearchIndex {
 const SHARD_START: &str = "(window.RULEBOOK_SEARCH_SHARDS = window.RULEBOOK_SEARCH_SHARDS || [])[";
 
 /// The file of shard `n` (from 0) of a locale's index.
-pub fn shard_file(n: usize) -> String {
+pub(crate) fn shard_file(n: usize) -> String {
     format!("search-index-{}.js", n + 1)
 }
 
@@ -222,7 +225,7 @@ const LOADER_START: &str = "window.RULEBOOK_SEARCH = ";
 /// `search-index.js`, what every page loads: the list of the locale's
 /// shards, which `rulebook.js` loads in turn. An edit of one page rewrites
 /// its shard and leaves the others as they are.
-pub fn loader_script(shards: usize) -> String {
+pub(crate) fn loader_script(shards: usize) -> String {
     let files: Vec<String> = (0..shards).map(shard_file).collect();
     let json = serde_json::to_string(&serde_json::json!({ "shards": files })).unwrap_or_default();
     format!("{LOADER_START}{json};\n")
@@ -240,14 +243,14 @@ fn push(pages: &mut Vec<u32>, id: u32) {
 /// page's tokens (as numbers into one token table), for pages reused
 /// unchanged.
 #[derive(Debug, Default)]
-pub struct OldIndex {
+pub(crate) struct OldIndex {
     tokens: Vec<String>,
     pages: HashMap<String, Vec<u32>>,
 }
 
 impl OldIndex {
     /// A shard script ([`SearchIndex::to_shard_script`]) read back.
-    pub fn read(script: &str) -> Option<OldIndex> {
+    pub(crate) fn read(script: &str) -> Option<OldIndex> {
         #[derive(serde::Deserialize)]
         struct Script {
             pages: Vec<Page>,
@@ -277,7 +280,7 @@ impl OldIndex {
         })
     }
 
-    pub fn has(&self, url: &str) -> bool {
+    pub(crate) fn has(&self, url: &str) -> bool {
         self.pages.contains_key(url)
     }
 }
@@ -285,14 +288,14 @@ impl OldIndex {
 /// The previous build's index of a locale: its shards, each read back
 /// when a shard being made first needs it.
 #[derive(Debug)]
-pub struct OldShards {
+pub(crate) struct OldShards {
     dir: PathBuf,
     shards: Vec<OnceLock<OldIndex>>,
 }
 
 impl OldShards {
     /// The index in the previous locale folder `dir`, if it has one.
-    pub fn open(dir: PathBuf) -> Option<OldShards> {
+    pub(crate) fn open(dir: PathBuf) -> Option<OldShards> {
         #[derive(serde::Deserialize)]
         struct Loader {
             shards: Vec<String>,
@@ -324,7 +327,13 @@ impl OldShards {
     /// Add `url` to `index` as the previous index held it: from the same
     /// shard if it is still there, else (pages moved, as after an
     /// insertion) from whichever shard has it; false when none does.
-    pub fn add_to(&self, index: &mut SearchIndex, shard: usize, url: &str, title: &str) -> bool {
+    pub(crate) fn add_to(
+        &self,
+        index: &mut SearchIndex,
+        shard: usize,
+        url: &str,
+        title: &str,
+    ) -> bool {
         std::iter::once(shard)
             .chain((0..self.shards.len()).filter(|&n| n != shard))
             .any(|n| {
@@ -336,7 +345,7 @@ impl OldShards {
 
 /// The text of an HTML fragment, tags removed (entities kept as written:
 /// they do not occur in the CJK runs that matter, and words stay findable).
-pub fn html_text(html: &str) -> String {
+pub(crate) fn html_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut in_tag = false;
     for c in html.chars() {

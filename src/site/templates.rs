@@ -17,6 +17,8 @@ const ASSETS: &[(&str, &str)] = &[
     ("rulebook.js", include_str!("../../templates/rulebook.js")),
 ];
 
+/// The page templates (tera) and assets of a site: the project's `templates/`
+/// where it has them, else the built-in ones.
 pub struct Templates {
     tera: tera::Tera,
     assets: Vec<(String, String)>,
@@ -52,11 +54,13 @@ impl Templates {
         Ok(Templates { tera, assets })
     }
 
+    /// Render template `name` (`page.html`, `rules.html` …) with `context`;
+    /// HTML values are escaped.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, tera::Error> {
         self.tera.render(name, context)
     }
 
-    pub fn asset(&self, name: &str) -> &str {
+    pub(crate) fn asset(&self, name: &str) -> &str {
         self.assets
             .iter()
             .find(|(n, _)| n == name)

@@ -46,7 +46,7 @@ fn build_and_check_hrefs(dir: &Path) -> Observed {
     Observed::from(out)
 }
 
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     vec![
         Case {
             name: "a title that escapes the summary's link syntax (`\\](../../../outside/secret.txt)`) is only a title",

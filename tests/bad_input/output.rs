@@ -21,7 +21,7 @@ fn refused(name: &'static str, run: Run, break_it: fn(&Path)) -> Case {
 
 fn nothing(_: &Path) {}
 
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     vec![
         refused(
             "--out content (the input folder)",

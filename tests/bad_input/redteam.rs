@@ -89,7 +89,7 @@ fn output_fifo(dir: &Path, rel: &str) {
     super::append(dir, super::JA, "\nOne more line.\n");
 }
 
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     vec![
         Case {
             name: "SUMMARY.md nested 5,000 levels deep (mdBook's summary parser recursed until the stack overflowed: abort)",

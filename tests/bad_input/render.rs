@@ -115,7 +115,7 @@ fn banner_is_not_faked(dir: &Path) -> Observed {
     observed
 }
 
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     vec![
         Case {
             name: "includes fanning out 100 × 100 × 100 (refused at the include that crosses 1,000 includes / 4 MiB)",

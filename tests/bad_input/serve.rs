@@ -223,7 +223,7 @@ fn polls_beyond_the_cap(dir: &Path) -> Observed {
     )
 }
 
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let none = |_: &Path| {};
     vec![
         Case {

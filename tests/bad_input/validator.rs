@@ -36,7 +36,7 @@ fn long_line_batch(d: &std::path::Path) {
     std::fs::write(d.join("content/questions.jsonl"), text).unwrap();
 }
 
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     vec![
         Case {
             name: "a download link valid for 13600000 weeks (used to panic `check link`)",

@@ -15,10 +15,10 @@ use crate::{
     SCHEMA_ID, UnavailableMarkets, Value,
 };
 
-/// Largest rules file read: 4 GiB. It bounds nothing a build writes (a
-/// build of 5,000 articles per locale writes about 85,000 rules, tens of
-/// megabytes since rules@2 holds rules alone); it only makes a wrong path
-/// (a disk image, `/dev/zero`) end with an error instead of filling memory.
+/// Largest rules file read: 4 GiB. It bounds nothing a build writes (the
+/// rules.json of a big build is far smaller, since rules@2 holds rules
+/// alone: BENCHMARKS.md); it only makes a wrong path (a disk image,
+/// `/dev/zero`) end with an error instead of filling memory.
 pub const MAX_RULES_BYTES: u64 = 4 << 30;
 
 /// Why a rules file could not be used. Every variant says what to fix; none
@@ -240,7 +240,7 @@ impl Rules {
     /// says its reader is usually slower than reading the file into memory
     /// and parsing that (not measured here), and a file that does not parse
     /// is explained from its text. Loading holds the text and the parsed file
-    /// at once (a 44 MB rules.json: 125 MB peak in a debug build).
+    /// at once (peak memory: BENCHMARKS.md, 'Validator').
     pub fn load(path: impl AsRef<Path>) -> Result<Rules, LoadError> {
         use std::io::{BufRead, Read};
         let path = path.as_ref();
