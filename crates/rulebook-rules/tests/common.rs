@@ -33,3 +33,26 @@ pub(crate) fn file(rules: Vec<Value>) -> String {
 pub(crate) fn validator(rules: Vec<Value>) -> Validator {
     Validator::new(Rules::from_json(&file(rules)).expect("the rules load"))
 }
+
+/// Article `article`'s tax rule listing AU and BR, at `line`.
+pub(crate) fn tax_au_br(article: &str, line: u32) -> Value {
+    rule(
+        article,
+        "tax",
+        "tax-inclusive-markets",
+        serde_json::json!({"markets": ["AU", "BR"]}),
+        line,
+    )
+}
+
+/// Article `article`'s tax rule listing AU alone, at `line`: it disagrees
+/// with [`tax_au_br`] on BR.
+pub(crate) fn tax_au(article: &str, line: u32) -> Value {
+    rule(
+        article,
+        "tax",
+        "tax-inclusive-markets",
+        serde_json::json!({"markets": ["AU"]}),
+        line,
+    )
+}

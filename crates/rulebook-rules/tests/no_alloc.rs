@@ -7,7 +7,7 @@ mod common;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use common::{rule, validator};
+use common::{rule, tax_au, tax_au_br, validator};
 use rulebook_rules::Question;
 use serde_json::json;
 
@@ -57,20 +57,8 @@ fn answering_from_several_articles_does_not_allocate() {
             json!({"product": "azure-reservations", "markets": ["BR"]}),
             2,
         ),
-        rule(
-            "a",
-            "tax",
-            "tax-inclusive-markets",
-            json!({"markets": ["AU", "BR"]}),
-            3,
-        ),
-        rule(
-            "b",
-            "tax",
-            "tax-inclusive-markets",
-            json!({"markets": ["AU"]}),
-            4,
-        ),
+        tax_au_br("a", 3),
+        tax_au("b", 4),
         rule(
             "a",
             "w",

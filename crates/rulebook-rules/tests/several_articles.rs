@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{rule, validator};
+use common::{rule, tax_au, tax_au_br, validator};
 use rulebook_rules::batch::DecisionWriter;
 use rulebook_rules::{Answer, Decision, Messages, Question, Validator};
 use serde_json::json;
@@ -113,22 +113,7 @@ fn purchase_two_articles_that_agree_and_that_disagree() {
 
 #[test]
 fn tax_includes_only_where_every_rule_lists_the_market() {
-    let v = validator(vec![
-        rule(
-            "a",
-            "tax",
-            "tax-inclusive-markets",
-            json!({"markets": ["AU", "BR"]}),
-            4,
-        ),
-        rule(
-            "b",
-            "tax",
-            "tax-inclusive-markets",
-            json!({"markets": ["AU"]}),
-            5,
-        ),
-    ]);
+    let v = validator(vec![tax_au_br("a", 4), tax_au("b", 5)]);
     let d = ask(&v, &Question::tax("BR").unwrap());
     assert_eq!((d.answer, d.conflict), (Answer::No, true));
     assert_eq!(rules_of(&d), ["b/tax", "a/tax"]);
@@ -392,22 +377,7 @@ fn a_conflict_s_reasons_name_their_articles_in_every_locale_with_messages() {
 
 #[test]
 fn a_batch_line_carries_conflict() {
-    let v = validator(vec![
-        rule(
-            "a",
-            "tax",
-            "tax-inclusive-markets",
-            json!({"markets": ["AU", "BR"]}),
-            4,
-        ),
-        rule(
-            "b",
-            "tax",
-            "tax-inclusive-markets",
-            json!({"markets": ["AU"]}),
-            5,
-        ),
-    ]);
+    let v = validator(vec![tax_au_br("a", 4), tax_au("b", 5)]);
     // the same finding worded with and without the article: the reason
     // cache keeps them apart
     let input = "{\"kind\":\"tax\",\"market\":\"BR\"}\n{\"kind\":\"tax\",\"market\":\"AU\"}\n{\"kind\":\"tax\",\"market\":\"BR\"}\n";
