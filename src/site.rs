@@ -447,7 +447,7 @@ fn build_locale(
     })
 }
 
-/// mdBook's view of book.toml: every table but `[rulebook]`, which mdBook
+/// mdBook's view of book.toml: every table but the deprecated `[rulebook]`, which mdBook
 /// 0.5 would refuse as unknown.
 fn mdbook_config(root: &Path) -> anyhow::Result<Config> {
     let Ok(text) = std::fs::read_to_string(root.join("book.toml")) else {
@@ -527,7 +527,7 @@ enum List {
 }
 
 /// One page of a generated list: the rules page and the locale's status
-/// page, each split into pages of `[rulebook] page-size` rules or findings
+/// page, each split into pages of `[output.rulebook] page-size` rules or findings
 /// (one page of tens of megabytes serves no reader, and would be held
 /// whole while it is made, as a static site generator paginates a long
 /// section).
