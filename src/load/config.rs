@@ -64,18 +64,18 @@ impl Default for RulebookConfig {
     }
 }
 
-/// mdBook's `[output.html]` keys that rulebook's site honours; the others
-/// are mdBook's alone.
+/// mdBook's `[output.html]`, its keys that concern rulebook's site typed
+/// (a wrong type is a located error). The site does not use them yet:
+/// canonical links from `site-url`, `additional-css` and `redirect` pages
+/// are still to come (issue 19 item 9).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub struct HtmlConfig {
-    /// The site's address (`https://docs.example.com/help/`): each page's
-    /// canonical link is made from it.
+    /// The site's address (`https://docs.example.com/help/`).
     #[serde(default)]
     pub site_url: Option<String>,
-    /// Style sheets (paths relative to the project root) copied into every
-    /// locale's site and linked from every page after rulebook's own.
+    /// Style sheets, paths relative to the project root.
     #[serde(default)]
     pub additional_css: Vec<String>,
     /// Redirect pages: old page path (`/old.html`) to its new place.
@@ -130,7 +130,7 @@ pub struct BookToml {
     pub book: Option<toml::Table>,
     /// mdBook's `[build]`: accepted here, read by mdBook.
     pub build: Option<toml::Table>,
-    /// mdBook's `[output.html]`, the keys the site honours.
+    /// mdBook's `[output.html]`.
     pub html: HtmlConfig,
     /// mdBook's `[preprocessor.*]`: accepted here, read by mdBook.
     pub preprocessor: Option<toml::Table>,
