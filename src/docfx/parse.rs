@@ -294,7 +294,9 @@ impl<'t> Builder<'t> {
             .collect();
         // one warning per repeated name, at its first repeat: an
         // announcement repeats a dozen names a dozen times each
-        let mut repeats: Vec<(String, Pos, Vec<(Pos, String)>, bool)> = Vec::new();
+        // (name, its first section, the repeats and their ids, any repeat a slug)
+        type Repeat = (String, Pos, Vec<(Pos, String)>, bool);
+        let mut repeats: Vec<Repeat> = Vec::new();
         let mut repeat_of: HashMap<String, usize> = HashMap::default();
         for i in 0..self.doc.sections.len() {
             let section = &self.doc.sections[i];
