@@ -924,6 +924,29 @@ pub fn to_json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
 
 /// Build everything into `out`.
 pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOutput, Diagnostics> {
+    // book.toml's warnings (a deprecated table) on every build, a build
+    // with nothing to do included
+    let mut config_warnings = Vec::new();
+    match build_project(root, out, options, &mut config_warnings) {
+        Ok(mut built) => {
+            built.diagnostics.extend(config_warnings);
+            built.diagnostics.sort();
+            Ok(built)
+        }
+        Err(mut diagnostics) => {
+            diagnostics.extend(config_warnings);
+            diagnostics.sort();
+            Err(diagnostics)
+        }
+    }
+}
+
+fn build_project(
+    root: &Path,
+    out: &Path,
+    options: &BuildOptions,
+    config_warnings: &mut Vec<Diagnostic>,
+) -> Result<BuildOutput, Diagnostics> {
     // mdBook joins a relative build folder to the book's root, which may
     // itself be relative: the output is named absolutely, once, so that
     // every stage writes where the staging folder is.
@@ -934,6 +957,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildOut
     let _build = crate::timings::phase(|| "build (all phases)".into());
     let phase = crate::timings::phase(|| "load the project".into());
     let mut project = load::load_project(root)?;
+    config_warnings.append(&mut project.config.warnings);
     drop(phase);
     if !options.locales.is_empty() {
         for wanted in &options.locales {

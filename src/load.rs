@@ -306,7 +306,9 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
                         format!("book.toml lists locale `{id}` but content/{id}/ does not exist"),
                     )
                     .at(Location::file("book.toml"))
-                    .with_help("create the folder or remove the locale from [rulebook] locales"),
+                    .with_help(
+                        "create the folder or remove the locale from [output.rulebook] locales",
+                    ),
                 );
             }
         }

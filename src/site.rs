@@ -390,7 +390,7 @@ fn build_locale(
     let language_names = shared
         .locales
         .iter()
-        .map(|l| messages.format(&format!("language-{l}"), &FluentArgs::new()))
+        .map(|l| messages.language_name(l))
         .collect();
     let renderer = SiteRenderer {
         locale: locale.to_owned(),
@@ -447,14 +447,20 @@ fn build_locale(
     })
 }
 
-/// mdBook's view of book.toml: every table but `[rulebook]`, which mdBook
-/// 0.5 would refuse as unknown.
+/// mdBook's view of book.toml: every table but rulebook's settings
+/// (`[output.rulebook]`, or the deprecated `[rulebook]`, which mdBook 0.5
+/// would refuse as unknown).
 fn mdbook_config(root: &Path) -> anyhow::Result<Config> {
     let Ok(text) = std::fs::read_to_string(root.join("book.toml")) else {
         return Ok(Config::default());
     };
     let mut table: toml::Table = toml::from_str(&text)?;
     table.remove("rulebook");
+    // rulebook's settings are not a renderer for mdBook here: given
+    // `[output.rulebook]`, mdBook would run an `mdbook-rulebook` command
+    if let Some(toml::Value::Table(output)) = table.get_mut("output") {
+        output.remove("rulebook");
+    }
     Config::from_str(&toml::to_string(&table)?)
 }
 
@@ -475,7 +481,7 @@ fn banners(
     facts: &BTreeMap<String, (Option<String>, BTreeSet<String>)>,
     source_locale: &str,
 ) -> HashMap<String, Banner> {
-    let language = messages.format(&format!("language-{source_locale}"), &FluentArgs::new());
+    let language = messages.language_name(source_locale);
     facts
         .iter()
         .map(|(slug, (stale, kinds))| {
@@ -527,7 +533,7 @@ enum List {
 }
 
 /// One page of a generated list: the rules page and the locale's status
-/// page, each split into pages of `[rulebook] page-size` rules or findings
+/// page, each split into pages of `[output.rulebook] page-size` rules or findings
 /// (one page of tens of megabytes serves no reader, and would be held
 /// whole while it is made, as a static site generator paginates a long
 /// section).
@@ -1194,7 +1200,7 @@ fn write_picker(shared: &Shared<'_>) -> Result<(), Diagnostics> {
         let own = messages(root, l)?;
         locales.push(PickerLocale {
             locale: l.clone(),
-            name: own.format("language-self", &FluentArgs::new()),
+            name: own.own_language_name(l),
             href: format!("{l}/index.html"),
         });
     }

@@ -68,8 +68,8 @@ fn a_missing_locale_is_a_usage_error_in_every_command() {
     // named by book.toml
     let toml = dir.join("book.toml");
     let text = read(&toml).replace(
-        "[rulebook]\n",
-        "[rulebook]\nlocales = [\"en\", \"xx-YY\"]\n",
+        "[output.rulebook]\n",
+        "[output.rulebook]\nlocales = [\"en\", \"xx-YY\"]\n",
     );
     std::fs::write(&toml, text).unwrap();
     for args in [&["build"][..], &["diff"], &["build", "--locale", "en"]] {

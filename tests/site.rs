@@ -266,7 +266,10 @@ fn long_lists_are_split_into_pages_that_together_hold_every_item() {
     let (_whole, whole) = site();
     let project = project();
     let toml = project.path().join("book.toml");
-    let text = read(&toml).replace("\n[rulebook]\n", "\n[rulebook]\npage-size = 2\n");
+    let text = read(&toml).replace(
+        "\n[output.rulebook]\n",
+        "\n[output.rulebook]\npage-size = 2\n",
+    );
     std::fs::write(&toml, text).unwrap();
     let out = project.path().join("book");
     build_ok(project.path(), &out);

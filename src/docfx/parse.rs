@@ -190,7 +190,6 @@ struct Builder<'t> {
     /// Borrowed from the file where the id lies in it (nearly always): the
     /// ids of a bilingual file are many, and each copy is an allocation.
     segment_ids: HashSet<Cow<'t, str>>,
-    anchors: HashMap<String, Pos>,
     body_start: usize,
 }
 
@@ -220,7 +219,6 @@ impl<'t> Builder<'t> {
             html: None,
             pending_anchor: None,
             segment_ids: HashSet::default(),
-            anchors: HashMap::default(),
             body_start: 0,
         }
     }
@@ -264,8 +262,96 @@ impl<'t> Builder<'t> {
             self.event(event, range);
         }
         self.flush_inline();
+        self.unique_anchors();
         self.check_unpaired_segments();
         self.doc
+    }
+
+    /// Make every section anchor unique, as DocFX does for heading ids
+    /// (Markdig's `AutoIdentifierExtension`, GitHub's rule): an id already
+    /// taken gets `-1`, `-2`, … (the first one free), with a warning, and the
+    /// article is built. Every locale suffixes its headings in the same
+    /// order, so the ids still align sections across locales.
+    ///
+    /// An explicit `<a name>` keeps its name over a slug, wherever the slug
+    /// is (links and rule ids cite it). A repeated explicit anchor is
+    /// suffixed too, not refused: Microsoft's localization pipeline writes
+    /// `<a name>` from the English heading text, so every monthly
+    /// announcement holds several `<a name="categories">`, and DocFX
+    /// publishes those articles with the heading ids `categories`,
+    /// `categories-1`, … — the ids this gives them.
+    fn unique_anchors(&mut self) {
+        // the first section holding each explicit name keeps it
+        let mut owner: HashMap<String, usize> = HashMap::default();
+        for (i, section) in self.doc.sections.iter().enumerate() {
+            if section.anchor_given {
+                owner.entry(section.anchor.clone()).or_insert(i);
+            }
+        }
+        let mut taken: HashMap<String, Pos> = owner
+            .iter()
+            .map(|(name, &i)| (name.clone(), self.doc.sections[i].pos))
+            .collect();
+        // one warning per repeated name, at its first repeat: an
+        // announcement repeats a dozen names a dozen times each
+        // (name, its first section, the repeats and their ids, any repeat a slug)
+        type Repeat = (String, Pos, Vec<(Pos, String)>, bool);
+        let mut repeats: Vec<Repeat> = Vec::new();
+        let mut repeat_of: HashMap<String, usize> = HashMap::default();
+        for i in 0..self.doc.sections.len() {
+            let section = &self.doc.sections[i];
+            if owner.get(&section.anchor) == Some(&i) {
+                continue;
+            }
+            let Some(first) = taken.get(&section.anchor).copied() else {
+                taken.insert(section.anchor.clone(), section.pos);
+                continue;
+            };
+            let base = section.anchor.clone();
+            let (pos, given) = (section.pos, section.anchor_given);
+            let unique = (1u32..)
+                .map(|n| format!("{base}-{n}"))
+                .find(|candidate| !taken.contains_key(candidate))
+                .unwrap_or_default();
+            let at = *repeat_of.entry(base.clone()).or_insert_with(|| {
+                repeats.push((base.clone(), first, Vec::new(), false));
+                repeats.len() - 1
+            });
+            if let Some(repeat) = repeats.get_mut(at) {
+                repeat.2.push((pos, unique.clone()));
+                repeat.3 |= !given;
+            }
+            taken.insert(unique.clone(), pos);
+            self.doc.sections[i].anchor = unique;
+        }
+        for (base, first, renamed, slugs) in repeats {
+            let Some(&(at, _)) = renamed.first() else {
+                continue;
+            };
+            let listed: Vec<String> = renamed
+                .iter()
+                .map(|(pos, id)| format!("`{id}` (line {})", pos.line))
+                .collect();
+            let fix = if slugs {
+                "an `<a name=\"…\"></a>` or a title"
+            } else {
+                "an `<a name>`"
+            };
+            let d = Diagnostic::warning(
+                "duplicate-anchor",
+                format!(
+                    "section anchor `{base}` is used {} times; as in DocFX, the repeats get the ids {}",
+                    renamed.len() + 1,
+                    listed.join(", ")
+                ),
+            )
+            .at(self.location(at))
+            .with_help(format!(
+                "links to `#{base}` reach the section at line {}; give each repeated heading {fix} of its own so its id does not depend on the order of sections",
+                first.line
+            ));
+            self.report(d);
+        }
     }
 
     fn event(&mut self, event: Event<'_>, range: std::ops::Range<usize>) {
@@ -912,18 +998,10 @@ impl<'t> Builder<'t> {
             .next()
             .or_else(|| self.pending_anchor.take());
         let anchor_given = given.is_some();
+        // A title's slug may repeat (two "Categories" sections); it is made
+        // unique once every heading is known (`unique_anchors`), since an
+        // explicit anchor further down keeps its name over any slug.
         let anchor = given.unwrap_or_else(|| slug(text.source_or_text()));
-        if let Some(first) = self.anchors.get(&anchor) {
-            let d = Diagnostic::error("duplicate-anchor", format!("section anchor `{anchor}` is used twice"))
-                .at(self.location(pos))
-                .with_help(format!(
-                    "first used at line {}; anchors align sections across locales, so each must be unique",
-                    first.line
-                ));
-            self.report(d);
-        } else {
-            self.anchors.insert(anchor.clone(), pos);
-        }
         self.doc.sections.push(Section {
             level,
             anchor,
@@ -1225,6 +1303,61 @@ pub(crate) fn slug(title: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn anchors(markdown: &str) -> (Vec<String>, Vec<Diagnostic>) {
+        let doc = parse_body("a.md", markdown);
+        let anchors = doc.sections.iter().map(|s| s.anchor.clone()).collect();
+        (anchors, doc.diagnostics)
+    }
+
+    #[test]
+    fn repeated_heading_ids_get_docfx_suffixes_with_one_warning_per_name() {
+        let (ids, diags) = anchors(
+            "# Intro\n\n## Categories\n\n## Details\n\n## Categories\n\n## Details\n\n## Categories\n",
+        );
+        assert_eq!(
+            ids,
+            [
+                "intro",
+                "categories",
+                "details",
+                "categories-1",
+                "details-1",
+                "categories-2"
+            ]
+        );
+        let warnings: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("a.md:7:1: warning[duplicate-anchor]"),
+            "{warnings:?}"
+        );
+        assert!(warnings[0].contains("`categories-1` (line 7), `categories-2` (line 11)"));
+        assert!(
+            warnings[1].starts_with("a.md:9:1: warning[duplicate-anchor]"),
+            "{warnings:?}"
+        );
+        assert!(diags.iter().all(|d| d.help.is_some()));
+    }
+
+    #[test]
+    fn repeated_explicit_anchors_are_suffixed_and_explicit_names_win_over_slugs() {
+        // a slug first, the same name given explicitly later: the explicit
+        // one keeps it; a suffix already taken is skipped
+        let (ids, diags) = anchors(
+            "## Categories\n\n## <a name=\"categories\"></a>Kategorien\n\n## <a name=\"categories-1\"></a>X\n\n## <a name=\"categories\"></a>Again\n",
+        );
+        assert_eq!(
+            ids,
+            ["categories-2", "categories", "categories-1", "categories-3"]
+        );
+        assert!(
+            diags
+                .iter()
+                .all(|d| d.code == "duplicate-anchor" && !d.is_error())
+        );
+        assert_eq!(diags.len(), 1, "{diags:?}");
+    }
 
     /// The plain definition: folding changes nothing.
     fn folded_by_definition(s: &str) -> bool {

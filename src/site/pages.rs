@@ -83,10 +83,7 @@ fn link(
         ),
         _ => {
             let mut args = FluentArgs::new();
-            args.set(
-                "language",
-                plain(messages, &format!("language-{canonical}")),
-            );
+            args.set("language", messages.language_name(canonical));
             (
                 format!(
                     "{}#L{}",
@@ -332,7 +329,7 @@ pub(super) fn status_page(
     let mut bars = Vec::new();
     for l in locales {
         let s = summary.get(l).cloned().unwrap_or_default();
-        let name = plain(messages, &format!("language-{l}"));
+        let name = messages.language_name(l);
         let (text, share) = if s.segments > 0 {
             let translated = s.segments - s.untranslated_segments;
             let mut args = FluentArgs::new();

@@ -79,7 +79,7 @@ mod position;
 pub(crate) const SAMPLE_RULES: &str = include_str!("../../../tests/fixtures/sample-rules.json");
 
 /// How the canonical value of a fact is chosen among locales (book.toml's
-/// `[rulebook] policy`, recorded in rules.json).
+/// `[output.rulebook] policy`, recorded in rules.json).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Policy {

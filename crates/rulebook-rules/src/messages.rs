@@ -20,6 +20,8 @@ pub use crate::market::is_region;
 
 const EN_FTL: &str = include_str!("../../../locales/en/validator.ftl");
 const EN_SITE_FTL: &str = include_str!("../../../locales/en/site.ftl");
+/// CLDR language names in English and in themselves (scripts/gen-languages.py).
+const EN_LANGUAGES: &str = include_str!("../../../locales/en/languages.tsv");
 const FALLBACK: &str = "en";
 
 /// Why the messages of a locale could not be read.
@@ -54,6 +56,9 @@ pub struct Messages {
     /// is looked up in the next.
     bundles: Vec<FluentBundle<FluentResource>>,
     regions: RegionNames,
+    /// Locale tag -> its CLDR autonym (`locales/<chosen>/languages.tsv`,
+    /// else English's): the name of a language no `.ftl` file names.
+    autonyms: std::collections::BTreeMap<String, String>,
 }
 
 impl std::fmt::Debug for Messages {
@@ -73,6 +78,7 @@ impl Messages {
             locale: FALLBACK.to_owned(),
             bundles: vec![english],
             regions: english_regions(),
+            autonyms: autonyms(EN_LANGUAGES),
         }
     }
 
@@ -131,6 +137,10 @@ impl Messages {
             messages.bundles.insert(0, own);
         }
         messages.locale = chosen.to_owned();
+        let languages_path = dir.join("languages.tsv");
+        if languages_path.is_file() {
+            messages.autonyms.extend(autonyms(&read(&languages_path)?));
+        }
         // Names missing from the locale's list keep their English name.
         let regions_path = dir.join("regions.tsv");
         if regions_path.is_file() {
@@ -141,6 +151,50 @@ impl Messages {
             }
         }
         Ok(messages)
+    }
+
+    /// The name of locale `tag`'s language on these pages: the
+    /// `language-<tag>` message where a `.ftl` file has one, else the
+    /// language's own name from CLDR (a switcher lists each language in
+    /// itself), else the tag.
+    pub fn language_name(&self, tag: &str) -> String {
+        let key = format!("language-{tag}");
+        if self.bundles.iter().any(|b| b.has_message(&key)) {
+            return self.format(&key, &FluentArgs::new());
+        }
+        self.autonym(tag).unwrap_or_else(|| tag.to_owned())
+    }
+
+    /// The name of locale `tag`'s language in itself, for the language
+    /// picker: `language-self` when these messages are `tag`'s own, else
+    /// CLDR's name (a locale without its own `site.ftl` gets English UI
+    /// strings, and must not be called "English").
+    pub fn own_language_name(&self, tag: &str) -> String {
+        if self.locale == tag {
+            return self.format("language-self", &FluentArgs::new());
+        }
+        self.autonym(tag).unwrap_or_else(|| tag.to_owned())
+    }
+
+    /// CLDR's autonym of `tag`, or of the one listed locale of its language
+    /// (`fr` finds `fr-FR`; `pt` finds nothing, being `pt-BR` or `pt-PT`);
+    /// its first letter capitalized, as a name standing alone in a menu
+    /// (CLDR's `uiListOrMenu` context: "français" → "Français").
+    fn autonym(&self, tag: &str) -> Option<String> {
+        let found = self.autonyms.get(tag).or_else(|| {
+            let language = tag.split('-').next().unwrap_or(tag);
+            let mut same = self
+                .autonyms
+                .iter()
+                .filter(|(t, _)| t.split('-').next() == Some(language));
+            match (same.next(), same.next()) {
+                (Some((_, name)), None) => Some(name),
+                _ => None,
+            }
+        })?;
+        let mut chars = found.chars();
+        let first = chars.next()?;
+        Some(first.to_uppercase().chain(chars).collect())
     }
 
     /// The negotiated locale.
@@ -437,6 +491,19 @@ fn bundle(locale: &str, res: FluentResource) -> FluentBundle<FluentResource> {
     // Duplicate ids keep the first; not worth failing over.
     let _ = bundle.add_resource(res);
     bundle
+}
+
+/// `TAG<TAB>NAME<TAB>AUTONYM` lines (`#` comments): tag -> autonym.
+fn autonyms(text: &str) -> std::collections::BTreeMap<String, String> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut fields = l.split('\t');
+            let tag = fields.next()?.trim();
+            let autonym = fields.nth(1)?.trim();
+            (!tag.is_empty() && !autonym.is_empty()).then(|| (tag.to_owned(), autonym.to_owned()))
+        })
+        .collect()
 }
 
 #[cfg(test)]
