@@ -224,17 +224,17 @@ fn push_fixing_alts(text: &str, out: &mut String, alts: &mut Alts) {
                 }
             }
         }
-        if let (Some(alt), Some(source)) = (alt, source) {
-            if is_translated(&text[alt.clone()]) {
-                edits.push((alt, file_words(source)));
-            }
+        if let (Some(alt), Some(source)) = (alt, source)
+            && is_translated(&text[alt.clone()])
+        {
+            edits.push((alt, file_words(source)));
         }
     }
     for c in md.captures_iter(text) {
-        if let (Some(alt), Some(source)) = (c.get(1), c.get(2)) {
-            if is_translated(alt.as_str()) {
-                edits.push((alt.range(), file_words(source.as_str())));
-            }
+        if let (Some(alt), Some(source)) = (c.get(1), c.get(2))
+            && is_translated(alt.as_str())
+        {
+            edits.push((alt.range(), file_words(source.as_str())));
         }
     }
     edits.sort_by_key(|(r, _)| r.start);
@@ -365,6 +365,54 @@ mod tests {
             out,
             "---\ntitle: \"Title: one\"\nms.contentlocale: en-US\nauthor: x\n---\n# <a name=\"t\"></a>Title: one\n\nSelect **Software**. tail\n"
         );
+    }
+
+    #[test]
+    fn segments_in_raw_html_and_translated_image_descriptions_are_rebuilt() {
+        let text = "---\ntitle: 標題\n---\n# <span data-ttu-id=\"1\">標題</span><span class=\"sxs-lookup\"><span data-stu-id=\"1\">Title</span></span>\n\n<table>\n<tr><td><span data-ttu-id=\"2\">日期</span><span class=\"sxs-lookup\"><span data-stu-id=\"2\">Dates</span></span></td></tr>\n</table>\n\n:::image type=\"content\" source=\"images/account-settings_new.png\" alt-text=\"設定功能表。\":::\n\n:::image type=\"content\" source=\"images/x.png\" alt-text=\"Salesforce\":::\n\n![標誌](./media/datadog.png)\n";
+        let r = source_text_titled("x.md", text, &SourceTextOptions::default()).unwrap();
+        assert_eq!(r.title.as_deref(), Some("Title"));
+        assert!(r.text.contains("<tr><td>Dates</td></tr>"), "{}", r.text);
+        assert!(
+            r.text.contains("alt-text=\"account settings new\":::"),
+            "{}",
+            r.text
+        );
+        // a description in Latin script may be the source's own: kept
+        assert!(r.text.contains("alt-text=\"Salesforce\":::"), "{}", r.text);
+        assert!(
+            r.text.contains("![datadog](./media/datadog.png)"),
+            "{}",
+            r.text
+        );
+        assert_eq!(r.warnings.len(), 1);
+        assert_eq!(r.warnings[0].code, "untranslatable-alt-text");
+        assert_eq!(r.warnings[0].location.as_ref().map(|l| l.line), Some(10));
+        // a pair whose ids differ is not a pair: refused, not half-rebuilt
+        let broken = text.replace("data-stu-id=\"2\"", "data-stu-id=\"3\"");
+        let e = source_text("x.md", &broken, &SourceTextOptions::default()).unwrap_err();
+        assert!(
+            e.iter().any(|d| d.code == "segment-without-source"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn yaml_scalars_read_back_as_the_string() {
+        for s in [
+            "Title: one",
+            "true",
+            "1.0",
+            "null",
+            "- x",
+            "a \"q\" \\ b",
+            "tab\there",
+            "plain words",
+        ] {
+            let v: serde_yaml::Value = serde_yaml::from_str(&yaml_scalar(s)).unwrap();
+            assert_eq!(v.as_str(), Some(s), "{}", yaml_scalar(s));
+        }
+        assert_eq!(yaml_scalar("plain words"), "plain words");
     }
 
     #[test]

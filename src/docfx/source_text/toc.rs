@@ -117,10 +117,10 @@ fn set_names(value: &mut Value, names: &mut std::slice::Iter<'_, Option<String>>
     match value {
         Value::Sequence(items) => items.iter_mut().for_each(|v| set_names(v, names)),
         Value::Mapping(map) => {
-            if map.contains_key("name") {
-                if let Some(Some(new)) = names.next() {
-                    map.insert(Value::from("name"), Value::from(new.as_str()));
-                }
+            if map.contains_key("name")
+                && let Some(Some(new)) = names.next()
+            {
+                map.insert(Value::from("name"), Value::from(new.as_str()));
             }
             if let Some(items) = map.get_mut("items") {
                 set_names(items, names);
@@ -303,16 +303,16 @@ fn rewrite_md(display: &str, dir: &Path, text: &str, titles: &Titles) -> Rewritt
                 }
                 Err(why) => warnings.push(kept(display, Some((lineno, col)), name.as_str(), &why)),
             }
-        } else if let Some(c) = GROUP.as_ref().and_then(|r| r.captures(body)) {
-            if let Some(name) = c.get(1) {
-                let col = body[..name.start()].chars().count() as u32 + 1;
-                warnings.push(kept(
-                    display,
-                    Some((lineno, col)),
-                    name.as_str(),
-                    "it is a group entry with no article",
-                ));
-            }
+        } else if let Some(c) = GROUP.as_ref().and_then(|r| r.captures(body))
+            && let Some(name) = c.get(1)
+        {
+            let col = body[..name.start()].chars().count() as u32 + 1;
+            warnings.push(kept(
+                display,
+                Some((lineno, col)),
+                name.as_str(),
+                "it is a group entry with no article",
+            ));
         }
         out.push_str(line);
     }
