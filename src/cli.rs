@@ -70,13 +70,22 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
-    /// Rebuild the source-language Markdown from a bilingual file.
+    /// Rebuild the source-language Markdown from a bilingual file, or from
+    /// every bilingual article of a folder (a DocFX tree). Never overwrites
+    /// a file that differs from what it would write, unless --force.
     SourceText {
-        /// The bilingual Markdown file (relative to the working directory).
+        /// The bilingual Markdown file, or a folder (relative to the working
+        /// directory): its articles are rebuilt at the same paths, its TOCs
+        /// get the source titles, every other file is copied.
+        #[arg(value_name = "FILE|DIR")]
         file: PathBuf,
-        /// Write here instead of standard output.
-        #[arg(long, short, value_name = "FILE")]
+        /// Write here instead of standard output (a folder, for a folder).
+        #[arg(long, short, value_name = "OUT")]
         output: Option<PathBuf>,
+        /// Overwrite files of the output that differ from what would be
+        /// written (edits made there are lost).
+        #[arg(long)]
+        force: bool,
         /// Value for ms.contentlocale in the output.
         #[arg(long, default_value = "en-US", value_name = "TAG")]
         content_locale: String,
@@ -237,8 +246,18 @@ fn dispatch(cli: &Cli) -> CommandResult {
         Command::SourceText {
             ref file,
             ref output,
+            force,
             ref content_locale,
-        } => source_text(file, output.as_deref(), content_locale),
+        } => {
+            let options = SourceTextOptions {
+                content_locale: content_locale.to_owned(),
+            };
+            if file.is_dir() {
+                source_text_tree(cli, file, output.as_deref(), &options, force)
+            } else {
+                source_text(cli, file, output.as_deref(), &options, force)
+            }
+        }
         Command::Check(ref args) => check::run(&cli.root, args),
         Command::Serve(ref args) => serve::run(cli, args),
         Command::Diff {
@@ -348,8 +367,9 @@ fn output_folder(cli: &Cli, out: &Path) -> Result<PathBuf, Diagnostic> {
 /// `--root` points (as docs/diagnostics.md says); 1 when the input was read
 /// and found wrong.
 fn failure_code(diagnostics: &Diagnostics) -> u8 {
-    const USAGE: [&str; 7] = [
+    const USAGE: [&str; 8] = [
         "usage",
+        SOURCE_TEXT_OUTPUT,
         "unreadable",
         "unwritable",
         "no-content",
@@ -425,21 +445,149 @@ fn inspect(cli: &Cli, file: &Path, format: Format) -> CommandResult {
     Ok(Outcome::Done)
 }
 
-fn source_text(file: &Path, output: Option<&Path>, content_locale: &str) -> CommandResult {
+fn source_text(
+    cli: &Cli,
+    file: &Path,
+    output: Option<&Path>,
+    options: &SourceTextOptions,
+    force: bool,
+) -> CommandResult {
     let (article, text) = read_file(file)?;
-    let options = SourceTextOptions {
-        content_locale: content_locale.to_owned(),
+    let rebuilt = docfx::source_text_titled(&article.path, &text, options)?;
+    report(&Diagnostics(rebuilt.warnings), cli.quiet);
+    let text = rebuilt.text;
+    let Some(output) = output else {
+        return match std::io::stdout().lock().write_all(text.as_bytes()) {
+            Ok(()) => Ok(Outcome::Done),
+            Err(_) => Ok(Outcome::Unwritten),
+        };
     };
-    let text = docfx::source_text(&article.path, &text, &options)?;
-    let written = match output {
-        Some(path) => crate::fsutil::write_atomic(path, text.as_bytes()),
-        None => std::io::stdout().lock().write_all(text.as_bytes()),
+    let shown = display(output);
+    // --force must not turn the bilingual file into its own source text
+    if let (Ok(a), Ok(b)) = (file.canonicalize(), output.canonicalize())
+        && a == b
+    {
+        return Err(Diagnostic::error(
+            SOURCE_TEXT_OUTPUT,
+            format!("`{shown}` is the bilingual file itself"),
+        )
+        .at(Location::file(&shown))
+        .with_help("write the source text to another file, e.g. under content/en")
+        .into());
+    }
+    let (Some(name), parent) = (output.file_name(), output.parent()) else {
+        return Err(
+            Diagnostic::error(SOURCE_TEXT_OUTPUT, format!("`{shown}` names no file"))
+                .at(Location::file(&shown))
+                .with_help("give -o the file to write")
+                .into(),
+        );
     };
-    written.map_err(|e| {
-        let target = output.map_or("standard output".to_owned(), |p| p.display().to_string());
-        Diagnostic::error("unwritable", format!("cannot write {target}: {e}"))
-            .at(Location::file(target))
-    })?;
+    let parent = parent.filter(|p| !p.as_os_str().is_empty());
+    let written = docfx::tree::Output {
+        rel: PathBuf::from(name),
+        bytes: text.into_bytes(),
+        from: article.path,
+    };
+    docfx::tree::commit(
+        parent.unwrap_or(Path::new(".")),
+        &parent.map(display).unwrap_or_default(),
+        std::slice::from_ref(&written),
+        force,
+    )?;
+    Ok(Outcome::Done)
+}
+
+/// The code of a refused `source-text` output: usage, exit 2.
+const SOURCE_TEXT_OUTPUT: &str = "source-text-output";
+
+/// A path named on the command line as diagnostics show it.
+fn display(path: &Path) -> String {
+    let shown = path.to_string_lossy().replace('\\', "/");
+    match shown.trim_end_matches('/') {
+        "" => shown,
+        trimmed => trimmed.to_owned(),
+    }
+}
+
+/// `source-text DIR -o OUT`: every file of the tree, written only where it
+/// changes, and only when no file of OUT holds edits (or with --force).
+fn source_text_tree(
+    cli: &Cli,
+    src: &Path,
+    output: Option<&Path>,
+    options: &SourceTextOptions,
+    force: bool,
+) -> CommandResult {
+    let src_shown = display(src);
+    let Some(out) = output else {
+        return Err(Diagnostic::error(
+            "usage",
+            format!("`{src_shown}` is a folder: source-text needs -o OUT, the folder to write"),
+        )
+        .at(Location::file(&src_shown))
+        .with_help(format!(
+            "e.g. rulebook source-text {src_shown} -o content/en"
+        ))
+        .into());
+    };
+    let out_shown = display(out);
+    let refuse = |why: String| -> Diagnostics {
+        Diagnostic::error(SOURCE_TEXT_OUTPUT, why)
+            .at(Location::file(&out_shown))
+            .with_help("write the source text to a folder beside the source, e.g. content/en")
+            .into()
+    };
+    let real = |p: &Path| {
+        docfx::tree::real_path(p).map_err(|e| {
+            Diagnostics::from(
+                Diagnostic::error(
+                    "unreadable",
+                    format!("cannot resolve `{}`: {e}", display(p)),
+                )
+                .at(Location::file(display(p)))
+                .with_help("check that the folder exists and can be read"),
+            )
+        })
+    };
+    let (src_real, out_real, root_real) = (real(src)?, real(out)?, real(&cli.root)?);
+    // Writing into the source would rebuild from its own output next time
+    // (and, with --force, overwrite it); writing over a folder that holds
+    // the source or the project would mix the two.
+    if out_real.starts_with(&src_real) {
+        return Err(refuse(format!(
+            "`{out_shown}` is inside the source folder `{src_shown}`"
+        )));
+    }
+    if src_real.starts_with(&out_real) {
+        return Err(refuse(format!(
+            "`{out_shown}` holds the source folder `{src_shown}`"
+        )));
+    }
+    if root_real.starts_with(&out_real) {
+        return Err(refuse(format!(
+            "`{out_shown}` is the project (or holds it), not a folder for the source text"
+        )));
+    }
+    let converted = docfx::tree::convert_tree(src, &src_shown, options)?;
+    let committed = match docfx::tree::commit(out, &out_shown, &converted.outputs, force) {
+        Ok(committed) => committed,
+        Err(mut problems) => {
+            problems.extend(converted.warnings.0);
+            return Err(problems);
+        }
+    };
+    report(&converted.warnings, cli.quiet);
+    if !cli.quiet {
+        eprintln!(
+            "source-text: {} written, {} unchanged in {out_shown} ({} articles rebuilt, {} TOCs, {} files copied)",
+            committed.written,
+            committed.unchanged,
+            converted.articles,
+            converted.tocs,
+            converted.copied
+        );
+    }
     Ok(Outcome::Done)
 }
 

@@ -13,6 +13,7 @@ mod tags;
 pub use parse::{MAX_NESTING, parse_article, parse_body};
 pub(crate) use parse::{is_folded, markdown_options};
 pub use source_text::{SourceTextOptions, source_text};
+pub(crate) use source_text::{source_text_titled, tree};
 pub(crate) use tags::parse_tag as parse_html_tag;
 
 use serde::Serialize;

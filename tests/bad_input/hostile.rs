@@ -381,6 +381,99 @@ pub(crate) fn cases() -> Vec<Case> {
             line: true,
         },
         Case {
+            name: "a FIFO in the tree `source-text` rebuilds (`content/zh-TW/pipe.md`) is never opened",
+            run: Run::Args(
+                "source-text",
+                &["source-text", "content/zh-TW", "-o", "content/en-rebuilt"],
+            ),
+            break_it: |d| fifo(&d.join("content/zh-TW/pipe.md")),
+            exit: 1,
+            code: "not-a-file",
+            line: false,
+        },
+        Case {
+            name: "a link in the tree `source-text` rebuilds to a file outside it (`leak.md` → `outside/secret.txt`)",
+            run: Run::Args(
+                "source-text",
+                &["source-text", "content/zh-TW", "-o", "content/en-rebuilt"],
+            ),
+            break_it: |d| {
+                symlink(
+                    &d.join("../outside/secret.txt"),
+                    &d.join("content/zh-TW/leak.md"),
+                )
+            },
+            exit: 1,
+            code: "outside-root",
+            line: false,
+        },
+        Case {
+            name: "a link in the tree `source-text` rebuilds to a folder outside it (`more/` → `outside/`)",
+            run: Run::Args(
+                "source-text",
+                &["source-text", "content/zh-TW", "-o", "content/en-rebuilt"],
+            ),
+            break_it: |d| symlink(&d.join("../outside"), &d.join("content/zh-TW/more")),
+            exit: 1,
+            code: "outside-root",
+            line: false,
+        },
+        Case {
+            name: "`source-text` told to write inside the folder it reads (`-o content/zh-TW/en`)",
+            run: Run::Args(
+                "source-text",
+                &["source-text", "content/zh-TW", "-o", "content/zh-TW/en"],
+            ),
+            break_it: |_| {},
+            exit: 2,
+            code: "source-text-output",
+            line: false,
+        },
+        Case {
+            name: "`source-text` told to write over a folder that holds its source (`-o content`)",
+            run: Run::Args(
+                "source-text",
+                &["source-text", "content/zh-TW", "-o", "content"],
+            ),
+            break_it: |_| {},
+            exit: 2,
+            code: "source-text-output",
+            line: false,
+        },
+        Case {
+            name: "an output file of `source-text` that is a link to a file outside (`content/en/…md` → `outside/secret.txt`) is neither read nor written through",
+            run: Run::Args(
+                "source-text",
+                &["source-text", "content/zh-TW", "-o", "content/en"],
+            ),
+            break_it: |d| {
+                std::fs::remove_file(d.join(EN)).unwrap();
+                symlink(&d.join("../outside/secret.txt"), &d.join(EN));
+            },
+            exit: 1,
+            code: "source-text-conflict",
+            line: false,
+        },
+        Case {
+            name: "a writer's edit to a file `source-text` writes (`content/en/…md`) is never erased without --force",
+            run: Run::Args(
+                "source-text",
+                &["source-text", "content/zh-TW/", "-o", "content/en"],
+            ),
+            break_it: |d| edit(d, EN, |t| t.replacen("Software", "Softwares", 1)),
+            exit: 1,
+            code: "source-text-conflict",
+            line: true,
+        },
+        Case {
+            name: "a writer's edit to the file the single-file `source-text` writes is never erased without --force",
+            run: Run::Args("source-text", &["source-text", super::ZH, "-o", EN]),
+            break_it: |d| append(d, EN, "\nA writer's line.\n"),
+            exit: 1,
+            code: "source-text-conflict",
+            line: true,
+        },
+        Case {
             name: "two locale folders that differ only in case (`en`, `EN`)",
             run: Run::Build,
             break_it: |d| {
