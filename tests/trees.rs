@@ -353,3 +353,29 @@ fn a_folder_no_docfx_json_covers_and_a_docset_with_other_globs() {
         ["a.html", "guide/b.html", "set/d.html", "set/docs/f/g.html"]
     );
 }
+
+#[test]
+fn an_edit_in_a_nested_folder_rebuilds_to_what_a_fresh_build_writes() {
+    let project = tree_project();
+    let out = build(project.path());
+    let page = out.join("ja-JP/partner-center/announcements/index.html");
+    let before = std::fs::read(&page).unwrap();
+    let article = project
+        .path()
+        .join("content/ja-JP/partner-center/announcements/index.md");
+    let mut text = read(&article);
+    text.push_str("\n追加の段落です。\n");
+    std::fs::write(&article, text).unwrap();
+    let again = build(project.path());
+    assert_ne!(std::fs::read(&page).unwrap(), before);
+    let fresh_root = tempfile::tempdir().unwrap();
+    let fresh = std::process::Command::new(env!("CARGO_BIN_EXE_rulebook"))
+        .arg("--root")
+        .arg(project.path())
+        .args(["-q", "build", "--out"])
+        .arg(fresh_root.path().join("book"))
+        .output()
+        .unwrap();
+    assert!(fresh.status.success());
+    assert_eq!(snapshot(&again), snapshot(&fresh_root.path().join("book")));
+}

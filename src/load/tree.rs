@@ -262,7 +262,9 @@ pub(crate) fn walk(
                     format!("folders nest deeper than {MAX_DEPTH} levels here"),
                 )
                 .at(Location::file(shown("")))
-                .with_help("flatten the folder tree; rulebook reads articles at most {MAX_DEPTH} folders deep".replace("{MAX_DEPTH}", &MAX_DEPTH.to_string())),
+                .with_help(format!(
+                    "flatten the folder tree (or remove a folder link that leads to a folder above it); rulebook reads articles at most {MAX_DEPTH} folders deep"
+                )),
             );
             continue;
         }

@@ -479,5 +479,21 @@ pub(crate) fn cases() -> Vec<Case> {
             code: "outside-root",
             line: false,
         },
+        Case {
+            name: "a folder of articles named as a file rulebook writes beside the pages (`TOC.js/`)",
+            run: Run::Build,
+            break_it: |d| plain_article(d, "TOC.js/a.md"),
+            exit: 1,
+            code: "reserved-page-name",
+            line: true,
+        },
+        Case {
+            name: "a folder link to its own locale folder (a cycle) is walked once",
+            run: Run::Build,
+            break_it: |d| symlink(&d.join("content/en"), &d.join("content/en/loop")),
+            exit: 0,
+            code: "",
+            line: false,
+        },
     ]
 }
