@@ -11,6 +11,7 @@ use crate::load::config::BookToml;
 pub mod config;
 pub(crate) mod confine;
 pub(crate) mod text;
+pub(crate) mod tree;
 
 pub use text::decode;
 use text::decode_checked;
@@ -20,7 +21,9 @@ use text::decode_checked;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Article {
-    /// File stem: the same article has the same slug in every locale.
+    /// Its path under the locale folder without the extension
+    /// (`partner-center/activity-logs`): the same article has the same slug
+    /// in every locale, and its page is `<slug>.html`.
     pub slug: String,
     /// Path relative to the project root, with `/` (used in diagnostics and
     /// provenance, so output does not depend on where the project lives).
@@ -31,12 +34,9 @@ pub struct Article {
 
 impl Article {
     /// An article at `file` on disk, named `path` (relative to the project
-    /// root, `/`-separated) in diagnostics.
+    /// root, `/`-separated) in diagnostics; its slug is [`slug_of`] it.
     pub fn new(file: &Path, path: &str) -> Article {
-        let slug = Path::new(path)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let slug = slug_of(path);
         Article {
             slug,
             path: path.to_owned(),
@@ -72,6 +72,26 @@ impl Article {
         let sha256 = sha256_hex(&bytes);
         let (text, warning) = decode_checked(bytes, &self.path)?;
         Ok((text, warning, sha256))
+    }
+}
+
+/// The slug of the article at `path` (relative to the project root):
+/// `path` without `content/<locale>/` and the extension; a path outside
+/// `content/` (a file named on the command line) gives its file stem.
+pub fn slug_of(path: &str) -> String {
+    match path
+        .strip_prefix("content/")
+        .and_then(|rest| rest.split_once('/'))
+    {
+        Some((_, inside)) => inside
+            .rsplit_once('.')
+            .filter(|(_, ext)| !ext.contains('/'))
+            .map_or(inside, |(stem, _)| stem)
+            .to_owned(),
+        None => Path::new(path)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
     }
 }
 
@@ -282,11 +302,12 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
             );
             continue;
         }
-        match read_locale(&dir, &display) {
+        let roots = content_roots(&content, [dir.as_path()]);
+        match read_locale(&dir, &display, &roots) {
             Ok((articles, summary, links)) => {
                 unsure.extend(links.into_iter().map(|file| (locales.len(), file)));
                 locales.push(LocaleContent {
-                    roots: content_roots(&content, [dir.as_path()]),
+                    roots,
                     id,
                     langid,
                     dir,
@@ -371,46 +392,22 @@ pub fn content_roots<'a>(
 /// read).
 type Listed = (Vec<Article>, Option<Article>, Vec<PathBuf>);
 
-fn read_locale(dir: &Path, display: &str) -> Result<Listed, Diagnostics> {
-    let mut files: Vec<(PathBuf, bool)> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            // the entry's type comes with the listing: only a link is
-            // looked up (to see what it points to)
-            // links are listed whatever they point to: where they lead is
-            // checked with the rest of content/ (a link out is an error,
-            // not a file silently left out)
-            // (and FIFOs or devices named `.md` are listed to be refused)
-            .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
-            // hidden files are no articles (nor are they checked: nothing
-            // reads them)
-            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-            .map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_file())))
-            .filter(|(p, _)| p.extension().is_some_and(|e| e == "md"))
-            .collect(),
-        Err(e) => {
-            return Err(
-                Diagnostic::error("unreadable", format!("cannot list {display}: {e}"))
-                    .at(Location::file(display))
-                    .into(),
-            );
-        }
-    };
-    files.sort();
+fn read_locale(dir: &Path, display: &str, roots: &[PathBuf]) -> Result<Listed, Diagnostics> {
+    let found = tree::walk(dir, display, roots).map_err(Diagnostics)?;
     let mut articles = Vec::new();
     let mut summary = None;
     let mut unsure = Vec::new();
-    for (file, regular) in files {
+    for tree::Found {
+        relative,
+        file,
+        regular,
+    } in found
+    {
         if !regular {
             unsure.push(file.clone());
         }
-        let name = file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let path = format!("{display}/{name}");
-        let article = Article::new(&file, &path);
-        if name == "SUMMARY.md" {
+        let article = Article::new(&file, &format!("{display}/{relative}"));
+        if relative == "SUMMARY.md" {
             summary = Some(article);
         } else {
             articles.push(article);

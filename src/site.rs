@@ -234,7 +234,40 @@ pub(crate) fn reserved_stem(stem: &str) -> bool {
     ["toc", "rules", "status"].contains(&stem.as_str()) || numbered("rules") || numbered("status")
 }
 
+/// Whether a folder named `name` at the top of a locale's output would
+/// take the place of a file rulebook writes there (compared without case,
+/// as [`reserved_stem`]).
+fn reserved_top_file(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    let shard = name
+        .strip_prefix("search-index-")
+        .and_then(|n| n.strip_suffix(".js"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    [
+        "index.html",
+        "toc.js",
+        "rulebook.css",
+        "rulebook.js",
+        "search-index.js",
+    ]
+    .contains(&name.as_str())
+        || shard
+        || name.strip_suffix(".html").is_some_and(reserved_stem)
+}
+
 fn reserved_name(article: &Article) -> Option<Diagnostic> {
+    if let Some((folder, _)) = article.slug.split_once('/') {
+        // a page in a folder takes no generated page's name; its folder
+        // must not take a generated file's
+        return reserved_top_file(folder).then(|| {
+            Diagnostic::error(
+                "reserved-page-name",
+                format!("the folder `{folder}` of this article would take the place of `{folder}`, a file rulebook generates"),
+            )
+            .at(Location::new(&article.path, 1, 1))
+            .with_help("rename the folder; rulebook writes index.html, toc.html, toc.js, rulebook.css, rulebook.js, search-index.js (and numbered shards), rules.html, status.html and their numbered pages at the top of each locale, whatever their case")
+        });
+    }
     let stem = article.slug.as_str();
     // `Index.md` would be the home page on a file system that ignores case
     // while `index.html` is the first page copied
@@ -891,10 +924,17 @@ impl SiteRenderer<'_> {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (languages, alternates) = self.language_links(&file);
         let slug = path.with_extension("").to_string_lossy().into_owned();
+        // a page in a folder reaches the rest of the site through `../`
+        let base = href::base(&file);
         let banner = (self.locale != self.source_locale)
             .then(|| self.banners.get(&slug))
-            .flatten();
+            .flatten()
+            .map(|b| Banner {
+                href: format!("{base}{}", b.href),
+                ..b.clone()
+            });
         let mut context = tera::Context::new();
+        context.insert("base", &base);
         context.insert("lang", &self.locale);
         context.insert("title", &title);
         context.insert("description", &description);
@@ -1004,10 +1044,11 @@ impl SiteRenderer<'_> {
     fn language_links(&self, file: &str) -> (Vec<LanguageLink>, Vec<Alternate>) {
         let mut links = Vec::new();
         let mut alternates = Vec::new();
+        let base = href::base(file);
         for (l, name) in self.locales.iter().zip(&self.language_names) {
             let has = self.pages.get(l).is_some_and(|p| p.contains(file));
             let target = if has { file } else { "index.html" };
-            let href = href::in_locale(l, target);
+            let href = format!("{base}{}", href::in_locale(l, target));
             links.push(LanguageLink {
                 locale: l.clone(),
                 name: name.clone(),
@@ -1028,7 +1069,7 @@ impl SiteRenderer<'_> {
         {
             alternates.push(Alternate {
                 hreflang: "x-default".to_owned(),
-                href: href::in_locale(&self.source_locale, file),
+                href: format!("{base}{}", href::in_locale(&self.source_locale, file)),
             });
         }
         (links, alternates)
@@ -1050,22 +1091,29 @@ impl Renderer for SiteRenderer<'_> {
             })
             .collect();
         // The table of contents, once per book (not once per page); a
-        // generated list's further pages are reached through its pager.
-        let entries: Vec<(String, String)> = chapters
+        // generated list's further pages are reached through its pager. A
+        // chapter without a page (a folder of articles) is a heading of
+        // the chapters nested in it.
+        let entries: Vec<TocEntry> = ctx
+            .book
             .iter()
+            .filter_map(|item| match item {
+                BookItem::Chapter(c) => Some(c),
+                _ => None,
+            })
             .filter(|c| {
                 c.path
                     .as_ref()
                     .and_then(|p| self.generated.get(p))
                     .is_none_or(|g| g.page == 1)
             })
-            .filter_map(|c| {
-                c.path.as_ref().map(|p| {
-                    (
-                        c.name.clone(),
-                        href::path(&p.with_extension("html").to_string_lossy()),
-                    )
-                })
+            .map(|c| TocEntry {
+                depth: c.parent_names.len(),
+                title: c.name.clone(),
+                href: c
+                    .path
+                    .as_ref()
+                    .map(|p| href::path(&p.with_extension("html").to_string_lossy())),
             })
             .collect();
         std::fs::create_dir_all(&ctx.destination)?;
@@ -1091,7 +1139,9 @@ impl Renderer for SiteRenderer<'_> {
                 .map(|(chapter, path)| self.page(ctx, chapter, path, &ui, true))
                 .collect::<anyhow::Result<_>>()?;
             if first_file.is_none() {
-                first_file = rendered.first().map(|(file, ..)| file.clone());
+                first_file = rendered
+                    .first()
+                    .map(|(file, title, _)| (file.clone(), title.clone()));
             }
             let file = search::shard_file(n);
             let key = {
@@ -1131,7 +1181,8 @@ impl Renderer for SiteRenderer<'_> {
         // The files below are made every build and are small: each is
         // kept in place when it comes out the same.
         let first_page = first_file
-            .map(|file| self.staging.read(self.rel(&file)))
+            .as_ref()
+            .map(|(file, _)| self.staging.read(self.rel(file)))
             .transpose()?;
         // an article named `index` is the home page itself; otherwise the
         // first page is copied there
@@ -1139,7 +1190,15 @@ impl Renderer for SiteRenderer<'_> {
             .iter()
             .any(|(_, path)| path.as_path() == Path::new("index.md"));
         if let Some(page) = first_page.filter(|_| !has_index) {
-            self.staging.write_file(self.rel("index.html"), &page)?;
+            let home = match &first_file {
+                // a page in a folder reaches the site through `../`: at the
+                // top it would lead nowhere, so the home page leads to it
+                Some((file, title)) if file.contains('/') => {
+                    home_page(&self.locale, &href::path(file), title, &self.site_title)
+                }
+                _ => page,
+            };
+            self.staging.write_file(self.rel("index.html"), &home)?;
         }
         let (toc_js, toc_html) = toc_files(&entries, &self.messages);
         self.staging
@@ -1158,29 +1217,75 @@ impl Renderer for SiteRenderer<'_> {
     }
 }
 
+/// One line of the table of contents: a page, or (no `href`) the heading
+/// of the chapters nested under it, `depth` levels down.
+struct TocEntry {
+    depth: usize,
+    title: String,
+    href: Option<String>,
+}
+
 /// The table of contents, written once per book: `toc.js` fills every
 /// page's sidebar and marks the current page (a sidebar inlined in each page
 /// would make the site grow with the square of its pages); `toc.html` is the
-/// same list for readers without JavaScript.
-fn toc_files(entries: &[(String, String)], messages: &Messages) -> (String, String) {
+/// same list for readers without JavaScript. Its hrefs are relative to the
+/// locale's folder; a book with pages in folders gets a `toc.js` that
+/// prefixes them with the `../` the page loaded it through.
+fn toc_files(entries: &[TocEntry], messages: &Messages) -> (String, String) {
     let mut list = String::from("<ol>");
-    for (title, href) in entries {
-        list.push_str(&format!(
-            "<li><a href=\"{}\">{}</a></li>",
-            html::escape(href),
-            html::escape(title)
-        ));
+    let nested = entries.iter().any(|e| e.depth > 0 || e.href.is_none());
+    for (i, entry) in entries.iter().enumerate() {
+        match &entry.href {
+            Some(href) => list.push_str(&format!(
+                "<li><a href=\"{}\">{}</a>",
+                html::escape(href),
+                html::escape(&entry.title)
+            )),
+            None => list.push_str(&format!("<li><span>{}</span>", html::escape(&entry.title))),
+        }
+        let next = entries.get(i + 1).map_or(0, |e| e.depth);
+        if next > entry.depth {
+            // a folder's chapters are one level below it
+            list.push_str(&"<ol><li>".repeat(next - entry.depth - 1));
+            list.push_str("<ol>");
+        } else {
+            list.push_str("</li>");
+            list.push_str(&"</ol></li>".repeat(entry.depth - next));
+        }
     }
     list.push_str("</ol>");
-    let js = format!(
-        "(function () {{\n  var nav = document.getElementById(\"rulebook-toc\");\n  if (!nav) return;\n  nav.innerHTML = {};\n  var plain = function (h) {{ try {{ return decodeURIComponent(h); }} catch (e) {{ return h; }} }};\n  var here = plain(location.pathname.split(\"/\").pop() || \"index.html\");\n  nav.querySelectorAll(\"a\").forEach(function (a) {{\n    if (plain(a.getAttribute(\"href\")) === here) {{ a.className = \"rulebook-active\"; a.setAttribute(\"aria-current\", \"page\"); }}\n  }});\n}})();\n",
-        serde_json::Value::String(list.clone())
-    );
+    let js = if nested {
+        format!(
+            "(function () {{\n  var nav = document.getElementById(\"rulebook-toc\");\n  if (!nav) return;\n  nav.innerHTML = {};\n  var plain = function (h) {{ try {{ return decodeURIComponent(h); }} catch (e) {{ return h; }} }};\n  // a page in a folder loads this script through `../`, once a level\n  var me = document.currentScript;\n  var base = me ? (me.getAttribute(\"src\") || \"\").replace(/[^\\/]*$/, \"\") : \"\";\n  var depth = base.split(\"../\").length - 1;\n  var parts = location.pathname.split(\"/\");\n  var last = parts.pop() || \"index.html\";\n  var here = plain(parts.slice(parts.length - depth).concat([last]).join(\"/\"));\n  nav.querySelectorAll(\"a\").forEach(function (a) {{\n    var href = a.getAttribute(\"href\");\n    if (plain(href) === here) {{ a.className = \"rulebook-active\"; a.setAttribute(\"aria-current\", \"page\"); }}\n    a.setAttribute(\"href\", base + href);\n  }});\n}})();\n",
+            serde_json::Value::String(list.clone())
+        )
+    } else {
+        format!(
+            "(function () {{\n  var nav = document.getElementById(\"rulebook-toc\");\n  if (!nav) return;\n  nav.innerHTML = {};\n  var plain = function (h) {{ try {{ return decodeURIComponent(h); }} catch (e) {{ return h; }} }};\n  var here = plain(location.pathname.split(\"/\").pop() || \"index.html\");\n  nav.querySelectorAll(\"a\").forEach(function (a) {{\n    if (plain(a.getAttribute(\"href\")) === here) {{ a.className = \"rulebook-active\"; a.setAttribute(\"aria-current\", \"page\"); }}\n  }});\n}})();\n",
+            serde_json::Value::String(list.clone())
+        )
+    };
     let title = html::escape(&messages.format("nav-contents", &FluentArgs::new()));
     let page = format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title><link rel=\"stylesheet\" href=\"rulebook.css\"></head>\n<body><main class=\"rulebook-content\"><h1>{title}</h1>{list}</main></body></html>\n"
     );
     (js, page)
+}
+
+/// A locale's home page when its first page lies in a folder: a link to
+/// that page (`href`, relative to the locale's folder, its title `page`),
+/// followed at once.
+fn home_page(locale: &str, href: &str, page: &str, site_title: &str) -> Vec<u8> {
+    let (href, title, page) = (
+        html::escape(href),
+        html::escape(site_title),
+        html::escape(page),
+    );
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0; url={href}\"><title>{title}</title><link rel=\"stylesheet\" href=\"rulebook.css\"></head>\n<body><main class=\"rulebook-content\"><h1>{title}</h1><p><a href=\"{href}\">{page}</a></p></main></body></html>\n",
+        html::escape(locale)
+    )
+    .into_bytes()
 }
 
 #[derive(Serialize)]

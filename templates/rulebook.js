@@ -17,6 +17,10 @@
   var input = document.getElementById("rulebook-search-input");
   var list = document.getElementById("rulebook-search-results");
   if (!index || !Array.isArray(index.shards) || !input || !list) return;
+  // the index's hrefs are relative to the locale's folder, where this
+  // script is: a page in a folder loads it through `../`, once a level
+  var me = document.currentScript;
+  var base = me ? (me.getAttribute("src") || "").replace(/[^\/]*$/, "") : "";
   var hasOwn = Object.prototype.hasOwnProperty;
   function own(object, key) {
     return object !== null && typeof object === "object" && hasOwn.call(object, key)
@@ -24,7 +28,7 @@
   }
   index.shards.forEach(function (src) {
     var script = document.createElement("script");
-    script.src = src;
+    script.src = base + src;
     // a query typed before its shard arrived is answered again
     script.onload = function () { if (input.value.trim()) show(); };
     document.body.appendChild(script);
@@ -87,7 +91,7 @@
     found.forEach(function (page) {
       var li = document.createElement("li");
       var a = document.createElement("a");
-      a.href = page.url;
+      a.href = base + page.url;
       a.textContent = page.title;
       li.appendChild(a);
       list.appendChild(li);

@@ -42,6 +42,19 @@ pub fn in_locale(locale: &str, relative: &str) -> String {
     format!("../{}/{}", path(locale), path(relative))
 }
 
+/// What leads from a page back to its locale's folder: `../` once for
+/// each folder the page (`file`, relative to the locale's folder,
+/// `/`-separated) lies in; empty for a page at the top. Every href a page
+/// makes to another page of the site starts with it.
+pub fn base(file: &str) -> String {
+    "../".repeat(
+        file.split('/')
+            .filter(|s| !s.is_empty())
+            .count()
+            .saturating_sub(1),
+    )
+}
+
 /// A fragment (`#...`) naming an anchor of a page.
 pub fn fragment(anchor: &str) -> String {
     format!("#{}", utf8_percent_encode(anchor, SEGMENT))
@@ -76,6 +89,8 @@ mod tests {
         assert_eq!(path("../x.html"), "%2E%2E/x.html");
         assert_eq!(in_locale("zh-TW", "a:b.html"), "../zh-TW/a%3Ab.html");
         assert_eq!(fragment("L12"), "#L12");
+        assert_eq!(base("a.html"), "");
+        assert_eq!(base("a/b/c.html"), "../../");
         for name in [
             "javascript:x",
             "data:text/html,x",

@@ -19,21 +19,55 @@ use crate::load::Article;
 use crate::load::confine;
 use crate::position::LineIndex;
 
-/// The articles in order, each a chapter named by `title`.
+/// The articles in order, each a chapter named by `title`; the articles
+/// of a folder are nested under a chapter without a page named as the
+/// folder (mdBook's draft chapter: part titles cannot nest), in the order
+/// of their paths (a folder's files are together in that order).
 pub fn from_articles(articles: &[Article], title: impl Fn(&Article) -> String) -> Book {
-    Book::new_with_items(
-        articles
+    let mut sorted: Vec<(Vec<&str>, &Article)> = articles
+        .iter()
+        .map(|a| (a.slug.split('/').collect(), a))
+        .collect();
+    sorted.sort_by(|a, b| a.1.path.cmp(&b.1.path));
+    Book::new_with_items(folder_items(&sorted, 0, &title))
+}
+
+/// The chapters of the articles in `articles` (sorted by path, all in
+/// the same folder `level` segments deep). Recursion is bounded by how
+/// deep the content walk goes (`load::tree::MAX_DEPTH`).
+fn folder_items(
+    articles: &[(Vec<&str>, &Article)],
+    level: usize,
+    title: &impl Fn(&Article) -> String,
+) -> Vec<BookItem> {
+    let mut items = Vec::new();
+    let mut i = 0;
+    while let Some((segments, article)) = articles.get(i) {
+        let parents: Vec<String> = segments[..level.min(segments.len())]
             .iter()
-            .map(|a| {
-                BookItem::Chapter(Chapter::new(
-                    &title(a),
-                    String::new(),
-                    PathBuf::from(format!("{}.md", a.slug)),
-                    Vec::new(),
-                ))
-            })
-            .collect(),
-    )
+            .map(|s| (*s).to_owned())
+            .collect();
+        if segments.len() <= level + 1 {
+            items.push(BookItem::Chapter(Chapter::new(
+                &title(article),
+                String::new(),
+                PathBuf::from(format!("{}.md", article.slug)),
+                parents,
+            )));
+            i += 1;
+            continue;
+        }
+        let folder = segments[level];
+        let end = articles[i..]
+            .iter()
+            .position(|(s, _)| s.len() <= level + 1 || s[level] != folder)
+            .map_or(articles.len(), |n| i + n);
+        let mut chapter = Chapter::new_draft(folder, parents);
+        chapter.sub_items = folder_items(&articles[i..end], level + 1, title);
+        items.push(BookItem::Chapter(chapter));
+        i = end;
+    }
+    items
 }
 
 /// The outline of `src_dir/SUMMARY.md`, or `None` when there is no such

@@ -349,13 +349,14 @@ pub(super) fn status_page(
     let mut add = |d: Discrepancy| {
         let (place, href) = match &d.source {
             Some(s) if s.line > 0 => {
-                let slug = std::path::Path::new(&*s.path)
-                    .file_stem()
-                    .map(|x| x.to_string_lossy().into_owned())
-                    .unwrap_or_default();
+                let slug = crate::load::slug_of(&s.path);
                 (
                     format!("{}:{}", s.path, s.line),
-                    Some(format!("{slug}.html#L{}", s.line)),
+                    Some(format!(
+                        "{}#L{}",
+                        super::href::path(&format!("{slug}.html")),
+                        s.line
+                    )),
                 )
             }
             Some(s) => (s.path.to_string(), None),

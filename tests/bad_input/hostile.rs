@@ -489,5 +489,104 @@ pub(crate) fn cases() -> Vec<Case> {
             code: "duplicate-locale",
             line: false,
         },
+        Case {
+            name: "a docfx.json that does not parse (a trailing comma)",
+            run: Run::Build,
+            break_it: |d| {
+                write(
+                    d,
+                    "content/en/docfx.json",
+                    "{\"build\": {\"content\": [\n  {\"files\": [\"**/*.md\"],}\n]}}\n",
+                )
+            },
+            exit: 1,
+            code: "docfx-json",
+            line: true,
+        },
+        Case {
+            name: "a docfx.json glob that does not compile (`a[.md`)",
+            run: Run::Build,
+            break_it: |d| {
+                write(
+                    d,
+                    "content/ja-JP/docfx.json",
+                    "{\"build\": {\"content\": [\n  {\"files\": [\"**/*.md\", \"a[.md\"]}\n]}}\n",
+                )
+            },
+            exit: 1,
+            code: "docfx-json",
+            line: true,
+        },
+        Case {
+            name: "docfx.json globs climbing out (`../../../outside/**`, `/etc/**`, `../**`) find nothing outside the locale folder",
+            run: Run::Custom("build", |d| {
+                let out = rulebook(d, &["build"]);
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                let pages: Vec<String> = super::state(&d.join("book/en"), &[])
+                    .into_keys()
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .filter(|p| p.ends_with(".html"))
+                    .collect();
+                assert_eq!(
+                    pages,
+                    [
+                        "csp-software-subscriptions.html",
+                        "index.html",
+                        "rules.html",
+                        "status.html",
+                        "toc.html"
+                    ],
+                    "only the article the docset names has a page"
+                );
+                Observed::from(out)
+            }),
+            break_it: |d| {
+                write(
+                    d,
+                    "content/en/docfx.json",
+                    r#"{"build": {"content": [{"files": ["csp-software-subscriptions.md", "../../../outside/**", "/etc/**", "../**", "../../**/*.md"]}]}}"#,
+                );
+                // an article of no docset's globs: not published
+                write(d, "content/en/draft.md", "# Draft\n\nNot in the docset.\n");
+                // Markdown outside the project that the globs name (the
+                // harness checks no output holds the secret)
+                write(
+                    d,
+                    "../outside/page.md",
+                    &format!("# Outside\n\n{}\n", super::SECRET),
+                );
+            },
+            exit: 0,
+            code: "",
+            line: false,
+        },
+        Case {
+            name: "a folder of a locale that is a link outside the project",
+            run: Run::Build,
+            break_it: |d| symlink(&d.join("../outside"), &d.join("content/en/linked")),
+            exit: 1,
+            code: "outside-root",
+            line: false,
+        },
+        Case {
+            name: "a folder of articles named as a file rulebook writes beside the pages (`TOC.js/`)",
+            run: Run::Build,
+            break_it: |d| plain_article(d, "TOC.js/a.md"),
+            exit: 1,
+            code: "reserved-page-name",
+            line: true,
+        },
+        Case {
+            name: "a folder link to its own locale folder (a cycle) is walked once",
+            run: Run::Build,
+            break_it: |d| symlink(&d.join("content/en"), &d.join("content/en/loop")),
+            exit: 0,
+            code: "",
+            line: false,
+        },
     ]
 }
