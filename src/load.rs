@@ -109,6 +109,10 @@ pub struct LocaleContent {
     pub articles: Vec<Article>,
     /// `SUMMARY.md` of this locale, when present.
     pub summary: Option<Article>,
+    /// The locale's DocFX tables of contents (`TOC.yml`, `TOC.md`; not
+    /// breadcrumbs), sorted by path: the site's navigation when there is
+    /// no `SUMMARY.md`.
+    pub tocs: Vec<Article>,
     /// Where this locale's articles, includes and summary entries may be
     /// read from: the real paths of `content/` and of this locale's folder
     /// (which may be a link to a repository elsewhere; another locale's
@@ -304,7 +308,7 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
         }
         let roots = content_roots(&content, [dir.as_path()]);
         match read_locale(&dir, &display, &roots) {
-            Ok((articles, summary, links)) => {
+            Ok((articles, summary, tocs, links)) => {
                 unsure.extend(links.into_iter().map(|file| (locales.len(), file)));
                 locales.push(LocaleContent {
                     roots,
@@ -313,6 +317,7 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
                     dir,
                     articles,
                     summary,
+                    tocs,
                 })
             }
             Err(ds) => diagnostics.extend(ds),
@@ -387,33 +392,37 @@ pub fn content_roots<'a>(
     roots
 }
 
-/// A locale folder's articles, its SUMMARY.md, and which of them are not
+/// A locale folder's articles, its SUMMARY.md, its DocFX TOCs, and which of them are not
 /// regular files (links and special files, to be checked before they are
 /// read).
-type Listed = (Vec<Article>, Option<Article>, Vec<PathBuf>);
+type Listed = (Vec<Article>, Option<Article>, Vec<Article>, Vec<PathBuf>);
 
 fn read_locale(dir: &Path, display: &str, roots: &[PathBuf]) -> Result<Listed, Diagnostics> {
     let found = tree::walk(dir, display, roots).map_err(Diagnostics)?;
     let mut articles = Vec::new();
     let mut summary = None;
+    let mut tocs = Vec::new();
     let mut unsure = Vec::new();
     for tree::Found {
         relative,
         file,
         regular,
+        toc,
     } in found
     {
         if !regular {
             unsure.push(file.clone());
         }
         let article = Article::new(&file, &format!("{display}/{relative}"));
-        if relative == "SUMMARY.md" {
+        if toc {
+            tocs.push(article);
+        } else if relative == "SUMMARY.md" {
             summary = Some(article);
         } else {
             articles.push(article);
         }
     }
-    Ok((articles, summary, unsure))
+    Ok((articles, summary, tocs, unsure))
 }
 
 /// Read one file as UTF-8: the article and its text.

@@ -15,6 +15,7 @@ pub mod outline;
 mod pages;
 pub mod search;
 mod templates;
+mod toc;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -385,15 +386,30 @@ fn build_locale(
         .locale(locale)
         .map(|l| l.roots.clone())
         .unwrap_or_default();
+    let nav_title = |a: &Article| input.nav_titles.get(&a.path).unwrap_or(&a.slug).clone();
+    // SUMMARY.md, else the DocFX TOCs (the locale's own, or the source
+    // locale's with this locale's titles), else the articles by folder
+    let tocs = |id: &str| {
+        input.project.locale(id).map(|l| toc::TocFiles {
+            locale: l.id.as_str(),
+            tocs: &l.tocs,
+            roots: &l.roots,
+        })
+    };
+    let own_tocs = tocs(locale);
+    let source_tocs = tocs(&input.project.config.rulebook.source_locale);
     let (outline, outline_warnings) =
         match outline::from_summary_file(&src_dir, locale, articles, &roots)? {
             Some(found) => found,
-            None => (
-                outline::from_articles(articles, |a| {
-                    input.nav_titles.get(&a.path).unwrap_or(&a.slug).clone()
-                }),
-                Vec::new(),
-            ),
+            None => match own_tocs
+                .as_ref()
+                .map(|own| toc::from_tocs(own, source_tocs.as_ref(), articles, nav_title))
+                .transpose()?
+                .flatten()
+            {
+                Some(found) => found,
+                None => (outline::from_articles(articles, nav_title), Vec::new()),
+            },
         };
     let mut book = MDBook::load_with_config_and_summary(root, config, Default::default())
         .map_err(|e| mdbook_error(locale, &e))?;

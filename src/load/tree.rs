@@ -32,6 +32,21 @@ pub(crate) struct Found {
     /// Whether it is a regular file (links and special files are checked
     /// against the roots before anything reads them).
     pub(crate) regular: bool,
+    /// Whether it is a DocFX table of contents (`TOC.yml`, `TOC.md`), not
+    /// an article.
+    pub(crate) toc: bool,
+}
+
+/// A DocFX table of contents that is navigation: `toc.yml`, `toc.yaml` or
+/// `toc.md` in any case, except under a `breadcrumb/` folder (DocFX's
+/// breadcrumb, which is not navigation).
+fn is_toc(relative: &str, name: &str) -> bool {
+    ["toc.yml", "toc.yaml", "toc.md"]
+        .iter()
+        .any(|t| name.eq_ignore_ascii_case(t))
+        && !relative
+            .split('/')
+            .any(|s| s.eq_ignore_ascii_case("breadcrumb"))
 }
 
 /// `docfx.json` as far as finding articles goes.
@@ -329,6 +344,15 @@ pub(crate) fn walk(
                 folders.push((path, child));
                 continue;
             }
+            if is_toc(&child, &name) {
+                found.push(Found {
+                    relative: child,
+                    file: path,
+                    regular: kind.is_file(),
+                    toc: true,
+                });
+                continue;
+            }
             if !name.ends_with(".md") {
                 continue;
             }
@@ -353,6 +377,7 @@ pub(crate) fn walk(
                     relative: child,
                     file: path,
                     regular: kind.is_file(),
+                    toc: false,
                 });
             }
         }

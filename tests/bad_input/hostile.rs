@@ -504,6 +504,39 @@ pub(crate) fn cases() -> Vec<Case> {
             line: true,
         },
         Case {
+            name: "a TOC.yml that does not parse",
+            run: Run::Build,
+            break_it: |d| {
+                write(
+                    d,
+                    "content/en/TOC.yml",
+                    "- name: Sell\n  href: csp-software-subscriptions.md\n- name: [broken\n",
+                )
+            },
+            exit: 1,
+            code: "toc",
+            line: true,
+        },
+        Case {
+            name: "TOCs naming each other, a script URL and a path out of the folder as hrefs",
+            run: Run::Build,
+            break_it: |d| {
+                write(
+                    d,
+                    "content/en/TOC.yml",
+                    "- name: Loop\n  href: sub/TOC.yml\n- name: Script\n  href: javascript:alert(1)\n- name: Out\n  href: ../../outside/secret.md\n",
+                );
+                write(
+                    d,
+                    "content/en/sub/TOC.yml",
+                    "- name: Back\n  href: ../TOC.yml\n",
+                );
+            },
+            exit: 0,
+            code: "",
+            line: false,
+        },
+        Case {
             name: "a docfx.json glob that does not compile (`a[.md`)",
             run: Run::Build,
             break_it: |d| {

@@ -1,0 +1,139 @@
+//! DocFX tables of contents as the site's navigation (issue 19 item 1): the
+//! whole real Partner Center tree (`../shared/corpus/tree/`), zh-TW its
+//! source locale, ja-JP beside it.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+/// The real tree as a project; `without_ja_tocs` removes ja-JP's TOC files
+/// (a locale that has no navigation of its own).
+fn tree_project(without_ja_tocs: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for locale in ["zh-TW", "ja-JP"] {
+        copy_tree(
+            &shared().join("corpus/tree").join(locale),
+            &dir.path().join("content").join(locale),
+        );
+    }
+    for sub in ["locales", "templates"] {
+        copy_tree(&root().join(sub), &dir.path().join(sub));
+    }
+    let book = read(root().join("book.toml"))
+        .replace("source-locale = \"en\"", "source-locale = \"zh-TW\"");
+    std::fs::write(dir.path().join("book.toml"), book).unwrap();
+    if without_ja_tocs {
+        for toc in [
+            "partner-center/TOC.yml",
+            "partner-center/announcements/TOC.md",
+            "marketplace/TOC.yml",
+            "Archive/TOC.md",
+        ] {
+            std::fs::remove_file(dir.path().join("content/ja-JP").join(toc)).unwrap();
+        }
+    }
+    let out = rulebook_in(dir.path(), &["-q", "build"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+/// `(href, label)` of every link of a locale's table of contents.
+fn toc_links(book: &Path, locale: &str) -> Vec<(String, String)> {
+    let html = read(book.join(locale).join("toc.html"));
+    let re = regex::Regex::new(r#"<a href="([^"]*)">([^<]*)</a>"#).unwrap();
+    re.captures_iter(&html)
+        .map(|c| (c[1].to_owned(), c[2].to_owned()))
+        .collect()
+}
+
+#[test]
+fn each_locale_is_navigated_by_its_own_toc() {
+    let dir = tree_project(false);
+    let book = dir.path().join("book");
+    let zh = toc_links(&book, "zh-TW");
+    // TOC.yml's names and hrefs, nested TOCs inlined (announcements/TOC.md)
+    for (href, label) in [
+        (
+            "partner-center/mpn-overview.html",
+            "成為 Microsoft 合作夥伴",
+        ),
+        (
+            "partner-center/announcements/2020-june.html",
+            "2020 年 6 月",
+        ),
+    ] {
+        assert!(
+            zh.iter().any(|(h, l)| h == href && l == label),
+            "{href} {label} not in the zh-TW navigation"
+        );
+    }
+    let ja = toc_links(&book, "ja-JP");
+    let ja_label = |href: &str| ja.iter().find(|(h, _)| h == href).map(|(_, l)| l.clone());
+    let label = ja_label("partner-center/mpn-overview.html").expect("ja-JP lists the page");
+    assert!(!label.contains("成為"), "ja-JP's own TOC names it: {label}");
+    // the breadcrumb TOC is not navigation, and every page is reachable
+    let html = read(book.join("zh-TW/toc.html"));
+    assert!(!html.contains("breadcrumb"));
+    for locale in ["zh-TW", "ja-JP"] {
+        let links: std::collections::HashSet<String> = toc_links(&book, locale)
+            .into_iter()
+            .map(|(h, _)| h)
+            .collect();
+        for page in files_with_extension(&book.join(locale), "html") {
+            let rel = page
+                .strip_prefix(book.join(locale))
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let generated = [
+                "index.html",
+                "toc.html",
+                "rules.html",
+                "status.html",
+                "404.html",
+            ]
+            .contains(&rel.as_str())
+                || rel.starts_with("rules-")
+                || rel.starts_with("status-");
+            assert!(
+                generated || links.contains(&rel),
+                "{locale}: {rel} is in no table of contents"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_locale_without_tocs_takes_the_sources_with_its_own_titles() {
+    let dir = tree_project(true);
+    let book = dir.path().join("book");
+    let ja = toc_links(&book, "ja-JP");
+    let zh = toc_links(&book, "zh-TW");
+    let position =
+        |links: &[(String, String)], href: &str| links.iter().position(|(h, _)| h == href).unwrap();
+    // the source's order, which is not the order of the paths: TOC.yml
+    // lists overview.md before mpn-overview.md
+    let (a, b) = (
+        "partner-center/mpn-overview.html",
+        "partner-center/overview.html",
+    );
+    assert!(position(&zh, b) < position(&zh, a));
+    assert!(
+        position(&ja, b) < position(&ja, a),
+        "ja-JP follows zh-TW's TOC"
+    );
+    // ja-JP's own article titles, not the zh-TW TOC's names
+    let title = ja.iter().find(|(h, _)| h == a).unwrap().1.clone();
+    assert!(!title.contains("成為"), "{title}");
+    let ja_text = read(
+        dir.path()
+            .join("content/ja-JP/partner-center/mpn-overview.md"),
+    );
+    assert!(ja_text.contains(title.trim()), "{title} is the ja-JP title");
+}
