@@ -174,13 +174,15 @@ fn work(
 /// order) one at a time, as a build does.
 #[inline(never)]
 fn reconcile_groups(articles: Vec<ArticleFacts>, policy: Policy, source: &str) -> usize {
+    let mut locales: Vec<String> = articles.iter().map(|a| a.locale.clone()).collect();
+    locales.dedup();
     let mut groups: BTreeMap<String, Vec<ArticleFacts>> = BTreeMap::new();
     for a in articles {
         groups.entry(a.article.clone()).or_default().push(a);
     }
     let mut n = 0;
     for members in groups.values() {
-        let r = rulebook::reconcile::reconcile(members, policy, source);
+        let r = rulebook::reconcile::reconcile(members, policy, source, &locales);
         n += r.rules.len() + r.procedures.len() + r.discrepancies.len();
     }
     n

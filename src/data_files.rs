@@ -345,15 +345,16 @@ pub struct GroupIndex {
 }
 
 impl Group {
-    /// Reconcile one group; `articles` are its members in build order.
+    /// Reconcile one group; `articles` are its members in build order;
+    /// `locales`: the source locale and every locale the build reads.
     pub fn reconcile(
         slug: &str,
         key: Option<String>,
         articles: &[ArticleFacts],
         policy: Policy,
-        source_locale: &str,
+        (source_locale, locales): (&str, &[String]),
     ) -> Group {
-        let reconciled = reconcile::reconcile(articles, policy, source_locale);
+        let reconciled = reconcile::reconcile(articles, policy, source_locale, locales);
         // each article's target-text disagreements come after the sorted
         // findings, placed by article, not by sort key
         let tails: Vec<(String, usize, Part<Vec<Discrepancy>>)> = reconciled

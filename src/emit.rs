@@ -675,6 +675,7 @@ fn assemble(
     let phase = crate::timings::phase(|| "  the changed groups".into());
     let failed = std::sync::atomic::AtomicBool::new(false);
     let mut diagnostics = Diagnostics::default();
+    let locales: Vec<String> = project.locales.iter().map(|l| l.id.clone()).collect();
     let work = GroupWork {
         jobs: &jobs,
         context: context.as_ref(),
@@ -683,6 +684,7 @@ fn assemble(
         stamps,
         policy,
         source_locale: &source_locale,
+        locales: &locales,
         failed: &failed,
     };
     for chunk in dirty.chunks(GROUPS_PER_CHUNK) {
@@ -790,6 +792,8 @@ struct GroupWork<'a> {
     stamps: &'a HashMap<String, cache::Stamp>,
     policy: crate::load::config::Policy,
     source_locale: &'a str,
+    /// Every locale the build reads, in project order.
+    locales: &'a [String],
     failed: &'a std::sync::atomic::AtomicBool,
 }
 
@@ -877,7 +881,13 @@ impl GroupWork<'_> {
                         .map(|(m, ..)| (m.locale.as_str(), m.path.as_str(), m.sha256.as_str())),
                 )
             });
-            let mut g = splice::Group::reconcile(slug, key, &list, self.policy, self.source_locale);
+            let mut g = splice::Group::reconcile(
+                slug,
+                key,
+                &list,
+                self.policy,
+                (self.source_locale, self.locales),
+            );
             // writing into memory cannot fail; a value serde cannot write
             // would be a bug, reported rather than lost
             if let Err(e) = g.spill(&mut bytes) {

@@ -68,7 +68,12 @@ fn rank(policy: Policy, source_locale: &str, a: &ArticleFacts) -> (u8, Option<Na
 /// Reconcile the facts of every locale: one canonical value per rule under
 /// `policy` (`source_locale` is the locale that wins under `source-wins`), the
 /// procedures, and every finding where locales disagree.
-pub fn reconcile(articles: &[ArticleFacts], policy: Policy, source_locale: &str) -> Reconciled {
+pub fn reconcile(
+    articles: &[ArticleFacts],
+    policy: Policy,
+    source_locale: &str,
+    locales: &[String],
+) -> Reconciled {
     // A local id that one locale's article states in several sections is
     // one rule per section, its id qualified by the section's anchor. (Not
     // across locales: a translation that keeps a fact under another
@@ -189,7 +194,13 @@ pub fn reconcile(articles: &[ArticleFacts], policy: Policy, source_locale: &str)
     }
     let canonical_of =
         |article: &str| -> Option<String> { best.get(article).map(|a| a.locale.clone()) };
-    let mut discrepancies = findings::findings(articles, &rules, &procedures, &canonical_of);
+    let mut discrepancies = findings::findings(
+        articles,
+        &rules,
+        &procedures,
+        &canonical_of,
+        (source_locale, locales),
+    );
     discrepancies.shrink_to_fit();
     let id_of = |article: &str, local: &str, section: Option<&str>| {
         let repeats = sections_of.get(&(article, local)).copied().unwrap_or(false);

@@ -58,6 +58,14 @@ pub(crate) const CODES: &[(&str, &str)] = &[
         "A procedure has a different number of steps than the canonical one.",
     ),
     (
+        "missing-article",
+        "The source locale has an article this locale has no translation of.",
+    ),
+    (
+        "extra-article",
+        "An article only translations have: its facts are read from a translation.",
+    ),
+    (
         "cross-article-conflict",
         "Articles state different values for the same kind of rule and subject; `check` answers with the stricter.",
     ),
@@ -172,7 +180,9 @@ impl ReportExt for Report {
                     let _ = writeln!(
                         out,
                         "    {}: {level}[{}]: {}",
-                        place(d.source.as_ref()),
+                        // a finding about a file the locale lacks is
+                        // placed at the file it lacks the translation of
+                        place(d.source.as_ref().or(d.canonical.as_ref())),
                         d.code,
                         d.message
                     );

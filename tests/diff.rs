@@ -327,3 +327,41 @@ fn every_build_writes_the_same_findings_to_report_json() {
         Value::Array(findings(&root(), &[]))
     );
 }
+
+/// An article only a translation has is an `extra-article` of that locale,
+/// located at its file, and its facts are still read; one the source has
+/// and a locale lacks is that locale's `missing-article`, placed at the
+/// source; the bundled article, which every locale has, is neither.
+#[test]
+fn articles_a_locale_lacks_or_only_a_translation_has_are_findings() {
+    let dir = project();
+    let ja = dir.path().join("content/ja-JP");
+    std::fs::copy(
+        ja.join("csp-software-subscriptions.md"),
+        ja.join("only-in-japanese.md"),
+    )
+    .unwrap();
+    let en = dir.path().join("content/en");
+    std::fs::copy(
+        en.join("csp-software-subscriptions.md"),
+        en.join("only-in-english.md"),
+    )
+    .unwrap();
+    let all = findings(dir.path(), &[]);
+    let extra = of(&all, "ja-JP", "extra-article");
+    assert_eq!(extra.len(), 1, "{extra:#?}");
+    assert_eq!(
+        extra[0]["source"]["path"],
+        "content/ja-JP/only-in-japanese.md"
+    );
+    for locale in ["ja-JP", "zh-TW"] {
+        let missing = of(&all, locale, "missing-article");
+        assert_eq!(missing.len(), 1, "{locale}: {missing:#?}");
+        assert_eq!(missing[0]["expected"], "content/en/only-in-english.md");
+        assert_eq!(
+            missing[0]["canonical"]["path"],
+            "content/en/only-in-english.md"
+        );
+    }
+    assert!(of(&all, "en", "missing-article").is_empty());
+}

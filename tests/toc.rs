@@ -77,6 +77,39 @@ fn each_locale_is_navigated_by_its_own_toc() {
     let ja_label = |href: &str| ja.iter().find(|(h, _)| h == href).map(|(_, l)| l.clone());
     let label = ja_label("partner-center/mpn-overview.html").expect("ja-JP lists the page");
     assert!(!label.contains("成為"), "ja-JP's own TOC names it: {label}");
+    // the article ja-JP lacks is reported, located at its source
+    let zh_dir = dir.path().join("content/zh-TW");
+    let lacking: Vec<String> = markdown_files(&zh_dir)
+        .into_iter()
+        .map(|f| {
+            f.strip_prefix(&zh_dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .filter(|rel| {
+            let lower = rel.to_lowercase();
+            !lower.ends_with("readme.md")
+                && !lower.ends_with("toc.md")
+                && !lower.ends_with("contributing.md")
+                && !dir.path().join("content/ja-JP").join(rel).exists()
+        })
+        .collect();
+    assert!(!lacking.is_empty(), "ja-JP lacks an article of zh-TW");
+    let report: serde_json::Value = serde_json::from_str(&read(book.join("report.json"))).unwrap();
+    let missing: Vec<String> = report["discrepancies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "missing-article" && d["locale"] == "ja-JP")
+        .map(|d| d["expected"].as_str().unwrap().to_owned())
+        .collect();
+    for rel in &lacking {
+        assert!(
+            missing.contains(&format!("content/zh-TW/{rel}")),
+            "{rel}: {missing:?}"
+        );
+    }
     // the breadcrumb TOC is not navigation, and every page is reachable
     let html = read(book.join("zh-TW/toc.html"));
     assert!(!html.contains("breadcrumb"));

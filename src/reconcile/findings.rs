@@ -104,6 +104,7 @@ pub(crate) fn findings(
     rules: &[Rule],
     procedures: &[Procedure],
     canonical_of: &dyn Fn(&str) -> Option<String>,
+    (source_locale, locales): (&str, &[String]),
 ) -> Vec<Discrepancy> {
     let mut out: Vec<Finding> = Vec::new();
     let by_key: BTreeMap<(&str, &str), &ArticleFacts> = articles
@@ -134,6 +135,9 @@ pub(crate) fn findings(
     let mut by_article: BTreeMap<&str, Vec<&ArticleFacts>> = BTreeMap::new();
     for a in articles {
         by_article.entry(a.article.as_str()).or_default().push(a);
+    }
+    for members in by_article.values() {
+        presence(members, source_locale, locales, &mut out);
     }
     let none: Vec<&ArticleFacts> = Vec::new();
     for rule in rules {
@@ -345,6 +349,60 @@ fn term_drift(a: &ArticleFacts, c: &ArticleFacts, out: &mut Vec<Finding>) {
             ),
             source: Some(t.source.clone()),
             canonical: Some(current.source.clone()),
+        });
+    }
+}
+
+/// An article the source locale has and a locale lacks (`missing-article`:
+/// that locale's readers get the source text), or one only translations
+/// have (`extra-article`: its facts are read from a translation).
+/// `members`: the article in each locale that has it.
+fn presence(
+    members: &[&ArticleFacts],
+    source_locale: &str,
+    locales: &[String],
+    out: &mut Vec<Finding>,
+) {
+    let Some(source) = members.iter().find(|a| a.locale == source_locale) else {
+        for a in members {
+            let names = Names::of(a);
+            out.push(Finding {
+                code: "extra-article",
+                severity: Severity::Warning,
+                locale: names.locale.clone(),
+                rule: None,
+                section: None,
+                expected: serde_json::Value::Null,
+                found: json!(a.path),
+                message: format!(
+                    "{} has no {source_locale} source: its facts are read from this translation",
+                    a.path
+                ),
+                source: Some(names.at(1, None, None)),
+                canonical: None,
+            });
+        }
+        return;
+    };
+    for locale in locales {
+        if *locale == source.locale || members.iter().any(|a| a.locale == *locale) {
+            continue;
+        }
+        let names = Names::of(source);
+        out.push(Finding {
+            code: "missing-article",
+            severity: Severity::Warning,
+            locale: locale.as_str().into(),
+            rule: None,
+            section: None,
+            expected: json!(source.path),
+            found: serde_json::Value::Null,
+            message: format!(
+                "{locale} has no translation of {}: its readers miss the article",
+                source.path
+            ),
+            source: None,
+            canonical: Some(names.at(1, None, None)),
         });
     }
 }
