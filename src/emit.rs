@@ -1469,6 +1469,7 @@ fn inputs_key(project: &Project, options: &BuildOptions) -> String {
     for l in &project.locales {
         key.add(l.id.as_bytes());
         key.add(&regular(l.dir.join("SUMMARY.md")));
+        key.add(&regular(l.dir.join(".openpublishing.redirection.json")));
         // the DocFX tables of contents are the navigation of every page
         for toc in &l.tocs {
             key.add(toc.path.as_bytes()).add(&regular(toc.file.clone()));

@@ -13,12 +13,13 @@ pub mod href;
 pub mod html;
 pub mod outline;
 mod pages;
+mod redirects;
 pub mod search;
 mod templates;
 mod toc;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -1215,6 +1216,33 @@ impl Renderer for SiteRenderer<'_> {
                 _ => page,
             };
             self.staging.write_file(self.rel("index.html"), &home)?;
+        }
+        // the tree's redirects: a page at each moved article's old path
+        let mut known: HashSet<String> = self
+            .articles
+            .keys()
+            .chain(self.generated.keys())
+            .map(|p| {
+                p.with_extension("html")
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        known.insert("index.html".to_owned());
+        match redirects::pages(&self.src_dir, &self.locale, &self.content_roots, &known) {
+            Ok((pages, warnings)) => {
+                for (page, html) in pages {
+                    self.staging.write_file(self.rel(&page), &html)?;
+                }
+                if let Ok(mut all) = self.diagnostics.lock() {
+                    all.extend(warnings);
+                }
+            }
+            Err(d) => {
+                if let Ok(mut all) = self.diagnostics.lock() {
+                    all.push(d);
+                }
+            }
         }
         let (toc_js, toc_html) = toc_files(&entries, &self.messages);
         self.staging

@@ -537,6 +537,34 @@ pub(crate) fn cases() -> Vec<Case> {
             line: false,
         },
         Case {
+            name: "redirects to a script URL, from a path out of the folder, over an article",
+            run: Run::Build,
+            break_it: |d| {
+                write(
+                    d,
+                    "content/en/.openpublishing.redirection.json",
+                    "{\"redirections\": [\n{\"source_path\": \"old.md\", \"redirect_url\": \"javascript:alert(1)\"},\n{\"source_path\": \"../../outside/x.md\", \"redirect_url\": \"/a\"},\n{\"source_path\": \"csp-software-subscriptions.md\", \"redirect_url\": \"https://example.com/\"}\n]}\n",
+                )
+            },
+            exit: 0,
+            code: "redirect",
+            line: true,
+        },
+        Case {
+            name: "a .openpublishing.redirection.json that does not parse",
+            run: Run::Build,
+            break_it: |d| {
+                write(
+                    d,
+                    "content/en/.openpublishing.redirection.json",
+                    "{\"redirections\": [\n{\"source_path\": 1}\n]}\n",
+                )
+            },
+            exit: 1,
+            code: "redirects",
+            line: true,
+        },
+        Case {
             name: "a docfx.json glob that does not compile (`a[.md`)",
             run: Run::Build,
             break_it: |d| {
