@@ -1471,7 +1471,7 @@ fn inputs_key(project: &Project, options: &BuildOptions) -> String {
         key.add(&regular(l.dir.join("SUMMARY.md")));
         key.add(&regular(l.dir.join(".openpublishing.redirection.json")));
         // the DocFX tables of contents are the navigation of every page
-        for toc in &l.tocs {
+        for toc in l.tocs.iter().chain(&l.landings) {
             key.add(toc.path.as_bytes()).add(&regular(toc.file.clone()));
         }
     }

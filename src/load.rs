@@ -113,6 +113,9 @@ pub struct LocaleContent {
     /// breadcrumbs), sorted by path: the site's navigation when there is
     /// no `SUMMARY.md`.
     pub tocs: Vec<Article>,
+    /// The locale's folders' `index.yml` files (DocFX landing pages),
+    /// sorted by path.
+    pub landings: Vec<Article>,
     /// Where this locale's articles, includes and summary entries may be
     /// read from: the real paths of `content/` and of this locale's folder
     /// (which may be a link to a repository elsewhere; another locale's
@@ -308,7 +311,7 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
         }
         let roots = content_roots(&content, [dir.as_path()]);
         match read_locale(&dir, &display, &roots) {
-            Ok((articles, summary, tocs, links)) => {
+            Ok((articles, summary, tocs, landings, links)) => {
                 unsure.extend(links.into_iter().map(|file| (locales.len(), file)));
                 locales.push(LocaleContent {
                     roots,
@@ -318,6 +321,7 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
                     articles,
                     summary,
                     tocs,
+                    landings,
                 })
             }
             Err(ds) => diagnostics.extend(ds),
@@ -395,26 +399,37 @@ pub fn content_roots<'a>(
 /// A locale folder's articles, its SUMMARY.md, its DocFX TOCs, and which of them are not
 /// regular files (links and special files, to be checked before they are
 /// read).
-type Listed = (Vec<Article>, Option<Article>, Vec<Article>, Vec<PathBuf>);
+/// (articles, SUMMARY.md, TOCs, landing pages, files to check).
+type Listed = (
+    Vec<Article>,
+    Option<Article>,
+    Vec<Article>,
+    Vec<Article>,
+    Vec<PathBuf>,
+);
 
 fn read_locale(dir: &Path, display: &str, roots: &[PathBuf]) -> Result<Listed, Diagnostics> {
     let found = tree::walk(dir, display, roots).map_err(Diagnostics)?;
     let mut articles = Vec::new();
     let mut summary = None;
     let mut tocs = Vec::new();
+    let mut landings = Vec::new();
     let mut unsure = Vec::new();
     for tree::Found {
         relative,
         file,
         regular,
         toc,
+        landing,
     } in found
     {
         if !regular {
             unsure.push(file.clone());
         }
         let article = Article::new(&file, &format!("{display}/{relative}"));
-        if toc {
+        if landing {
+            landings.push(article);
+        } else if toc {
             tocs.push(article);
         } else if relative == "SUMMARY.md" {
             summary = Some(article);
@@ -422,7 +437,7 @@ fn read_locale(dir: &Path, display: &str, roots: &[PathBuf]) -> Result<Listed, D
             articles.push(article);
         }
     }
-    Ok((articles, summary, tocs, unsure))
+    Ok((articles, summary, tocs, landings, unsure))
 }
 
 /// Read one file as UTF-8: the article and its text.

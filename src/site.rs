@@ -11,6 +11,7 @@
 pub mod chapter;
 pub mod href;
 pub mod html;
+mod landing;
 pub mod outline;
 mod pages;
 mod redirects;
@@ -457,6 +458,11 @@ fn build_locale(
             .collect(),
         src_dir,
         content_root,
+        landings: input
+            .project
+            .locale(locale)
+            .map(|l| l.landings.clone())
+            .unwrap_or_default(),
         content_roots: roots,
         diagnostics: std::sync::Mutex::new(Vec::new()),
         cache: input.cache,
@@ -687,6 +693,8 @@ struct SiteRenderer<'a> {
     /// Where this locale's content may be read from
     /// ([`crate::load::LocaleContent::roots`]).
     content_roots: Vec<PathBuf>,
+    /// The locale's DocFX landing pages (`index.yml`).
+    landings: Vec<Article>,
     /// What rendering the pages found (bad includes and the like).
     diagnostics: std::sync::Mutex<Vec<Diagnostic>>,
     cache: Option<&'a Cache>,
@@ -1206,18 +1214,8 @@ impl Renderer for SiteRenderer<'_> {
         let has_index = pages
             .iter()
             .any(|(_, path)| path.as_path() == Path::new("index.md"));
-        if let Some(page) = first_page.filter(|_| !has_index) {
-            let home = match &first_file {
-                // a page in a folder reaches the site through `../`: at the
-                // top it would lead nowhere, so the home page leads to it
-                Some((file, title)) if file.contains('/') => {
-                    home_page(&self.locale, &href::path(file), title, &self.site_title)
-                }
-                _ => page,
-            };
-            self.staging.write_file(self.rel("index.html"), &home)?;
-        }
-        // the tree's redirects: a page at each moved article's old path
+        // the pages of the locale, which landing pages and redirects never
+        // replace and may lead to
         let mut known: HashSet<String> = self
             .articles
             .keys()
@@ -1229,6 +1227,57 @@ impl Renderer for SiteRenderer<'_> {
             })
             .collect();
         known.insert("index.html".to_owned());
+        let landings = match landing::pages(
+            &self.landings,
+            &self.locale,
+            &self.content_roots,
+            &known,
+            "rulebook.css",
+        ) {
+            Ok((landings, warnings)) => {
+                if let Ok(mut all) = self.diagnostics.lock() {
+                    all.extend(warnings);
+                }
+                landings
+            }
+            Err(d) => {
+                if let Ok(mut all) = self.diagnostics.lock() {
+                    all.push(d);
+                }
+                Vec::new()
+            }
+        };
+        for l in &landings {
+            self.staging.write_file(self.rel(&l.page), &l.html)?;
+            known.insert(l.page.clone());
+        }
+        if !has_index && !landings.is_empty() {
+            // the locale's home leads to its docsets' landing pages
+            let list: Vec<(String, String)> = landings
+                .iter()
+                .map(|l| (href::path(&l.page), l.title.clone()))
+                .collect();
+            self.staging.write_file(
+                self.rel("index.html"),
+                &docsets_page(
+                    &self.locale,
+                    &list,
+                    &self.site_title,
+                    &self.messages.format("nav-contents", &FluentArgs::new()),
+                ),
+            )?;
+        } else if let Some(page) = first_page.filter(|_| !has_index) {
+            let home = match &first_file {
+                // a page in a folder reaches the site through `../`: at the
+                // top it would lead nowhere, so the home page leads to it
+                Some((file, title)) if file.contains('/') => {
+                    home_page(&self.locale, &href::path(file), title, &self.site_title)
+                }
+                _ => page,
+            };
+            self.staging.write_file(self.rel("index.html"), &home)?;
+        }
+        // the tree's redirects: a page at each moved article's old path
         match redirects::pages(&self.src_dir, &self.locale, &self.content_roots, &known) {
             Ok((pages, warnings)) => {
                 for (page, html) in pages {
@@ -1314,6 +1363,34 @@ fn toc_files(entries: &[TocEntry], messages: &Messages) -> (String, String) {
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title><link rel=\"stylesheet\" href=\"rulebook.css\"></head>\n<body><main class=\"rulebook-content\"><h1>{title}</h1>{list}</main></body></html>\n"
     );
     (js, page)
+}
+
+/// A locale's home page when its tree has landing pages: a link to each
+/// (`(href, title)`, hrefs relative to the locale's folder), and to the
+/// table of contents.
+fn docsets_page(
+    locale: &str,
+    landings: &[(String, String)],
+    site_title: &str,
+    contents: &str,
+) -> Vec<u8> {
+    let items: String = landings
+        .iter()
+        .map(|(href, title)| {
+            format!(
+                "<li><a href=\"{}\">{}</a></li>",
+                html::escape(href),
+                html::escape(title)
+            )
+        })
+        .collect();
+    let title = html::escape(site_title);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><link rel=\"stylesheet\" href=\"rulebook.css\"></head>\n<body><main class=\"rulebook-content\"><h1>{title}</h1><ul>{items}</ul><p><a href=\"toc.html\">{}</a></p></main></body></html>\n",
+        html::escape(locale),
+        html::escape(contents)
+    )
+    .into_bytes()
 }
 
 /// A locale's home page when its first page lies in a folder: a link to

@@ -35,6 +35,8 @@ pub(crate) struct Found {
     /// Whether it is a DocFX table of contents (`TOC.yml`, `TOC.md`), not
     /// an article.
     pub(crate) toc: bool,
+    /// Whether it is a folder's `index.yml` (a DocFX landing page).
+    pub(crate) landing: bool,
 }
 
 /// A DocFX table of contents that is navigation: `toc.yml`, `toc.yaml` or
@@ -344,12 +346,13 @@ pub(crate) fn walk(
                 folders.push((path, child));
                 continue;
             }
-            if is_toc(&child, &name) {
+            if is_toc(&child, &name) || name == "index.yml" {
                 found.push(Found {
                     relative: child,
                     file: path,
                     regular: kind.is_file(),
-                    toc: true,
+                    toc: name != "index.yml",
+                    landing: name == "index.yml",
                 });
                 continue;
             }
@@ -378,6 +381,7 @@ pub(crate) fn walk(
                     file: path,
                     regular: kind.is_file(),
                     toc: false,
+                    landing: false,
                 });
             }
         }

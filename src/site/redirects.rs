@@ -129,7 +129,7 @@ fn page_of(source: &str) -> Option<String> {
 /// the tree, the docs site's URL of another absolute path, or an http(s)
 /// URL as given (percent-encoding left to the browser is not needed: the
 /// result is escaped where it is written).
-fn target(page: &str, url: &str, pages: &HashSet<String>) -> Option<String> {
+pub(crate) fn target(page: &str, url: &str, pages: &HashSet<String>) -> Option<String> {
     let lower = url.to_ascii_lowercase();
     if lower.starts_with("https://") || lower.starts_with("http://") {
         return (!url.chars().any(|c| c.is_whitespace() || c.is_control())).then(|| url.to_owned());
