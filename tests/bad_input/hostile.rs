@@ -565,6 +565,25 @@ pub(crate) fn cases() -> Vec<Case> {
             line: true,
         },
         Case {
+            name: "a landing page linking a script URL and a path out of the folder",
+            run: Run::Build,
+            break_it: |d| {
+                write(
+                    d,
+                    "content/en/docs/index.yml",
+                    "### YamlMime:Landing\ntitle: Docs\nsummary: s\nlandingContent:\n- title: t\n  linkLists:\n  - linkListType: concept\n    links:\n    - text: x\n      url: javascript:alert(1)\n    - text: y\n      url: ../../outside/secret.md\n",
+                );
+                write(
+                    d,
+                    "content/en/docs/page.md",
+                    "---\ntitle: Page\n---\n# Page\n\nText.\n",
+                );
+            },
+            exit: 0,
+            code: "landing-link",
+            line: true,
+        },
+        Case {
             name: "a docfx.json glob that does not compile (`a[.md`)",
             run: Run::Build,
             break_it: |d| {
