@@ -1,0 +1,200 @@
+//! DocFX blocks render, never as text: `:::image` as figures (copied media,
+//! or alt text and a located `missing-media` warning), tabs, layout markers,
+//! on real articles of ../shared/corpus/tree.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+const ARTICLE: &str = "marketplace/create-manage-private-azure-marketplace.md";
+
+/// A zh-TW project holding `articles` (path under the locale, text).
+fn project_with(articles: &[(&str, String)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (rel, text) in articles {
+        let to = dir.path().join("content/zh-TW").join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(to, text).unwrap();
+    }
+    copy_tree(&root().join("locales"), &dir.path().join("locales"));
+    let book_toml = read(root().join("book.toml"))
+        .replace("source-locale = \"en\"", "source-locale = \"zh-TW\"");
+    std::fs::write(dir.path().join("book.toml"), book_toml).unwrap();
+    dir
+}
+
+fn build(root: &Path) -> std::process::Output {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rulebook"))
+        .arg("--root")
+        .arg(root)
+        .args(["build", "--out"])
+        .arg(root.join("book"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn page_text(html: &str) -> String {
+    // the article's part of the page, without tags
+    let main = html.split("<main").nth(1).unwrap_or(html);
+    regex::Regex::new("<[^>]*>")
+        .unwrap()
+        .replace_all(main, "")
+        .into_owned()
+}
+
+#[test]
+fn images_render_as_figures_in_their_list_items_and_missing_ones_are_located() {
+    let text = read(shared().join("corpus/tree/zh-TW").join(ARTICLE));
+    assert!(text.contains("    :::image type=\"content\""));
+    // the same article without its images: the lists they sit in
+    let without: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with(":::image"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let dir = project_with(&[(ARTICLE, text.clone()), ("plain.md", without)]);
+    // one image is there, the others are not
+    let png = dir
+        .path()
+        .join("content/zh-TW/marketplace/media/private-azure/access-control-iam.png");
+    std::fs::create_dir_all(png.parent().unwrap()).unwrap();
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\nfake").unwrap();
+    let out = build(dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let book = dir.path().join("book/zh-TW");
+    let html = read(book.join(ARTICLE.replace(".md", ".html")));
+    assert!(!page_text(&html).contains(":::"), "{html}");
+    assert!(
+        html.contains(
+            "<img src=\"media/private-azure/access-control-iam.png\" alt=\"顯示 I A M 存取控制畫面。\">"
+        ),
+        "{html}"
+    );
+    assert_eq!(
+        std::fs::read(book.join("marketplace/media/private-azure/access-control-iam.png")).unwrap(),
+        b"\x89PNG\r\n\x1a\nfake"
+    );
+    // a missing file: its alt text in a figure, no broken image, located
+    assert!(
+        html.contains("<figcaption>顯示 [角色指派] 功能表。</figcaption>"),
+        "{html}"
+    );
+    assert!(!html.contains("iam-role-assignment.png"), "{html}");
+    assert!(
+        stderr.contains(&format!(
+            "content/zh-TW/{ARTICLE}:56:5: warning[missing-media]"
+        )),
+        "{stderr}"
+    );
+    // images inside list items do not split the numbered procedures
+    let plain = read(book.join("plain.html"));
+    let lists = |h: &str| h.matches("<ol").count();
+    assert!(lists(&plain) > 0);
+    assert_eq!(lists(&html), lists(&plain));
+    assert_eq!(
+        html.matches("<figure").count(),
+        text.matches(":::image").count()
+    );
+}
+
+#[test]
+fn every_image_of_the_tree_renders_and_no_docfx_syntax_shows() {
+    // every zh-TW article of the tree that holds an `:::image`
+    let tree = shared().join("corpus/tree/zh-TW");
+    let mut articles = Vec::new();
+    for docset in ["marketplace", "partner-center"] {
+        for file in markdown_files(&tree.join(docset)) {
+            let text = read(&file);
+            if text.contains(":::image") {
+                let rel = file
+                    .strip_prefix(&tree)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                articles.push((rel, text));
+            }
+        }
+    }
+    assert!(articles.len() >= 50, "{}", articles.len());
+    let refs: Vec<(&str, String)> = articles
+        .iter()
+        .map(|(r, t)| (r.as_str(), t.clone()))
+        .collect();
+    let dir = project_with(&refs);
+    let out = build(dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // what the blocks become is markup the page keeps as it is
+    assert!(!stderr.contains("reserved-name"), "{stderr}");
+    for (rel, text) in &articles {
+        let html = read(
+            dir.path()
+                .join("book/zh-TW")
+                .join(rel.replace(".md", ".html")),
+        );
+        let shown = page_text(&html);
+        for bad in [":::", "[!div", "[!VIDEO", "[!code"] {
+            assert!(!shown.contains(bad), "{rel} shows {bad}");
+        }
+        let images = text.matches(":::image").count() - text.matches(":::image-end").count();
+        // a figure each, or (in the middle of a line) the alt text in a span
+        let shown_images = html.matches("<figure").count()
+            + html.matches("<span class=\"docfx-image-missing\">").count();
+        assert_eq!(shown_images, images, "{rel}");
+        assert!(
+            stderr.contains(&format!("content/zh-TW/{rel}:")),
+            "{rel} has no warning"
+        );
+    }
+}
+
+#[test]
+fn other_docfx_blocks_render_or_degrade_with_a_warning() {
+    let text = "# Blocks\n\n# [Windows](#tab/windows)\n\nOn Windows.\n\n# [Linux](#tab/linux)\n\nOn Linux.\n\n---\n\n:::row:::\n:::column span=\"2\":::\nLeft.\n:::column-end:::\n:::row-end:::\n\n::: zone pivot=\"a\"\nZone A.\n::: zone-end\n\n> [!div class=\"nextstepaction\"]\n> [Next](https://example.com/next)\n\n> [!VIDEO https://example.com/v]\n\n[!code-csharp[](../snippets/a.cs)]\n\n:::image type=\"complex\" source=\"../../../outside/x.png\" alt-text=\"Chart\":::\nA long description.\n:::image-end:::\n\n```md\n:::image type=\"content\" source=\"a.png\" alt-text=\"kept\":::\n```\n";
+    let dir = project_with(&[("blocks.md", text.to_owned())]);
+    let out = build(dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let html = read(dir.path().join("book/zh-TW/blocks.html"));
+    let shown = page_text(&html);
+    for bad in [
+        "[!div",
+        "[!VIDEO",
+        "[!code",
+        "#tab/",
+        "::: zone",
+        ":::row",
+        ":::column",
+    ] {
+        assert!(!html.contains(bad), "{bad}: {html}");
+    }
+    // only the fenced example keeps its `:::`
+    assert_eq!(shown.matches(":::image").count(), 1, "{shown}");
+    assert!(
+        html.contains(">Windows</h1>") && html.contains(">Linux</h1>"),
+        "{html}"
+    );
+    assert!(html.contains("href=\"https://example.com/v\""), "{html}");
+    assert!(
+        html.contains("<details><summary>Chart</summary>A long description.</details>"),
+        "{html}"
+    );
+    for (line, code) in [
+        (19, "docfx-block"),
+        (28, "docfx-block"),
+        (30, "missing-media"),
+    ] {
+        assert!(
+            stderr.contains(&format!(
+                "content/zh-TW/blocks.md:{line}:1: warning[{code}]"
+            )),
+            "{line} {code}: {stderr}"
+        );
+    }
+}
