@@ -50,16 +50,20 @@ fn page_text(html: &str) -> String {
         .into_owned()
 }
 
+/// `text` without its `:::image` lines.
+fn without_images(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with(":::image"))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
 #[test]
 fn images_render_as_figures_in_their_list_items_and_missing_ones_are_located() {
     let text = read(shared().join("corpus/tree/zh-TW").join(ARTICLE));
     assert!(text.contains("    :::image type=\"content\""));
     // the same article without its images: the lists they sit in
-    let without: String = text
-        .lines()
-        .filter(|l| !l.trim_start().starts_with(":::image"))
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let without = without_images(&text);
     let dir = project_with(&[(ARTICLE, text.clone()), ("plain.md", without)]);
     // one image is there, the others are not
     let png = dir
@@ -124,8 +128,14 @@ fn every_image_of_the_tree_renders_and_no_docfx_syntax_shows() {
         }
     }
     assert!(articles.len() >= 50, "{}", articles.len());
+    // each also without its image lines, for the lists they sit in
+    let stripped: Vec<(String, String)> = articles
+        .iter()
+        .map(|(r, t)| (format!("stripped/{r}"), without_images(t)))
+        .collect();
     let refs: Vec<(&str, String)> = articles
         .iter()
+        .chain(&stripped)
         .map(|(r, t)| (r.as_str(), t.clone()))
         .collect();
     let dir = project_with(&refs);
@@ -148,6 +158,27 @@ fn every_image_of_the_tree_renders_and_no_docfx_syntax_shows() {
         let shown_images = html.matches("<figure").count()
             + html.matches("<span class=\"docfx-image-missing\">").count();
         assert_eq!(shown_images, images, "{rel}");
+        // no procedure split, no image turned into a code block
+        let plain = read(
+            dir.path()
+                .join("book/zh-TW/stripped")
+                .join(rel.replace(".md", ".html")),
+        );
+        assert_eq!(
+            html.matches("<ol").count(),
+            plain.matches("<ol").count(),
+            "{rel}"
+        );
+        assert_eq!(
+            html.matches("<li").count(),
+            plain.matches("<li").count(),
+            "{rel}"
+        );
+        assert_eq!(
+            html.matches("<pre").count(),
+            plain.matches("<pre").count(),
+            "{rel}"
+        );
         assert!(
             stderr.contains(&format!("content/zh-TW/{rel}:")),
             "{rel} has no warning"

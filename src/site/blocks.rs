@@ -54,6 +54,8 @@ static ATTR: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r#"([A-Za-z-]+)\s*=\s*"([^"]*)""#).ok());
 static INLINE_IMAGE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r":::image\s([^\n]*?):::").ok());
+static ITEM: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^(\s*)(?:\d{1,9}[.)]|[-*+])(\s+)\S").ok());
 static TAB: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^(#{1,6})\s+\[([^\]]*)\]\(#tab/[^)]*\)\s*$").ok());
 static VIDEO: LazyLock<Option<Regex>> =
@@ -91,6 +93,8 @@ pub(crate) fn rewrite(
     let mut found = Vec::new();
     let lines: Vec<&str> = text.lines().collect();
     let mut fence: Option<(char, usize)> = None;
+    // the list item open at this line: (marker indent, content column)
+    let mut item: Option<(usize, usize)> = None;
     let mut i = body_line.saturating_sub(1) as usize;
     while i < lines.len() {
         let line = lines[i];
@@ -118,9 +122,30 @@ pub(crate) fn rewrite(
             continue;
         }
         let here = Location::new(media.article, number, indent.len() as u32 + 1);
+        let is_image = trimmed.starts_with(":::image") && !trimmed.starts_with(":::image-end");
+        if let Some(c) = ITEM.as_ref().and_then(|re| re.captures(line)) {
+            let marker = c.get(1).map_or(0, |m| m.len());
+            item = Some((marker, c.get(2).map_or(0, |m| m.end())));
+        } else if !trimmed.is_empty()
+            && !is_image
+            && item.is_some_and(|(_, content)| indent.len() < content)
+        {
+            item = None;
+        }
         if let Some(rest) = trimmed.strip_prefix(":::") {
             let rest = rest.trim_start();
-            if rest.starts_with("image") && !rest.starts_with("image-end") {
+            if is_image {
+                // an image left at the margin between two steps of a list
+                // belongs to the step before it (as writers mean it): moved
+                // into it, so the procedure is not split
+                let indent = match item {
+                    Some((marker, content))
+                        if indent.len() < content && next_is_item(&lines, i, marker) =>
+                    {
+                        " ".repeat(content)
+                    }
+                    _ => indent.to_owned(),
+                };
                 let a = attrs(rest);
                 let complex = attr(&a, "type") == Some("complex");
                 let mut last = i;
@@ -140,7 +165,10 @@ pub(crate) fn rewrite(
                     }
                 }
                 let html = figure(&a, &long, &here, media, &mut diagnostics, &mut found);
-                edits.push((number, last as u32 + 1, format!("{indent}{html}")));
+                // an HTML block runs to the next blank line: the one after
+                // it keeps the lines that follow (a sub-list, the next
+                // step) Markdown
+                edits.push((number, last as u32 + 1, format!("{indent}{html}\n")));
                 i = last + 1;
                 continue;
             }
@@ -256,6 +284,24 @@ pub(crate) fn rewrite(
         i += 1;
     }
     (edits, diagnostics, found)
+}
+
+/// Whether the next line with text after line `i` (past the image and
+/// its long description) is a list item whose marker is at `marker`.
+fn next_is_item(lines: &[&str], i: usize, marker: usize) -> bool {
+    let mut j = i + 1;
+    if lines[i].contains("type=\"complex\"") {
+        while j < lines.len() && !lines[j].trim().starts_with(":::image-end") {
+            j += 1;
+        }
+        j += 1;
+    }
+    lines
+        .iter()
+        .skip(j)
+        .find(|l| !l.trim().is_empty())
+        .and_then(|l| ITEM.as_ref()?.captures(l))
+        .is_some_and(|c| c.get(1).map_or(0, |m| m.len()) == marker)
 }
 
 /// `source` as a path under the locale folder, from the article's folder;
