@@ -229,3 +229,48 @@ fn other_docfx_blocks_render_or_degrade_with_a_warning() {
         );
     }
 }
+
+/// (procedures, steps) of an article as extraction reads it.
+fn procedures(path: &str, text: &str) -> (usize, usize) {
+    let doc = rulebook::docfx::parse_article(path, text).unwrap();
+    let mut found = (0, 0);
+    for block in doc.blocks() {
+        if let rulebook::docfx::Block::Procedure { steps, .. } = block {
+            found.0 += 1;
+            found.1 += steps.len();
+        }
+    }
+    found
+}
+
+#[test]
+fn images_between_steps_do_not_split_extracted_procedures() {
+    // chip-locate-agreement has an image at the margin between steps 2 and 3
+    let tree = shared().join("corpus/tree/zh-TW");
+    let mut with_images = 0;
+    for docset in ["marketplace", "partner-center"] {
+        for file in markdown_files(&tree.join(docset)) {
+            let text = read(&file);
+            if !text.contains(":::image") {
+                continue;
+            }
+            with_images += 1;
+            let path = format!(
+                "content/zh-TW/{}",
+                file.strip_prefix(&tree).unwrap().display()
+            );
+            assert_eq!(
+                procedures(&path, &text),
+                procedures(&path, &without_images(&text)),
+                "{path}"
+            );
+        }
+    }
+    assert!(with_images >= 50);
+    let chip = read(tree.join("partner-center/chip-locate-agreement.md"));
+    let (lists, steps) = procedures(
+        "content/zh-TW/partner-center/chip-locate-agreement.md",
+        &chip,
+    );
+    assert!(lists >= 1 && steps >= 4, "{lists} {steps}");
+}
