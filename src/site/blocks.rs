@@ -56,6 +56,10 @@ static INLINE_IMAGE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r":::image\s([^\n]*?):::").ok());
 static ITEM: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^(\s*)(?:\d{1,9}[.)]|[-*+])(\s+)\S").ok());
+static MD_IMAGE: LazyLock<Option<Regex>> = LazyLock::new(
+    || // alt text may hold brackets, one level deep (`[Save]`)
+    Regex::new(r#"!\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)"#).ok(),
+);
 static TAB: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^(#{1,6})\s+\[([^\]]*)\]\(#tab/[^)]*\)\s*$").ok());
 static VIDEO: LazyLock<Option<Regex>> =
@@ -284,6 +288,95 @@ pub(crate) fn rewrite(
         i += 1;
     }
     (edits, diagnostics, found)
+}
+
+/// `![alt](path)` with a relative path in the chapter's Markdown (bilingual
+/// segments already reduced to their target text): media like any other,
+/// copied, or its alt text (a figure when the image stands alone on its
+/// line) and a `missing-media` warning at the article line `line_map`
+/// gives. URLs are left to the renderer. Code (fenced, or a line with a
+/// backtick) is left as written.
+pub(crate) fn markdown_images(
+    markdown: &str,
+    line_map: &[u32],
+    media: &MediaRoots<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+    found: &mut Vec<Media>,
+) -> Option<(String, Vec<u32>)> {
+    let re = MD_IMAGE.as_ref()?;
+    if !re.is_match(markdown) {
+        return None;
+    }
+    let mut text = String::with_capacity(markdown.len());
+    let mut map = Vec::with_capacity(line_map.len());
+    let mut fence: Option<(char, usize)> = None;
+    for (i, line) in markdown.split_inclusive('\n').enumerate() {
+        let number = line_map.get(i).copied().unwrap_or(0);
+        map.push(number);
+        let trimmed = line.trim_start();
+        let marker = trimmed.chars().next().filter(|c| *c == '`' || *c == '~');
+        if let Some(c) = marker {
+            let run = trimmed.chars().take_while(|x| *x == c).count();
+            if run >= 3 {
+                match fence {
+                    None => fence = Some((c, run)),
+                    Some((f, n)) if f == c && run >= n && trimmed[run..].trim().is_empty() => {
+                        fence = None;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if fence.is_some() || line.contains('`') || !re.is_match(line) {
+            text.push_str(line);
+            continue;
+        }
+        let mut at = 0;
+        let mut blank = false;
+        for c in re.captures_iter(line) {
+            let (Some(whole), Some(alt), Some(src)) = (c.get(0), c.get(1), c.get(2)) else {
+                continue;
+            };
+            let src = src.as_str();
+            if src.contains(':') || src.starts_with(['/', '#']) {
+                continue;
+            }
+            let place = Location::new(media.article, number, whole.start() as u32 + 1);
+            let a = vec![
+                ("source".to_owned(), src.to_owned()),
+                ("alt-text".to_owned(), alt.as_str().to_owned()),
+            ];
+            let shown = if line.trim() == whole.as_str() {
+                let figure = figure(&a, "", &place, media, diagnostics, found);
+                if figure.contains("docfx-image-missing") {
+                    // an HTML block runs to the next blank line
+                    blank = true;
+                    figure
+                } else {
+                    whole.as_str().to_owned()
+                }
+            } else {
+                let img = image(&a, &place, media, diagnostics, found, true);
+                if img.starts_with("<img") {
+                    whole.as_str().to_owned()
+                } else {
+                    img
+                }
+            };
+            text.push_str(&line[at..whole.start()]);
+            text.push_str(&shown);
+            at = whole.end();
+        }
+        text.push_str(&line[at..]);
+        if blank {
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text.push('\n');
+            map.push(number);
+        }
+    }
+    Some((text, map))
 }
 
 /// Whether the next line with text after line `i` (past the image and

@@ -251,7 +251,17 @@ fn rewrite(
         at = *end;
     }
     out.keep(text, &lines, at, text.len());
-    (out.text, out.map, media)
+    let mut media = media;
+    match super::blocks::markdown_images(
+        &out.text,
+        &out.map,
+        media_roots,
+        expansion.diagnostics,
+        &mut media,
+    ) {
+        Some((text, map)) => (text, map, media),
+        None => (out.text, out.map, media),
+    }
 }
 
 /// The chapter being written, with its line map kept in step.
