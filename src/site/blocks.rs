@@ -60,6 +60,8 @@ static MD_IMAGE: LazyLock<Option<Regex>> = LazyLock::new(
     || // alt text may hold brackets, one level deep (`[Save]`)
     Regex::new(r#"!\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)"#).ok(),
 );
+static NO_LOC: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r#":::\s*no-loc\s+text\s*=\s*"([^"\n]*)"\s*:::"#).ok());
 static TAB: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^(#{1,6})\s+\[([^\]]*)\]\(#tab/[^)]*\)\s*$").ok());
 static VIDEO: LazyLock<Option<Regex>> =
@@ -377,6 +379,17 @@ pub(crate) fn markdown_images(
         }
     }
     Some((text, map))
+}
+
+/// `:::no-loc text="…":::` (words translators keep as they are) is its
+/// text. Done on the chapter's Markdown, where bilingual segments are
+/// already their target text; the lines stay as they are.
+pub(crate) fn no_loc(markdown: &str) -> Option<String> {
+    let re = NO_LOC.as_ref()?;
+    re.is_match(markdown).then(|| {
+        re.replace_all(markdown, |c: &regex::Captures<'_>| escape(&c[1]))
+            .into_owned()
+    })
 }
 
 /// Whether the next line with text after line `i` (past the image and

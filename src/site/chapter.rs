@@ -252,6 +252,9 @@ fn rewrite(
     }
     out.keep(text, &lines, at, text.len());
     let mut media = media;
+    if let Some(text) = super::blocks::no_loc(&out.text) {
+        out.text = text;
+    }
     match super::blocks::markdown_images(
         &out.text,
         &out.map,
