@@ -8,6 +8,7 @@
 //! contents built once per book, a CJK-aware search index), registered in
 //! place of mdbook-html, whose per-page cost grows with the book.
 
+pub mod blocks;
 pub mod chapter;
 pub mod href;
 pub mod html;
@@ -903,9 +904,19 @@ impl SiteRenderer<'_> {
                     &self.content_root,
                     &self.content_roots,
                     &article.slug,
+                    Some(&self.source_locale),
                 ),
                 Err(d) => (ChapterSource::empty(&article.slug), vec![d]),
             };
+            // the media the page shows, beside it in the book (paths made
+            // under the locale folder by `blocks`, never outside it)
+            for m in &source.media {
+                let destination = ctx.destination.join(&m.path);
+                if let Some(parent) = destination.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(destination, &m.bytes)?;
+            }
             // rendered and checked in one pass: what the page changes in
             // the article's raw HTML is said at the article's lines
             let (html, checked) = html::render_checked(
@@ -915,7 +926,9 @@ impl SiteRenderer<'_> {
                 &article.path,
             );
             found.extend(checked);
-            let clean = found.is_empty();
+            // a page with media is made anew each build too: its copies are
+            // written with it
+            let clean = found.is_empty() && source.media.is_empty();
             if !clean && let Ok(mut all) = self.diagnostics.lock() {
                 all.extend(found);
             }

@@ -519,7 +519,15 @@ fn the_thirty_real_docfx_articles_build_a_site() {
     assert!(pages.len() >= 30 + 7 * 3, "{}", pages.len());
     for page in &pages {
         let html = read(page);
-        for bad in ["data-ttu-id", "sxs-lookup", "[!NOTE]", "[!INCLUDE", "<!--"] {
+        for bad in [
+            "data-ttu-id",
+            "sxs-lookup",
+            "[!NOTE]",
+            "[!INCLUDE",
+            "<!--",
+            ":::image",
+            "[!div",
+        ] {
             assert!(!html.contains(bad), "{} contains {bad}", page.display());
         }
     }

@@ -604,6 +604,9 @@ impl<'t> Builder<'t> {
     }
 
     fn push_block(&mut self, block: Block) {
+        let Some(block) = self.continue_procedure(block) else {
+            return;
+        };
         match self.containers.last_mut() {
             Some(Container::Quote { blocks, .. }) => blocks.push(block),
             Some(Container::Item { text, blocks, .. }) => match block {
@@ -626,6 +629,52 @@ impl<'t> Builder<'t> {
                 None => self.doc.preamble.push(block),
             },
         }
+    }
+
+    /// A procedure right after another one and `:::image` lines left at
+    /// the margin between them (steps 3 and 4 after steps 1 and 2 and an
+    /// image) is the same procedure: its steps join it, the images go to
+    /// the step before them, as the page shows them (`site::blocks`).
+    /// Anything else is given back.
+    fn continue_procedure(&mut self, block: Block) -> Option<Block> {
+        let Block::Procedure { steps, pos } = block else {
+            return Some(block);
+        };
+        let first = steps.first().and_then(|s| s.n);
+        let blocks = match self.containers.last_mut() {
+            Some(Container::Quote { blocks, .. }) | Some(Container::Item { blocks, .. }) => {
+                Some(blocks)
+            }
+            Some(_) => None,
+            None => Some(match self.doc.sections.last_mut() {
+                Some(section) => &mut section.blocks,
+                None => &mut self.doc.preamble,
+            }),
+        };
+        let is_image =
+            |b: &Block| matches!(b, Block::Directive { text, .. } if text.starts_with(":::image"));
+        if let (Some(first), Some(blocks)) = (first, blocks) {
+            let images = blocks.iter().rev().take_while(|b| is_image(b)).count();
+            let at = blocks.len().saturating_sub(images + 1);
+            if images > 0 && matches!(blocks.get(at), Some(Block::Procedure { .. })) {
+                let moved: Vec<Block> = blocks.drain(at + 1..).collect();
+                if let Some(Block::Procedure { steps: before, .. }) = blocks.get_mut(at) {
+                    let mut n = before.last().and_then(|s| s.n).unwrap_or(first);
+                    if let Some(last) = before.last_mut() {
+                        last.blocks.extend(moved);
+                    }
+                    // one list on the page, numbered on from the steps
+                    // before (a writer's `4.` after a `4.` is step 5)
+                    for mut step in steps {
+                        n = n.saturating_add(1);
+                        step.n = Some(n);
+                        before.push(step);
+                    }
+                }
+                return None;
+            }
+        }
+        Some(Block::Procedure { steps, pos })
     }
 
     // ---- inline content -----------------------------------------------------

@@ -44,6 +44,8 @@ pub struct ChapterSource {
     pub markdown: String,
     /// `line_map[i]` is the article line that chapter line `i + 1` comes from.
     pub line_map: Vec<u32>,
+    /// The media files the page shows, to be copied beside it.
+    pub media: Vec<super::blocks::Media>,
 }
 
 impl ChapterSource {
@@ -57,6 +59,7 @@ impl ChapterSource {
             description: None,
             markdown: String::new(),
             line_map: Vec::new(),
+            media: Vec::new(),
         }
     }
 }
@@ -92,7 +95,8 @@ pub fn prepare(
 ) -> (ChapterSource, Vec<Diagnostic>) {
     let canonical_root =
         std::fs::canonicalize(content_root).unwrap_or_else(|_| content_root.to_path_buf());
-    let (chapter, mut diagnostics) = prepare_in(doc, text, content_root, &[canonical_root], slug);
+    let (chapter, mut diagnostics) =
+        prepare_in(doc, text, content_root, &[canonical_root], slug, None);
     // what the page will change in the raw HTML, said at the article's
     // lines (the site renders with `html::render_checked` instead)
     diagnostics.extend(super::html::check(
@@ -113,8 +117,16 @@ pub(crate) fn prepare_in(
     content_root: &Path,
     roots: &[std::path::PathBuf],
     slug: &str,
+    source_locale: Option<&str>,
 ) -> (ChapterSource, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
+    let project = content_root.parent().unwrap_or(content_root);
+    let media_roots = super::blocks::MediaRoots {
+        project,
+        article: &doc.path,
+        source_locale,
+        roots,
+    };
     let canonical_root =
         std::fs::canonicalize(content_root).unwrap_or_else(|_| content_root.to_path_buf());
     let mut expansion = Expansion {
@@ -133,7 +145,7 @@ pub(crate) fn prepare_in(
             .collect(),
         diagnostics: &mut diagnostics,
     };
-    let (markdown, line_map) = rewrite(doc, text, &mut expansion);
+    let (markdown, line_map, media) = rewrite(doc, text, &mut expansion, &media_roots);
     let title = doc
         .frontmatter
         .title
@@ -148,6 +160,7 @@ pub(crate) fn prepare_in(
             description: doc.frontmatter.description.clone(),
             markdown,
             line_map,
+            media,
         },
         diagnostics,
     )
@@ -173,7 +186,12 @@ struct Expansion<'a> {
     diagnostics: &'a mut Vec<Diagnostic>,
 }
 
-fn rewrite(doc: &Document, text: &str, expansion: &mut Expansion<'_>) -> (String, Vec<u32>) {
+fn rewrite(
+    doc: &Document,
+    text: &str,
+    expansion: &mut Expansion<'_>,
+    media_roots: &super::blocks::MediaRoots<'_>,
+) -> (String, Vec<u32>, Vec<super::blocks::Media>) {
     let body_start = frontmatter::split(text).map_or(0, |s| s.body_start);
     let lines = LineIndex::new(text);
     // where each line starts, for the include lines (scanning from the top
@@ -200,6 +218,19 @@ fn rewrite(doc: &Document, text: &str, expansion: &mut Expansion<'_>) -> (String
         let included = include(doc, path, pos.line, pos.col, expansion);
         edits.push((start, end, Piece::Text(included, pos.line)));
     }
+    // DocFX blocks CommonMark would print as text
+    let (blocks, said, media) =
+        super::blocks::rewrite(text, lines.line_col(text, body_start).0, media_roots);
+    expansion.diagnostics.extend(said);
+    for (first, last, replacement) in blocks {
+        let (Some((start, _)), Some((_, end))) = (
+            line_range(text, &starts, first),
+            line_range(text, &starts, last),
+        ) else {
+            continue;
+        };
+        edits.push((start, end, Piece::Text(replacement, first)));
+    }
     edits.sort_by_key(|(start, _, _)| *start);
 
     let mut out = Output {
@@ -220,7 +251,20 @@ fn rewrite(doc: &Document, text: &str, expansion: &mut Expansion<'_>) -> (String
         at = *end;
     }
     out.keep(text, &lines, at, text.len());
-    (out.text, out.map)
+    let mut media = media;
+    if let Some(text) = super::blocks::no_loc(&out.text) {
+        out.text = text;
+    }
+    match super::blocks::markdown_images(
+        &out.text,
+        &out.map,
+        media_roots,
+        expansion.diagnostics,
+        &mut media,
+    ) {
+        Some((text, map)) => (text, map, media),
+        None => (out.text, out.map, media),
+    }
 }
 
 /// The chapter being written, with its line map kept in step.
@@ -377,7 +421,19 @@ fn include(
     match crate::docfx::parse_article(&display, &text) {
         Ok(included) => {
             expansion.open.push(resolved);
-            let (markdown, _) = rewrite(&included, &text, expansion);
+            // an include's images are not looked up (no roots): their
+            // paths are from the include's folder, not the page's, so they
+            // show their alt text with a warning rather than a broken image
+            let media_roots = super::blocks::MediaRoots {
+                project: expansion
+                    .content_root
+                    .parent()
+                    .unwrap_or(expansion.content_root),
+                article: &display,
+                source_locale: None,
+                roots: &[],
+            };
+            let (markdown, ..) = rewrite(&included, &text, expansion, &media_roots);
             expansion.open.pop();
             markdown
         }
