@@ -14,6 +14,8 @@ mod common;
 
 #[path = "bad_input/hostile.rs"]
 mod hostile;
+#[path = "bad_input/links.rs"]
+mod links;
 #[path = "bad_input/output.rs"]
 mod output;
 #[path = "bad_input/redteam.rs"]
@@ -122,6 +124,7 @@ fn cases() -> Vec<Case> {
     all.extend(render::cases());
     all.extend(serve::cases());
     all.extend(redteam::cases());
+    all.extend(links::cases());
     all
 }
 
