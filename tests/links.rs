@@ -204,3 +204,81 @@ fn links_between_real_articles_reach_pages_and_their_ids() {
         .count();
     assert!(count.contains(&said.to_string()), "{count} vs {said}");
 }
+
+struct Titles;
+impl rulebook::site::html::AlertTitles for Titles {
+    fn title(&self, kind: rulebook::docfx::AlertKind) -> String {
+        format!("{kind:?}")
+    }
+}
+
+/// `html` without the `id="…"` of its headings.
+fn without_heading_ids(html: &str) -> String {
+    let mut out = html.to_owned();
+    for level in 1..=6 {
+        let open = format!("<h{level} id=\"");
+        while let Some(at) = out.find(&open) {
+            let end = at + open.len() + out[at + open.len()..].find('"').unwrap() + 1;
+            out.replace_range(at + 3..end, "");
+        }
+    }
+    out
+}
+
+/// A flat project's pages (the bundled one: no links between articles)
+/// are what they were, but for their headings' ids; and every heading
+/// has one.
+#[test]
+fn flat_pages_change_only_by_their_heading_ids() {
+    let mut compared = 0;
+    for locale in ["en", "zh-TW", "ja-JP"] {
+        let rel = format!("content/{locale}/csp-software-subscriptions.md");
+        let text = read(root().join(&rel));
+        let doc = rulebook::docfx::parse_article(&rel, &text).unwrap();
+        let (chapter, _) = rulebook::site::chapter::prepare(
+            &doc,
+            &text,
+            &root().join("content"),
+            "csp-software-subscriptions",
+        );
+        let anchors: Vec<String> = doc.sections.iter().map(|s| s.anchor.clone()).collect();
+        let index = rulebook::site::links::LinkIndex::new(
+            [("csp-software-subscriptions", anchors.as_slice())],
+            Some("https://learn.microsoft.com/"),
+        );
+        let page = rulebook::site::links::PageLinks {
+            index: &index,
+            slug: "csp-software-subscriptions",
+            headings: doc
+                .sections
+                .iter()
+                .map(|s| (s.pos.line, s.anchor.clone()))
+                .collect(),
+        };
+        let (old, _) = rulebook::site::html::render_checked(
+            &chapter.markdown,
+            &chapter.line_map,
+            &Titles,
+            &rel,
+        );
+        let (new, _) = rulebook::site::html::render_page(
+            &chapter.markdown,
+            &chapter.line_map,
+            &Titles,
+            &rel,
+            Some(&page),
+        );
+        assert_ne!(old, new, "{locale}: no heading got an id");
+        assert_eq!(without_heading_ids(&new), old, "{locale}");
+        let with_ids = (1..=6)
+            .map(|l| new.matches(&format!("<h{l} id=\"")).count())
+            .sum::<usize>();
+        let all = (1..=6)
+            .map(|l| new.matches(&format!("<h{l}")).count())
+            .sum::<usize>();
+        assert_eq!(with_ids, all, "{locale}: a heading without an id");
+        assert_eq!(with_ids, doc.sections.len(), "{locale}");
+        compared += 1;
+    }
+    assert_eq!(compared, 3);
+}

@@ -545,6 +545,75 @@ mod tests {
         }
     }
 
+    /// Heading ids and rewritten links: the fast path writes what the slow
+    /// one does; broken links keep their text and lose their `<a>`.
+    #[test]
+    fn heading_ids_and_links_on_both_paths() {
+        let anchors = vec![
+            "intro".to_owned(),
+            "categories".to_owned(),
+            "categories-1".to_owned(),
+        ];
+        let none: Vec<String> = Vec::new();
+        let index = super::super::links::LinkIndex::new(
+            [("docs/a", anchors.as_slice()), ("other", none.as_slice())],
+            Some("https://learn.microsoft.com/"),
+        );
+        let md = "# Intro\n\n## Categories\n\nsee [other](../other.md) and [gone](gone.md \"t\") and [x](#categories-1)\n\n## Categories\n\n[dev](/partner-center/develop/x?a=b&c=d#e) [s](javascript:alert(1)) ![i](x.png)\n\n## L5 &amp; <odd>\n";
+        let lines: Vec<u32> = (1..=12).collect();
+        let page = PageLinks {
+            index: &index,
+            slug: "docs/a",
+            headings: [
+                (1, "intro"),
+                (3, "categories"),
+                (7, "categories-1"),
+                (11, "L5"),
+            ]
+            .into_iter()
+            .map(|(l, a)| (l, a.to_owned()))
+            .collect(),
+        };
+        let (pieces_fast, found) = pieces(md, &lines, &En, Some(&page));
+        let fast = normal::write(&pieces_fast, md.len() * 2).expect("the fast path takes the page");
+        let (pieces_slow, _) = pieces(md, &lines, &En, Some(&page));
+        assert_eq!(fast, slow(pieces_slow, md.len()));
+        for want in [
+            "<h1 id=\"intro\">",
+            "<h2 id=\"categories\">",
+            "<h2 id=\"categories-1\">",
+            "href=\"../other.html\"",
+            "href=\"#categories-1\"",
+            "href=\"https://learn.microsoft.com/partner-center/develop/x?a=b&amp;c=d#e\"",
+            "and gone and",
+        ] {
+            assert!(fast.contains(want), "{want}: {fast}");
+        }
+        // a reserved name is no heading id; no script URL is an href
+        assert!(
+            fast.contains("<h2><span class=\"rulebook-line\" id=\"L11\"></span>L5"),
+            "{fast}"
+        );
+        assert!(!fast.contains("javascript"), "{fast}");
+        assert_eq!(found.links.len(), 1, "one broken link");
+        let (_, diags) = render_page(md, &lines, &En, "content/en/docs/a.md", Some(&page));
+        let d = diags
+            .iter()
+            .find(|d| d.code == "broken-link")
+            .expect("said");
+        assert!(d.to_string().starts_with("content/en/docs/a.md:5:"), "{d}");
+        // a heading id no serializer leaves alone takes the slow path, same output
+        let odd = PageLinks {
+            index: &index,
+            slug: "docs/a",
+            headings: [(1, "a&b\"<".to_owned())].into_iter().collect(),
+        };
+        let (p, _) = pieces("# x\n", &[1], &En, Some(&odd));
+        assert!(normal::write(&p, 16).is_none());
+        let (html, _) = render_page("# x\n", &[1], &En, "p", Some(&odd));
+        assert!(html.starts_with("<h1 id=\"a&amp;b&quot;&lt;\">"), "{html}");
+    }
+
     #[test]
     fn alerts_anchors_and_sanitizing() {
         let md = "para\n\n> [!NOTE]\n> inside\n\n<script>alert(1)</script>\n\n<img src=x onerror=\"alert(1)\"> [x](javascript:alert(1))\n\n<!--two\nlines-->\n";

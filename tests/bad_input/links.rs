@@ -53,7 +53,7 @@ macro_rules! link_case {
     };
 }
 
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     vec![
         link_case!(
             "a link climbing out of the locale folder (warning: shown as text)",
