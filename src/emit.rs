@@ -380,7 +380,7 @@ impl<'a> Context<'a> {
                 path: article.path.clone(),
                 date: document.frontmatter.effective_date(),
                 nav_title: crate::site::chapter::nav_title(&document, &article.slug),
-                anchors: document.sections.iter().map(|s| s.anchor.clone()).collect(),
+                anchors: crate::site::links::page_anchors(&document, &text),
                 extraction,
             },
             sha256,

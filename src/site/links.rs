@@ -285,6 +285,45 @@ fn has_scheme(dest: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
+/// What links to an article's page may name after `#`: its sections'
+/// anchors (unique: DocFX's `-1` suffixes), and every other `<a name>` or
+/// `<a id>` its headings carry (`## <a name="long-title"></a><a name="14"></a>`:
+/// the page keeps them, and real articles link to them).
+pub fn page_anchors(doc: &crate::docfx::Document, text: &str) -> Vec<String> {
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .collect();
+    let mut out: Vec<String> = doc.sections.iter().map(|s| s.anchor.clone()).collect();
+    for section in &doc.sections {
+        let Some(&start) = (section.pos.line as usize)
+            .checked_sub(1)
+            .and_then(|i| starts.get(i))
+        else {
+            continue;
+        };
+        let end = text[start..].find('\n').map_or(text.len(), |n| start + n);
+        let line = &text[start..end];
+        for (at, _) in line.match_indices("<a") {
+            let Some(close) = line[at..].find('>') else {
+                break;
+            };
+            let Some(tag) = crate::docfx::parse_html_tag(&line[at..=at + close]) else {
+                continue;
+            };
+            if !tag.is("a") || tag.closing {
+                continue;
+            }
+            for name in [tag.attr("name"), tag.attr("id")].into_iter().flatten() {
+                let name = name.trim();
+                if !name.is_empty() && !out.iter().any(|a| a == name) {
+                    out.push(name.to_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Per page: what the renderer needs to write its links and heading ids.
 pub struct PageLinks<'a> {
     /// The locale's pages.
