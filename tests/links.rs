@@ -295,3 +295,45 @@ fn flat_pages_change_only_by_their_heading_ids() {
     }
     assert_eq!(compared, 3);
 }
+
+/// A rebuild after the article a page links to is gone: the page is made
+/// anew (its link is now text and a warning), not reused from the cache.
+#[test]
+fn a_page_is_rebuilt_when_the_page_it_links_to_goes() {
+    let project = slice_project();
+    // a page with no other warning, so that the cache would keep it
+    let linking = "partner-center/see-also.md";
+    std::fs::write(
+        project.path().join("content/zh-TW").join(linking),
+        "---\ntitle: See also\nms.date: 03/01/2021\n---\n# See also\n\nRead [the agreements](agreements.md).\n",
+    )
+    .unwrap();
+    let (out, stderr) = build(project.path());
+    assert!(!stderr.contains(linking), "{stderr}");
+    let page = out.join("zh-TW/partner-center/see-also.html");
+    assert!(
+        read(&page).contains("href=\"agreements.html\""),
+        "{}",
+        read(&page)
+    );
+    for locale in ["zh-TW", "ja-JP"] {
+        std::fs::remove_file(
+            project
+                .path()
+                .join("content")
+                .join(locale)
+                .join("partner-center/agreements.md"),
+        )
+        .unwrap();
+    }
+    let (_, stderr) = build(project.path());
+    assert!(!read(&page).contains("agreements.html"), "a dead href kept");
+    assert!(
+        stderr.lines().any(
+            |l| l.starts_with("content/zh-TW/partner-center/see-also.md:")
+                && l.contains("warning[broken-link]")
+                && l.contains("agreements.md")
+        ),
+        "{stderr}"
+    );
+}
