@@ -158,6 +158,7 @@ fn work(
                     path: file.path.clone(),
                     date: doc.frontmatter.effective_date(),
                     nav_title: rulebook::site::chapter::nav_title(&doc, &file.slug),
+                    anchors: rulebook::site::links::page_anchors(&doc, text),
                     extraction,
                     outline,
                 });

@@ -34,7 +34,7 @@ pub(crate) const MANIFEST: &str = "manifest.json";
 
 /// Bumped with any change to what is cached or how keys are made; the
 /// crate version is part of it, so a new rulebook never trusts an old cache.
-const FORMAT: &str = concat!("rulebook-cache/6 ", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("rulebook-cache/7 ", env!("CARGO_PKG_VERSION"));
 
 /// What a finished build leaves for the next one (`manifest.json`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -101,6 +101,9 @@ pub struct ArticleMeta {
     pub date: Option<String>,
     /// Its title in the table of contents.
     pub nav_title: String,
+    /// The anchors of its sections (what links to its page may name).
+    #[serde(default)]
+    pub anchors: Vec<String>,
     /// How many bilingual segments it has, for the report's summary.
     pub segments: usize,
     /// How many of them are left untranslated, for the report's summary.

@@ -413,6 +413,18 @@ fn build(cli: &Cli, out: &Path, locales: &[String]) -> CommandResult {
                 s.pages_reused,
             );
         }
+        // said once at the end: the warnings themselves scroll by
+        let broken = output
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "broken-link")
+            .count();
+        if broken > 0 {
+            eprintln!(
+                "{broken} broken link{} (warning[broken-link] above)",
+                if broken == 1 { "" } else { "s" }
+            );
+        }
     }
     Ok(Outcome::Done)
 }

@@ -380,6 +380,7 @@ impl<'a> Context<'a> {
                 path: article.path.clone(),
                 date: document.frontmatter.effective_date(),
                 nav_title: crate::site::chapter::nav_title(&document, &article.slug),
+                anchors: crate::site::links::page_anchors(&document, &text),
                 extraction,
             },
             sha256,
@@ -474,6 +475,8 @@ fn assemble_all(project: &Project) -> Result<Assembly, Diagnostics> {
 struct Assembly {
     assembled: Assembled,
     nav_titles: HashMap<String, String>,
+    /// Section anchors of each article, by path (for the site's links).
+    anchors: HashMap<String, Vec<String>>,
     diagnostics: Diagnostics,
     /// Articles for the next build's cache (those without diagnostics).
     keep: Vec<(cache::ArticleMeta, cache::Facts)>,
@@ -605,6 +608,7 @@ fn assemble(
     // every article's sources entry, title, counts and cache entry
     let mut sources = Vec::with_capacity(jobs.len());
     let mut nav_titles = HashMap::with_capacity(jobs.len());
+    let mut anchors = HashMap::with_capacity(jobs.len());
     let mut summary: BTreeMap<String, LocaleSummary> = BTreeMap::new();
     let mut all_hashes = HashMap::with_capacity(jobs.len());
     let mut keep = Vec::with_capacity(jobs.len());
@@ -617,6 +621,7 @@ fn assemble(
             sha256: meta.sha256.clone(),
         });
         nav_titles.insert(meta.path.clone(), meta.nav_title.clone());
+        anchors.insert(meta.path.clone(), meta.anchors.clone());
         all_hashes.insert(meta.path.clone(), meta.sha256.clone());
         // the locale's entry, made once (not a new key string per article)
         let s = match summary.get_mut(&meta.locale) {
@@ -767,6 +772,7 @@ fn assemble(
         )
         .with_old_cross(cross),
         nav_titles,
+        anchors,
         diagnostics,
         keep,
         cached,
@@ -854,6 +860,7 @@ impl GroupWork<'_> {
                 stamp: self.stamps.get(&a.path).copied().or(stamp),
                 date: a.date.map(|d| d.to_string()),
                 nav_title: a.nav_title.clone(),
+                anchors: a.anchors.clone(),
                 segments: a.outline.segments,
                 untranslated: a.outline.untranslated.len(),
                 facts: span,
@@ -1100,6 +1107,7 @@ fn build_project(
     let Assembly {
         assembled,
         nav_titles,
+        anchors,
         mut diagnostics,
         keep,
         cached,
@@ -1146,6 +1154,7 @@ fn build_project(
         project: &project,
         data: &assembled,
         nav_titles: &nav_titles,
+        anchors: &anchors,
         progress: &progress,
         cache: cache.as_ref(),
         inputs: &inputs,

@@ -33,6 +33,9 @@ pub struct ArticleFacts {
     /// The article's title in the table of contents (the site needs it
     /// before it renders any page).
     pub nav_title: String,
+    /// The anchors of its sections, in order (the site checks links to
+    /// them before it renders any page).
+    pub anchors: Vec<String>,
     /// What the article states.
     pub extraction: Extraction,
     /// What the cross-locale checks compare besides facts.

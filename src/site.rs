@@ -13,6 +13,7 @@ pub mod chapter;
 pub mod href;
 pub mod html;
 mod landing;
+pub mod links;
 pub mod outline;
 mod pages;
 mod redirects;
@@ -54,6 +55,9 @@ pub struct SiteInput<'a> {
     /// Table-of-contents title of each article, by path (from the analysis:
     /// the book's outline is known before any page is rendered).
     pub nav_titles: &'a HashMap<String, String>,
+    /// The section anchors of each article, by path: what links between
+    /// pages are checked against.
+    pub anchors: &'a HashMap<String, Vec<String>>,
     /// Advanced by one per article page written.
     pub progress: &'a indicatif::ProgressBar,
     /// The previous build's cache: pages made from the same inputs are
@@ -444,7 +448,21 @@ fn build_locale(
         .iter()
         .map(|l| messages.language_name(l))
         .collect();
+    // what links between the pages resolve against: the locale's articles
+    // and their sections' anchors (from the analysis)
+    let links = links::LinkIndex::new(
+        articles.iter().map(|a| {
+            (
+                a.slug.as_str(),
+                input.anchors.get(&a.path).map_or(&[][..], Vec::as_slice),
+            )
+        }),
+        Some(input.project.config.rulebook.docs_base_url.as_str()),
+    );
+    let links_key = links.fingerprint();
     let renderer = SiteRenderer {
+        links,
+        links_key,
         locale: locale.to_owned(),
         source_locale: input.data.canonical_locale.clone(),
         locales: shared.locales.clone(),
@@ -717,6 +735,10 @@ struct SiteRenderer<'a> {
     data: &'a crate::data_files::Assembled,
     summary: BTreeMap<String, crate::report::LocaleSummary>,
     page_size: usize,
+    /// The locale's pages and anchors, which links resolve against.
+    links: links::LinkIndex,
+    /// [`links::LinkIndex::fingerprint`]: part of every article page's key.
+    links_key: String,
     banners: HashMap<String, Banner>,
     progress: indicatif::ProgressBar,
 }
@@ -790,6 +812,7 @@ impl SiteRenderer<'_> {
             .add(file.as_bytes())
             .add(title.as_bytes())
             .add(sha256.as_bytes())
+            .add(self.links_key.as_bytes())
             .add(&banner)
             .add(self.site_title.as_bytes());
         // what the language links are made of (`language_links`): the
@@ -897,16 +920,24 @@ impl SiteRenderer<'_> {
             let parsed = article
                 .read()
                 .and_then(|text| Ok((crate::docfx::parse_article(&article.path, &text)?, text)));
-            let (source, mut found) = match parsed {
-                Ok((document, text)) => chapter::prepare_in(
-                    &document,
-                    &text,
-                    &self.content_root,
-                    &self.content_roots,
-                    &article.slug,
-                    Some(&self.source_locale),
-                ),
-                Err(d) => (ChapterSource::empty(&article.slug), vec![d]),
+            let (source, mut found, headings) = match parsed {
+                Ok((document, text)) => {
+                    let (source, found) = chapter::prepare_in(
+                        &document,
+                        &text,
+                        &self.content_root,
+                        &self.content_roots,
+                        &article.slug,
+                        Some(&self.source_locale),
+                    );
+                    let headings = document
+                        .sections
+                        .iter()
+                        .map(|s| (s.pos.line, s.anchor.clone()))
+                        .collect();
+                    (source, found, headings)
+                }
+                Err(d) => (ChapterSource::empty(&article.slug), vec![d], HashMap::new()),
             };
             // the media the page shows, beside it in the book (paths made
             // under the locale folder by `blocks`, never outside it)
@@ -919,11 +950,16 @@ impl SiteRenderer<'_> {
             }
             // rendered and checked in one pass: what the page changes in
             // the article's raw HTML is said at the article's lines
-            let (html, checked) = html::render_checked(
+            let (html, checked) = html::render_page(
                 &source.markdown,
                 &source.line_map,
                 &self.messages,
                 &article.path,
+                Some(&links::PageLinks {
+                    index: &self.links,
+                    slug: &article.slug,
+                    headings,
+                }),
             );
             found.extend(checked);
             // a page with media is made anew each build too: its copies are

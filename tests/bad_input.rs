@@ -14,6 +14,8 @@ mod common;
 
 #[path = "bad_input/hostile.rs"]
 mod hostile;
+#[path = "bad_input/links.rs"]
+mod links;
 #[path = "bad_input/media.rs"]
 mod media;
 #[path = "bad_input/output.rs"]
@@ -125,6 +127,7 @@ fn cases() -> Vec<Case> {
     all.extend(serve::cases());
     all.extend(redteam::cases());
     all.extend(media::cases());
+    all.extend(links::cases());
     all
 }
 

@@ -41,6 +41,41 @@ pub struct RulebookConfig {
     /// status page: longer lists are split into pages.
     #[serde(default = "default_page_size")]
     pub page_size: std::num::NonZeroUsize,
+    /// The docs site that absolute links to pages the tree does not hold
+    /// (`/partner-center/develop/…`) go to: the link's path is appended
+    /// (default `https://learn.microsoft.com/`). Empty: such links show as
+    /// text, with a `broken-link` warning. Only `https://` or `http://`.
+    #[serde(default = "default_docs_base_url", deserialize_with = "docs_base_url")]
+    pub docs_base_url: String,
+}
+
+fn default_docs_base_url() -> String {
+    "https://learn.microsoft.com/".to_owned()
+}
+
+/// A base URL for links: `http(s)://host…` or nothing; any other scheme
+/// (a `javascript:` one) would make every such link a script.
+fn docs_base_url<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let url = String::deserialize(d)?;
+    let lower = url.to_ascii_lowercase();
+    let host = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    let ok = url.is_empty()
+        || host.is_some_and(|h| {
+            !h.is_empty()
+                && !h.starts_with('/')
+                && !url.chars().any(|c| {
+                    c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\')
+                })
+        });
+    if ok {
+        Ok(url)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "docs-base-url must be an https:// or http:// address of a docs site (or empty), not `{url}`"
+        )))
+    }
 }
 
 fn default_source_locale() -> String {
@@ -60,6 +95,7 @@ impl Default for RulebookConfig {
             locales: None,
             policy: Policy::default(),
             page_size: default_page_size(),
+            docs_base_url: default_docs_base_url(),
         }
     }
 }

@@ -28,6 +28,9 @@ use crate::diag::{Diagnostic, Location};
 use crate::docfx::AlertKind;
 use crate::position::LineIndex;
 
+pub use super::links::PageLinks;
+use super::links::Resolved;
+
 /// Alert titles in the page's language, by kind.
 pub trait AlertTitles {
     /// The title of an alert of `kind`, e.g. "Note".
@@ -86,7 +89,7 @@ impl<'a> Piece<'a> {
 /// Render chapter Markdown. `line_map[i]` is the article line of chapter
 /// line `i + 1`.
 pub fn render(markdown: &str, line_map: &[u32], titles: &dyn AlertTitles) -> String {
-    let (pieces, _) = pieces(markdown, line_map, titles);
+    let (pieces, _) = pieces(markdown, line_map, titles, None);
     match normal::write(&pieces, markdown.len() * 3 / 2) {
         Some(html) => html,
         None => slow(pieces, markdown.len()),
@@ -101,7 +104,7 @@ pub fn render_both_paths(
     line_map: &[u32],
     titles: &dyn AlertTitles,
 ) -> (Option<String>, String) {
-    let (pieces, _) = pieces(markdown, line_map, titles);
+    let (pieces, _) = pieces(markdown, line_map, titles, None);
     let fast = normal::write(&pieces, markdown.len() * 3 / 2);
     (fast, slow(pieces, markdown.len()))
 }
@@ -113,12 +116,25 @@ fn slow(pieces: Vec<Piece<'_>>, markdown_len: usize) -> String {
     sanitize(&out)
 }
 
-/// The page's pieces, and what was changed in its raw HTML.
+/// What making a page's pieces found.
+#[derive(Default)]
+struct Found {
+    /// What was changed in its raw HTML.
+    raw: Vec<raw::Finding>,
+    /// Links that lead nowhere: (offset in the Markdown, what, help).
+    links: Vec<(usize, String, String)>,
+}
+
+/// The page's pieces, and what was changed in its raw HTML or its links.
 fn pieces<'a>(
     markdown: &'a str,
     line_map: &[u32],
     titles: &dyn AlertTitles,
-) -> (Vec<Piece<'a>>, Vec<raw::Finding>) {
+    links: Option<&PageLinks<'_>>,
+) -> (Vec<Piece<'a>>, Found) {
+    let mut broken: Vec<(usize, String, String)> = Vec::new();
+    // for each open link, whether its `<a>` was left out (it leads nowhere)
+    let mut open_links: Vec<bool> = Vec::new();
     let lines = LineIndex::new(markdown);
     let mut events: Vec<Piece<'a>> = Vec::new();
     let mut spans: Vec<Span> = Vec::new();
@@ -215,9 +231,66 @@ fn pieces<'a>(
                 raw.markdown_end();
                 events.push(Piece::AlertEnd);
             }
-            Event::Start(Tag::Paragraph)
-            | Event::Start(Tag::Item)
-            | Event::Start(Tag::Heading { .. }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                raw.markdown_start();
+                // the section's anchor (unique on the page: DocFX's `-1`
+                // suffixes), so that `#categories-1` lands; never an id of
+                // rulebook's own
+                let id = links
+                    .and_then(|l| l.headings.get(&original_line(range.start)))
+                    .filter(|a| !a.is_empty() && !raw::reserved(a))
+                    .map(|a| CowStr::from(a.clone()))
+                    .or(id);
+                events.push(Piece::Event(Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                })));
+                anchor(&mut events, &mut anchored);
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if image == 0 && links.is_some() => {
+                raw.markdown_start();
+                let resolved = links.map_or(Resolved::Keep, |l| l.index.resolve(&dest_url, l.slug));
+                let dest_url = match resolved {
+                    Resolved::Keep => Some(dest_url),
+                    Resolved::Href(href) => Some(href.into()),
+                    Resolved::MissingAnchor(href, what, help) => {
+                        broken.push((range.start, what, help));
+                        Some(href.into())
+                    }
+                    Resolved::Broken(what, help) => {
+                        broken.push((range.start, what, help));
+                        None
+                    }
+                };
+                open_links.push(dest_url.is_none());
+                if let Some(dest_url) = dest_url {
+                    events.push(Piece::Event(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    })));
+                }
+            }
+            Event::End(TagEnd::Link) if image == 0 && links.is_some() => {
+                raw.markdown_end();
+                if !open_links.pop().unwrap_or(false) {
+                    events.push(Piece::Event(event));
+                }
+            }
+            Event::Start(Tag::Paragraph) | Event::Start(Tag::Item) => {
                 raw.markdown_start();
                 events.push(Piece::Event(event));
                 anchor(&mut events, &mut anchored);
@@ -255,7 +328,40 @@ fn pieces<'a>(
             }
         }
     }
-    (events, raw.findings)
+    (
+        events,
+        Found {
+            raw: raw.findings,
+            links: broken,
+        },
+    )
+}
+
+/// Links that lead nowhere, as `broken-link` warnings at the article's
+/// lines.
+fn link_diagnostics(
+    markdown: &str,
+    line_map: &[u32],
+    path: &str,
+    broken: Vec<(usize, String, String)>,
+) -> Vec<Diagnostic> {
+    if broken.is_empty() {
+        return Vec::new();
+    }
+    let lines = LineIndex::new(markdown);
+    broken
+        .into_iter()
+        .map(|(offset, what, help)| {
+            let (line, col) = lines.line_col(markdown, offset);
+            let article_line = line_map
+                .get((line as usize).saturating_sub(1))
+                .copied()
+                .unwrap_or(0);
+            Diagnostic::warning("broken-link", what)
+                .at(Location::new(path, article_line.max(1), col))
+                .with_help(help)
+        })
+        .collect()
 }
 
 /// What rendering the page changes in its raw HTML, as diagnostics at the
@@ -272,8 +378,8 @@ pub fn check(markdown: &str, line_map: &[u32], path: &str) -> Vec<Diagnostic> {
     if memchr::memchr(b'<', markdown.as_bytes()).is_none() {
         return Vec::new();
     }
-    let (_, findings) = pieces(markdown, line_map, &NoTitles);
-    diagnostics(markdown, line_map, path, findings)
+    let (_, findings) = pieces(markdown, line_map, &NoTitles, None);
+    diagnostics(markdown, line_map, path, findings.raw)
 }
 
 /// [`render`] and [`check`] in one pass.
@@ -283,8 +389,22 @@ pub fn render_checked(
     titles: &dyn AlertTitles,
     path: &str,
 ) -> (String, Vec<Diagnostic>) {
-    let (pieces, findings) = pieces(markdown, line_map, titles);
-    let found = diagnostics(markdown, line_map, path, findings);
+    render_page(markdown, line_map, titles, path, None)
+}
+
+/// [`render_checked`] for an article's page: its headings carry their
+/// sections' anchors as ids, and its links to other articles lead to their
+/// pages (`links`); a link that leads nowhere is said and shows as text.
+pub fn render_page(
+    markdown: &str,
+    line_map: &[u32],
+    titles: &dyn AlertTitles,
+    path: &str,
+    links: Option<&PageLinks<'_>>,
+) -> (String, Vec<Diagnostic>) {
+    let (pieces, findings) = pieces(markdown, line_map, titles, links);
+    let mut found = diagnostics(markdown, line_map, path, findings.raw);
+    found.extend(link_diagnostics(markdown, line_map, path, findings.links));
     let html = match normal::write(&pieces, markdown.len() * 3 / 2) {
         Some(html) => html,
         None => slow(pieces, markdown.len()),
@@ -423,6 +543,75 @@ mod tests {
         fn title(&self, kind: AlertKind) -> String {
             format!("T-{}", kind.id())
         }
+    }
+
+    /// Heading ids and rewritten links: the fast path writes what the slow
+    /// one does; broken links keep their text and lose their `<a>`.
+    #[test]
+    fn heading_ids_and_links_on_both_paths() {
+        let anchors = vec![
+            "intro".to_owned(),
+            "categories".to_owned(),
+            "categories-1".to_owned(),
+        ];
+        let none: Vec<String> = Vec::new();
+        let index = super::super::links::LinkIndex::new(
+            [("docs/a", anchors.as_slice()), ("other", none.as_slice())],
+            Some("https://learn.microsoft.com/"),
+        );
+        let md = "# Intro\n\n## Categories\n\nsee [other](../other.md) and [gone](gone.md \"t\") and [x](#categories-1)\n\n## Categories\n\n[dev](/partner-center/develop/x?a=b&c=d#e) [s](javascript:alert(1)) ![i](x.png)\n\n## L5 &amp; <odd>\n";
+        let lines: Vec<u32> = (1..=12).collect();
+        let page = PageLinks {
+            index: &index,
+            slug: "docs/a",
+            headings: [
+                (1, "intro"),
+                (3, "categories"),
+                (7, "categories-1"),
+                (11, "L5"),
+            ]
+            .into_iter()
+            .map(|(l, a)| (l, a.to_owned()))
+            .collect(),
+        };
+        let (pieces_fast, found) = pieces(md, &lines, &En, Some(&page));
+        let fast = normal::write(&pieces_fast, md.len() * 2).expect("the fast path takes the page");
+        let (pieces_slow, _) = pieces(md, &lines, &En, Some(&page));
+        assert_eq!(fast, slow(pieces_slow, md.len()));
+        for want in [
+            "<h1 id=\"intro\">",
+            "<h2 id=\"categories\">",
+            "<h2 id=\"categories-1\">",
+            "href=\"../other.html\"",
+            "href=\"#categories-1\"",
+            "href=\"https://learn.microsoft.com/partner-center/develop/x?a=b&amp;c=d#e\"",
+            "and gone and",
+        ] {
+            assert!(fast.contains(want), "{want}: {fast}");
+        }
+        // a reserved name is no heading id; no script URL is an href
+        assert!(
+            fast.contains("<h2><span class=\"rulebook-line\" id=\"L11\"></span>L5"),
+            "{fast}"
+        );
+        assert!(!fast.contains("javascript"), "{fast}");
+        assert_eq!(found.links.len(), 1, "one broken link");
+        let (_, diags) = render_page(md, &lines, &En, "content/en/docs/a.md", Some(&page));
+        let d = diags
+            .iter()
+            .find(|d| d.code == "broken-link")
+            .expect("said");
+        assert!(d.to_string().starts_with("content/en/docs/a.md:5:"), "{d}");
+        // a heading id no serializer leaves alone takes the slow path, same output
+        let odd = PageLinks {
+            index: &index,
+            slug: "docs/a",
+            headings: [(1, "a&b\"<".to_owned())].into_iter().collect(),
+        };
+        let (p, _) = pieces("# x\n", &[1], &En, Some(&odd));
+        assert!(normal::write(&p, 16).is_none());
+        let (html, _) = render_page("# x\n", &[1], &En, "p", Some(&odd));
+        assert!(html.starts_with("<h1 id=\"a&amp;b&quot;&lt;\">"), "{html}");
     }
 
     #[test]

@@ -187,12 +187,25 @@ impl Writer {
             Tag::Paragraph => self.block("<p>"),
             Tag::Heading {
                 level,
-                id: None,
+                id,
                 classes,
                 attrs,
             } if classes.is_empty() && attrs.is_empty() => {
                 self.block("<");
                 self.write(level_name(*level));
+                if let Some(id) = id {
+                    // ids with only characters no serializer escapes;
+                    // others take the slow path
+                    if id.is_empty()
+                        || id.contains(['&', '<', '>', '"', '\'', '\u{a0}'])
+                        || id.chars().any(char::is_control)
+                    {
+                        return None;
+                    }
+                    self.write(" id=\"");
+                    self.write(id);
+                    self.write("\"");
+                }
                 self.write(">");
             }
             Tag::Table(_) => self.write("<table>"),
