@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::diag::{Diagnostic, Location};
 use crate::load::{Article, confine};
 
-use super::{href, html, redirects};
+use super::{href, html, redirects, toc};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -86,14 +86,13 @@ pub(crate) fn pages(
         if !text.trim_start().starts_with("### YamlMime:Landing") {
             continue;
         }
-        let landing: Landing = serde_yaml::from_str(&text).map_err(|e| {
-            let (line, col) = e
-                .location()
-                .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
-            Diagnostic::error("landing", format!("the landing page does not parse: {e}"))
-                .at(Location::new(&file.path, line, col))
-                .with_help("a DocFX landing page has `title`, `summary` and `landingContent` with `linkLists` of `links`")
-        })?;
+        let landing: Landing = toc::parse_yaml(
+            &text,
+            &file.path,
+            "landing",
+            "the landing page",
+            "a DocFX landing page has `title`, `summary` and `landingContent` with `linkLists` of `links`",
+        )?;
         let base = href::base(&page);
         let mut body = format!(
             "<h1>{}</h1>\n<p>{}</p>\n",
@@ -156,17 +155,7 @@ fn target(page: &str, folder: &str, url: &str, pages: &HashSet<String>) -> Optio
         Some((p, f)) => (p, Some(f)),
         None => (url, None),
     };
-    let mut parts: Vec<&str> = folder.split('/').filter(|s| !s.is_empty()).collect();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    let joined = parts.join("/");
+    let joined = toc::normalize(folder, path)?;
     let html = format!("{}.html", joined.strip_suffix(".md")?);
     if !pages.contains(&html) {
         return None;

@@ -207,7 +207,7 @@ fn target<'a>(
 
 /// `href` joined to the folder `base`, `.` and `..` resolved; `None` when
 /// it leaves the locale folder.
-fn normalize(base: &str, href: &str) -> Option<String> {
+pub(crate) fn normalize(base: &str, href: &str) -> Option<String> {
     let mut parts: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
     for part in href.split('/') {
         match part {
@@ -322,6 +322,28 @@ impl<'a, F: Fn(&Article) -> String> Build<'a, '_, F> {
     }
 }
 
+/// A DocFX YAML file (`what`: "the TOC", …) read as `T`; what does not
+/// parse is a `code` error located where the parser stopped.
+pub(crate) fn parse_yaml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &str,
+    code: &'static str,
+    what: &str,
+    help: &str,
+) -> Result<T, Diagnostic> {
+    serde_yaml::from_str(text).map_err(|e| {
+        let (line, col) = e.location().map_or((1, 1), |l| {
+            (
+                u32::try_from(l.line()).unwrap_or(u32::MAX),
+                u32::try_from(l.column()).unwrap_or(u32::MAX),
+            )
+        });
+        Diagnostic::error(code, format!("{what} does not parse: {e}"))
+            .at(Location::new(path, line, col))
+            .with_help(help)
+    })
+}
+
 /// Read one TOC file: YAML (`.yml`, `.yaml`) or Markdown headings
 /// (`.md`), bounded and confined.
 fn read(file: &Article, roots: &[PathBuf]) -> Result<Vec<Entry>, Diagnostic> {
@@ -333,14 +355,13 @@ fn read(file: &Article, roots: &[PathBuf]) -> Result<Vec<Entry>, Diagnostic> {
     if is_md {
         return Ok(from_markdown(&text));
     }
-    let parsed: YamlToc = serde_yaml::from_str(&text).map_err(|e| {
-        let (line, col) = e
-            .location()
-            .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
-        Diagnostic::error("toc", format!("the TOC does not parse: {e}"))
-            .at(Location::new(&file.path, line, col))
-            .with_help("a DocFX TOC.yml is a list of entries with `name`, `href` and `items`")
-    })?;
+    let parsed: YamlToc = parse_yaml(
+        &text,
+        &file.path,
+        "toc",
+        "the TOC",
+        "a DocFX TOC.yml is a list of entries with `name`, `href` and `items`",
+    )?;
     let entries = match parsed {
         YamlToc::List(l) | YamlToc::Root { items: l } => l,
     };
