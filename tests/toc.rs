@@ -134,6 +134,15 @@ fn each_locale_is_navigated_by_its_own_toc() {
         book.join("zh-TW/partner-center/partner-security-requirements.html")
             .is_file()
     );
+    // no page of the real tree shows DocFX or bilingual markup
+    for locale in ["zh-TW", "ja-JP"] {
+        for page in files_with_extension(&book.join(locale), "html") {
+            let html = read(&page);
+            for syntax in [":::", "[!NOTE]", "[!div", "data-ttu-id", "sxs-lookup"] {
+                assert!(!html.contains(syntax), "{}: {syntax}", page.display());
+            }
+        }
+    }
     // the breadcrumb TOC is not navigation, and every page is reachable
     let html = read(book.join("zh-TW/toc.html"));
     assert!(!html.contains("breadcrumb"));

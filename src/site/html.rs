@@ -216,7 +216,7 @@ fn pieces<'a>(
             },
             Event::End(TagEnd::HtmlBlock) => {
                 let (block, at) = html_block.take().unwrap_or_default();
-                let kept = raw.clean(&block, at);
+                let kept = raw.clean(&without_lookups(&block), at);
                 if !kept.trim().is_empty() {
                     events.push(Piece::Event(Event::Html(kept.into())));
                 }
@@ -481,6 +481,62 @@ enum HtmlPiece {
     Other,
 }
 
+/// An HTML block without the source twins of its bilingual segments
+/// (`<span class="sxs-lookup">…</span>`, nested spans counted): a raw table
+/// of a bilingual file shows its target text alone, as segments outside raw
+/// HTML do. What is left out becomes spaces (line breaks kept), so every
+/// offset in the block, which the raw-HTML check locates by, stays true.
+fn without_lookups(block: &str) -> std::borrow::Cow<'_, str> {
+    if !block.contains("sxs-lookup") {
+        return std::borrow::Cow::Borrowed(block);
+    }
+    // one space per byte (offsets are byte offsets), line breaks kept
+    let blank = |out: &mut String, text: &str| {
+        for c in text.chars() {
+            if c == '\n' {
+                out.push('\n');
+            } else {
+                out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+            }
+        }
+    };
+    let mut out = String::with_capacity(block.len());
+    // spans open inside a source twin, the twin's own included
+    let mut depth = 0usize;
+    let mut rest = block;
+    while let Some(lt) = rest.find('<') {
+        let (text, tail) = rest.split_at(lt);
+        let Some(end) = tail.find('>').map(|e| e + 1) else {
+            break;
+        };
+        let tag = &tail[..end];
+        let inside = depth > 0;
+        match classify(tag) {
+            HtmlPiece::Open(Span::Lookup) => depth += 1,
+            HtmlPiece::Open(_) if inside => depth += 1,
+            HtmlPiece::Close if inside => depth -= 1,
+            _ => {}
+        }
+        if inside {
+            blank(&mut out, text);
+        } else {
+            out.push_str(text);
+        }
+        if inside || depth > 0 {
+            blank(&mut out, tag);
+        } else {
+            out.push_str(tag);
+        }
+        rest = &tail[end..];
+    }
+    if depth > 0 {
+        blank(&mut out, rest);
+    } else {
+        out.push_str(rest);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 fn classify(tag: &str) -> HtmlPiece {
     let t = tag.trim();
     if t.starts_with("<!--") {
@@ -537,6 +593,23 @@ pub(crate) fn sanitize(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A raw HTML table of a bilingual file shows the target text alone:
+    /// the source twins are gone, every byte offset of the block kept.
+    #[test]
+    fn source_twins_leave_raw_html_blocks_offsets_kept() {
+        let block = "<table><tr><td><span data-ttu-id=\"1\">日期</span><span class=\"sxs-lookup\"><span data-stu-id=\"1\">Dates <b>x</b></span></span></td>\n<td>plain</td></tr></table>\n";
+        let out = without_lookups(block);
+        assert_eq!(out.len(), block.len());
+        assert_eq!(out.lines().count(), block.lines().count());
+        assert!(out.contains("日期") && out.contains("plain"), "{out}");
+        assert!(
+            !out.contains("Dates") && !out.contains("sxs") && !out.contains("<b>"),
+            "{out}"
+        );
+        assert!(out.contains("</td>") && out.contains("</table>"));
+        assert_eq!(without_lookups("<p>no twins</p>"), "<p>no twins</p>");
+    }
 
     struct En;
     impl AlertTitles for En {
