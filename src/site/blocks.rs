@@ -98,7 +98,7 @@ pub(crate) fn rewrite(
     let mut diagnostics = Vec::new();
     let mut found = Vec::new();
     let lines: Vec<&str> = text.lines().collect();
-    let mut fence: Option<(char, usize)> = None;
+    let mut fence = Fence::default();
     // the list item open at this line: (marker indent, content column)
     let mut item: Option<(usize, usize)> = None;
     let mut i = body_line.saturating_sub(1) as usize;
@@ -108,22 +108,11 @@ pub(crate) fn rewrite(
         let trimmed = line.trim_start();
         let indent = &line[..line.len() - trimmed.len()];
         // code fences: what is inside is shown as written
-        let marker = trimmed.chars().next().filter(|c| *c == '`' || *c == '~');
-        if let Some(c) = marker {
-            let run = trimmed.chars().take_while(|x| *x == c).count();
-            if run >= 3 {
-                match fence {
-                    None => fence = Some((c, run)),
-                    Some((f, n)) if f == c && run >= n && trimmed[run..].trim().is_empty() => {
-                        fence = None;
-                    }
-                    _ => {}
-                }
-                i += 1;
-                continue;
-            }
+        if fence.step(trimmed) {
+            i += 1;
+            continue;
         }
-        if fence.is_some() {
+        if fence.inside() {
             i += 1;
             continue;
         }
@@ -311,25 +300,12 @@ pub(crate) fn markdown_images(
     }
     let mut text = String::with_capacity(markdown.len());
     let mut map = Vec::with_capacity(line_map.len());
-    let mut fence: Option<(char, usize)> = None;
+    let mut fence = Fence::default();
     for (i, line) in markdown.split_inclusive('\n').enumerate() {
         let number = line_map.get(i).copied().unwrap_or(0);
         map.push(number);
-        let trimmed = line.trim_start();
-        let marker = trimmed.chars().next().filter(|c| *c == '`' || *c == '~');
-        if let Some(c) = marker {
-            let run = trimmed.chars().take_while(|x| *x == c).count();
-            if run >= 3 {
-                match fence {
-                    None => fence = Some((c, run)),
-                    Some((f, n)) if f == c && run >= n && trimmed[run..].trim().is_empty() => {
-                        fence = None;
-                    }
-                    _ => {}
-                }
-            }
-        }
-        if fence.is_some() || line.contains('`') || !re.is_match(line) {
+        fence.step(line.trim_start());
+        if fence.inside() || line.contains('`') || !re.is_match(line) {
             text.push_str(line);
             continue;
         }
@@ -558,5 +534,36 @@ mod tests {
             locale_relative("content/zh-TW/b.md", "https://x/y.png"),
             None
         );
+    }
+}
+
+/// Whether the lines read so far leave a code fence open (CommonMark: a
+/// run of three or more backticks or tildes opens one; a run of the same
+/// character at least as long, alone on its line, closes it).
+#[derive(Default)]
+struct Fence(Option<(char, usize)>);
+
+impl Fence {
+    /// Read one line (its leading white space trimmed); true when it is a
+    /// fence line itself.
+    fn step(&mut self, trimmed: &str) -> bool {
+        let Some(c) = trimmed.chars().next().filter(|c| *c == '`' || *c == '~') else {
+            return false;
+        };
+        let run = trimmed.chars().take_while(|x| *x == c).count();
+        if run < 3 {
+            return false;
+        }
+        match self.0 {
+            None => self.0 = Some((c, run)),
+            Some((f, n)) if f == c && run >= n && trimmed[run..].trim().is_empty() => self.0 = None,
+            _ => {}
+        }
+        true
+    }
+
+    /// Whether a fence is open.
+    fn inside(&self) -> bool {
+        self.0.is_some()
     }
 }
