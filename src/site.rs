@@ -10,6 +10,7 @@
 
 pub mod blocks;
 pub mod chapter;
+mod fallback;
 pub mod href;
 pub mod html;
 mod landing;
@@ -172,8 +173,16 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics
     if !clashes.is_empty() {
         return Err(Diagnostics(clashes));
     }
+    // each locale's pages: its articles, and the source locale's it lacks
+    let site_articles: HashMap<&str, Vec<Article>> = input
+        .project
+        .locales
+        .iter()
+        .map(|l| (l.id.as_str(), fallback::articles(input.project, &l.id)))
+        .collect();
     for l in &input.project.locales {
-        let (locale, articles) = (&l.id, &l.articles);
+        let locale = &l.id;
+        let articles = site_articles.get(locale.as_str()).unwrap_or(&l.articles);
         let list = generated_pages(input.data, locale, page_size(input.project));
         let set = pages.entry(locale.clone()).or_default();
         set.extend(articles.iter().map(|a| format!("{}.html", a.slug)));
@@ -203,7 +212,8 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics
         .par_iter()
         .map(|l| {
             let list = generated.get(l.id.as_str()).cloned().unwrap_or_default();
-            build_locale(&shared, &l.id, &l.articles, list, out)
+            let articles = site_articles.get(l.id.as_str()).unwrap_or(&l.articles);
+            build_locale(&shared, &l.id, articles, list, out)
         })
         .collect();
     for r in results {
@@ -460,7 +470,9 @@ fn build_locale(
         Some(input.project.config.rulebook.docs_base_url.as_str()),
     );
     let links_key = links.fingerprint();
+    let fallback = fallback::Fallback::new(input.project, locale, &messages);
     let renderer = SiteRenderer {
+        fallback,
         links,
         links_key,
         locale: locale.to_owned(),
@@ -697,6 +709,9 @@ impl Preprocessor for GeneratedPages {
 
 struct SiteRenderer<'a> {
     locale: String,
+    /// How the articles this locale lacks are shown (the source's text
+    /// under a notice).
+    fallback: fallback::Fallback,
     source_locale: String,
     locales: Vec<String>,
     /// Each of `locales` named in this locale's language.
@@ -790,6 +805,41 @@ fn reusable_page(
 const PAGE_CHUNK: usize = 256;
 
 impl SiteRenderer<'_> {
+    /// Where an article's includes and media may be read from: its
+    /// locale's folders (the source locale's for a borrowed article).
+    fn roots_of(&self, article: &Article) -> &[PathBuf] {
+        if self.fallback.is_borrowed(article) {
+            &self.fallback.source_roots
+        } else {
+            &self.content_roots
+        }
+    }
+
+    /// The content of an article's page: as rendered, or, for an article
+    /// this locale lacks, under the notice saying so. What rendering a
+    /// borrowed article finds besides errors is the source page's to
+    /// report (located in the source's file, said once).
+    fn borrowed(&self, article: &Article, html: String, found: &mut Vec<Diagnostic>) -> String {
+        if !self.fallback.is_borrowed(article) {
+            return html;
+        }
+        found.retain(Diagnostic::is_error);
+        match self.fallback.wrap(&self.templates, &self.locale, &html) {
+            Ok(wrapped) => wrapped,
+            Err(e) => {
+                found.push(
+                    Diagnostic::error(
+                        "template",
+                        format!("template fallback.html does not render: {e}"),
+                    )
+                    .at(Location::file("templates/fallback.html"))
+                    .with_help("fix the template, or delete the file to use the built-in default"),
+                );
+                html
+            }
+        }
+    }
+
     /// A file of this locale's book, relative to the output folder.
     fn rel(&self, file: &str) -> PathBuf {
         Path::new(&self.locale).join(file)
@@ -814,7 +864,11 @@ impl SiteRenderer<'_> {
             .add(sha256.as_bytes())
             .add(self.links_key.as_bytes())
             .add(&banner)
-            .add(self.site_title.as_bytes());
+            .add(self.site_title.as_bytes())
+            // an article borrowed from the source locale (its path is the
+            // source's) and the notice it shows
+            .add(article.path.as_bytes())
+            .add(self.fallback.key_part(article).as_bytes());
         // what the language links are made of (`language_links`): the
         // locales, their names and which of them have this page; fed as
         // they are, not as the links' JSON (made for every reused page of a
@@ -926,7 +980,7 @@ impl SiteRenderer<'_> {
                         &document,
                         &text,
                         &self.content_root,
-                        &self.content_roots,
+                        self.roots_of(article),
                         &article.slug,
                         Some(&self.source_locale),
                     );
@@ -962,6 +1016,7 @@ impl SiteRenderer<'_> {
                 }),
             );
             found.extend(checked);
+            let html = self.borrowed(article, html, &mut found);
             // a page with media is made anew each build too: its copies are
             // written with it
             let clean = found.is_empty() && source.media.is_empty();

@@ -23,6 +23,8 @@ banner-stale = この翻訳は{ $language }版 ({ $date }) より古いもので
 banner-facts = この翻訳は{ $language }版と{ $facts }が異なります。
 banner-stale-and-facts = この翻訳は{ $language }版 ({ $date }) より古く、{ $facts }が異なります
 banner-link = { $language }版を読む
+# An article the locale lacks, shown in the source language: $language is this locale's language, $source the source's
+fallback-notice = この記事はまだ{ $language }で提供されていません。{ $source }で表示しています。
 
 kind-unavailable-markets = 販売できない市場の一覧
 kind-tax-inclusive-markets = 価格が税込みの市場
