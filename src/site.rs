@@ -13,6 +13,7 @@ pub mod chapter;
 mod fallback;
 pub mod href;
 pub mod html;
+mod html_output;
 mod landing;
 pub mod links;
 pub mod outline;
@@ -153,6 +154,7 @@ struct Banner {
 pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics> {
     let root = &input.project.root;
     let templates = Arc::new(Templates::load(&root.join("templates"))?);
+    let html_output = Arc::new(html_output::HtmlOutput::load(input.project)?);
     let locales: Vec<String> = input.project.locales.iter().map(|l| l.id.clone()).collect();
     let mut pages: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut generated: HashMap<&str, Vec<GeneratedPage>> = HashMap::new();
@@ -200,6 +202,7 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics
         templates: templates.clone(),
         locales: locales.clone(),
         pages: Arc::new(pages),
+        html_output,
     };
     let mut built = SiteBuilt::default();
     let mut errors = Diagnostics::default();
@@ -232,6 +235,7 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics
         return Err(errors);
     }
     write_picker(&shared)?;
+    write_not_found(&shared)?;
     built.diagnostics.sort();
     Ok(built)
 }
@@ -342,6 +346,8 @@ struct Shared<'a> {
     templates: Arc<Templates>,
     locales: Vec<String>,
     pages: Arc<BTreeMap<String, BTreeSet<String>>>,
+    /// `[output.html]`'s settings the site honours.
+    html_output: Arc<html_output::HtmlOutput>,
 }
 
 fn messages(root: &Path, locale: &str) -> Result<Messages, Diagnostics> {
@@ -473,6 +479,7 @@ fn build_locale(
     let fallback = fallback::Fallback::new(input.project, locale, &messages);
     let renderer = SiteRenderer {
         fallback,
+        html_output: shared.html_output.clone(),
         links,
         links_key,
         locale: locale.to_owned(),
@@ -712,6 +719,8 @@ struct SiteRenderer<'a> {
     /// How the articles this locale lacks are shown (the source's text
     /// under a notice).
     fallback: fallback::Fallback,
+    /// `[output.html]`'s settings: style sheets, redirects, the site's URL.
+    html_output: Arc<html_output::HtmlOutput>,
     source_locale: String,
     locales: Vec<String>,
     /// Each of `locales` named in this locale's language.
@@ -1073,6 +1082,7 @@ impl SiteRenderer<'_> {
         context.insert("alternates", &alternates);
         context.insert("banner", &banner);
         context.insert("ui", ui);
+        context.insert("additional_css", &self.html_output.css_hrefs());
         let page = self.templates.render("page.html", &context)?;
         // the status page of a big project is tens of megabytes: its copies
         // go before its text is taken for the index
@@ -1170,6 +1180,15 @@ impl SiteRenderer<'_> {
         ])
     }
 
+    /// An `hreflang` alternate: absolute under `[output.html] site-url`
+    /// when there is one (search engines want them so), else `relative`.
+    fn alternate_href(&self, locale: &str, file: &str, relative: &str) -> String {
+        match &self.html_output.site_url {
+            Some(url) => format!("{url}{}", href::path(&format!("{locale}/{file}"))),
+            None => relative.to_owned(),
+        }
+    }
+
     fn language_links(&self, file: &str) -> (Vec<LanguageLink>, Vec<Alternate>) {
         let mut links = Vec::new();
         let mut alternates = Vec::new();
@@ -1187,7 +1206,7 @@ impl SiteRenderer<'_> {
             if has {
                 alternates.push(Alternate {
                     hreflang: l.clone(),
-                    href: href.clone(),
+                    href: self.alternate_href(l, file, &href),
                 });
             }
         }
@@ -1196,9 +1215,10 @@ impl SiteRenderer<'_> {
             .get(&self.source_locale)
             .is_some_and(|p| p.contains(file))
         {
+            let relative = format!("{base}{}", href::in_locale(&self.source_locale, file));
             alternates.push(Alternate {
                 hreflang: "x-default".to_owned(),
-                href: format!("{base}{}", href::in_locale(&self.source_locale, file)),
+                href: self.alternate_href(&self.source_locale, file, &relative),
             });
         }
         (links, alternates)
@@ -1397,6 +1417,22 @@ impl Renderer for SiteRenderer<'_> {
                 }
             }
         }
+        // book.toml's redirects ([output.html.redirect]) and style sheets
+        match self.html_output.redirect_pages(&self.locale, &known) {
+            Ok(pages) => {
+                for (page, html) in pages {
+                    self.staging.write_file(self.rel(&page), &html)?;
+                }
+            }
+            Err(d) => {
+                if let Ok(mut all) = self.diagnostics.lock() {
+                    all.push(d);
+                }
+            }
+        }
+        for (path, bytes) in &self.html_output.css {
+            self.staging.write_file(self.rel(path), bytes)?;
+        }
         let (toc_js, toc_html) = toc_files(&entries, &self.messages);
         self.staging
             .write_file(self.rel("toc.js"), toc_js.as_bytes())?;
@@ -1518,6 +1554,38 @@ struct PickerLocale {
     locale: String,
     name: String,
     href: String,
+}
+
+/// `404.html` at the top when `[output.html] site-url` says where the
+/// site lives (mdBook's 404 page): in the source locale's language, with a
+/// link to each locale's home.
+fn write_not_found(shared: &Shared<'_>) -> Result<(), Diagnostics> {
+    let Some(url) = &shared.html_output.site_url else {
+        return Ok(());
+    };
+    let root = &shared.input.project.root;
+    let source = messages(root, &shared.input.data.canonical_locale)?;
+    let mut locales = Vec::new();
+    for l in &shared.locales {
+        locales.push((l.clone(), messages(root, l)?.own_language_name(l)));
+    }
+    let page = html_output::not_found_page(
+        &shared.input.data.canonical_locale,
+        url,
+        &source.format("not-found-title", &FluentArgs::new()),
+        &source.format("not-found-text", &FluentArgs::new()),
+        &locales,
+    );
+    shared
+        .input
+        .staging
+        .write_file("404.html", &page)
+        .map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "unwritable",
+                format!("cannot write 404.html: {e}"),
+            ))
+        })
 }
 
 /// `index.html` at the top: a plain list of languages that also works

@@ -1374,3 +1374,92 @@ fn an_article_a_locale_lacks_is_shown_in_the_source_language_under_a_notice() {
     };
     assert!(strip(snapshot(&out)) == strip(snapshot(&fresh)));
 }
+
+// --- [output.html] (issue 19 item 9) ----------------------------------------
+
+/// `site-url`, `additional-css` and `redirect` are honoured as mdBook
+/// honours them: a 404 page based at the site's URL (and absolute
+/// alternates), the style sheets copied into every book and linked from
+/// every page, a redirect page in every locale.
+#[test]
+fn output_html_site_url_additional_css_and_redirects_are_honoured() {
+    let dir = project();
+    let out = dir.path().join("book");
+    std::fs::create_dir_all(dir.path().join("theme")).unwrap();
+    std::fs::write(
+        dir.path().join("theme/custom.css"),
+        "body { color: #123; }\n",
+    )
+    .unwrap();
+    let book = read(dir.path().join("book.toml")).replacen(
+        "[output.html]\n",
+        "[output.html]\nsite-url = \"/help\"\nadditional-css = [\"theme/custom.css\"]\n\n[output.html.redirect]\n\"/old/moved.html\" = \"/csp-software-subscriptions.html#anchor\"\n\"/gone.html\" = \"https://example.com/new\"\n\"/up.html\" = \"../en/index.html\"\n",
+        1,
+    );
+    std::fs::write(dir.path().join("book.toml"), book).unwrap();
+    build_ok(dir.path(), &out);
+    for locale in ["en", "ja-JP", "zh-TW"] {
+        let book = out.join(locale);
+        assert_eq!(
+            read(book.join("theme/custom.css")),
+            "body { color: #123; }\n"
+        );
+        for page in [
+            "csp-software-subscriptions.html",
+            "rules.html",
+            "status.html",
+        ] {
+            let html = read(book.join(page));
+            let own = html.find("href=\"rulebook.css\"").unwrap();
+            let extra = html
+                .find("<link rel=\"stylesheet\" href=\"theme/custom.css\">")
+                .unwrap_or_else(|| panic!("{locale}/{page} links the style sheet"));
+            assert!(own < extra, "after rulebook's own");
+        }
+        // absolute alternates under the site's URL
+        assert!(
+            read(book.join("csp-software-subscriptions.html")).contains(&format!(
+                "hreflang=\"{locale}\" href=\"/help/{locale}/csp-software-subscriptions.html\""
+            ))
+        );
+        let moved = read(book.join("old/moved.html"));
+        assert!(
+            moved.contains("url=../csp-software-subscriptions.html#anchor\"")
+                && moved.contains(
+                    "<link rel=\"canonical\" href=\"../csp-software-subscriptions.html#anchor\">"
+                ),
+            "{moved}"
+        );
+        assert!(read(book.join("gone.html")).contains("url=https://example.com/new\""));
+        assert!(read(book.join("up.html")).contains("url=../en/index.html\""));
+    }
+    let not_found = read(out.join("404.html"));
+    assert!(not_found.contains("<base href=\"/help/\">"), "{not_found}");
+    assert!(
+        not_found.contains("href=\"ja-JP/index.html\""),
+        "{not_found}"
+    );
+
+    // the style sheet edited: a rebuild copies it, as a fresh build does
+    std::fs::write(
+        dir.path().join("theme/custom.css"),
+        "body { color: #456; }\n",
+    )
+    .unwrap();
+    build_ok(dir.path(), &out);
+    assert_eq!(
+        read(out.join("ja-JP/theme/custom.css")),
+        "body { color: #456; }\n"
+    );
+
+    // without the settings: no 404 page, no copies, relative alternates
+    let plain = project();
+    let plain_out = plain.path().join("book");
+    build_ok(plain.path(), &plain_out);
+    assert!(!plain_out.join("404.html").exists());
+    assert!(!plain_out.join("en/theme").exists());
+    assert!(
+        read(plain_out.join("en/csp-software-subscriptions.html"))
+            .contains("hreflang=\"ja-JP\" href=\"../ja-JP/csp-software-subscriptions.html\"")
+    );
+}

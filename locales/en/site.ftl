@@ -22,6 +22,8 @@ nav-page = { $title } ({ $page }/{ $pages })
 search-placeholder = Search this site…
 search-none = No pages found.
 picker-title = Choose a language
+not-found-title = Page not found
+not-found-text = This page does not exist. Choose a language:
 
 banner-stale = This translation is older than the { $language } version ({ $date }).
 banner-facts = This translation differs from the { $language } version: { $facts }.

@@ -18,6 +18,8 @@ nav-page = { $title } ({ $page }/{ $pages })
 search-placeholder = このサイトを検索…
 search-none = ページが見つかりません。
 picker-title = 言語を選んでください
+not-found-title = ページが見つかりません
+not-found-text = このページは存在しません。言語を選んでください:
 
 banner-stale = この翻訳は{ $language }版 ({ $date }) より古いものです。
 banner-facts = この翻訳は{ $language }版と{ $facts }が異なります。

@@ -18,6 +18,8 @@ nav-page = { $title }（{ $page }/{ $pages }）
 search-placeholder = 搜尋本網站…
 search-none = 找不到頁面。
 picker-title = 選擇語言
+not-found-title = 找不到頁面
+not-found-text = 此頁面不存在。請選擇語言：
 
 banner-stale = 此翻譯比{ $language }版 ({ $date }) 舊。
 banner-facts = 此翻譯與{ $language }版不同：{ $facts }。
