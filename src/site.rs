@@ -182,6 +182,18 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics
         .iter()
         .map(|l| (l.id.as_str(), fallback::articles(input.project, &l.id)))
         .collect();
+    // the progress bar counts their pages too
+    let borrowed: usize = input
+        .project
+        .locales
+        .iter()
+        .map(|l| {
+            site_articles
+                .get(l.id.as_str())
+                .map_or(0, |a| a.len().saturating_sub(l.articles.len()))
+        })
+        .sum();
+    input.progress.inc_length(borrowed as u64);
     for l in &input.project.locales {
         let locale = &l.id;
         let articles = site_articles.get(locale.as_str()).unwrap_or(&l.articles);
@@ -826,13 +838,14 @@ impl SiteRenderer<'_> {
 
     /// The content of an article's page: as rendered, or, for an article
     /// this locale lacks, under the notice saying so. What rendering a
-    /// borrowed article finds besides errors is the source page's to
-    /// report (located in the source's file, said once).
+    /// borrowed article finds, the source locale's page of the same
+    /// article finds too (the same file, includes and media): it is that
+    /// page's to report, located in the source's file, said once.
     fn borrowed(&self, article: &Article, html: String, found: &mut Vec<Diagnostic>) -> String {
         if !self.fallback.is_borrowed(article) {
             return html;
         }
-        found.retain(Diagnostic::is_error);
+        found.clear();
         match self.fallback.wrap(&self.templates, &self.locale, &html) {
             Ok(wrapped) => wrapped,
             Err(e) => {
