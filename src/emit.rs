@@ -1487,5 +1487,12 @@ fn inputs_key(project: &Project, options: &BuildOptions) -> String {
     for l in &options.locales {
         key.add(l.as_bytes());
     }
+    // `[output.html] additional-css`: copied into every book (read
+    // confined to the project, as the site reads them)
+    let project_root = load::confine::real_roots([root.as_path()]);
+    for css in &project.config.html.additional_css {
+        key.add(css.as_bytes())
+            .add(&load::confine::read(&root.join(css), &project_root).unwrap_or_default());
+    }
     key.finish()
 }

@@ -10,8 +10,10 @@
 
 pub mod blocks;
 pub mod chapter;
+mod fallback;
 pub mod href;
 pub mod html;
+mod html_output;
 mod landing;
 pub mod links;
 pub mod outline;
@@ -152,6 +154,7 @@ struct Banner {
 pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics> {
     let root = &input.project.root;
     let templates = Arc::new(Templates::load(&root.join("templates"))?);
+    let html_output = Arc::new(html_output::HtmlOutput::load(input.project)?);
     let locales: Vec<String> = input.project.locales.iter().map(|l| l.id.clone()).collect();
     let mut pages: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut generated: HashMap<&str, Vec<GeneratedPage>> = HashMap::new();
@@ -172,8 +175,28 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics
     if !clashes.is_empty() {
         return Err(Diagnostics(clashes));
     }
+    // each locale's pages: its articles, and the source locale's it lacks
+    let site_articles: HashMap<&str, Vec<Article>> = input
+        .project
+        .locales
+        .iter()
+        .map(|l| (l.id.as_str(), fallback::articles(input.project, &l.id)))
+        .collect();
+    // the progress bar counts their pages too
+    let borrowed: usize = input
+        .project
+        .locales
+        .iter()
+        .map(|l| {
+            site_articles
+                .get(l.id.as_str())
+                .map_or(0, |a| a.len().saturating_sub(l.articles.len()))
+        })
+        .sum();
+    input.progress.inc_length(borrowed as u64);
     for l in &input.project.locales {
-        let (locale, articles) = (&l.id, &l.articles);
+        let locale = &l.id;
+        let articles = site_articles.get(locale.as_str()).unwrap_or(&l.articles);
         let list = generated_pages(input.data, locale, page_size(input.project));
         let set = pages.entry(locale.clone()).or_default();
         set.extend(articles.iter().map(|a| format!("{}.html", a.slug)));
@@ -191,6 +214,7 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics
         templates: templates.clone(),
         locales: locales.clone(),
         pages: Arc::new(pages),
+        html_output,
     };
     let mut built = SiteBuilt::default();
     let mut errors = Diagnostics::default();
@@ -203,7 +227,8 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics
         .par_iter()
         .map(|l| {
             let list = generated.get(l.id.as_str()).cloned().unwrap_or_default();
-            build_locale(&shared, &l.id, &l.articles, list, out)
+            let articles = site_articles.get(l.id.as_str()).unwrap_or(&l.articles);
+            build_locale(&shared, &l.id, articles, list, out)
         })
         .collect();
     for r in results {
@@ -222,6 +247,7 @@ pub fn build(input: &SiteInput<'_>, out: &Path) -> Result<SiteBuilt, Diagnostics
         return Err(errors);
     }
     write_picker(&shared)?;
+    write_not_found(&shared)?;
     built.diagnostics.sort();
     Ok(built)
 }
@@ -332,6 +358,8 @@ struct Shared<'a> {
     templates: Arc<Templates>,
     locales: Vec<String>,
     pages: Arc<BTreeMap<String, BTreeSet<String>>>,
+    /// `[output.html]`'s settings the site honours.
+    html_output: Arc<html_output::HtmlOutput>,
 }
 
 fn messages(root: &Path, locale: &str) -> Result<Messages, Diagnostics> {
@@ -460,7 +488,10 @@ fn build_locale(
         Some(input.project.config.rulebook.docs_base_url.as_str()),
     );
     let links_key = links.fingerprint();
+    let fallback = fallback::Fallback::new(input.project, locale, &messages);
     let renderer = SiteRenderer {
+        fallback,
+        html_output: shared.html_output.clone(),
         links,
         links_key,
         locale: locale.to_owned(),
@@ -697,6 +728,11 @@ impl Preprocessor for GeneratedPages {
 
 struct SiteRenderer<'a> {
     locale: String,
+    /// How the articles this locale lacks are shown (the source's text
+    /// under a notice).
+    fallback: fallback::Fallback,
+    /// `[output.html]`'s settings: style sheets, redirects, the site's URL.
+    html_output: Arc<html_output::HtmlOutput>,
     source_locale: String,
     locales: Vec<String>,
     /// Each of `locales` named in this locale's language.
@@ -790,6 +826,42 @@ fn reusable_page(
 const PAGE_CHUNK: usize = 256;
 
 impl SiteRenderer<'_> {
+    /// Where an article's includes and media may be read from: its
+    /// locale's folders (the source locale's for a borrowed article).
+    fn roots_of(&self, article: &Article) -> &[PathBuf] {
+        if self.fallback.is_borrowed(article) {
+            &self.fallback.source_roots
+        } else {
+            &self.content_roots
+        }
+    }
+
+    /// The content of an article's page: as rendered, or, for an article
+    /// this locale lacks, under the notice saying so. What rendering a
+    /// borrowed article finds, the source locale's page of the same
+    /// article finds too (the same file, includes and media): it is that
+    /// page's to report, located in the source's file, said once.
+    fn borrowed(&self, article: &Article, html: String, found: &mut Vec<Diagnostic>) -> String {
+        if !self.fallback.is_borrowed(article) {
+            return html;
+        }
+        found.clear();
+        match self.fallback.wrap(&self.templates, &self.locale, &html) {
+            Ok(wrapped) => wrapped,
+            Err(e) => {
+                found.push(
+                    Diagnostic::error(
+                        "template",
+                        format!("template fallback.html does not render: {e}"),
+                    )
+                    .at(Location::file("templates/fallback.html"))
+                    .with_help("fix the template, or delete the file to use the built-in default"),
+                );
+                html
+            }
+        }
+    }
+
     /// A file of this locale's book, relative to the output folder.
     fn rel(&self, file: &str) -> PathBuf {
         Path::new(&self.locale).join(file)
@@ -814,7 +886,11 @@ impl SiteRenderer<'_> {
             .add(sha256.as_bytes())
             .add(self.links_key.as_bytes())
             .add(&banner)
-            .add(self.site_title.as_bytes());
+            .add(self.site_title.as_bytes())
+            // an article borrowed from the source locale (its path is the
+            // source's) and the notice it shows
+            .add(article.path.as_bytes())
+            .add(self.fallback.key_part(article).as_bytes());
         // what the language links are made of (`language_links`): the
         // locales, their names and which of them have this page; fed as
         // they are, not as the links' JSON (made for every reused page of a
@@ -926,7 +1002,7 @@ impl SiteRenderer<'_> {
                         &document,
                         &text,
                         &self.content_root,
-                        &self.content_roots,
+                        self.roots_of(article),
                         &article.slug,
                         Some(&self.source_locale),
                     );
@@ -962,6 +1038,7 @@ impl SiteRenderer<'_> {
                 }),
             );
             found.extend(checked);
+            let html = self.borrowed(article, html, &mut found);
             // a page with media is made anew each build too: its copies are
             // written with it
             let clean = found.is_empty() && source.media.is_empty();
@@ -1018,6 +1095,7 @@ impl SiteRenderer<'_> {
         context.insert("alternates", &alternates);
         context.insert("banner", &banner);
         context.insert("ui", ui);
+        context.insert("additional_css", &self.html_output.css_hrefs());
         let page = self.templates.render("page.html", &context)?;
         // the status page of a big project is tens of megabytes: its copies
         // go before its text is taken for the index
@@ -1115,6 +1193,15 @@ impl SiteRenderer<'_> {
         ])
     }
 
+    /// An `hreflang` alternate: absolute under `[output.html] site-url`
+    /// when there is one (search engines want them so), else `relative`.
+    fn alternate_href(&self, locale: &str, file: &str, relative: &str) -> String {
+        match &self.html_output.site_url {
+            Some(url) => format!("{url}{}", href::path(&format!("{locale}/{file}"))),
+            None => relative.to_owned(),
+        }
+    }
+
     fn language_links(&self, file: &str) -> (Vec<LanguageLink>, Vec<Alternate>) {
         let mut links = Vec::new();
         let mut alternates = Vec::new();
@@ -1132,7 +1219,7 @@ impl SiteRenderer<'_> {
             if has {
                 alternates.push(Alternate {
                     hreflang: l.clone(),
-                    href: href.clone(),
+                    href: self.alternate_href(l, file, &href),
                 });
             }
         }
@@ -1141,9 +1228,10 @@ impl SiteRenderer<'_> {
             .get(&self.source_locale)
             .is_some_and(|p| p.contains(file))
         {
+            let relative = format!("{base}{}", href::in_locale(&self.source_locale, file));
             alternates.push(Alternate {
                 hreflang: "x-default".to_owned(),
-                href: format!("{base}{}", href::in_locale(&self.source_locale, file)),
+                href: self.alternate_href(&self.source_locale, file, &relative),
             });
         }
         (links, alternates)
@@ -1342,6 +1430,22 @@ impl Renderer for SiteRenderer<'_> {
                 }
             }
         }
+        // book.toml's redirects ([output.html.redirect]) and style sheets
+        match self.html_output.redirect_pages(&self.locale, &known) {
+            Ok(pages) => {
+                for (page, html) in pages {
+                    self.staging.write_file(self.rel(&page), &html)?;
+                }
+            }
+            Err(d) => {
+                if let Ok(mut all) = self.diagnostics.lock() {
+                    all.push(d);
+                }
+            }
+        }
+        for (path, bytes) in &self.html_output.css {
+            self.staging.write_file(self.rel(path), bytes)?;
+        }
         let (toc_js, toc_html) = toc_files(&entries, &self.messages);
         self.staging
             .write_file(self.rel("toc.js"), toc_js.as_bytes())?;
@@ -1463,6 +1567,38 @@ struct PickerLocale {
     locale: String,
     name: String,
     href: String,
+}
+
+/// `404.html` at the top when `[output.html] site-url` says where the
+/// site lives (mdBook's 404 page): in the source locale's language, with a
+/// link to each locale's home.
+fn write_not_found(shared: &Shared<'_>) -> Result<(), Diagnostics> {
+    let Some(url) = &shared.html_output.site_url else {
+        return Ok(());
+    };
+    let root = &shared.input.project.root;
+    let source = messages(root, &shared.input.data.canonical_locale)?;
+    let mut locales = Vec::new();
+    for l in &shared.locales {
+        locales.push((l.clone(), messages(root, l)?.own_language_name(l)));
+    }
+    let page = html_output::not_found_page(
+        &shared.input.data.canonical_locale,
+        url,
+        &source.format("not-found-title", &FluentArgs::new()),
+        &source.format("not-found-text", &FluentArgs::new()),
+        &locales,
+    );
+    shared
+        .input
+        .staging
+        .write_file("404.html", &page)
+        .map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "unwritable",
+                format!("cannot write 404.html: {e}"),
+            ))
+        })
 }
 
 /// `index.html` at the top: a plain list of languages that also works

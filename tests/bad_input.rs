@@ -12,6 +12,8 @@
 
 mod common;
 
+#[path = "bad_input/config_html.rs"]
+mod config_html;
 #[path = "bad_input/hostile.rs"]
 mod hostile;
 #[path = "bad_input/links.rs"]
@@ -128,6 +130,7 @@ fn cases() -> Vec<Case> {
     all.extend(redteam::cases());
     all.extend(media::cases());
     all.extend(links::cases());
+    all.extend(config_html::cases());
     all
 }
 

@@ -404,8 +404,18 @@ fn a_removed_article_and_a_stray_file_are_gone_after_a_rebuild() {
     std::fs::remove_file(root.join("content/ja-JP/a-copy.md")).unwrap();
     let stats = build_stats(root, &out);
     assert!(stats.pages_reused > 0, "{stats:?}");
-    assert!(!out.join("ja-JP/a-copy.html").exists());
+    // a translation removed: its page shows the source's text instead
+    assert!(common::read(out.join("ja-JP/a-copy.html")).contains("rulebook-fallback"));
     assert!(!out.join("en/stray.html").exists());
+    assert_eq!(without_cache(&out), fresh_build(root, &fresh));
+    // an article removed from every locale: its pages are gone
+    for locale in ["en", "zh-TW"] {
+        std::fs::remove_file(root.join("content").join(locale).join("a-copy.md")).unwrap();
+    }
+    build_stats(root, &out);
+    for locale in ["en", "ja-JP", "zh-TW"] {
+        assert!(!out.join(locale).join("a-copy.html").exists(), "{locale}");
+    }
     assert_eq!(without_cache(&out), fresh_build(root, &fresh));
 }
 

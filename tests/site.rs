@@ -1289,3 +1289,177 @@ fn includes_past_the_bound_are_a_located_error() {
 fn identity_lines(md: &str) -> Vec<u32> {
     (1..=md.lines().count() as u32 + 1).collect()
 }
+
+// --- Articles a locale lacks (issue 19 item 5) ----------------------------
+
+/// An article only the source locale has gets a page in every other
+/// locale: the source text, marked as such, under a notice in the
+/// locale's language, in its navigation, search index and switcher, and
+/// the locale's links to it resolve. Adding the translation later makes
+/// the page the translation's, as a fresh build would.
+#[test]
+fn an_article_a_locale_lacks_is_shown_in_the_source_language_under_a_notice() {
+    let dir = project();
+    let out = dir.path().join("book");
+    // an article only en has (hostile bits in it stay text)
+    std::fs::write(
+        dir.path().join("content/en/extra.md"),
+        "---\ntitle: Extra page\n---\n# Extra page\n\nOnly in English <script>alert(1)</script>, see [subscriptions](csp-software-subscriptions.md).\n",
+    )
+    .unwrap();
+    // the ja-JP and zh-TW articles link to it
+    for locale in ["ja-JP", "zh-TW"] {
+        let file = dir
+            .path()
+            .join("content")
+            .join(locale)
+            .join("csp-software-subscriptions.md");
+        let text = read(&file) + "\n[extra](extra.md)\n";
+        std::fs::write(file, text).unwrap();
+    }
+    let result = build(dir.path(), &out);
+    let err = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "{err}");
+    assert!(!err.contains("broken-link"), "{err}");
+    let ja = read(out.join("ja-JP/extra.html"));
+    assert!(
+        ja.contains("この記事はまだ日本語で提供されていません。英語で表示しています。"),
+        "{ja}"
+    );
+    assert!(ja.contains("<div lang=\"en\">"), "{ja}");
+    assert!(ja.contains("Only in English"), "{ja}");
+    assert!(!ja.contains("<script>alert"), "{ja}");
+    // its links lead to the locale's own pages
+    assert!(
+        ja.contains("href=\"csp-software-subscriptions.html\""),
+        "{ja}"
+    );
+    assert!(read(out.join("zh-TW/extra.html")).contains("此文章尚未提供繁體中文版本"));
+    // the locale's page links to it, its navigation and search index list it
+    assert!(
+        read(out.join("ja-JP/csp-software-subscriptions.html")).contains("href=\"extra.html\"")
+    );
+    assert!(read(out.join("ja-JP/toc.js")).contains("extra.html"));
+    let shards: String = files_with_extension(&out.join("ja-JP"), "js")
+        .iter()
+        .filter(|f| f.to_string_lossy().contains("search-index-"))
+        .map(read)
+        .collect();
+    assert!(shards.contains("extra.html"), "{shards}");
+    // the source page's switcher leads to it
+    assert!(read(out.join("en/extra.html")).contains("href=\"../ja-JP/extra.html\""));
+    // the source page itself shows no notice
+    assert!(!read(out.join("en/extra.html")).contains("rulebook-fallback"));
+    // the analysis still reports the missing translation
+    let report = read(out.join("report.json"));
+    assert!(report.contains("\"missing-article\""), "{report}");
+
+    // the translation arrives: its page replaces the fallback, and the
+    // rebuild writes what a fresh build writes
+    std::fs::write(
+        dir.path().join("content/ja-JP/extra.md"),
+        "---\ntitle: 追加ページ\n---\n# 追加ページ\n\n日本語の本文。\n",
+    )
+    .unwrap();
+    build_ok(dir.path(), &out);
+    let ja = read(out.join("ja-JP/extra.html"));
+    assert!(ja.contains("日本語の本文"), "{ja}");
+    assert!(!ja.contains("rulebook-fallback"), "{ja}");
+    let fresh = dir.path().join("fresh");
+    build_ok(dir.path(), &fresh);
+    let strip = |s: std::collections::BTreeMap<PathBuf, Vec<u8>>| -> Vec<_> {
+        s.into_iter()
+            .filter(|(p, _)| !p.starts_with(".rulebook"))
+            .collect()
+    };
+    assert!(strip(snapshot(&out)) == strip(snapshot(&fresh)));
+}
+
+// --- [output.html] (issue 19 item 9) ----------------------------------------
+
+/// `site-url`, `additional-css` and `redirect` are honoured as mdBook
+/// honours them: a 404 page based at the site's URL (and absolute
+/// alternates), the style sheets copied into every book and linked from
+/// every page, a redirect page in every locale.
+#[test]
+fn output_html_site_url_additional_css_and_redirects_are_honoured() {
+    let dir = project();
+    let out = dir.path().join("book");
+    std::fs::create_dir_all(dir.path().join("theme")).unwrap();
+    std::fs::write(
+        dir.path().join("theme/custom.css"),
+        "body { color: #123; }\n",
+    )
+    .unwrap();
+    let book = read(dir.path().join("book.toml")).replacen(
+        "[output.html]\n",
+        "[output.html]\nsite-url = \"/help\"\nadditional-css = [\"theme/custom.css\"]\n\n[output.html.redirect]\n\"/old/moved.html\" = \"/csp-software-subscriptions.html#anchor\"\n\"/gone.html\" = \"https://example.com/new\"\n\"/up.html\" = \"../en/index.html\"\n",
+        1,
+    );
+    std::fs::write(dir.path().join("book.toml"), book).unwrap();
+    build_ok(dir.path(), &out);
+    for locale in ["en", "ja-JP", "zh-TW"] {
+        let book = out.join(locale);
+        assert_eq!(
+            read(book.join("theme/custom.css")),
+            "body { color: #123; }\n"
+        );
+        for page in [
+            "csp-software-subscriptions.html",
+            "rules.html",
+            "status.html",
+        ] {
+            let html = read(book.join(page));
+            let own = html.find("href=\"rulebook.css\"").unwrap();
+            let extra = html
+                .find("<link rel=\"stylesheet\" href=\"theme/custom.css\">")
+                .unwrap_or_else(|| panic!("{locale}/{page} links the style sheet"));
+            assert!(own < extra, "after rulebook's own");
+        }
+        // absolute alternates under the site's URL
+        assert!(
+            read(book.join("csp-software-subscriptions.html")).contains(&format!(
+                "hreflang=\"{locale}\" href=\"/help/{locale}/csp-software-subscriptions.html\""
+            ))
+        );
+        let moved = read(book.join("old/moved.html"));
+        assert!(
+            moved.contains("url=../csp-software-subscriptions.html#anchor\"")
+                && moved.contains(
+                    "<link rel=\"canonical\" href=\"../csp-software-subscriptions.html#anchor\">"
+                ),
+            "{moved}"
+        );
+        assert!(read(book.join("gone.html")).contains("url=https://example.com/new\""));
+        assert!(read(book.join("up.html")).contains("url=../en/index.html\""));
+    }
+    let not_found = read(out.join("404.html"));
+    assert!(not_found.contains("<base href=\"/help/\">"), "{not_found}");
+    assert!(
+        not_found.contains("href=\"ja-JP/index.html\""),
+        "{not_found}"
+    );
+
+    // the style sheet edited: a rebuild copies it, as a fresh build does
+    std::fs::write(
+        dir.path().join("theme/custom.css"),
+        "body { color: #456; }\n",
+    )
+    .unwrap();
+    build_ok(dir.path(), &out);
+    assert_eq!(
+        read(out.join("ja-JP/theme/custom.css")),
+        "body { color: #456; }\n"
+    );
+
+    // without the settings: no 404 page, no copies, relative alternates
+    let plain = project();
+    let plain_out = plain.path().join("book");
+    build_ok(plain.path(), &plain_out);
+    assert!(!plain_out.join("404.html").exists());
+    assert!(!plain_out.join("en/theme").exists());
+    assert!(
+        read(plain_out.join("en/csp-software-subscriptions.html"))
+            .contains("hreflang=\"ja-JP\" href=\"../ja-JP/csp-software-subscriptions.html\"")
+    );
+}

@@ -104,11 +104,30 @@ fn each_locale_is_navigated_by_its_own_toc() {
         .filter(|d| d["code"] == "missing-article" && d["locale"] == "ja-JP")
         .map(|d| d["expected"].as_str().unwrap().to_owned())
         .collect();
+    let paragraph = regex::Regex::new(r"<p>(?:<span[^>]*></span>)?([^<]{8,})</p>").unwrap();
     for rel in &lacking {
         assert!(
             missing.contains(&format!("content/zh-TW/{rel}")),
             "{rel}: {missing:?}"
         );
+        // ... and still has a page in ja-JP: zh-TW's text under a notice in
+        // Japanese, listed by ja-JP's navigation (its TOC names it)
+        let page = rel.strip_suffix(".md").unwrap().to_owned() + ".html";
+        let html = read(book.join("ja-JP").join(&page));
+        assert!(
+            html.contains(
+                "この記事はまだ日本語で提供されていません。中国語 (繁体字)で表示しています。"
+            ),
+            "{page}: {html}"
+        );
+        assert!(html.contains("<div lang=\"zh-TW\">"), "{page}");
+        let zh_html = read(book.join("zh-TW").join(&page));
+        let text = paragraph
+            .captures(&zh_html)
+            .map(|c| c[1].to_owned())
+            .expect("the zh-TW page has a paragraph");
+        assert!(html.contains(&text), "{page} shows zh-TW's text: {text}");
+        assert!(ja.iter().any(|(h, _)| *h == page), "{page} in ja-JP's TOC");
     }
     // each docset's landing page, and a home that leads to them
     let landing = read(book.join("zh-TW/partner-center/index.html"));

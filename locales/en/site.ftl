@@ -22,11 +22,15 @@ nav-page = { $title } ({ $page }/{ $pages })
 search-placeholder = Search this site…
 search-none = No pages found.
 picker-title = Choose a language
+not-found-title = Page not found
+not-found-text = This page does not exist. Choose a language:
 
 banner-stale = This translation is older than the { $language } version ({ $date }).
 banner-facts = This translation differs from the { $language } version: { $facts }.
 banner-stale-and-facts = This translation is older than the { $language } version ({ $date }) and differs from it: { $facts }.
 banner-link = Read the { $language } version
+# An article the locale lacks, shown in the source language: $language is this locale's language, $source the source's
+fallback-notice = This article is not yet available in { $language }; it is shown in { $source }.
 
 kind-unavailable-markets = the markets where it cannot be sold
 kind-tax-inclusive-markets = the markets whose prices include tax

@@ -18,11 +18,15 @@ nav-page = { $title } ({ $page }/{ $pages })
 search-placeholder = このサイトを検索…
 search-none = ページが見つかりません。
 picker-title = 言語を選んでください
+not-found-title = ページが見つかりません
+not-found-text = このページは存在しません。言語を選んでください:
 
 banner-stale = この翻訳は{ $language }版 ({ $date }) より古いものです。
 banner-facts = この翻訳は{ $language }版と{ $facts }が異なります。
 banner-stale-and-facts = この翻訳は{ $language }版 ({ $date }) より古く、{ $facts }が異なります
 banner-link = { $language }版を読む
+# An article the locale lacks, shown in the source language: $language is this locale's language, $source the source's
+fallback-notice = この記事はまだ{ $language }で提供されていません。{ $source }で表示しています。
 
 kind-unavailable-markets = 販売できない市場の一覧
 kind-tax-inclusive-markets = 価格が税込みの市場

@@ -18,11 +18,15 @@ nav-page = { $title }（{ $page }/{ $pages }）
 search-placeholder = 搜尋本網站…
 search-none = 找不到頁面。
 picker-title = 選擇語言
+not-found-title = 找不到頁面
+not-found-text = 此頁面不存在。請選擇語言：
 
 banner-stale = 此翻譯比{ $language }版 ({ $date }) 舊。
 banner-facts = 此翻譯與{ $language }版不同：{ $facts }。
 banner-stale-and-facts = 此翻譯比{ $language }版 ({ $date }) 舊，且{ $facts }不同。
 banner-link = 閱讀{ $language }版
+# An article the locale lacks, shown in the source language: $language is this locale's language, $source the source's
+fallback-notice = 此文章尚未提供{ $language }版本，目前以{ $source }顯示。
 
 kind-unavailable-markets = 無法銷售的市場清單
 kind-tax-inclusive-markets = 價格含稅的市場

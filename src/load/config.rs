@@ -101,9 +101,9 @@ impl Default for RulebookConfig {
 }
 
 /// mdBook's `[output.html]`, its keys that concern rulebook's site typed
-/// (a wrong type is a located error). The site does not use them yet:
-/// canonical links from `site-url`, `additional-css` and `redirect` pages
-/// are still to come (issue 19 item 9).
+/// (a wrong type is a located error). The site honours them as mdBook does
+/// (`site::html_output`, which checks the values: where a path or URL may
+/// lead is settled there).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]

@@ -28,7 +28,11 @@ pub fn from_articles(articles: &[Article], title: impl Fn(&Article) -> String) -
         .iter()
         .map(|a| (a.slug.split('/').collect(), a))
         .collect();
-    sorted.sort_by(|a, b| a.1.path.cmp(&b.1.path));
+    // by the path under the locale folder: a locale's site may show an
+    // article it lacks from the source locale's folder (`fallback`)
+    sorted.sort_by(|a, b| {
+        super::fallback::in_locale(&a.1.path).cmp(super::fallback::in_locale(&b.1.path))
+    });
     Book::new_with_items(folder_items(&sorted, 0, &title))
 }
 

@@ -161,7 +161,8 @@ pub(crate) fn target(page: &str, url: &str, pages: &HashSet<String>) -> Option<S
     Some(target)
 }
 
-fn redirect_page(locale: &str, target: &str) -> Vec<u8> {
+/// A redirect page to `target` (an href, escaped here).
+pub(crate) fn redirect_page(locale: &str, target: &str) -> Vec<u8> {
     let target = html::escape(target);
     format!(
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0; url={target}\"><link rel=\"canonical\" href=\"{target}\"><meta name=\"robots\" content=\"noindex\"><title>{target}</title></head>\n<body><p><a href=\"{target}\">{target}</a></p></body></html>\n",

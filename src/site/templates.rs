@@ -11,6 +11,10 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("rules.html", include_str!("../../templates/rules.html")),
     ("status.html", include_str!("../../templates/status.html")),
     ("picker.html", include_str!("../../templates/picker.html")),
+    (
+        "fallback.html",
+        include_str!("../../templates/fallback.html"),
+    ),
 ];
 const ASSETS: &[(&str, &str)] = &[
     ("rulebook.css", include_str!("../../templates/rulebook.css")),
