@@ -837,7 +837,7 @@ fn start_reporting(project: &Path) -> (serve::Server, mpsc::Receiver<Said>) {
 
 /// Wait for the rebuild after an edit: the paths the watcher saw changed,
 /// then the build's outcome (a failed build fails the test).
-fn await_rebuild(events: &mpsc::Receiver<Said>, what: &str) -> Vec<String> {
+fn await_rebuild(events: &mpsc::Receiver<Said>, what: &str) -> (Vec<String>, String) {
     let mut changed = Vec::new();
     loop {
         match events
@@ -845,7 +845,7 @@ fn await_rebuild(events: &mpsc::Receiver<Said>, what: &str) -> Vec<String> {
             .unwrap_or_else(|_| panic!("{what}: the edit is not seen or not rebuilt (hang guard)"))
         {
             Said::Changed(paths) => changed.extend(paths),
-            Said::Built(_) => return changed,
+            Said::Built(version) => return (changed, version),
             Said::Failed(d) => panic!("the rebuild failed:\n{d}"),
         }
     }
@@ -1024,9 +1024,10 @@ fn tree_edits_rebuild_what_shows_them_and_equal_a_fresh_build() {
         // a new modification time even on a coarse clock
         std::thread::sleep(Duration::from_millis(20));
         edit(root);
-        let changed = await_rebuild(&events, what);
+        let (changed, built) = await_rebuild(&events, what);
         assert!(changed.iter().any(|c| c == file), "{what}: saw {changed:?}");
-        assert_ne!(server.version(), version, "{what}: a new version");
+        assert_ne!(built, version, "{what}: a new version");
+        assert_eq!(server.version(), built, "{what}: the new build is served");
         let after = site_files(&out);
         for page in pages {
             let rel = Path::new("zh-TW").join(page);
