@@ -887,7 +887,8 @@ fn edit_once(project: &Path, rel: &str, from: &str, to: &str) {
 
 /// Item 8 of issue 19 on a slice of the real DocFX tree: `serve` sees edits
 /// in nested folders and in the DocFX project's own files (TOC.yml,
-/// docfx.json, the redirect file, a dot file), each edit rebuilds, the
+/// docfx.json, the redirect file, a dot file), media files and includes;
+/// each edit rebuilds, the
 /// served output is then byte for byte what a fresh build of the same
 /// content writes, and the pages that show the changed thing changed.
 #[test]
@@ -919,7 +920,7 @@ fn tree_edits_rebuild_what_shows_them_and_equal_a_fresh_build() {
         &'static str,
         &'static [&'static str],
     );
-    let steps: [Step; 7] = [
+    let steps: [Step; 11] = [
         (
             "(a) the title (H1) of an article no TOC lists: its navigation label",
             |root| {
@@ -1016,6 +1017,46 @@ fn tree_edits_rebuild_what_shows_them_and_equal_a_fresh_build() {
             },
             "content/zh-TW/partner-center/docfx.json",
             &["partner-center/activity-logs.html", "toc.js", "toc.html"],
+        ),
+        (
+            "(g) a media file an article shows, added",
+            |root| {
+                let png = root.join("content/zh-TW/partner-center/images/accountstructure.png");
+                std::fs::create_dir_all(png.parent().unwrap()).unwrap();
+                std::fs::write(png, b"\x89PNG\r\n\x1a\none").unwrap();
+            },
+            "content/zh-TW/partner-center/images/accountstructure.png",
+            &["partner-center/account-structure.html"],
+        ),
+        (
+            "(h) the media file changed",
+            |root| {
+                let png = root.join("content/zh-TW/partner-center/images/accountstructure.png");
+                std::fs::write(png, b"\x89PNG\r\n\x1a\ntwo, longer").unwrap();
+            },
+            "content/zh-TW/partner-center/images/accountstructure.png",
+            &[],
+        ),
+        (
+            "(i) an include, and an article including it",
+            |root| {
+                let note = root.join("content/zh-TW/partner-center/includes/note.md");
+                std::fs::write(note, "包含的文字一。\n").unwrap();
+                let article = root.join("content/zh-TW/partner-center/activity-logs.md");
+                let text = read(&article);
+                std::fs::write(article, text + "\n[!INCLUDE [note](includes/note.md)]\n").unwrap();
+            },
+            "content/zh-TW/partner-center/includes/note.md",
+            &["partner-center/activity-logs.html"],
+        ),
+        (
+            "(j) the include alone edited",
+            |root| {
+                let note = root.join("content/zh-TW/partner-center/includes/note.md");
+                std::fs::write(note, "包含的文字二，已修改。\n").unwrap();
+            },
+            "content/zh-TW/partner-center/includes/note.md",
+            &["partner-center/activity-logs.html"],
         ),
     ];
     for (what, edit, file, pages) in steps {
