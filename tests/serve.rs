@@ -888,9 +888,9 @@ fn edit_once(project: &Path, rel: &str, from: &str, to: &str) {
 /// Item 8 of issue 19 on a slice of the real DocFX tree: `serve` sees edits
 /// in nested folders and in the DocFX project's own files (TOC.yml,
 /// docfx.json, the redirect file, a dot file), media files and includes;
-/// each edit rebuilds, the
-/// served output is then byte for byte what a fresh build of the same
-/// content writes, and the pages that show the changed thing changed.
+/// each edit rebuilds, the served output is then byte for byte what a
+/// fresh build of the same content writes, and the pages that show the
+/// changed thing changed.
 #[test]
 fn tree_edits_rebuild_what_shows_them_and_equal_a_fresh_build() {
     use common::tree::*;
