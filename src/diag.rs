@@ -233,11 +233,15 @@ impl Diagnostics {
     }
 
     /// Sort by file, line, column, then code, so output does not depend on the
-    /// order in which parallel workers finished.
+    /// order in which parallel workers finished; a diagnostic said twice
+    /// (the same one of the same file from two stages, e.g. a source TOC's
+    /// entry for the source locale and again for a locale that borrows that
+    /// TOC) is kept once.
     pub fn sort(&mut self) {
         self.0.sort_by(|a, b| {
             (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message))
         });
+        self.0.dedup();
     }
 }
 
@@ -279,6 +283,18 @@ mod tests {
             d.to_string(),
             "content/en/a.md:3:7: error[yaml-frontmatter]: mapping values are not allowed here\n  = help: quote the value"
         );
+    }
+
+    #[test]
+    fn sorting_keeps_a_diagnostic_said_twice_once() {
+        let d = |line, message: &str| {
+            Diagnostic::warning("toc-entry", message)
+                .at(Location::new("content/zh-TW/TOC.yml", line, 1))
+                .with_help("fix the href")
+        };
+        let mut all = Diagnostics(vec![d(9, "b"), d(2, "a"), d(9, "b"), d(9, "c"), d(2, "a")]);
+        all.sort();
+        assert_eq!(all.0, [d(2, "a"), d(9, "b"), d(9, "c")]);
     }
 
     #[test]

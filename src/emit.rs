@@ -366,7 +366,10 @@ impl<'a> Context<'a> {
         ));
         let own = self.find(locale).unwrap_or(english);
         let extraction = extract::extract_located(&document, &text, locale, own, english);
-        let translated = language(locale) != language(source_locale);
+        // A segment's source side is English whatever the project's source
+        // locale (a zh-TW source is a translation too): a segment left in
+        // it is untranslated in any other language.
+        let translated = language(locale) != "en";
         // Number words count on both sides or on neither: a locale
         // without a lexicon is compared on digits only.
         let own_lexicon = own.lexicon.as_ref().filter(|_| own.locale == *locale);

@@ -90,6 +90,11 @@ pub struct Extraction {
     pub terms: Vec<TermUse>,
     /// Bilingual files: facts whose target reading differs from the source.
     pub target_disagreements: Vec<(Fact, Fact)>,
+    /// Its facts were not read (no lexicon for its language, a `no-lexicon`
+    /// warning): that it states no fact says nothing of what it states, so
+    /// no `missing-fact` is reported for it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unread: bool,
     /// Not cached: an article with diagnostics is analyzed anew each build,
     /// so they are always reported.
     #[serde(skip)]
@@ -197,6 +202,8 @@ fn extract_from(
     let mut readings = Vec::new();
     for (side, data) in plan {
         let Some(lex) = data.lexicon.as_ref() else {
+            // the first reading is the one whose facts count
+            out.unread |= readings.is_empty();
             out.diagnostics.push(
                 Diagnostic::warning(
                     "no-lexicon",

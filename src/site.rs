@@ -18,7 +18,7 @@ mod landing;
 pub mod links;
 pub mod outline;
 mod pages;
-mod redirects;
+pub(crate) mod redirects;
 pub mod search;
 mod templates;
 mod toc;

@@ -4,6 +4,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+// a path of its own: this file is also compiled as a test crate (its own
+// root), where a plain `mod tree;` would look for tests/tree.rs
+#[path = "common/tree.rs"]
+pub(crate) mod tree;
+
 /// The project root (where Cargo.toml is).
 pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

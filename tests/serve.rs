@@ -802,3 +802,306 @@ fn a_slow_reader_is_cut_off_at_the_write_deadline() {
     assert_eq!(get(addr, "/rules.json").status, 200);
     server.stop();
 }
+
+/// What a server started by [`start_reporting`] said, in order.
+enum Said {
+    Changed(Vec<String>),
+    Built(String),
+    Failed(String),
+}
+
+/// Start the library server on a free port, its events sent to the
+/// returned channel.
+fn start_reporting(project: &Path) -> (serve::Server, mpsc::Receiver<Said>) {
+    let (tx, rx) = mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    let mut options = ServeOptions::new(project);
+    options.port = 0;
+    let server = serve::start(options, move |event: &Event<'_>| {
+        let said = match event {
+            Event::Changed { paths } => Said::Changed(
+                paths
+                    .iter()
+                    .map(|p| p.to_string_lossy().replace('\\', "/"))
+                    .collect(),
+            ),
+            Event::Built { version, .. } => Said::Built((*version).to_owned()),
+            Event::BuildFailed { diagnostics, .. } => Said::Failed(diagnostics.to_string()),
+            _ => return,
+        };
+        let _ = tx.lock().unwrap().send(said);
+    })
+    .unwrap();
+    (server, rx)
+}
+
+/// Wait for the rebuild after an edit: the paths the watcher saw changed,
+/// then the build's outcome (a failed build fails the test).
+fn await_rebuild(events: &mpsc::Receiver<Said>, what: &str) -> (Vec<String>, String) {
+    let mut changed = Vec::new();
+    loop {
+        match events
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("{what}: the edit is not seen or not rebuilt (hang guard)"))
+        {
+            Said::Changed(paths) => changed.extend(paths),
+            Said::Built(version) => return (changed, version),
+            Said::Failed(d) => panic!("the rebuild failed:\n{d}"),
+        }
+    }
+}
+
+/// Every file of a built output but the build cache, by path.
+fn site_files(out: &Path) -> BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut files = snapshot(out);
+    files.retain(|path, _| !path.starts_with(".rulebook"));
+    files
+}
+
+/// A fresh `rulebook build` of `project` into a folder of its own.
+fn fresh_build(project: &Path) -> BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("book");
+    let result = Command::new(env!("CARGO_BIN_EXE_rulebook"))
+        .arg("--root")
+        .arg(project)
+        .args(["-q", "build", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    site_files(&out)
+}
+
+/// Replace the one occurrence of `from` in the file at `rel` of `project`.
+fn edit_once(project: &Path, rel: &str, from: &str, to: &str) {
+    let path = project.join(rel);
+    let text = read(&path);
+    assert_eq!(text.matches(from).count(), 1, "{rel}: {from}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Item 8 of issue 19 on a slice of the real DocFX tree: `serve` sees edits
+/// in nested folders and in the DocFX project's own files (TOC.yml,
+/// docfx.json, the redirect file, a dot file), media files and includes;
+/// each edit rebuilds, the served output is then byte for byte what a
+/// fresh build of the same content writes, and the pages that show the
+/// changed thing changed.
+#[test]
+fn tree_edits_rebuild_what_shows_them_and_equal_a_fresh_build() {
+    use common::tree::*;
+    let project = tree_project();
+    let root = project.path();
+    add_to_slice(
+        root,
+        &[
+            // the article whose anchor assign-licenses-to-users links to
+            "partner-center/csp-commercial-marketplace-manage.md",
+            "partner-center/TOC.yml",
+            "partner-center/index.yml",
+            ".openpublishing.redirection.json",
+        ],
+    );
+    let (server, events) = start_reporting(root);
+    assert!(server.version().ends_with("-1"), "the first build succeeds");
+    assert!(matches!(events.try_recv(), Ok(Said::Built(_))));
+    let out = root.join("book");
+    assert_eq!(site_files(&out), fresh_build(root), "the first build");
+
+    // Each step: an edit, the file the watcher must name, and the pages
+    // (under book/zh-TW/) that must change, or appear or go.
+    type Step = (
+        &'static str,
+        fn(&Path),
+        &'static str,
+        &'static [&'static str],
+    );
+    let steps: [Step; 11] = [
+        (
+            "(a) the title (H1) of an article no TOC lists: its navigation label",
+            |root| {
+                edit_once(
+                    root,
+                    "content/zh-TW/Archive/China-billing.md",
+                    "\">帳單</span>",
+                    "\">帳單與付款</span>",
+                )
+            },
+            "content/zh-TW/Archive/China-billing.md",
+            &["Archive/China-billing.html", "toc.js", "toc.html"],
+        ),
+        (
+            "(a') the frontmatter title of the same article",
+            |root| {
+                edit_once(
+                    root,
+                    "content/zh-TW/Archive/China-billing.md",
+                    "\ntitle: ",
+                    "\ntitle: 新標題 ",
+                )
+            },
+            "content/zh-TW/Archive/China-billing.md",
+            &["Archive/China-billing.html"],
+        ),
+        (
+            "(b) a section anchor another article links to",
+            |root| {
+                edit_once(
+                    root,
+                    "content/zh-TW/partner-center/csp-commercial-marketplace-manage.md",
+                    "<a name=\"add-or-remove-licenses-for-a-saas-subscription\">",
+                    "<a name=\"add-or-remove-saas-licenses\">",
+                )
+            },
+            "content/zh-TW/partner-center/csp-commercial-marketplace-manage.md",
+            &[
+                "partner-center/csp-commercial-marketplace-manage.html",
+                "partner-center/assign-licenses-to-users.html",
+            ],
+        ),
+        (
+            "(c) the name of a TOC.yml entry",
+            |root| {
+                let toc = "content/zh-TW/partner-center/TOC.yml";
+                let text = read(root.join(toc));
+                let line = text
+                    .lines()
+                    .position(|l| l.trim() == "href: account-structure.md")
+                    .unwrap();
+                let name = text.lines().nth(line - 1).unwrap();
+                assert!(name.trim_start().starts_with("- name: "), "{name}");
+                edit_once(root, toc, name, &format!("{name}（已改名）"));
+            },
+            "content/zh-TW/partner-center/TOC.yml",
+            &["toc.js", "toc.html"],
+        ),
+        (
+            "(d) a redirect entry, in a dot file at the top of the locale",
+            |root| {
+                edit_once(
+                    root,
+                    "content/zh-TW/.openpublishing.redirection.json",
+                    "\"redirect_url\": \"/partner-center/payout-statement\"",
+                    "\"redirect_url\": \"/partner-center/account-structure\"",
+                )
+            },
+            "content/zh-TW/.openpublishing.redirection.json",
+            &["partner-center/incentives-unified-user-guide.html"],
+        ),
+        (
+            "(e) docfx.json excluding an article",
+            |root| {
+                edit_once(
+                    root,
+                    "content/zh-TW/partner-center/docfx.json",
+                    "\"README.md\",",
+                    "\"README.md\", \"activity-logs.md\",",
+                )
+            },
+            "content/zh-TW/partner-center/docfx.json",
+            &["partner-center/activity-logs.html", "toc.js", "toc.html"],
+        ),
+        (
+            "(f) docfx.json taking the article back",
+            |root| {
+                edit_once(
+                    root,
+                    "content/zh-TW/partner-center/docfx.json",
+                    "\"README.md\", \"activity-logs.md\",",
+                    "\"README.md\",",
+                )
+            },
+            "content/zh-TW/partner-center/docfx.json",
+            &["partner-center/activity-logs.html", "toc.js", "toc.html"],
+        ),
+        (
+            "(g) a media file an article shows, added",
+            |root| {
+                let png = root.join("content/zh-TW/partner-center/images/accountstructure.png");
+                std::fs::create_dir_all(png.parent().unwrap()).unwrap();
+                std::fs::write(png, b"\x89PNG\r\n\x1a\none").unwrap();
+            },
+            "content/zh-TW/partner-center/images/accountstructure.png",
+            &["partner-center/account-structure.html"],
+        ),
+        (
+            "(h) the media file changed",
+            |root| {
+                let png = root.join("content/zh-TW/partner-center/images/accountstructure.png");
+                std::fs::write(png, b"\x89PNG\r\n\x1a\ntwo, longer").unwrap();
+            },
+            "content/zh-TW/partner-center/images/accountstructure.png",
+            &[],
+        ),
+        (
+            "(i) an include, and an article including it",
+            |root| {
+                let note = root.join("content/zh-TW/partner-center/includes/note.md");
+                std::fs::write(note, "包含的文字一。\n").unwrap();
+                let article = root.join("content/zh-TW/partner-center/activity-logs.md");
+                let text = read(&article);
+                std::fs::write(article, text + "\n[!INCLUDE [note](includes/note.md)]\n").unwrap();
+            },
+            "content/zh-TW/partner-center/includes/note.md",
+            &["partner-center/activity-logs.html"],
+        ),
+        (
+            "(j) the include alone edited",
+            |root| {
+                let note = root.join("content/zh-TW/partner-center/includes/note.md");
+                std::fs::write(note, "包含的文字二，已修改。\n").unwrap();
+            },
+            "content/zh-TW/partner-center/includes/note.md",
+            &["partner-center/activity-logs.html"],
+        ),
+    ];
+    for (what, edit, file, pages) in steps {
+        let before = site_files(&out);
+        let version = server.version();
+        // a new modification time even on a coarse clock
+        std::thread::sleep(Duration::from_millis(20));
+        edit(root);
+        let (changed, built) = await_rebuild(&events, what);
+        assert!(changed.iter().any(|c| c == file), "{what}: saw {changed:?}");
+        assert_ne!(built, version, "{what}: a new version");
+        assert_eq!(server.version(), built, "{what}: the new build is served");
+        let after = site_files(&out);
+        for page in pages {
+            let rel = Path::new("zh-TW").join(page);
+            assert!(
+                before.get(&rel) != after.get(&rel),
+                "{what}: {page} did not change"
+            );
+        }
+        assert!(
+            after == fresh_build(root),
+            "{what}: the rebuilt output differs from a fresh build in {:?}",
+            differing(&after, &fresh_build(root))
+        );
+        // and what is served is what is on disk
+        let served = get(server.addr(), "/zh-TW/toc.js");
+        assert!(
+            served.body == after[&Path::new("zh-TW").join("toc.js")],
+            "{what}: the served toc.js is not the one on disk"
+        );
+    }
+    server.stop();
+}
+
+/// The paths two outputs disagree on.
+fn differing(
+    a: &BTreeMap<std::path::PathBuf, Vec<u8>>,
+    b: &BTreeMap<std::path::PathBuf, Vec<u8>>,
+) -> Vec<std::path::PathBuf> {
+    a.keys()
+        .chain(b.keys())
+        .filter(|k| a.get(*k) != b.get(*k))
+        .cloned()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}

@@ -430,9 +430,14 @@ fn fact_findings(rule: &Rule, articles: &[&ArticleFacts], out: &mut Vec<Finding>
             canonical: Some(rule.source.clone()),
         });
     }
-    // a translation of the article that does not state the fact at all
+    // a translation of the article that does not state the fact at all (one
+    // whose facts were not read may state it: it has its `no-lexicon`
+    // warning instead)
     for a in articles {
-        if rule.by_locale.contains_key(&a.locale) || *a.locale == *rule.source.locale {
+        if rule.by_locale.contains_key(&a.locale)
+            || *a.locale == *rule.source.locale
+            || a.extraction.unread
+        {
             continue;
         }
         let section = rule.source.section.clone();

@@ -14,8 +14,11 @@ use std::time::{Duration, SystemTime};
 /// The sources a build reads, relative to the root.
 pub(super) const WATCHED: [&str; 4] = ["content", "locales", "templates", "book.toml"];
 
-/// Bounds on the walk, so a symlink loop or a huge tree cannot hang it.
-const MAX_DEPTH: usize = 16;
+/// Bounds on the walk, so a huge tree cannot hang it: deep enough for every
+/// file the build reads (`content/`, the locale folder, then as many
+/// folders as the content walk goes), and each real folder is walked once,
+/// so folder links that loop end as they do in the build.
+const MAX_DEPTH: usize = crate::load::tree::MAX_DEPTH + 2;
 const MAX_FILES: usize = 100_000;
 
 /// A file changed this recently may change again within the same
@@ -43,6 +46,7 @@ pub(super) fn snapshot(root: &Path, out: &Path) -> Snapshot {
     let now = SystemTime::now();
     let mut entries = Vec::new();
     let mut stack: Vec<(PathBuf, usize)> = WATCHED.iter().map(|w| (PathBuf::from(w), 0)).collect();
+    let mut walked = std::collections::HashSet::new();
     while let Some((rel, depth)) = stack.pop() {
         if entries.len() >= MAX_FILES {
             break;
@@ -56,6 +60,12 @@ pub(super) fn snapshot(root: &Path, out: &Path) -> Snapshot {
         };
         if meta.is_dir() {
             if depth >= MAX_DEPTH {
+                continue;
+            }
+            // a folder reached again through a link: its files are watched
+            // already (two links to a parent would otherwise double the
+            // walk at every level)
+            if !path.canonicalize().is_ok_and(|real| walked.insert(real)) {
                 continue;
             }
             let Ok(dir) = std::fs::read_dir(&path) else {
@@ -151,8 +161,13 @@ impl Snapshot {
     }
 }
 
-/// Hidden files, vim swap files, emacs lock and backup files.
+/// Hidden files, vim swap files, emacs lock and backup files; but not the
+/// dot files a build reads (a DocFX repository's redirect file), or editing
+/// a redirect would not rebuild.
 fn is_ignored(name: &str) -> bool {
+    if name == crate::site::redirects::FILE {
+        return false;
+    }
     name.starts_with('.') || name.starts_with('#') || name.ends_with('~')
 }
 
@@ -186,6 +201,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sees_files_as_deep_as_the_build_reads_and_ends_in_folder_link_loops() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let out = root.join("book");
+        // the deepest folder the content walk lists, under a locale folder
+        let deep: PathBuf = std::iter::once("content/en".to_owned())
+            .chain((0..crate::load::tree::MAX_DEPTH).map(|i| format!("d{i}")))
+            .collect();
+        std::fs::create_dir_all(root.join(&deep)).unwrap();
+        let first = snapshot(root, &out);
+        std::fs::write(root.join(&deep).join("a.md"), "deep").unwrap();
+        assert_eq!(changed(&first, &snapshot(root, &out)), [deep.join("a.md")]);
+        // two links to the folder above at every level: 2^depth paths if
+        // each were walked, one walk of each real folder here
+        #[cfg(unix)]
+        {
+            let mut d = root.join("content/en");
+            for i in 0..3 {
+                std::os::unix::fs::symlink("..", d.join("up")).unwrap();
+                std::os::unix::fs::symlink("..", d.join("again")).unwrap();
+                d = d.join(format!("d{i}"));
+            }
+            let looped = snapshot(root, &out);
+            assert_eq!(looped.0.len(), 1, "{:?}", looped.0);
+        }
+    }
+
+    #[test]
     fn sees_edits_additions_and_removals_but_not_hidden_files() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
@@ -206,11 +249,23 @@ mod tests {
         std::fs::write(root.join("content/en/a.md"), "two").unwrap();
         std::fs::write(root.join("content/en/b.md"), "new").unwrap();
         std::fs::remove_file(root.join("book.toml")).unwrap();
+        // a dot file the build reads
+        std::fs::write(
+            root.join("content/en/.openpublishing.redirection.json"),
+            "{}",
+        )
+        .unwrap();
         let second = snapshot(root, &out);
         assert!(second.differs_from(&first));
         assert_eq!(
             changed(&first, &second),
-            ["book.toml", "content/en/a.md", "content/en/b.md"].map(PathBuf::from)
+            [
+                "book.toml",
+                "content/en/.openpublishing.redirection.json",
+                "content/en/a.md",
+                "content/en/b.md"
+            ]
+            .map(PathBuf::from)
         );
     }
 }
