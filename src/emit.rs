@@ -365,7 +365,8 @@ impl<'a> Context<'a> {
             &document,
         ));
         let own = self.find(locale).unwrap_or(english);
-        let extraction = extract::extract_located(&document, &text, locale, own, english);
+        let extraction =
+            extract::extract_article(&document, &text, &article.slug, locale, own, english);
         let translated = language(locale) != language(source_locale);
         // Number words count on both sides or on neither: a locale
         // without a lexicon is compared on digits only.

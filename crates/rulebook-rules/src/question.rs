@@ -176,7 +176,7 @@ impl Question {
             ));
         }
         Ok(Question::Role {
-            action: id(action, "action")?.to_owned(),
+            action: action_id(action)?.to_owned(),
             roles: roles
                 .iter()
                 .map(|r| id(r.as_ref(), "role").map(str::to_owned))
@@ -351,6 +351,50 @@ fn id<'a>(value: &'a str, what: &str) -> Result<&'a str, QuestionError> {
     } else {
         Err(QuestionError::new(format!(
             "{what} {value:?} is not an id (lower-case letters, digits and hyphens, e.g. admin-agent)"
+        )))
+    }
+}
+
+/// An action: a vocabulary id, or an article's path with an optional
+/// section anchor (`partner-center/billing#invoices`), as rules name them
+/// ([`crate::schema::ACTION_PATTERN`]).
+fn action_id(value: &str) -> Result<&str, QuestionError> {
+    let part_ok = |part: &str| {
+        !part.is_empty() && {
+            let b = part.as_bytes();
+            let mut i = 0;
+            let mut ok = true;
+            while i < b.len() {
+                match b[i] {
+                    b'%' => {
+                        ok &= b
+                            .get(i + 1..i + 3)
+                            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+                        i += 3;
+                    }
+                    b'#' | b'/' => ok = false,
+                    c if c < 0x20 || c == 0x7f => ok = false,
+                    _ => i += 1,
+                }
+                if !ok {
+                    break;
+                }
+            }
+            ok
+        }
+    };
+    let (path, section) = match value.split_once('#') {
+        Some((path, section)) => (path, Some(section)),
+        None => (value, None),
+    };
+    let ok = value.len() <= crate::schema::MAX_ACTION_LEN
+        && path.split('/').all(part_ok)
+        && section.is_none_or(part_ok);
+    if ok {
+        Ok(value)
+    } else {
+        Err(QuestionError::new(format!(
+            "action {value:?} is not an action id (an id such as download-software, or an article's path with an optional #section, e.g. partner-center/activity-logs)"
         )))
     }
 }
