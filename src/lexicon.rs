@@ -1481,4 +1481,108 @@ mod tests {
         assert_eq!(lex.duration_days(all, "step 2. 14 days"), Ok(Some(14)));
         assert_eq!(lex.count(all, "two weeks or 50 downloads."), Ok(Some(50)));
     }
+
+    fn en_lexicon_text() -> String {
+        std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales/en/lexicon.toml"),
+        )
+        .unwrap()
+    }
+
+    /// A malformed roles.tsv line is an error at its line (and, for a bad
+    /// id, at the id's column), with a help line; a good table resolves
+    /// names whole, ignoring case and repeated spaces.
+    #[test]
+    fn roles_tsv_is_read_or_refused_at_the_line() {
+        let lex = en_lexicon_text();
+        let parse =
+            |tsv: &str| Lexicon::parse_with_roles(&lex, tsv, "en", "lexicon.toml", "roles.tsv");
+        let ok =
+            parse("# comment\nGlobal admin\tglobal-admin\n\nUser admin\tuser-management-admin\n")
+                .unwrap();
+        assert_eq!(ok.role_names.resolve("global  ADMIN"), Some("global-admin"));
+        assert_eq!(
+            ok.role_names.resolve("user admin"),
+            Some("user-management-admin")
+        );
+        assert_eq!(ok.role_names.resolve("Global"), None);
+        // the same names are the terms a role note is read with
+        assert_eq!(
+            ok.roles.find_all(Screen::ALL, "You must be a Global admin"),
+            ["global-admin"]
+        );
+        for (tsv, at, what) in [
+            (
+                "Global admin\tglobal-admin\nUser admin\n",
+                "roles.tsv:2:1",
+                "1 column(s)",
+            ),
+            (
+                "Global admin\tglobal-admin\textra\n",
+                "roles.tsv:1:1",
+                "3 column(s)",
+            ),
+            (
+                "# c\nGlobal admin\tGlobal Admin\n",
+                "roles.tsv:2:14",
+                "`Global Admin` is not a role id",
+            ),
+            (
+                "\tglobal-admin\n",
+                "roles.tsv:1:1",
+                "the role name is empty",
+            ),
+            (
+                "Global admin\tglobal-admin\nglobal admin\tadmin-agent\n",
+                "roles.tsv:2:1",
+                "two ids",
+            ),
+        ] {
+            let e = parse(tsv)
+                .err()
+                .unwrap_or_else(|| panic!("{tsv:?} is refused"))
+                .to_string();
+            assert!(e.starts_with(&format!("{at}: error[role-table]")), "{e}");
+            assert!(e.contains(what), "{e}");
+            assert!(e.contains("= help: "), "{e}");
+        }
+    }
+
+    /// The old `[roles]` table is refused where it stands, pointing at
+    /// roles.tsv: role names have one home.
+    #[test]
+    fn a_roles_table_in_the_lexicon_is_refused() {
+        let text = format!(
+            "{}\n[roles]\nadmin-agent = [\"Admin agent\"]\n",
+            en_lexicon_text()
+        );
+        let line = text.lines().position(|l| l == "[roles]").unwrap() + 1;
+        let e = Lexicon::parse(&text, "en", "lexicon.toml")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.starts_with(&format!("lexicon.toml:{line}:1: error[lexicon]")),
+            "{e}"
+        );
+        assert!(e.contains("roles.tsv"), "{e}");
+    }
+
+    /// Every bundled roles.tsv loads, with ids only, and the locales with
+    /// a lexicon and a roles label have one.
+    #[test]
+    fn bundled_role_tables_load() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for locale in ["en", "es-ES", "ja-JP", "zh-TW"] {
+            let data = load_locale_data(root, locale).unwrap();
+            let lex = data.lexicon.unwrap();
+            assert!(!lex.role_names.labels.is_empty(), "{locale}");
+            assert_eq!(
+                lex.role_names.resolve("Admin agent").is_some(),
+                locale != "es-ES",
+                "{locale}"
+            );
+            assert!(lex.role_names.names.keys().all(|id| is_id(id)), "{locale}");
+        }
+    }
 }

@@ -6,6 +6,7 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use common::*;
 use rulebook::extract::{Extraction, ROLES_LINE_RULE, extract_article};
@@ -304,4 +305,228 @@ fn unknown_roles_and_unread_lines_are_located_warnings() {
         );
         assert!(every.iter().any(|d| d.starts_with(&unread)), "{every:#?}");
     }
+}
+
+/// Articles of the tree the end-to-end test builds: a top roles line, a
+/// section's own line beside a top one, an unknown name, a label over
+/// prose.
+const BUILT: &[&str] = &[
+    "partner-center/activity-logs",
+    "partner-center/manage-your-partner-network-benefits",
+    "partner-center/get-automated-service-notifications-with-our-apis",
+    "partner-center/report-problems-with-partner-center",
+];
+
+/// A project of those articles in both locales (zh-TW its source, as the
+/// tree's), with the bundled locale data and templates, built.
+fn built_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = shared().join("corpus/tree");
+    for locale in ["zh-TW", "ja-JP"] {
+        for a in BUILT {
+            let target = dir
+                .path()
+                .join("content")
+                .join(locale)
+                .join(format!("{a}.md"));
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(tree.join(locale).join(format!("{a}.md")), target).unwrap();
+        }
+    }
+    for name in ["locales", "templates"] {
+        copy_tree(&root().join(name), &dir.path().join(name));
+    }
+    let book = read(root().join("book.toml"))
+        .replace("source-locale = \"en\"", "source-locale = \"zh-TW\"");
+    std::fs::write(dir.path().join("book.toml"), book).unwrap();
+    let out = rulebook_in(dir.path(), &["-q", "build"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+fn check(dir: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = rulebook_in(dir, &all);
+    let code = out.status.code().unwrap_or(-1);
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (
+        code,
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `check role` answers from the tree's roles lines: yes with the rule id
+/// for a listed role, no for another, per section where a section has its
+/// own line; in each language the validator speaks.
+#[test]
+fn check_role_answers_from_the_tree() {
+    let dir = built_tree();
+    let rules: serde_json::Value =
+        serde_json::from_str(&read(dir.path().join("book/rules.json"))).unwrap();
+    let roles: Vec<(&str, &str)> = rules["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "role-requirement")
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap(),
+                r["value"]["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            (
+                "partner-center/activity-logs/roles",
+                "partner-center/activity-logs"
+            ),
+            (
+                "partner-center/get-automated-service-notifications-with-our-apis/roles",
+                "partner-center/get-automated-service-notifications-with-our-apis"
+            ),
+            (
+                "partner-center/manage-your-partner-network-benefits#manage-go-to-market-offers/roles",
+                "partner-center/manage-your-partner-network-benefits#manage-go-to-market-offers"
+            ),
+            (
+                "partner-center/manage-your-partner-network-benefits/roles",
+                "partner-center/manage-your-partner-network-benefits"
+            ),
+        ]
+    );
+    // every locale states each rule, and agrees
+    for r in rules["rules"].as_array().unwrap() {
+        if r["kind"] == "role-requirement" {
+            for l in ["zh-TW", "ja-JP"] {
+                assert_eq!(r["by_locale"][l]["agrees"], true, "{l} {}", r["id"]);
+            }
+        }
+    }
+    let logs = "partner-center/activity-logs";
+    for lang in ["en", "ja-JP", "zh-TW"] {
+        let (code, json, err) = check(
+            dir.path(),
+            &[
+                "--lang",
+                lang,
+                "role",
+                "--action",
+                logs,
+                "--role",
+                "billing-admin",
+            ],
+        );
+        assert_eq!(code, 0, "{lang}: {json} {err}");
+        assert_eq!(json["answer"], "yes");
+        assert_eq!(
+            json["reasons"][0]["rule"],
+            "partner-center/activity-logs/roles"
+        );
+        let (code, json, err) = check(
+            dir.path(),
+            &[
+                "--lang",
+                lang,
+                "role",
+                "--action",
+                logs,
+                "--role",
+                "referral-admin",
+            ],
+        );
+        assert_eq!(code, 1, "{lang}: {json} {err}");
+        assert_eq!(json["answer"], "no");
+        assert_eq!(
+            json["reasons"][0]["rule"],
+            "partner-center/activity-logs/roles"
+        );
+    }
+    // a section's own roles line, not the article's
+    let offers = "partner-center/manage-your-partner-network-benefits#manage-go-to-market-offers";
+    let (code, json, _) = check(
+        dir.path(),
+        &["role", "--action", offers, "--role", "mpn-partner-admin"],
+    );
+    assert_eq!(
+        (code, &json["answer"]),
+        (0, &serde_json::json!("yes")),
+        "{json}"
+    );
+    assert_eq!(
+        json["reasons"][0]["rule"],
+        "partner-center/manage-your-partner-network-benefits#manage-go-to-market-offers/roles"
+    );
+    // the build reported the unknown name and the unread line, located
+    let out = rulebook_in(dir.path(), &["build"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("warning[unknown-role]: `Global`"), "{err}");
+    assert!(err.contains("warning[roles-line-unread]"), "{err}");
+}
+
+/// Every version of the bundled article in the corpus
+/// (`../shared/corpus/article`): those with a roles line (inline, `**Appropriate
+/// roles**: Admin agent | Global admin`, or a list) give one rule for the
+/// article's top, in each locale with a lexicon.
+#[test]
+fn bundled_article_versions_read_their_roles_line() {
+    let base = shared().join("corpus/article");
+    let en = load_locale_data(&root(), "en").unwrap();
+    let mut found = BTreeMap::new();
+    for file in markdown_files(&base) {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let locale = name.split("--").next().unwrap().to_owned();
+        let data = load_locale_data(&root(), &locale).unwrap();
+        let text = read(&file);
+        let path = format!("content/{locale}/csp-software-subscriptions.md");
+        let doc = rulebook::docfx::parse_article(&path, &text).unwrap();
+        let x = extract_article(
+            &doc,
+            &text,
+            "csp-software-subscriptions",
+            &locale,
+            &data,
+            &en,
+        );
+        let roles: Vec<(String, Vec<String>)> = role_facts(&x)
+            .into_iter()
+            .map(|(a, r, _)| (a.to_owned(), r.to_vec()))
+            .collect();
+        let unknown: Vec<String> = x
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "unknown-role" || d.code == "roles-line-unread")
+            .map(|d| d.to_string())
+            .collect();
+        let has_line = [
+            "Appropriate roles",
+            "Roles adecuados",
+            "適切なロール",
+            "適當的角色",
+        ]
+        .iter()
+        .any(|l| text.contains(l));
+        let want: Vec<(String, Vec<String>)> = if has_line {
+            vec![(
+                "csp-software-subscriptions".to_owned(),
+                vec!["admin-agent".to_owned(), "global-admin".to_owned()],
+            )]
+        } else {
+            Vec::new()
+        };
+        assert_eq!(roles, want, "{name}");
+        assert!(unknown.is_empty(), "{name}: {unknown:?}");
+        found.insert(name, has_line);
+    }
+    // the versions that carry the line: en, es-ES, ja-JP and zh-TW since
+    // December 2019
+    let read = found.values().filter(|&&r| r).count();
+    assert!(read >= 60, "{read} versions with a roles line");
 }

@@ -616,6 +616,48 @@ mod tests {
         assert!(Market::parse("QQ").is_err());
     }
 
+    /// An action is a vocabulary id or an article path with an optional
+    /// section anchor, percent-encoded as rule ids are; anything else is
+    /// refused before the rules are asked.
+    #[test]
+    fn actions_are_ids_or_article_paths() {
+        for ok in [
+            "download-software",
+            "partner-center/activity-logs",
+            "partner-center/billing#invoices",
+            "Archive/China-billing",
+            "a%23b/c#x%2Fy",
+            "docs/日本",
+        ] {
+            assert!(Question::role(ok, &["global-admin"]).is_ok(), "{ok}");
+            assert!(schema_accepts_action(ok), "{ok}");
+        }
+        for bad in [
+            "", "a//b", "/a", "a/", "a#b#c", "a#", "#b", "a%zz", "a%2", "a\nb", "a#b/c",
+        ] {
+            assert!(Question::role(bad, &["global-admin"]).is_err(), "{bad:?}");
+            assert!(!schema_accepts_action(bad), "{bad:?}");
+        }
+        let long = "a/".repeat(300) + "b";
+        assert!(Question::role(&long, &["global-admin"]).is_err());
+        // an article path's own `#` is encoded, so the action reads back
+        assert_eq!(
+            crate::action_id("c#/a%b", Some("x/y#z")),
+            "c%23/a%25b#x%2Fy%23z"
+        );
+        assert_eq!(crate::rule_id("c#/a", None, "roles"), "c%23/a/roles");
+    }
+
+    /// The schema's ACTION_PATTERN, checked by a JSON Schema validator:
+    /// the same actions pass the schema and the question.
+    fn schema_accepts_action(s: &str) -> bool {
+        let schema =
+            serde_json::json!({"type": "string", "pattern": crate::schema::ACTION_PATTERN});
+        jsonschema::validator_for(&schema)
+            .unwrap()
+            .is_valid(&serde_json::json!(s))
+    }
+
     #[test]
     fn impossible_dates_are_refused() {
         assert!(Question::cancel("2023-02-29", Some("2023-03-01")).is_err());
