@@ -530,3 +530,32 @@ fn bundled_article_versions_read_their_roles_line() {
     let read = found.values().filter(|&&r| r).count();
     assert!(read >= 60, "{read} versions with a roles line");
 }
+
+/// An action no rule names is a usage error (exit 2) that names the known
+/// ones, not a silent "no".
+#[test]
+fn an_unknown_action_is_a_usage_error() {
+    let dir = built_tree();
+    let (code, _, err) = check(
+        dir.path(),
+        &[
+            "role",
+            "--action",
+            "partner-center/activity-log",
+            "--role",
+            "billing-admin",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("error[bad-question]: unknown action \"partner-center/activity-log\""),
+        "{err}"
+    );
+    assert!(err.contains("partner-center/activity-logs"), "{err}");
+    // not an action at all
+    let (code, _, err) = check(
+        dir.path(),
+        &["role", "--action", "a#b#c", "--role", "billing-admin"],
+    );
+    assert_eq!(code, 2, "{err}");
+}
