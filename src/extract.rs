@@ -604,13 +604,13 @@ impl<'a> Reader<'a> {
     fn roles_label(&self, text: &str) -> Option<String> {
         // emphasis marks can survive in old bilingual source spans
         let plain: String = text.chars().filter(|&c| c != '*').collect();
-        let folded = crate::lexicon::normalize_name(&plain);
+        let plain = plain.trim_start_matches(|c: char| c == '_' || c.is_whitespace());
         let rest = self
             .lex
             .role_names
             .labels
             .iter()
-            .find_map(|label| folded.strip_prefix(label.as_str()))?;
+            .find_map(|label| strip_label(plain, label))?;
         let rest = rest.trim_start_matches(|c: char| c == '_' || c.is_whitespace());
         if rest.is_empty() {
             return Some(String::new());
@@ -1070,6 +1070,25 @@ fn is_plain(s: &str) -> bool {
 /// section, when the article has roles lines in several) it makes the rule
 /// id, `partner-center/activity-logs/roles`.
 pub const ROLES_LINE_RULE: &str = "roles";
+
+/// `text` after `label` (folded: lower case, single spaces) when it starts
+/// with it, ignoring case and matching any run of white space to a space;
+/// the rest keeps its case, for the names it holds.
+fn strip_label<'t>(text: &'t str, label: &str) -> Option<&'t str> {
+    let mut chars = text.char_indices().peekable();
+    for l in label.chars() {
+        if l == ' ' {
+            chars.next_if(|(_, c)| c.is_whitespace())?;
+            while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+        } else {
+            let (_, c) = chars.next()?;
+            if !c.to_lowercase().eq(std::iter::once(l)) {
+                return None;
+            }
+        }
+    }
+    Some(chars.peek().map_or("", |&(i, _)| &text[i..]))
+}
 
 /// What may stand between a roles label and the roles on its line.
 const LABEL_SEPARATORS: &[char] = &[':', '：', '–', '—', '-', '|', '｜'];

@@ -24,6 +24,8 @@ mod output;
 mod redteam;
 #[path = "bad_input/render.rs"]
 mod render;
+#[path = "bad_input/roles.rs"]
+mod roles;
 #[path = "bad_input/serve.rs"]
 mod serve;
 #[path = "bad_input/validator.rs"]
@@ -128,6 +130,7 @@ fn cases() -> Vec<Case> {
     all.extend(redteam::cases());
     all.extend(media::cases());
     all.extend(links::cases());
+    all.extend(roles::cases());
     all
 }
 
