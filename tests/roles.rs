@@ -559,3 +559,36 @@ fn an_unknown_action_is_a_usage_error() {
     );
     assert_eq!(code, 2, "{err}");
 }
+
+/// A role no rule names is a usage error (exit 2) naming the closest known
+/// roles: a typo is not a silent "no".
+#[test]
+fn an_unknown_role_is_a_usage_error() {
+    let dir = built_tree();
+    let logs = "partner-center/activity-logs";
+    let (code, _, err) = check(
+        dir.path(),
+        &["role", "--action", logs, "--role", "billing-admn"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("error[bad-question]: unknown role \"billing-admn\""),
+        "{err}"
+    );
+    assert!(err.contains("billing-admin"), "{err}");
+    // beside a known role too
+    let (code, _, err) = check(
+        dir.path(),
+        &[
+            "role",
+            "--action",
+            logs,
+            "--role",
+            "global-admin",
+            "--role",
+            "tenant-owner",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("unknown role \"tenant-owner\""), "{err}");
+}

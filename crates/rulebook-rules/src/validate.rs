@@ -169,9 +169,10 @@ impl Validator {
         &self.messages
     }
 
-    /// Refuse a question naming a product or an action that neither
+    /// Refuse a question naming a product, an action or a role that neither
     /// DESIGN.md's vocabulary nor any rule knows: most likely a typo, which
-    /// would otherwise get a confident "yes, nothing restricts it".
+    /// would otherwise get a confident "yes, nothing restricts it" (or a
+    /// "no" that only says the role is unknown).
     pub fn admit(&self, question: &Question) -> Result<(), QuestionError> {
         match question {
             Question::Purchase { product, .. } if !self.rules.knows_product(product) => {
@@ -185,6 +186,17 @@ impl Validator {
                     "unknown action {action:?}; {}",
                     known(action, KNOWN_ACTIONS, self.rules.rule_actions())
                 )))
+            }
+            // A role nobody names is a typo or a role of another system:
+            // asked as it is, it would get a plain "no".
+            Question::Role { roles, .. } => {
+                match roles.iter().find(|r| !self.rules.knows_role(r)) {
+                    Some(role) => Err(QuestionError::new(format!(
+                        "unknown role {role:?}; {}",
+                        known(role, &[], self.rules.role_ids())
+                    ))),
+                    None => Ok(()),
+                }
             }
             _ => Ok(()),
         }
