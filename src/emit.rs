@@ -365,7 +365,8 @@ impl<'a> Context<'a> {
             &document,
         ));
         let own = self.find(locale).unwrap_or(english);
-        let extraction = extract::extract_located(&document, &text, locale, own, english);
+        let extraction =
+            extract::extract_article(&document, &text, &article.slug, locale, own, english);
         // A segment's source side is English whatever the project's source
         // locale (a zh-TW source is a translation too): a segment left in
         // it is untranslated in any other language.

@@ -143,6 +143,8 @@ struct Reader<'a> {
     /// The article's text, when the caller has it: locates a bad number
     /// exactly (the model keeps only where each paragraph starts).
     file: Option<&'a str>,
+    /// The article's id, when the caller knows it (see `extract_article`).
+    article: Option<&'a str>,
 }
 
 /// The strings every provenance of one article repeats, allocated once and
@@ -160,7 +162,7 @@ struct Origin {
 /// `own` is the data of the article's locale, `source` that of the source
 /// locale (the English lexicon that reads bilingual source segments).
 pub fn extract(doc: &Document, locale: &str, own: &LocaleData, source: &LocaleData) -> Extraction {
-    extract_from(doc, None, locale, own, source)
+    extract_from(doc, None, None, locale, own, source)
 }
 
 /// [`extract`] given the article's text too, which `doc` was parsed from: a
@@ -173,12 +175,28 @@ pub fn extract_located(
     own: &LocaleData,
     source: &LocaleData,
 ) -> Extraction {
-    extract_from(doc, Some(text), locale, own, source)
+    extract_from(doc, Some(text), None, locale, own, source)
+}
+
+/// [`extract_located`] for the article `article` (its path under the
+/// locale folder, without extension: the id its roles lines' actions are
+/// named by). Without it, the article is the file's path without its
+/// extension.
+pub fn extract_article(
+    doc: &Document,
+    text: &str,
+    article: &str,
+    locale: &str,
+    own: &LocaleData,
+    source: &LocaleData,
+) -> Extraction {
+    extract_from(doc, Some(text), Some(article), locale, own, source)
 }
 
 fn extract_from(
     doc: &Document,
     file: Option<&str>,
+    article: Option<&str>,
     locale: &str,
     own: &LocaleData,
     source: &LocaleData,
@@ -222,6 +240,7 @@ fn extract_from(
         };
         let mut reader = Reader::new(doc, locale, side, lex, data, source, &segments);
         reader.file = file;
+        reader.article = article;
         let facts = reader.facts();
         let procedures = reader.procedures(&facts);
         let terms = reader.terms();
@@ -238,11 +257,13 @@ fn extract_from(
     // errors are the source reading's again, except a number stated in the
     // translation alone: that one must not pass silently either.
     if let Some((_, target_facts, _, _, diagnostics)) = readings.next() {
-        out.diagnostics.extend(
-            diagnostics
-                .into_iter()
-                .filter(|d| !d.is_error() || NUMBER_CODES.contains(&d.code)),
-        );
+        // A warning about the file's structure (a roles line without
+        // roles) is the same on both sides: reported once.
+        for d in diagnostics {
+            if (!d.is_error() || NUMBER_CODES.contains(&d.code)) && !out.diagnostics.contains(&d) {
+                out.diagnostics.push(d);
+            }
+        }
         for t in target_facts {
             if let Some(s) = out.facts.iter().find(|s| s.rule == t.rule)
                 && s.value != t.value
@@ -275,6 +296,7 @@ impl<'a> Reader<'a> {
             segments,
             diagnostics: Vec::new(),
             file: None,
+            article: None,
             origin: Origin {
                 locale: locale.into(),
                 path: doc.path.as_str().into(),
@@ -378,6 +400,7 @@ impl<'a> Reader<'a> {
         self.unavailable_markets(&mut facts);
         self.tax_inclusive(&mut facts);
         self.roles(&mut facts);
+        self.roles_lines(&mut facts);
         self.link_limits(&mut facts);
         self.cancellation(&mut facts);
         self.request_fields(&mut facts);
@@ -539,6 +562,222 @@ impl<'a> Reader<'a> {
                 });
             }
         }
+    }
+
+    /// Roles lines: a paragraph or heading that starts with the locale's
+    /// roles label, the roles after a separator on the same line or in the
+    /// list right after it. Each gives the role requirement of the section
+    /// it stands in (the article's top before the first H2), its action the
+    /// article's path and that section's anchor.
+    fn roles_lines(&mut self, facts: &mut Vec<Fact>) {
+        if self.lex.role_names.labels.is_empty() {
+            return;
+        }
+        let doc = self.doc;
+        // Sections before the first H2 (the H1 and what precedes it) are the
+        // article's top.
+        let first_h2 = doc
+            .sections
+            .iter()
+            .position(|s| s.level == 2)
+            .unwrap_or(doc.sections.len());
+        let owner_of = |si: usize| (si >= first_h2 && doc.sections[si].level >= 2).then_some(si);
+        for (si, section) in doc.sections.iter().enumerate() {
+            let title = Self::read(self.side, &section.title);
+            if let Some(inline) = self.roles_label(title) {
+                // A heading "Appropriate roles": the requirement is the
+                // enclosing section's, its roles the list the heading holds.
+                let owner = (0..si)
+                    .rev()
+                    .find(|&p| doc.sections[p].level < section.level)
+                    .and_then(owner_of);
+                let list = section.blocks.first();
+                self.roles_line(facts, &section.title, inline, list, owner);
+            }
+            for (bi, block) in section.blocks.iter().enumerate() {
+                let Block::Paragraph { text } = block else {
+                    continue;
+                };
+                if let Some(inline) = self.roles_label(Self::read(self.side, text)) {
+                    let list = section.blocks.get(bi + 1);
+                    self.roles_line(facts, text, inline, list, owner_of(si));
+                }
+            }
+        }
+    }
+
+    /// When `text` is a roles line, what follows its label and separator
+    /// (empty when the roles are in a list below).
+    fn roles_label(&self, text: &str) -> Option<String> {
+        // emphasis marks can survive in old bilingual source spans
+        let plain: String = text.chars().filter(|&c| c != '*').collect();
+        let plain = plain.trim_start_matches(|c: char| c == '_' || c.is_whitespace());
+        let rest = self
+            .lex
+            .role_names
+            .labels
+            .iter()
+            .find_map(|label| strip_label(plain, label))?;
+        let rest = rest.trim_start_matches(|c: char| c == '_' || c.is_whitespace());
+        if rest.is_empty() {
+            return Some(String::new());
+        }
+        // "Appropriate roles: …", "– …", "| …"; anything else ("… are
+        // assigned by …") is a sentence about roles, not a roles line
+        let after = rest.strip_prefix(LABEL_SEPARATORS)?;
+        Some(after.trim().to_owned())
+    }
+
+    /// One roles line: its roles, resolved through `roles.tsv` (unknown
+    /// names are warnings), become the requirement of `owner`.
+    fn roles_line(
+        &mut self,
+        facts: &mut Vec<Fact>,
+        line: &'a Text,
+        inline: String,
+        list: Option<&'a Block>,
+        owner: Option<usize>,
+    ) {
+        let mut names: Vec<(String, u32, u32)> = Vec::new();
+        let unread = inline.is_empty() && !matches!(list, Some(Block::List { .. }));
+        if inline.is_empty() {
+            if let Some(Block::List { items, .. }) = list {
+                for item in items {
+                    names.push((
+                        Self::read(self.side, &item.text).to_owned(),
+                        item.text.pos.line,
+                        item.text.pos.col,
+                    ));
+                }
+            }
+        } else {
+            for part in self.split_roles(&inline) {
+                names.push((part.to_owned(), line.pos.line, line.pos.col));
+            }
+        }
+        let mut roles = BTreeSet::new();
+        for (name, at_line, col) in names {
+            let name = name
+                .trim_matches(|c: char| c.is_whitespace() || matches!(c, '*' | '_' | '.' | ';'))
+                .to_owned();
+            if name.is_empty() {
+                continue;
+            }
+            match self.resolve_roles(&name) {
+                Some(ids) => roles.extend(ids),
+                None => self.diagnostics.push(
+                    Diagnostic::warning(
+                        "unknown-role",
+                        format!("`{name}` in a roles line is not a role name rulebook knows"),
+                    )
+                    .at(Location::new(&self.doc.path, at_line, col))
+                    .with_help(format!(
+                        "correct the name, or add `{name}<TAB>role-id` to locales/{}/roles.tsv (the id: the official English role name in kebab-case, singular, e.g. global-admin)",
+                        self.data.locale
+                    )),
+                ),
+            }
+        }
+        if roles.is_empty() {
+            if unread {
+                // a label over prose ("All logged in users can …"): say so
+                // rather than pass over it as if there were no roles line
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        "roles-line-unread",
+                        "a roles line names no roles: no list follows it and nothing follows its label",
+                    )
+                    .at(Location::new(&self.doc.path, line.pos.line, line.pos.col))
+                    .with_help(
+                        "list the roles below the label (`- Global admin`) or after it on the line (`**Appropriate roles**: Admin agent | Global admin`)",
+                    ),
+                );
+            }
+            return;
+        }
+        let article = match self.article {
+            Some(a) => a.to_owned(),
+            None => article_of(&self.doc.path),
+        };
+        let anchor = owner.and_then(|o| self.origin.anchors.get(o).cloned());
+        let action = crate::rules::action_id(&article, anchor.as_deref());
+        // two roles lines of one section name the roles of one task
+        if let Some(Value::RoleRequirement(r)) = facts
+            .iter_mut()
+            .find(|f| f.rule == ROLES_LINE_RULE && f.source.section == anchor)
+            .map(|f| &mut f.value)
+        {
+            roles.extend(r.any_of_roles.drain(..));
+            r.any_of_roles = roles.into_iter().collect();
+            return;
+        }
+        facts.push(Fact {
+            rule: ROLES_LINE_RULE.to_owned(),
+            value: Value::RoleRequirement(RoleRequirement {
+                action,
+                any_of_roles: roles.into_iter().collect(),
+            }),
+            source: Provenance {
+                locale: self.origin.locale.clone(),
+                path: self.origin.path.clone(),
+                line: line.pos.line,
+                segment: line.segments.first().cloned(),
+                section: anchor,
+            },
+        });
+    }
+
+    /// The roles a name stands for: the name whole, else each of its parts
+    /// joined by the locale's separators ("Primary contact or program
+    /// admin"); `None` when any part is unknown.
+    fn resolve_roles(&self, name: &str) -> Option<Vec<String>> {
+        let names = &self.lex.role_names;
+        if let Some(id) = names.resolve(name) {
+            return Some(vec![id.to_owned()]);
+        }
+        let parts = self.split_roles(name);
+        if parts.len() < 2 {
+            return None;
+        }
+        parts
+            .iter()
+            .map(|p| names.resolve(p.trim()).map(str::to_owned))
+            .collect()
+    }
+
+    /// `text` cut at every separator of the locale's `[roles-line]`
+    /// (matched ignoring case), empty parts dropped.
+    fn split_roles<'t>(&self, text: &'t str) -> Vec<&'t str> {
+        let lower = text.to_lowercase();
+        let mut cuts: Vec<(usize, usize)> = Vec::new();
+        // the lower-cased text has the same byte offsets only when lower-
+        // casing kept every length; otherwise split on the text as written
+        let hay = if lower.len() == text.len() {
+            lower.as_str()
+        } else {
+            text
+        };
+        for sep in &self.lex.role_names.separators {
+            cuts.extend(
+                hay.match_indices(sep.as_str())
+                    .map(|(i, m)| (i, i + m.len())),
+            );
+        }
+        cuts.sort_unstable();
+        let mut out = Vec::new();
+        let mut from = 0;
+        for (start, end) in cuts {
+            if start < from {
+                continue;
+            }
+            out.push(&text[from..start]);
+            from = end;
+        }
+        out.push(&text[from..]);
+        out.into_iter()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect()
     }
 
     fn link_limits(&mut self, facts: &mut Vec<Fact>) {
@@ -832,6 +1071,43 @@ fn is_plain(s: &str) -> bool {
         && bytes.first().is_none_or(|&b| b != b' ')
         && bytes.last().is_none_or(|&b| b != b' ')
         && crate::docfx::is_folded(s)
+}
+
+/// The local id of a roles line's requirement: with the article (and the
+/// section, when the article has roles lines in several) it makes the rule
+/// id, `partner-center/activity-logs/roles`.
+pub const ROLES_LINE_RULE: &str = "roles";
+
+/// `text` after `label` (folded: lower case, single spaces) when it starts
+/// with it, ignoring case and matching any run of white space to a space;
+/// the rest keeps its case, for the names it holds.
+fn strip_label<'t>(text: &'t str, label: &str) -> Option<&'t str> {
+    let mut chars = text.char_indices().peekable();
+    for l in label.chars() {
+        if l == ' ' {
+            chars.next_if(|(_, c)| c.is_whitespace())?;
+            while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+        } else {
+            let (_, c) = chars.next()?;
+            if !c.to_lowercase().eq(std::iter::once(l)) {
+                return None;
+            }
+        }
+    }
+    Some(chars.peek().map_or("", |&(i, _)| &text[i..]))
+}
+
+/// What may stand between a roles label and the roles on its line.
+const LABEL_SEPARATORS: &[char] = &[':', '：', '–', '—', '-', '|', '｜'];
+
+/// The article of a file path when the caller gave none: the path without
+/// its extension, and without `content/<locale>/` where it starts so.
+fn article_of(path: &str) -> String {
+    let rest = path
+        .strip_prefix("content/")
+        .and_then(|p| p.split_once('/'))
+        .map_or(path, |(_, rest)| rest);
+    rest.strip_suffix(".md").unwrap_or(rest).to_owned()
 }
 
 /// The codes of numbers extraction cannot take as written.

@@ -27,8 +27,13 @@ struct LexiconFile {
     products: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     programs: BTreeMap<String, Vec<String>>,
+    /// The old place of the role names, now `roles.tsv`: refused with a
+    /// pointer there, so a lexicon never holds a second, stale copy.
     #[serde(default)]
-    roles: BTreeMap<String, Vec<String>>,
+    roles: Option<toml::Value>,
+    /// How a roles line is recognised (`[roles-line]`).
+    #[serde(default, rename = "roles-line")]
+    roles_line: RolesLineFile,
     #[serde(default)]
     actions: BTreeMap<String, Vec<String>>,
     #[serde(default)]
@@ -41,6 +46,104 @@ struct LexiconFile {
     cues: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     patterns: BTreeMap<String, String>,
+}
+
+/// `[roles-line]` as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RolesLineFile {
+    /// What a roles line starts with (`Appropriate roles`).
+    #[serde(default)]
+    labels: Vec<String>,
+    /// What joins role names written on one line (`|`, `,`, ` or `).
+    #[serde(default)]
+    separators: Vec<String>,
+}
+
+/// How a locale writes a roles line (`**Appropriate roles**: Admin agent |
+/// Global admin`, or the label alone above a list of roles) and names roles
+/// (`roles.tsv`).
+#[derive(Debug, Clone, Default)]
+pub struct RoleNames {
+    /// The labels, folded (`normalize_name`), longest first: a longer label
+    /// ("Appropriate roles to perform this task") wins over its prefix.
+    pub(crate) labels: Vec<String>,
+    /// What joins several role names in one item or after the label.
+    pub(crate) separators: Vec<String>,
+    /// Folded name → role id.
+    by_name: HashMap<String, String>,
+    /// Role id → its names, as written (the role terms notes are read with).
+    pub(crate) names: BTreeMap<String, Vec<String>>,
+}
+
+impl RoleNames {
+    /// The id of a role name written whole, if `roles.tsv` knows it.
+    pub(crate) fn resolve(&self, name: &str) -> Option<&str> {
+        self.by_name.get(&normalize_name(name)).map(String::as_str)
+    }
+
+    /// Read `roles.tsv` (`NAME<TAB>ID`, `#` comments); `display` names the
+    /// file in diagnostics.
+    pub fn parse_tsv(&mut self, text: &str, display: &str) -> Result<(), Diagnostic> {
+        for (i, line) in text.lines().enumerate() {
+            let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let fields: Vec<&str> = line.split('\t').collect();
+            let [name, id] = fields[..] else {
+                return Err(Diagnostic::error(
+                    "role-table",
+                    format!(
+                        "expected a role name and its id separated by one tab, found {} column(s)",
+                        fields.len()
+                    ),
+                )
+                .at(Location::new(display, n, 1))
+                .with_help("write `Name<TAB>role-id`, one name a line (docs/lexicon.md, Roles)"));
+            };
+            let (name, id) = (name.trim(), id.trim());
+            if name.is_empty() {
+                return Err(Diagnostic::error("role-table", "the role name is empty")
+                    .at(Location::new(display, n, 1))
+                    .with_help(
+                        "write `Name<TAB>role-id`, one name a line (docs/lexicon.md, Roles)",
+                    ));
+            }
+            if !is_id(id) {
+                let col =
+                    u32::try_from(line.find('\t').map_or(0, |t| line[..t].chars().count()) + 2)
+                        .unwrap_or(1);
+                return Err(Diagnostic::error(
+                    "role-table",
+                    format!("`{id}` is not a role id"),
+                )
+                .at(Location::new(display, n, col))
+                .with_help(
+                    "a role id is the official English role name in lower-case words joined by `-`, singular (`global-admin`)",
+                ));
+            }
+            let folded = normalize_name(name);
+            match self.by_name.get(&folded) {
+                Some(other) if other != id => {
+                    return Err(Diagnostic::error(
+                        "role-table",
+                        format!("`{name}` is given two ids, `{other}` and `{id}`"),
+                    )
+                    .at(Location::new(display, n, 1))
+                    .with_help("a name names one role: keep one of the lines"));
+                }
+                Some(_) => continue,
+                None => {}
+            }
+            self.by_name.insert(folded, id.to_owned());
+            self.names
+                .entry(id.to_owned())
+                .or_default()
+                .push(name.to_owned());
+        }
+        Ok(())
+    }
 }
 
 /// Terms of one vocabulary (roles, products …): id → matcher, with the
@@ -229,8 +332,11 @@ pub struct Lexicon {
     pub products: Terms,
     /// Program names (`[programs]`), as `products`.
     pub programs: Terms,
-    /// Role names (`[roles]`): who may do an action.
+    /// Role names (`roles.tsv`): who may do an action, as terms a note's
+    /// sentence is searched for.
     pub roles: Terms,
+    /// Roles lines and role names (`[roles-line]`, `roles.tsv`).
+    pub role_names: RoleNames,
     /// Action names (`[actions]`): what a role may do.
     pub actions: Terms,
     /// Field names of a cancellation request (`[fields]`).
@@ -351,7 +457,41 @@ impl Lexicon {
                 );
             }
         };
-        Self::parse(&text, locale, display).map(Some)
+        let roles_display = display
+            .strip_suffix("lexicon.toml")
+            .map_or_else(|| "roles.tsv".to_owned(), |d| format!("{d}roles.tsv"));
+        let roles = match std::fs::read_to_string(dir.join("roles.tsv")) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(
+                    Diagnostic::error("unreadable", format!("cannot read roles.tsv: {e}"))
+                        .at(Location::file(roles_display)),
+                );
+            }
+        };
+        Self::parse_with_roles(&text, &roles, locale, display, &roles_display).map(Some)
+    }
+
+    /// Compile a lexicon from the text of its `lexicon.toml` and of its
+    /// `roles.tsv`; `display` and `roles_display` name the files.
+    pub fn parse_with_roles(
+        text: &str,
+        roles: &str,
+        locale: &str,
+        display: &str,
+        roles_display: &str,
+    ) -> Result<Self, Diagnostic> {
+        let mut lexicon = Self::parse(text, locale, display)?;
+        let mut names = std::mem::take(&mut lexicon.role_names);
+        names.parse_tsv(roles, roles_display)?;
+        lexicon.roles = Terms::compile(&names.names, None).map_err(|e| {
+            Diagnostic::error("role-table", e)
+                .at(Location::file(roles_display))
+                .with_help("see docs/lexicon.md, Roles")
+        })?;
+        lexicon.role_names = names;
+        Ok(lexicon)
     }
 
     /// Compile a lexicon from the text of its `lexicon.toml`; `display` names
@@ -376,7 +516,6 @@ impl Lexicon {
         for (table, map) in [
             ("products", &file.products),
             ("programs", &file.programs),
-            ("roles", &file.roles),
             ("actions", &file.actions),
             ("fields", &file.fields),
             ("superseded", &file.superseded),
@@ -406,6 +545,40 @@ impl Lexicon {
                 ));
             }
         }
+        if file.roles.is_some() {
+            let line = text
+                .lines()
+                .position(|l| l.trim() == "[roles]")
+                .map_or(1, |i| u32::try_from(i + 1).unwrap_or(u32::MAX));
+            return Err(Diagnostic::error(
+                "lexicon",
+                "role names are no longer read from lexicon.toml's [roles] table",
+            )
+            .at(Location::new(display, line, 1))
+            .with_help(
+                "move each name to roles.tsv beside lexicon.toml as `Name<TAB>role-id`, one name a line (docs/lexicon.md, Roles)",
+            ));
+        }
+        let mut labels: Vec<String> = file
+            .roles_line
+            .labels
+            .iter()
+            .map(|l| normalize_name(l))
+            .filter(|l| !l.is_empty())
+            .collect();
+        labels.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        labels.dedup();
+        let role_names = RoleNames {
+            labels,
+            separators: file
+                .roles_line
+                .separators
+                .iter()
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| s.to_lowercase())
+                .collect(),
+            ..RoleNames::default()
+        };
         let mut screen = Vec::new();
         let mut cues: Vec<Vec<(usize, Regex)>> = vec![Vec::new(); CUES.len()];
         for (name, list) in &file.cues {
@@ -466,7 +639,8 @@ impl Lexicon {
         // and actions only in notes with a cue, fields only in list items.
         let products = Terms::compile(&file.products, Some(&mut screen)).map_err(bad)?;
         let programs = Terms::compile(&file.programs, Some(&mut screen)).map_err(bad)?;
-        let roles = Terms::compile(&file.roles, None).map_err(bad)?;
+        // roles come from roles.tsv (`parse_with_roles`)
+        let roles = Terms::default();
         let actions = Terms::compile(&file.actions, None).map_err(bad)?;
         let fields = Terms::compile(&file.fields, None).map_err(bad)?;
         Ok(Lexicon {
@@ -475,6 +649,7 @@ impl Lexicon {
             products,
             programs,
             roles,
+            role_names,
             actions,
             fields,
             screen: compile_screen(screen),
@@ -1305,5 +1480,109 @@ mod tests {
         assert_eq!(lex.duration_days(all, "in 2024, 60 days"), Ok(Some(60)));
         assert_eq!(lex.duration_days(all, "step 2. 14 days"), Ok(Some(14)));
         assert_eq!(lex.count(all, "two weeks or 50 downloads."), Ok(Some(50)));
+    }
+
+    fn en_lexicon_text() -> String {
+        std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales/en/lexicon.toml"),
+        )
+        .unwrap()
+    }
+
+    /// A malformed roles.tsv line is an error at its line (and, for a bad
+    /// id, at the id's column), with a help line; a good table resolves
+    /// names whole, ignoring case and repeated spaces.
+    #[test]
+    fn roles_tsv_is_read_or_refused_at_the_line() {
+        let lex = en_lexicon_text();
+        let parse =
+            |tsv: &str| Lexicon::parse_with_roles(&lex, tsv, "en", "lexicon.toml", "roles.tsv");
+        let ok =
+            parse("# comment\nGlobal admin\tglobal-admin\n\nUser admin\tuser-management-admin\n")
+                .unwrap();
+        assert_eq!(ok.role_names.resolve("global  ADMIN"), Some("global-admin"));
+        assert_eq!(
+            ok.role_names.resolve("user admin"),
+            Some("user-management-admin")
+        );
+        assert_eq!(ok.role_names.resolve("Global"), None);
+        // the same names are the terms a role note is read with
+        assert_eq!(
+            ok.roles.find_all(Screen::ALL, "You must be a Global admin"),
+            ["global-admin"]
+        );
+        for (tsv, at, what) in [
+            (
+                "Global admin\tglobal-admin\nUser admin\n",
+                "roles.tsv:2:1",
+                "1 column(s)",
+            ),
+            (
+                "Global admin\tglobal-admin\textra\n",
+                "roles.tsv:1:1",
+                "3 column(s)",
+            ),
+            (
+                "# c\nGlobal admin\tGlobal Admin\n",
+                "roles.tsv:2:14",
+                "`Global Admin` is not a role id",
+            ),
+            (
+                "\tglobal-admin\n",
+                "roles.tsv:1:1",
+                "the role name is empty",
+            ),
+            (
+                "Global admin\tglobal-admin\nglobal admin\tadmin-agent\n",
+                "roles.tsv:2:1",
+                "two ids",
+            ),
+        ] {
+            let e = parse(tsv)
+                .err()
+                .unwrap_or_else(|| panic!("{tsv:?} is refused"))
+                .to_string();
+            assert!(e.starts_with(&format!("{at}: error[role-table]")), "{e}");
+            assert!(e.contains(what), "{e}");
+            assert!(e.contains("= help: "), "{e}");
+        }
+    }
+
+    /// The old `[roles]` table is refused where it stands, pointing at
+    /// roles.tsv: role names have one home.
+    #[test]
+    fn a_roles_table_in_the_lexicon_is_refused() {
+        let text = format!(
+            "{}\n[roles]\nadmin-agent = [\"Admin agent\"]\n",
+            en_lexicon_text()
+        );
+        let line = text.lines().position(|l| l == "[roles]").unwrap() + 1;
+        let e = Lexicon::parse(&text, "en", "lexicon.toml")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.starts_with(&format!("lexicon.toml:{line}:1: error[lexicon]")),
+            "{e}"
+        );
+        assert!(e.contains("roles.tsv"), "{e}");
+    }
+
+    /// Every bundled roles.tsv loads, with ids only, and the locales with
+    /// a lexicon and a roles label have one.
+    #[test]
+    fn bundled_role_tables_load() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for locale in ["en", "es-ES", "ja-JP", "zh-TW"] {
+            let data = load_locale_data(root, locale).unwrap();
+            let lex = data.lexicon.unwrap();
+            assert!(!lex.role_names.labels.is_empty(), "{locale}");
+            assert_eq!(
+                lex.role_names.resolve("Admin agent").is_some(),
+                locale != "es-ES",
+                "{locale}"
+            );
+            assert!(lex.role_names.names.keys().all(|id| is_id(id)), "{locale}");
+        }
     }
 }

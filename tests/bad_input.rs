@@ -26,6 +26,8 @@ mod output;
 mod redteam;
 #[path = "bad_input/render.rs"]
 mod render;
+#[path = "bad_input/roles.rs"]
+mod roles;
 #[path = "bad_input/serve.rs"]
 mod serve;
 #[path = "bad_input/validator.rs"]
@@ -131,6 +133,7 @@ fn cases() -> Vec<Case> {
     all.extend(media::cases());
     all.extend(links::cases());
     all.extend(config_html::cases());
+    all.extend(roles::cases());
     all
 }
 

@@ -141,7 +141,7 @@ const QUESTIONS: &[&str] = &[
     r#"{"kind":"link","issued":"2024-01-15T09:30:00Z","now":"2024-01-20T09:30:00Z","downloads":3}"#,
     r#"{"kind":"link","issued":"2024-01-15T09:30:00Z","now":"2024-03-20T09:30:00Z","downloads":3}"#,
     r#"{"kind":"role","action":"download-software","roles":["admin-agent"]}"#,
-    r#"{"kind":"role","action":"download-software","roles":["sales-agent"]}"#,
+    r#"{"kind":"role","action":"download-software","roles":["global-admin"]}"#,
     r#"{"kind":"cancel-request","request":{"tenant":"contoso.onmicrosoft.com"}}"#,
 ];
 
@@ -193,7 +193,7 @@ fn decisions_of_check_and_of_batches_validate() {
                 "--action",
                 "download-software",
                 "--role",
-                "sales-agent",
+                "global-admin",
             ][..],
             "no",
         ),

@@ -40,8 +40,15 @@ fn rules_under_test() -> Rules {
 struct Case {
     name: String,
     question: serde_json::Value,
-    answer: Answer,
+    /// The answer; absent for a question the validator refuses.
+    #[serde(default)]
+    answer: Option<Answer>,
+    #[serde(default)]
     rule: Option<String>,
+    /// The validator refuses the question (`Validator::admit`; `check`
+    /// exits 2, a batch line gets an error line).
+    #[serde(default)]
+    refused: bool,
 }
 
 fn cases() -> Vec<Case> {
@@ -64,10 +71,18 @@ fn every_case_gets_its_answer_and_rule() {
     for case in &cases {
         let question = Question::from_json(&case.question.to_string())
             .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        if case.refused {
+            assert!(
+                validator.admit(&question).is_err(),
+                "{} is refused",
+                case.name
+            );
+            continue;
+        }
         validator.admit(&question).unwrap();
         let decision = validator.check(&question);
         let rule = decision.reasons.first().and_then(|r| r.rule.clone());
-        if decision.answer != case.answer || rule != case.rule {
+        if Some(decision.answer) != case.answer || rule != case.rule {
             failures.push(format!(
                 "{}: got {:?} by {:?}, want {:?} by {:?}",
                 case.name, decision.answer, rule, case.answer, case.rule
@@ -186,13 +201,19 @@ fn the_batch_writer_answers_the_vectors_in_order() {
     let stats = DecisionWriter::new(&validator)
         .run(&mut input.as_bytes(), &mut out)
         .unwrap();
-    assert_eq!(stats.decided as usize, cases.len());
+    let refused = cases.iter().filter(|c| c.refused).count();
+    assert_eq!(stats.decided as usize, cases.len() - refused);
+    assert_eq!(stats.errors as usize, refused);
     let lines: Vec<serde_json::Value> = String::from_utf8(out)
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     for (case, line) in cases.iter().zip(&lines) {
+        if case.refused {
+            assert!(line["error"].is_string(), "{}: {line}", case.name);
+            continue;
+        }
         assert_eq!(
             line["answer"],
             serde_json::to_value(case.answer).unwrap(),

@@ -205,6 +205,16 @@ pub struct Provenance {
 /// percent-encoded, so an id reads back unambiguously: the article is all
 /// before the `#` (or the last `/`), the local id all after the last `/`.
 pub fn rule_id(article: &str, section: Option<&str>, local: &str) -> String {
+    let mut id = action_id(article, section);
+    id.push('/');
+    id.push_str(local);
+    id
+}
+
+/// The action an article's (or section's) roles line is about: the
+/// article's path, with `#` and the section's anchor when the line stands
+/// in a section, encoded as in [`rule_id`] (`partner-center/billing#invoices`).
+pub fn action_id(article: &str, section: Option<&str>) -> String {
     fn push_encoded(id: &mut String, text: &str, slash: bool) {
         for c in text.chars() {
             match c {
@@ -215,14 +225,12 @@ pub fn rule_id(article: &str, section: Option<&str>, local: &str) -> String {
             }
         }
     }
-    let mut id = String::with_capacity(article.len() + local.len() + 2);
+    let mut id = String::with_capacity(article.len() + 16);
     push_encoded(&mut id, article, false);
     if let Some(section) = section {
         id.push('#');
         push_encoded(&mut id, section, true);
     }
-    id.push('/');
-    id.push_str(local);
     id
 }
 
@@ -341,8 +349,10 @@ pub struct MarketList {
 #[serde(deny_unknown_fields)]
 /// The roles that may do an action: any one of them suffices.
 pub struct RoleRequirement {
-    /// The action id, e.g. `download-software`.
-    #[schemars(pattern(crate::schema::ID_PATTERN))]
+    /// The action: a vocabulary id (`download-software`), or an article's
+    /// path and section anchor for the task the article describes
+    /// (`partner-center/activity-logs`; [`action_id`]).
+    #[schemars(pattern(crate::schema::ACTION_PATTERN))]
     pub action: String,
     /// Any one of these roles may do the action (sorted).
     #[schemars(inner(pattern(crate::schema::ID_PATTERN)))]

@@ -176,7 +176,7 @@ impl Question {
             ));
         }
         Ok(Question::Role {
-            action: id(action, "action")?.to_owned(),
+            action: action_id(action)?.to_owned(),
             roles: roles
                 .iter()
                 .map(|r| id(r.as_ref(), "role").map(str::to_owned))
@@ -351,6 +351,50 @@ fn id<'a>(value: &'a str, what: &str) -> Result<&'a str, QuestionError> {
     } else {
         Err(QuestionError::new(format!(
             "{what} {value:?} is not an id (lower-case letters, digits and hyphens, e.g. admin-agent)"
+        )))
+    }
+}
+
+/// An action: a vocabulary id, or an article's path with an optional
+/// section anchor (`partner-center/billing#invoices`), as rules name them
+/// ([`crate::schema::ACTION_PATTERN`]).
+fn action_id(value: &str) -> Result<&str, QuestionError> {
+    let part_ok = |part: &str| {
+        !part.is_empty() && {
+            let b = part.as_bytes();
+            let mut i = 0;
+            let mut ok = true;
+            while i < b.len() {
+                match b[i] {
+                    b'%' => {
+                        ok &= b
+                            .get(i + 1..i + 3)
+                            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+                        i += 3;
+                    }
+                    b'#' | b'/' => ok = false,
+                    c if c < 0x20 || c == 0x7f => ok = false,
+                    _ => i += 1,
+                }
+                if !ok {
+                    break;
+                }
+            }
+            ok
+        }
+    };
+    let (path, section) = match value.split_once('#') {
+        Some((path, section)) => (path, Some(section)),
+        None => (value, None),
+    };
+    let ok = value.len() <= crate::schema::MAX_ACTION_LEN
+        && path.split('/').all(part_ok)
+        && section.is_none_or(part_ok);
+    if ok {
+        Ok(value)
+    } else {
+        Err(QuestionError::new(format!(
+            "action {value:?} is not an action id (an id such as download-software, or an article's path with an optional #section, e.g. partner-center/activity-logs)"
         )))
     }
 }
@@ -570,6 +614,48 @@ mod tests {
         assert!(Market::parse("BRA").is_err());
         assert!(Market::parse("B1").is_err());
         assert!(Market::parse("QQ").is_err());
+    }
+
+    /// An action is a vocabulary id or an article path with an optional
+    /// section anchor, percent-encoded as rule ids are; anything else is
+    /// refused before the rules are asked.
+    #[test]
+    fn actions_are_ids_or_article_paths() {
+        for ok in [
+            "download-software",
+            "partner-center/activity-logs",
+            "partner-center/billing#invoices",
+            "Archive/China-billing",
+            "a%23b/c#x%2Fy",
+            "docs/日本",
+        ] {
+            assert!(Question::role(ok, &["global-admin"]).is_ok(), "{ok}");
+            assert!(schema_accepts_action(ok), "{ok}");
+        }
+        for bad in [
+            "", "a//b", "/a", "a/", "a#b#c", "a#", "#b", "a%zz", "a%2", "a\nb", "a#b/c",
+        ] {
+            assert!(Question::role(bad, &["global-admin"]).is_err(), "{bad:?}");
+            assert!(!schema_accepts_action(bad), "{bad:?}");
+        }
+        let long = "a/".repeat(300) + "b";
+        assert!(Question::role(&long, &["global-admin"]).is_err());
+        // an article path's own `#` is encoded, so the action reads back
+        assert_eq!(
+            crate::action_id("c#/a%b", Some("x/y#z")),
+            "c%23/a%25b#x%2Fy%23z"
+        );
+        assert_eq!(crate::rule_id("c#/a", None, "roles"), "c%23/a/roles");
+    }
+
+    /// The schema's ACTION_PATTERN, checked by a JSON Schema validator:
+    /// the same actions pass the schema and the question.
+    fn schema_accepts_action(s: &str) -> bool {
+        let schema =
+            serde_json::json!({"type": "string", "pattern": crate::schema::ACTION_PATTERN});
+        jsonschema::validator_for(&schema)
+            .unwrap()
+            .is_valid(&serde_json::json!(s))
     }
 
     #[test]

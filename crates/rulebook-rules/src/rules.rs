@@ -390,6 +390,11 @@ impl Rules {
         self.compiled.roles.get(index).map(|r| &**r)
     }
 
+    /// Every role id known (DESIGN.md's vocabulary and the rules'), sorted.
+    pub(crate) fn role_ids(&self) -> impl Iterator<Item = &str> {
+        self.compiled.roles.iter().map(|r| &**r)
+    }
+
     /// Whether a role id is known (DESIGN.md's vocabulary or a rule's).
     pub fn knows_role(&self, role: &str) -> bool {
         self.compiled.role_index(role).is_some()

@@ -43,6 +43,16 @@ pub const ID_PATTERN: &str = "^[a-z0-9]+(?:-[a-z0-9]+)*$";
 /// knows the id is the validator's to say.
 pub const QUESTION_ID_PATTERN: &str = "^[a-z0-9-]+$";
 
+/// An action: an id of the vocabulary (`download-software`), or the task an
+/// article (or one of its sections) describes, named by the article's path
+/// and the section's anchor the way a rule id begins
+/// (`partner-center/activity-logs`, `partner-center/billing#invoices`; see
+/// [`crate::action_id`]).
+pub const ACTION_PATTERN: &str = "^(?:[^#%/\\u0000-\\u001F]|%[0-9A-Fa-f]{2})+(?:/(?:[^#%/\\u0000-\\u001F]|%[0-9A-Fa-f]{2})+)*(?:#(?:[^#%/\\u0000-\\u001F]|%[0-9A-Fa-f]{2})+)?$";
+
+/// The longest action a question may name (an article path and anchor).
+pub const MAX_ACTION_LEN: usize = 512;
+
 /// An article: its path under its locale folder without extension, path
 /// segments joined by `/`, none empty (`partner-center/activity-logs`).
 pub const ARTICLE_PATTERN: &str = "^[^/]+(?:/[^/]+)*$";
@@ -340,7 +350,7 @@ pub(crate) enum QuestionJson {
     /// May any of `roles` do `action`?
     Role {
         /// The action id.
-        #[schemars(pattern(QUESTION_ID_PATTERN), length(max = 64))]
+        #[schemars(pattern(ACTION_PATTERN), length(max = 512))]
         action: String,
         /// The roles held; any one may do it.
         #[schemars(length(min = 1), inner(pattern(QUESTION_ID_PATTERN), length(max = 64)))]

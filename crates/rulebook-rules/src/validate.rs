@@ -169,22 +169,34 @@ impl Validator {
         &self.messages
     }
 
-    /// Refuse a question naming a product or an action that neither
+    /// Refuse a question naming a product, an action or a role that neither
     /// DESIGN.md's vocabulary nor any rule knows: most likely a typo, which
-    /// would otherwise get a confident "yes, nothing restricts it".
+    /// would otherwise get a confident "yes, nothing restricts it" (or a
+    /// "no" that only says the role is unknown).
     pub fn admit(&self, question: &Question) -> Result<(), QuestionError> {
         match question {
             Question::Purchase { product, .. } if !self.rules.knows_product(product) => {
                 Err(QuestionError::new(format!(
-                    "unknown product {product:?}; known: {}",
-                    known(KNOWN_PRODUCTS, self.rules.rule_products())
+                    "unknown product {product:?}; {}",
+                    known(product, KNOWN_PRODUCTS, self.rules.rule_products())
                 )))
             }
             Question::Role { action, .. } if !self.rules.knows_action(action) => {
                 Err(QuestionError::new(format!(
-                    "unknown action {action:?}; known: {}",
-                    known(KNOWN_ACTIONS, self.rules.rule_actions())
+                    "unknown action {action:?}; {}",
+                    known(action, KNOWN_ACTIONS, self.rules.rule_actions())
                 )))
+            }
+            // A role nobody names is a typo or a role of another system:
+            // asked as it is, it would get a plain "no".
+            Question::Role { roles, .. } => {
+                match roles.iter().find(|r| !self.rules.knows_role(r)) {
+                    Some(role) => Err(QuestionError::new(format!(
+                        "unknown role {role:?}; {}",
+                        known(role, &[], self.rules.role_ids())
+                    ))),
+                    None => Ok(()),
+                }
             }
             _ => Ok(()),
         }
@@ -422,11 +434,31 @@ impl Validator {
     }
 }
 
-fn known<'a>(vocabulary: &[&'a str], from_rules: impl Iterator<Item = &'a str>) -> String {
+/// How many known ids an unknown one's error names.
+const CLOSEST: usize = 5;
+
+/// The known ids to offer in place of `asked`: all of them when there are
+/// few, else the closest few (by edit distance, then name). A real tree
+/// gives hundreds of actions, too many to list in one error line.
+fn known<'a>(
+    asked: &str,
+    vocabulary: &[&'a str],
+    from_rules: impl Iterator<Item = &'a str>,
+) -> String {
     let mut all: Vec<&str> = vocabulary.iter().copied().chain(from_rules).collect();
     all.sort_unstable();
     all.dedup();
-    all.join(", ")
+    if all.len() <= 2 * CLOSEST {
+        return format!("known: {}", all.join(", "));
+    }
+    let total = all.len();
+    let mut ranked: Vec<(usize, &str)> = all
+        .into_iter()
+        .map(|id| (strsim::levenshtein(asked, id), id))
+        .collect();
+    ranked.sort_unstable();
+    let closest: Vec<&str> = ranked.iter().take(CLOSEST).map(|(_, id)| *id).collect();
+    format!("the closest of the {total} known: {}", closest.join(", "))
 }
 
 #[cfg(test)]
@@ -440,6 +472,31 @@ mod tests {
 
     fn sample_text() -> String {
         crate::SAMPLE_RULES.to_owned()
+    }
+
+    /// An unknown id's error offers every known id when there are few,
+    /// the closest five when there are many (a real tree's actions).
+    #[test]
+    fn unknown_ids_offer_the_closest_known() {
+        let few = known("get-key", KNOWN_ACTIONS, std::iter::empty());
+        assert_eq!(
+            few,
+            "known: buy-software, cancel-purchase, download-software, get-keys, view-activity-log"
+        );
+        let articles: Vec<String> = (0..40)
+            .map(|i| format!("partner-center/article-{i}"))
+            .chain(["partner-center/activity-logs".to_owned()])
+            .collect();
+        let many = known(
+            "partner-center/activity-log",
+            KNOWN_ACTIONS,
+            articles.iter().map(String::as_str),
+        );
+        assert!(
+            many.starts_with("the closest of the 46 known: partner-center/activity-logs, "),
+            "{many}"
+        );
+        assert_eq!(many.matches(", ").count(), CLOSEST - 1, "{many}");
     }
 
     #[test]
