@@ -381,6 +381,14 @@ impl<'a> Context<'a> {
                 date: document.frontmatter.effective_date(),
                 nav_title: crate::site::chapter::nav_title(&document, &article.slug),
                 anchors: crate::site::links::page_anchors(&document, &text),
+                refs: crate::site::chapter::page_refs(
+                    &document,
+                    &text,
+                    &self.project.root.join("content"),
+                    self.roots.get(locale).map_or(&[], Vec::as_slice),
+                    &article.slug,
+                    source_locale,
+                ),
                 extraction,
             },
             sha256,
@@ -477,6 +485,8 @@ struct Assembly {
     nav_titles: HashMap<String, String>,
     /// Section anchors of each article, by path (for the site's links).
     anchors: HashMap<String, Vec<String>>,
+    /// What each article's page links to and shows, by path.
+    refs: HashMap<String, crate::site::chapter::PageRefs>,
     diagnostics: Diagnostics,
     /// Articles for the next build's cache (those without diagnostics).
     keep: Vec<(cache::ArticleMeta, cache::Facts)>,
@@ -609,6 +619,7 @@ fn assemble(
     let mut sources = Vec::with_capacity(jobs.len());
     let mut nav_titles = HashMap::with_capacity(jobs.len());
     let mut anchors = HashMap::with_capacity(jobs.len());
+    let mut refs = HashMap::with_capacity(jobs.len());
     let mut summary: BTreeMap<String, LocaleSummary> = BTreeMap::new();
     let mut all_hashes = HashMap::with_capacity(jobs.len());
     let mut keep = Vec::with_capacity(jobs.len());
@@ -622,6 +633,7 @@ fn assemble(
         });
         nav_titles.insert(meta.path.clone(), meta.nav_title.clone());
         anchors.insert(meta.path.clone(), meta.anchors.clone());
+        refs.insert(meta.path.clone(), meta.refs.clone());
         all_hashes.insert(meta.path.clone(), meta.sha256.clone());
         // the locale's entry, made once (not a new key string per article)
         let s = match summary.get_mut(&meta.locale) {
@@ -726,11 +738,19 @@ fn assemble(
             }
         }
     }
-    diagnostics.sort();
     if diagnostics.has_errors() {
+        diagnostics.sort();
         return Err(diagnostics);
     }
     drop(phase);
+    // links and media are checked against every locale's pages, anchors
+    // and files: after the analysis, before the data files are written
+    let (site_findings, site_warnings) = {
+        let _phase = crate::timings::phase(|| "  links and media".into());
+        crate::site::checks::page_findings(project, &anchors, &refs)
+    };
+    diagnostics.extend(site_warnings);
+    diagnostics.sort();
     let _phase = crate::timings::phase(|| "  order the parts".into());
     let mut cross = None;
     let spilled = spill.finish().map_err(unwritable)?;
@@ -770,9 +790,11 @@ fn assemble(
                 spilled,
             },
         )
-        .with_old_cross(cross),
+        .with_old_cross(cross)
+        .with_site_findings(site_findings),
         nav_titles,
         anchors,
+        refs,
         diagnostics,
         keep,
         cached,
@@ -861,6 +883,7 @@ impl GroupWork<'_> {
                 date: a.date.map(|d| d.to_string()),
                 nav_title: a.nav_title.clone(),
                 anchors: a.anchors.clone(),
+                refs: a.refs.clone(),
                 segments: a.outline.segments,
                 untranslated: a.outline.untranslated.len(),
                 facts: span,
@@ -1068,7 +1091,15 @@ fn build_project(
         (hashes, stamps)
     };
     if let Some(c) = &cache
-        && c.manifest.build.as_deref() == Some(build_key(&inputs, &hashes).as_str())
+        && c.manifest.build.as_deref()
+            == Some(
+                build_key(
+                    &inputs,
+                    &hashes,
+                    &crate::site::checks::media_key(&project, |p| c.refs(p)),
+                )
+                .as_str(),
+            )
         && out.join("rules.json").is_file()
         && c.output_untouched()
     {
@@ -1108,6 +1139,7 @@ fn build_project(
         assembled,
         nav_titles,
         anchors,
+        refs,
         mut diagnostics,
         keep,
         cached,
@@ -1155,6 +1187,7 @@ fn build_project(
         data: &assembled,
         nav_titles: &nav_titles,
         anchors: &anchors,
+        refs: &refs,
         progress: &progress,
         cache: cache.as_ref(),
         inputs: &inputs,
@@ -1216,7 +1249,11 @@ fn build_project(
         discrepancies,
         sources: assembled.sources.len(),
     };
-    let build_key = build_key(&inputs, &hashes);
+    let build_key = build_key(
+        &inputs,
+        &hashes,
+        &crate::site::checks::media_key(&project, |p| refs.get(p)),
+    );
     let mut manifest = cache::Manifest {
         format: String::new(),
         inputs,
@@ -1383,10 +1420,11 @@ impl DataFiles<'_> {
     }
 }
 
-/// The key of a whole build: its inputs and every article's hash.
-fn build_key(inputs: &str, hashes: &HashMap<String, String>) -> String {
+/// The key of a whole build: its inputs, every article's hash and the
+/// media the pages show ([`crate::site::checks::media_key`]).
+fn build_key(inputs: &str, hashes: &HashMap<String, String>, media: &str) -> String {
     let mut key = cache::Key::new("build");
-    key.add(inputs.as_bytes());
+    key.add(inputs.as_bytes()).add(media.as_bytes());
     for (path, sha256) in hashes.iter().collect::<BTreeMap<_, _>>() {
         key.add(path.as_bytes()).add(sha256.as_bytes());
     }

@@ -291,6 +291,7 @@ impl<'a> Reader<'a> {
 
     fn provenance(&self, line: u32, segment: Option<&str>, section: usize) -> Provenance {
         Provenance {
+            column: None,
             locale: self.origin.locale.clone(),
             path: self.origin.path.clone(),
             line,

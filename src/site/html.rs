@@ -337,6 +337,61 @@ fn pieces<'a>(
     )
 }
 
+/// The links of a chapter that the page resolves (`pieces` with links):
+/// (destination as written, article line, column), where its
+/// `broken-link` warning would be. The same walk as `pieces`: not in an
+/// image, not in the source twin of a bilingual segment; links with a
+/// scheme or `//` are left out (they always stay as written).
+pub fn link_refs(markdown: &str, line_map: &[u32]) -> Vec<(String, u32, u32)> {
+    let lines = LineIndex::new(markdown);
+    let mut out = Vec::new();
+    let mut spans: Vec<Span> = Vec::new();
+    let mut skipping = 0usize;
+    let mut image = 0usize;
+    for (event, range) in
+        Parser::new_ext(markdown, crate::docfx::markdown_options()).into_offset_iter()
+    {
+        if let Event::InlineHtml(tag) = &event {
+            match classify(tag) {
+                HtmlPiece::Comment => continue,
+                HtmlPiece::Open(span) => {
+                    if matches!(span, Span::Lookup) {
+                        skipping += 1;
+                    }
+                    spans.push(span);
+                    continue;
+                }
+                HtmlPiece::Close => {
+                    if let Some(Span::Lookup) = spans.pop() {
+                        skipping = skipping.saturating_sub(1);
+                    }
+                    continue;
+                }
+                HtmlPiece::Other => {}
+            }
+        }
+        if skipping > 0 {
+            continue;
+        }
+        match event {
+            Event::Start(Tag::Link { dest_url, .. })
+                if image == 0 && !super::links::always_kept(&dest_url) =>
+            {
+                let (line, col) = lines.line_col(markdown, range.start);
+                let article_line = line_map
+                    .get((line as usize).saturating_sub(1))
+                    .copied()
+                    .unwrap_or(0);
+                out.push((dest_url.into_string(), article_line.max(1), col));
+            }
+            Event::Start(Tag::Image { .. }) => image += 1,
+            Event::End(TagEnd::Image) => image = image.saturating_sub(1),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Links that lead nowhere, as `broken-link` warnings at the article's
 /// lines.
 fn link_diagnostics(
