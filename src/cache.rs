@@ -107,6 +107,10 @@ pub struct ArticleMeta {
     /// What its page links to and shows.
     #[serde(default)]
     pub refs: crate::site::chapter::PageRefs,
+    /// Its analysis' warnings (an article with an error is not cached):
+    /// said again every build it is not analyzed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::diag::Diagnostic>,
     /// How many bilingual segments it has, for the report's summary.
     pub segments: usize,
     /// How many of them are left untranslated, for the report's summary.

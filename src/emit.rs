@@ -582,7 +582,9 @@ fn assemble(
             let (_, article) = jobs[i];
             let (c, sha256) = cache.zip(hashes.get(&article.path))?;
             let meta = c.article(&article.path, sha256)?;
-            Some((i, (c.facts(meta)?, sha256.clone(), Vec::new(), meta.stamp)))
+            // its warnings are said again, as its analysis would
+            let found = meta.warnings.clone();
+            Some((i, (c.facts(meta)?, sha256.clone(), found, meta.stamp)))
         })
         .collect();
     // Locale data only for the locales of the articles to analyze, when
@@ -624,6 +626,8 @@ fn assemble(
     let mut all_hashes = HashMap::with_capacity(jobs.len());
     let mut keep = Vec::with_capacity(jobs.len());
     let mut cached = 0;
+    // the cached warnings of the unchanged groups' articles
+    let mut kept_warnings: Vec<Diagnostic> = Vec::new();
     let mut add = |meta: &cache::ArticleMeta| {
         sources.push(SourceFile {
             locale: meta.locale.clone(),
@@ -674,6 +678,7 @@ fn assemble(
                     })
                     .collect();
                 for meta in metas {
+                    kept_warnings.extend(meta.warnings.iter().cloned());
                     add(&meta);
                     cached += 1;
                     keep.push((meta, cache::Facts::Old));
@@ -692,6 +697,7 @@ fn assemble(
     let phase = crate::timings::phase(|| "  the changed groups".into());
     let failed = std::sync::atomic::AtomicBool::new(false);
     let mut diagnostics = Diagnostics::default();
+    diagnostics.extend(kept_warnings);
     let locales: Vec<String> = project.locales.iter().map(|l| l.id.clone()).collect();
     let work = GroupWork {
         jobs: &jobs,
@@ -865,9 +871,14 @@ impl GroupWork<'_> {
                     continue;
                 }
             };
-            let clean = found.is_empty() && a.extraction.diagnostics.is_empty();
-            diagnostics.extend(found);
-            diagnostics.extend(a.extraction.diagnostics.iter().cloned());
+            // an article with warnings is cached with them (and they are
+            // said every build); one with an error fails the build
+            let mut warnings = found;
+            if !from_cache {
+                warnings.extend(a.extraction.diagnostics.iter().cloned());
+            }
+            let clean = !warnings.iter().any(Diagnostic::is_error);
+            diagnostics.extend(warnings.iter().cloned());
             // an analysis read back keeps its place in the old facts file
             let (span, facts_sum) = self
                 .cache
@@ -884,6 +895,7 @@ impl GroupWork<'_> {
                 nav_title: a.nav_title.clone(),
                 anchors: a.anchors.clone(),
                 refs: a.refs.clone(),
+                warnings,
                 segments: a.outline.segments,
                 untranslated: a.outline.untranslated.len(),
                 facts: span,

@@ -90,8 +90,8 @@ pub struct Extraction {
     pub terms: Vec<TermUse>,
     /// Bilingual files: facts whose target reading differs from the source.
     pub target_disagreements: Vec<(Fact, Fact)>,
-    /// Not cached: an article with diagnostics is analyzed anew each build,
-    /// so they are always reported.
+    /// Not in the cached analysis: the article's cache entry keeps its
+    /// warnings (`cache::ArticleMeta::warnings`), said every build.
     #[serde(skip)]
     pub diagnostics: Vec<Diagnostic>,
 }

@@ -570,6 +570,14 @@ fn fresh_build(project: &Path) -> PathBuf {
 #[test]
 fn a_one_article_edit_renders_its_page_alone_and_equals_a_fresh_build() {
     let project = tree_project();
+    // an article with an analysis warning (a repeated heading) is cached
+    // with it, not analyzed anew every build
+    let warned_article = "content/ja-JP/partner-center/agreements.md";
+    let twice = add_line(
+        project.path(),
+        warned_article,
+        "## 重複\n\n本文。\n\n## 重複\n\n本文。",
+    );
     let (rendered, reused) = pages(&build_said(project.path()));
     assert_eq!(reused, 0);
     let out = project.path().join("book");
@@ -597,6 +605,14 @@ fn a_one_article_edit_renders_its_page_alone_and_equals_a_fresh_build() {
     let said = build_said(project.path());
     let (again, kept) = pages(&said);
     assert_eq!((again, kept), (1, rendered - 1), "{said}");
+    assert!(said.contains("analyzed 1 articles, "), "{said}");
+    assert!(
+        said.contains(&format!(
+            "{warned_article}:{}:1: warning[duplicate-anchor]",
+            twice - 2
+        )),
+        "{said}"
+    );
     let after = stamps(&out);
     let changed: Vec<&PathBuf> = before
         .iter()
