@@ -30,6 +30,7 @@ pub fn page_findings(
     anchors: &HashMap<String, Vec<String>>,
     refs: &HashMap<String, PageRefs>,
 ) -> (Vec<Discrepancy>, Vec<Diagnostic>) {
+    use rayon::prelude::*;
     let source_locale = project.config.rulebook.source_locale.as_str();
     let mut found: Vec<(Discrepancy, Diagnostic)> = Vec::new();
     for locale in &project.locales {
@@ -43,46 +44,54 @@ pub fn page_findings(
             Some(project.config.rulebook.docs_base_url.as_str()),
         );
         let id: Arc<str> = locale.id.as_str().into();
-        for article in &locale.articles {
-            let Some(page) = refs.get(&article.path) else {
-                continue;
-            };
-            let path: Arc<str> = article.path.as_str().into();
-            for (dest, what, help, line, col) in index.broken(&page.links, &article.slug) {
-                found.push(finding(
-                    "broken-link",
-                    &id,
-                    &path,
-                    (line, col),
-                    (what, help),
-                    serde_json::json!({ "href": dest }),
-                ));
-            }
-            for m in &page.media {
-                let roots = MediaRoots {
-                    project: &project.root,
-                    article: &m.file,
-                    source_locale: (!m.include).then_some(source_locale),
-                    roots: if m.include { &[] } else { &locale.roots },
-                    uses: None,
+        // one `stat` or more per image: on all cores, collected in order
+        let per_article: Vec<Vec<(Discrepancy, Diagnostic)>> = locale
+            .articles
+            .par_iter()
+            .map(|article| {
+                let mut found = Vec::new();
+                let Some(page) = refs.get(&article.path) else {
+                    return found;
                 };
-                if let Err(why) = blocks::probe(&m.source, &roots) {
-                    let file: Arc<str> = if m.file == article.path {
-                        path.clone()
-                    } else {
-                        m.file.as_str().into()
-                    };
+                let path: Arc<str> = article.path.as_str().into();
+                for (dest, what, help, line, col) in index.broken(&page.links, &article.slug) {
                     found.push(finding(
-                        "missing-media",
+                        "broken-link",
                         &id,
-                        &file,
-                        (m.line, m.col),
-                        blocks::missing_media_words(&m.source, why),
-                        serde_json::json!({ "source": m.source }),
+                        &path,
+                        (line, col),
+                        (what, help),
+                        serde_json::json!({ "href": dest }),
                     ));
                 }
-            }
-        }
+                for m in &page.media {
+                    let roots = MediaRoots {
+                        project: &project.root,
+                        article: &m.file,
+                        source_locale: (!m.include).then_some(source_locale),
+                        roots: if m.include { &[] } else { &locale.roots },
+                        uses: None,
+                    };
+                    if let Err(why) = blocks::probe(&m.source, &roots) {
+                        let file: Arc<str> = if m.file == article.path {
+                            path.clone()
+                        } else {
+                            m.file.as_str().into()
+                        };
+                        found.push(finding(
+                            "missing-media",
+                            &id,
+                            &file,
+                            (m.line, m.col),
+                            blocks::missing_media_words(&m.source, why),
+                            serde_json::json!({ "source": m.source }),
+                        ));
+                    }
+                }
+                found
+            })
+            .collect();
+        found.extend(per_article.into_iter().flatten());
     }
     found.sort_by(|a, b| {
         let key = |d: &Discrepancy| {
@@ -139,36 +148,53 @@ fn finding(
 /// place, size and modification time) or not. Part of the key of the
 /// whole build, so that a media file added, changed or removed is never
 /// "up to date" (a page's own key takes the bytes).
-pub fn media_key<'a>(project: &Project, refs: impl Fn(&str) -> Option<&'a PageRefs>) -> String {
+pub fn media_key<'a>(
+    project: &Project,
+    refs: impl Fn(&str) -> Option<&'a PageRefs> + Sync,
+) -> String {
+    use rayon::prelude::*;
     let source_locale = project.config.rulebook.source_locale.as_str();
     let mut key = crate::cache::Key::new("media");
     for locale in &project.locales {
-        for article in &locale.articles {
-            let Some(page) = refs(&article.path) else {
-                continue;
-            };
-            for m in page.media.iter().filter(|m| !m.include) {
-                let roots = MediaRoots {
-                    project: &project.root,
-                    article: &m.file,
-                    source_locale: Some(source_locale),
-                    roots: &locale.roots,
-                    uses: None,
+        // a `stat` or more per image: on all cores, fed in order
+        let parts: Vec<Vec<u8>> = locale
+            .articles
+            .par_iter()
+            .map(|article| {
+                let mut part = Vec::new();
+                let Some(page) = refs(&article.path) else {
+                    return part;
                 };
-                key.add(m.file.as_bytes()).add(m.source.as_bytes());
-                match blocks::probe(&m.source, &roots) {
-                    Ok((rel, file)) => {
-                        let stamp =
-                            crate::cache::Stamp::of(&file).unwrap_or(crate::cache::Stamp(0, 0));
-                        key.add(rel.as_bytes())
-                            .add(&stamp.0.to_le_bytes())
-                            .add(&stamp.1.to_le_bytes());
+                for m in page.media.iter().filter(|m| !m.include) {
+                    let roots = MediaRoots {
+                        project: &project.root,
+                        article: &m.file,
+                        source_locale: Some(source_locale),
+                        roots: &locale.roots,
+                        uses: None,
+                    };
+                    for text in [&m.file, &m.source] {
+                        part.extend_from_slice(&(text.len() as u64).to_le_bytes());
+                        part.extend_from_slice(text.as_bytes());
                     }
-                    Err(_) => {
-                        key.add(&[0]);
+                    match blocks::probe(&m.source, &roots) {
+                        Ok((rel, file)) => {
+                            let stamp =
+                                crate::cache::Stamp::of(&file).unwrap_or(crate::cache::Stamp(0, 0));
+                            part.push(1);
+                            part.extend_from_slice(&(rel.len() as u64).to_le_bytes());
+                            part.extend_from_slice(rel.as_bytes());
+                            part.extend_from_slice(&stamp.0.to_le_bytes());
+                            part.extend_from_slice(&stamp.1.to_le_bytes());
+                        }
+                        Err(_) => part.push(0),
                     }
                 }
-            }
+                part
+            })
+            .collect();
+        for part in parts {
+            key.add(&part);
         }
     }
     key.finish()
