@@ -743,6 +743,47 @@ mod tests {
     }
 
     #[test]
+    fn the_links_the_analysis_records_are_the_links_the_page_resolves() {
+        // what `checks` reports from `link_refs` is what rendering finds:
+        // links in images, in source twins, in code, with schemes, nested
+        // in raw spans, after multi-byte text, on mapped lines
+        let none: Vec<String> = Vec::new();
+        let anchors = vec!["here".to_owned()];
+        let index = super::super::links::LinkIndex::new(
+            [("a", anchors.as_slice()), ("b", none.as_slice())],
+            None,
+        );
+        let md = "見 [x](gone.md) [y](b.md#nope) [z](#here) [w](#missing)\n\n[![img](gone2.md)](gone3.md) `[c](gone4.md)`\n\n<span data-ttu-id=\"1\">[t](gone5.md)</span><span class=\"sxs-lookup\"><span data-stu-id=\"1\">[s](gone6.md)</span></span>\n\n[u](https://x.test/a.md) [v](/absolute/page) [r][ref]\n\n```\n[f](gone7.md)\n```\n\n[ref]: gone8.md\n";
+        let lines: Vec<u32> = (40..60).collect();
+        let page = PageLinks {
+            index: &index,
+            slug: "a",
+            headings: Default::default(),
+        };
+        let (_, rendered) = render_page(md, &lines, &En, "p.md", Some(&page));
+        let mut said: Vec<String> = rendered
+            .iter()
+            .filter(|d| d.code == "broken-link")
+            .map(|d| {
+                format!(
+                    "{}:{} {}",
+                    d.location.as_ref().unwrap().line,
+                    d.location.as_ref().unwrap().col,
+                    d.message
+                )
+            })
+            .collect();
+        let mut recorded: Vec<String> = index
+            .broken(&link_refs(md, &lines), "a")
+            .map(|(_, what, _, line, col)| format!("{line}:{col} {what}"))
+            .collect();
+        said.sort();
+        recorded.sort();
+        assert!(said.len() >= 6, "{said:?}");
+        assert_eq!(recorded, said);
+    }
+
+    #[test]
     fn alerts_anchors_and_sanitizing() {
         let md = "para\n\n> [!NOTE]\n> inside\n\n<script>alert(1)</script>\n\n<img src=x onerror=\"alert(1)\"> [x](javascript:alert(1))\n\n<!--two\nlines-->\n";
         let html = render(md, &[10, 11, 12, 13, 14, 15, 16, 17, 18], &En);
