@@ -159,6 +159,7 @@ fn work(
                     date: doc.frontmatter.effective_date(),
                     nav_title: rulebook::site::chapter::nav_title(&doc, &file.slug),
                     anchors: rulebook::site::links::page_anchors(&doc, text),
+                    refs: Default::default(),
                     extraction,
                     outline,
                 });

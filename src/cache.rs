@@ -34,7 +34,7 @@ pub(crate) const MANIFEST: &str = "manifest.json";
 
 /// Bumped with any change to what is cached or how keys are made; the
 /// crate version is part of it, so a new rulebook never trusts an old cache.
-const FORMAT: &str = concat!("rulebook-cache/7 ", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("rulebook-cache/8 ", env!("CARGO_PKG_VERSION"));
 
 /// What a finished build leaves for the next one (`manifest.json`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -104,6 +104,13 @@ pub struct ArticleMeta {
     /// The anchors of its sections (what links to its page may name).
     #[serde(default)]
     pub anchors: Vec<String>,
+    /// What its page links to and shows.
+    #[serde(default)]
+    pub refs: crate::site::chapter::PageRefs,
+    /// Its analysis' warnings (an article with an error is not cached):
+    /// said again every build it is not analyzed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::diag::Diagnostic>,
     /// How many bilingual segments it has, for the report's summary.
     pub segments: usize,
     /// How many of them are left untranslated, for the report's summary.
@@ -319,6 +326,12 @@ impl Cache {
     pub(crate) fn known_hash(&self, path: &str, stamp: Stamp) -> Option<String> {
         let a = self.articles.get(path)?;
         (a.stamp == Some(stamp)).then(|| a.sha256.clone())
+    }
+
+    /// What the page of the article at `path` linked to and showed when
+    /// it was last analyzed.
+    pub fn refs(&self, path: &str) -> Option<&crate::site::chapter::PageRefs> {
+        self.articles.get(path).map(|a| &a.refs)
     }
 
     /// What is known of `path` if its text still hashes to `sha256`.

@@ -820,6 +820,12 @@ pub struct Assembled {
     /// The previous build's cross-article findings (reused while the
     /// claims they were made from are the same).
     old_cross: Option<CrossIndex>,
+    /// The site's findings (`broken-link`, `missing-media`), made every
+    /// build from what the analysis recorded (`site::checks`): after the
+    /// cross-article ones in report.json.
+    site: Part<Vec<Discrepancy>>,
+    /// How many of them each locale has.
+    site_counts: BTreeMap<String, usize>,
 }
 
 /// A build's `cross-article-conflict` findings: the key of every rule's
@@ -866,7 +872,25 @@ impl Assembled {
             locales: std::sync::OnceLock::new(),
             cross: std::sync::OnceLock::new(),
             old_cross: None,
+            site: Part::Fresh(Vec::new()),
+            site_counts: BTreeMap::new(),
         }
+    }
+
+    /// The site's findings ([`crate::site::checks::page_findings`]), each
+    /// a warning of its locale.
+    pub(crate) fn with_site_findings(mut self, found: Vec<Discrepancy>) -> Assembled {
+        let mut counts = BTreeMap::new();
+        for d in &found {
+            *counts.entry(d.locale.to_string()).or_insert(0) += 1;
+        }
+        self.site_counts = counts;
+        self.site = Part::Fresh(found);
+        self
+    }
+
+    fn site_count(&self) -> usize {
+        self.site_counts.values().sum()
     }
 
     /// The previous build's cross-article findings, to copy while the
@@ -1093,7 +1117,7 @@ impl Assembled {
             counts.2 += g.runs.iter().map(|r| r.2).sum::<usize>()
                 + g.tails.iter().map(|t| t.1).sum::<usize>();
         }
-        counts.2 += self.cross().n;
+        counts.2 += self.cross().n + self.site_count();
         counts
     }
 
@@ -1116,6 +1140,9 @@ impl Assembled {
                 .entry(self.canonical_locale.clone())
                 .or_default()
                 .warnings += n;
+        }
+        for (locale, n) in &self.site_counts {
+            summary.entry(locale.clone()).or_default().warnings += n;
         }
         summary
     }
@@ -1256,6 +1283,7 @@ impl Assembled {
         }
         let cross = self.cross();
         let span = array.run(w, &cross.part, stores)?;
+        array.run(w, &self.site, stores)?;
         array.end(w, stores, true)?;
         w.write_all(b"}\n")?;
         Ok(CrossIndex {
@@ -1317,6 +1345,7 @@ impl Assembled {
             }
         }
         all.extend(stores.list(&self.cross().part)?);
+        all.extend(stores.list(&self.site)?);
         Ok(all)
     }
 
@@ -1332,6 +1361,7 @@ impl Assembled {
             } else {
                 0
             }
+            + self.site_counts.get(locale).copied().unwrap_or(0)
     }
 
     /// The findings of one locale at `range` of their report order, read
@@ -1381,6 +1411,19 @@ impl Assembled {
                     }
                     at += 1;
                 }
+            } else {
+                at += cross.n;
+            }
+        }
+        if let Part::Fresh(site) = &self.site {
+            for d in site.iter().filter(|d| *d.locale == *locale) {
+                if at >= range.end {
+                    break;
+                }
+                if range.contains(&at) {
+                    f(d.clone());
+                }
+                at += 1;
             }
         }
         Ok(())
@@ -1502,6 +1545,7 @@ mod tests {
             section: None,
             value,
             source: crate::rules::Provenance {
+                column: None,
                 locale: "en".into(),
                 path: format!("content/en/{article}.md").into(),
                 line: 7,

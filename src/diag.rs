@@ -10,7 +10,9 @@ use std::fmt;
 use serde::Serialize;
 
 /// How bad a diagnostic is. Errors make a command exit non-zero; warnings do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Reported; the command still succeeds.
@@ -29,7 +31,7 @@ impl fmt::Display for Severity {
 }
 
 /// A place in a file: 1-based line and column (column counted in characters).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 pub struct Location {
     /// The file as the user names it: relative to the project root,
     /// `/`-separated.
@@ -114,6 +116,53 @@ pub struct Diagnostic {
     /// How to fix it, printed as `  = help: …` under the message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+}
+
+/// A diagnostic as the build cache keeps it (an article's warnings are
+/// said again, every build, from its cached analysis).
+#[derive(serde::Deserialize)]
+struct Stored {
+    severity: Severity,
+    code: String,
+    message: String,
+    #[serde(default)]
+    location: Option<Location>,
+    #[serde(default)]
+    help: Option<String>,
+}
+
+/// Codes read back from the cache, each made `'static` once: they are a
+/// few dozen fixed words, so a cache naming more is refused (and its
+/// articles analyzed anew) rather than growing this.
+static CODES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+const MAX_CODES: usize = 256;
+
+fn intern(code: String) -> Option<&'static str> {
+    let mut codes = CODES.lock().ok()?;
+    if let Some(known) = codes.iter().find(|c| **c == code) {
+        return Some(known);
+    }
+    if codes.len() >= MAX_CODES {
+        return None;
+    }
+    let code: &'static str = Box::leak(code.into_boxed_str());
+    codes.push(code);
+    Some(code)
+}
+
+impl<'de> serde::Deserialize<'de> for Diagnostic {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = Stored::deserialize(d)?;
+        let code =
+            intern(s.code).ok_or_else(|| serde::de::Error::custom("too many diagnostic codes"))?;
+        Ok(Diagnostic {
+            severity: s.severity,
+            code,
+            message: s.message,
+            location: s.location,
+            help: s.help,
+        })
+    }
 }
 
 impl Diagnostic {

@@ -385,6 +385,14 @@ impl<'a> Context<'a> {
                 date: document.frontmatter.effective_date(),
                 nav_title: crate::site::chapter::nav_title(&document, &article.slug),
                 anchors: crate::site::links::page_anchors(&document, &text),
+                refs: crate::site::chapter::page_refs(
+                    &document,
+                    &text,
+                    &self.project.root.join("content"),
+                    self.roots.get(locale).map_or(&[], Vec::as_slice),
+                    &article.slug,
+                    source_locale,
+                ),
                 extraction,
             },
             sha256,
@@ -481,6 +489,8 @@ struct Assembly {
     nav_titles: HashMap<String, String>,
     /// Section anchors of each article, by path (for the site's links).
     anchors: HashMap<String, Vec<String>>,
+    /// What each article's page links to and shows, by path.
+    refs: HashMap<String, crate::site::chapter::PageRefs>,
     diagnostics: Diagnostics,
     /// Articles for the next build's cache (those without diagnostics).
     keep: Vec<(cache::ArticleMeta, cache::Facts)>,
@@ -576,7 +586,9 @@ fn assemble(
             let (_, article) = jobs[i];
             let (c, sha256) = cache.zip(hashes.get(&article.path))?;
             let meta = c.article(&article.path, sha256)?;
-            Some((i, (c.facts(meta)?, sha256.clone(), Vec::new(), meta.stamp)))
+            // its warnings are said again, as its analysis would
+            let found = meta.warnings.clone();
+            Some((i, (c.facts(meta)?, sha256.clone(), found, meta.stamp)))
         })
         .collect();
     // Locale data only for the locales of the articles to analyze, when
@@ -613,10 +625,13 @@ fn assemble(
     let mut sources = Vec::with_capacity(jobs.len());
     let mut nav_titles = HashMap::with_capacity(jobs.len());
     let mut anchors = HashMap::with_capacity(jobs.len());
+    let mut refs = HashMap::with_capacity(jobs.len());
     let mut summary: BTreeMap<String, LocaleSummary> = BTreeMap::new();
     let mut all_hashes = HashMap::with_capacity(jobs.len());
     let mut keep = Vec::with_capacity(jobs.len());
     let mut cached = 0;
+    // the cached warnings of the unchanged groups' articles
+    let mut kept_warnings: Vec<Diagnostic> = Vec::new();
     let mut add = |meta: &cache::ArticleMeta| {
         sources.push(SourceFile {
             locale: meta.locale.clone(),
@@ -626,6 +641,7 @@ fn assemble(
         });
         nav_titles.insert(meta.path.clone(), meta.nav_title.clone());
         anchors.insert(meta.path.clone(), meta.anchors.clone());
+        refs.insert(meta.path.clone(), meta.refs.clone());
         all_hashes.insert(meta.path.clone(), meta.sha256.clone());
         // the locale's entry, made once (not a new key string per article)
         let s = match summary.get_mut(&meta.locale) {
@@ -666,6 +682,7 @@ fn assemble(
                     })
                     .collect();
                 for meta in metas {
+                    kept_warnings.extend(meta.warnings.iter().cloned());
                     add(&meta);
                     cached += 1;
                     keep.push((meta, cache::Facts::Old));
@@ -684,6 +701,7 @@ fn assemble(
     let phase = crate::timings::phase(|| "  the changed groups".into());
     let failed = std::sync::atomic::AtomicBool::new(false);
     let mut diagnostics = Diagnostics::default();
+    diagnostics.extend(kept_warnings);
     let locales: Vec<String> = project.locales.iter().map(|l| l.id.clone()).collect();
     let work = GroupWork {
         jobs: &jobs,
@@ -730,11 +748,19 @@ fn assemble(
             }
         }
     }
-    diagnostics.sort();
     if diagnostics.has_errors() {
+        diagnostics.sort();
         return Err(diagnostics);
     }
     drop(phase);
+    // links and media are checked against every locale's pages, anchors
+    // and files: after the analysis, before the data files are written
+    let (site_findings, site_warnings) = {
+        let _phase = crate::timings::phase(|| "  links and media".into());
+        crate::site::checks::page_findings(project, &anchors, &refs)
+    };
+    diagnostics.extend(site_warnings);
+    diagnostics.sort();
     let _phase = crate::timings::phase(|| "  order the parts".into());
     let mut cross = None;
     let spilled = spill.finish().map_err(unwritable)?;
@@ -774,9 +800,11 @@ fn assemble(
                 spilled,
             },
         )
-        .with_old_cross(cross),
+        .with_old_cross(cross)
+        .with_site_findings(site_findings),
         nav_titles,
         anchors,
+        refs,
         diagnostics,
         keep,
         cached,
@@ -847,9 +875,14 @@ impl GroupWork<'_> {
                     continue;
                 }
             };
-            let clean = found.is_empty() && a.extraction.diagnostics.is_empty();
-            diagnostics.extend(found);
-            diagnostics.extend(a.extraction.diagnostics.iter().cloned());
+            // an article with warnings is cached with them (and they are
+            // said every build); one with an error fails the build
+            let mut warnings = found;
+            if !from_cache {
+                warnings.extend(a.extraction.diagnostics.iter().cloned());
+            }
+            let clean = !warnings.iter().any(Diagnostic::is_error);
+            diagnostics.extend(warnings.iter().cloned());
             // an analysis read back keeps its place in the old facts file
             let (span, facts_sum) = self
                 .cache
@@ -865,6 +898,8 @@ impl GroupWork<'_> {
                 date: a.date.map(|d| d.to_string()),
                 nav_title: a.nav_title.clone(),
                 anchors: a.anchors.clone(),
+                refs: a.refs.clone(),
+                warnings,
                 segments: a.outline.segments,
                 untranslated: a.outline.untranslated.len(),
                 facts: span,
@@ -1072,7 +1107,15 @@ fn build_project(
         (hashes, stamps)
     };
     if let Some(c) = &cache
-        && c.manifest.build.as_deref() == Some(build_key(&inputs, &hashes).as_str())
+        && c.manifest.build.as_deref()
+            == Some(
+                build_key(
+                    &inputs,
+                    &hashes,
+                    &crate::site::checks::media_key(&project, |p| c.refs(p)),
+                )
+                .as_str(),
+            )
         && out.join("rules.json").is_file()
         && c.output_untouched()
     {
@@ -1112,6 +1155,7 @@ fn build_project(
         assembled,
         nav_titles,
         anchors,
+        refs,
         mut diagnostics,
         keep,
         cached,
@@ -1159,6 +1203,7 @@ fn build_project(
         data: &assembled,
         nav_titles: &nav_titles,
         anchors: &anchors,
+        refs: &refs,
         progress: &progress,
         cache: cache.as_ref(),
         inputs: &inputs,
@@ -1220,7 +1265,11 @@ fn build_project(
         discrepancies,
         sources: assembled.sources.len(),
     };
-    let build_key = build_key(&inputs, &hashes);
+    let build_key = build_key(
+        &inputs,
+        &hashes,
+        &crate::site::checks::media_key(&project, |p| refs.get(p)),
+    );
     let mut manifest = cache::Manifest {
         format: String::new(),
         inputs,
@@ -1387,10 +1436,11 @@ impl DataFiles<'_> {
     }
 }
 
-/// The key of a whole build: its inputs and every article's hash.
-fn build_key(inputs: &str, hashes: &HashMap<String, String>) -> String {
+/// The key of a whole build: its inputs, every article's hash and the
+/// media the pages show ([`crate::site::checks::media_key`]).
+fn build_key(inputs: &str, hashes: &HashMap<String, String>, media: &str) -> String {
     let mut key = cache::Key::new("build");
-    key.add(inputs.as_bytes());
+    key.add(inputs.as_bytes()).add(media.as_bytes());
     for (path, sha256) in hashes.iter().collect::<BTreeMap<_, _>>() {
         key.add(path.as_bytes()).add(sha256.as_bytes());
     }

@@ -95,8 +95,8 @@ pub struct Extraction {
     /// no `missing-fact` is reported for it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unread: bool,
-    /// Not cached: an article with diagnostics is analyzed anew each build,
-    /// so they are always reported.
+    /// Not in the cached analysis: the article's cache entry keeps its
+    /// warnings (`cache::ArticleMeta::warnings`), said every build.
     #[serde(skip)]
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -320,6 +320,7 @@ impl<'a> Reader<'a> {
 
     fn provenance(&self, line: u32, segment: Option<&str>, section: usize) -> Provenance {
         Provenance {
+            column: None,
             locale: self.origin.locale.clone(),
             path: self.origin.path.clone(),
             line,
@@ -721,6 +722,7 @@ impl<'a> Reader<'a> {
                 locale: self.origin.locale.clone(),
                 path: self.origin.path.clone(),
                 line: line.pos.line,
+                column: None,
                 segment: line.segments.first().cloned(),
                 section: anchor,
             },

@@ -36,6 +36,10 @@ pub struct ArticleFacts {
     /// The anchors of its sections, in order (the site checks links to
     /// them before it renders any page).
     pub anchors: Vec<String>,
+    /// What its page links to and shows (the site's findings are made
+    /// from these every build, before the data files are written).
+    #[serde(default)]
+    pub refs: crate::site::chapter::PageRefs,
     /// What the article states.
     pub extraction: Extraction,
     /// What the cross-locale checks compare besides facts.

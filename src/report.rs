@@ -66,6 +66,14 @@ pub(crate) const CODES: &[(&str, &str)] = &[
         "An article only translations have: its facts are read from a translation.",
     ),
     (
+        "broken-link",
+        "A link leads to no page of the locale's site, or to a section its page lacks.",
+    ),
+    (
+        "missing-media",
+        "An image or video the article shows is not in the locale's folder or the source locale's.",
+    ),
+    (
         "cross-article-conflict",
         "Articles state different values for the same kind of rule and subject; `check` answers with the stricter.",
     ),
@@ -281,16 +289,20 @@ fn sarif_level(s: Severity) -> &'static str {
 fn sarif_location(p: &Provenance) -> serde_json::Value {
     let mut physical = json!({"artifactLocation": {"uri": p.path}});
     if p.line > 0 {
-        physical["region"] = json!({"startLine": p.line});
+        physical["region"] = match p.column {
+            Some(col) => json!({"startLine": p.line, "startColumn": col}),
+            None => json!({"startLine": p.line}),
+        };
     }
     json!({"physicalLocation": physical})
 }
 
 fn place(p: Option<&Provenance>) -> String {
     match p {
-        Some(p) if p.line > 0 => match &p.segment {
-            Some(seg) => format!("{}:{} ({seg})", p.path, p.line),
-            None => format!("{}:{}", p.path, p.line),
+        Some(p) if p.line > 0 => match (&p.segment, p.column) {
+            (Some(seg), _) => format!("{}:{} ({seg})", p.path, p.line),
+            (None, Some(col)) => format!("{}:{}:{col}", p.path, p.line),
+            (None, None) => format!("{}:{}", p.path, p.line),
         },
         Some(p) => p.path.to_string(),
         None => "(no file)".to_owned(),

@@ -10,6 +10,7 @@
 
 pub mod blocks;
 pub mod chapter;
+pub mod checks;
 mod fallback;
 pub mod href;
 pub mod html;
@@ -60,6 +61,9 @@ pub struct SiteInput<'a> {
     /// The section anchors of each article, by path: what links between
     /// pages are checked against.
     pub anchors: &'a HashMap<String, Vec<String>>,
+    /// What each article's page links to and shows, by path (the media
+    /// files' bytes are part of its page's key).
+    pub refs: &'a HashMap<String, chapter::PageRefs>,
     /// Advanced by one per article page written.
     pub progress: &'a indicatif::ProgressBar,
     /// The previous build's cache: pages made from the same inputs are
@@ -519,6 +523,7 @@ fn build_locale(
         staging: input.staging,
         inputs: input.inputs,
         hashes: input.hashes,
+        refs: input.refs,
         keys: std::sync::Mutex::new(Vec::new()),
         old_shards,
         data_keys: input.data_keys,
@@ -727,6 +732,8 @@ impl Preprocessor for GeneratedPages {
 }
 
 struct SiteRenderer<'a> {
+    /// What each article's page shows, by path (its media).
+    refs: &'a HashMap<String, chapter::PageRefs>,
     locale: String,
     /// How the articles this locale lacks are shown (the source's text
     /// under a notice).
@@ -869,7 +876,48 @@ impl SiteRenderer<'_> {
 
     /// The key of an article's page: a hash of everything it is made from
     /// (its article, banner and language links, the build's inputs).
-    fn page_key(&self, article: &Article, file: &str, title: &str) -> Option<String> {
+    /// The media an article's page shows, as its key takes them: each
+    /// file's path in the book and bytes (`None`: not found, the page shows
+    /// its alt text). A media file added, changed or removed changes the
+    /// key; a reused page keeps the copies it shows.
+    fn page_media(&self, article: &Article) -> Vec<(String, Option<Vec<u8>>)> {
+        let Some(refs) = self.refs.get(&article.path) else {
+            return Vec::new();
+        };
+        let project = self.content_root.parent().unwrap_or(&self.content_root);
+        let mut media: Vec<(String, Option<Vec<u8>>)> = refs
+            .media
+            .iter()
+            .filter(|m| !m.include)
+            .map(|m| {
+                let roots = blocks::MediaRoots {
+                    project,
+                    article: &m.file,
+                    source_locale: Some(&self.source_locale),
+                    roots: &self.content_roots,
+                    uses: None,
+                };
+                match blocks::probe(&m.source, &roots) {
+                    Ok((rel, file)) => {
+                        let bytes = crate::load::confine::read(&file, &self.content_roots).ok();
+                        (rel, bytes)
+                    }
+                    Err(_) => (m.source.clone(), None),
+                }
+            })
+            .collect();
+        media.sort();
+        media.dedup();
+        media
+    }
+
+    fn page_key(
+        &self,
+        article: &Article,
+        file: &str,
+        title: &str,
+        media: &[(String, Option<Vec<u8>>)],
+    ) -> Option<String> {
         let sha256 = self.hashes.get(&article.path)?;
         let banner = (self.locale != self.source_locale)
             .then(|| self.banners.get(&article.slug))
@@ -891,6 +939,13 @@ impl SiteRenderer<'_> {
             // source's) and the notice it shows
             .add(article.path.as_bytes())
             .add(self.fallback.key_part(article).as_bytes());
+        for (path, bytes) in media {
+            key.add(path.as_bytes());
+            match bytes {
+                Some(b) => key.add(&[1]).add(b),
+                None => key.add(&[0]),
+            };
+        }
         // what the language links are made of (`language_links`): the
         // locales, their names and which of them have this page; fed as
         // they are, not as the links' JSON (made for every reused page of a
@@ -945,8 +1000,9 @@ impl SiteRenderer<'_> {
         let article = (!self.generated.contains_key(path))
             .then(|| self.articles.get(path))
             .flatten();
+        let media = article.map(|a| self.page_media(a)).unwrap_or_default();
         let key = match article {
-            Some(a) => self.page_key(a, &file, &chapter.name),
+            Some(a) => self.page_key(a, &file, &chapter.name, &media),
             None => match self.generated.get(path) {
                 Some(g) => Some(self.generated_key(g)?),
                 None => None,
@@ -962,12 +1018,18 @@ impl SiteRenderer<'_> {
                 key,
             )
         {
-            // kept where it is: the commit leaves it untouched
+            // kept where it is: the commit leaves it untouched, and the
+            // copies of the media it shows (their bytes are in its key)
             self.staging.keep(
                 old.strip_prefix(self.staging.live())
                     .unwrap_or(&old)
                     .to_path_buf(),
             );
+            for (path, bytes) in &media {
+                if bytes.is_some() {
+                    self.staging.keep(self.rel(path));
+                }
+            }
             if article.is_some() {
                 self.progress.inc(1);
             }
@@ -1039,9 +1101,11 @@ impl SiteRenderer<'_> {
             );
             found.extend(checked);
             let html = self.borrowed(article, html, &mut found);
-            // a page with media is made anew each build too: its copies are
-            // written with it
-            let clean = found.is_empty() && source.media.is_empty();
+            // links and media were checked before the data files were
+            // written (`checks`), with every page's anchors: said from
+            // there every build, whether this page is made or reused
+            found.retain(|d| !matches!(d.code, "broken-link" | "missing-media"));
+            let clean = found.is_empty();
             if !clean && let Ok(mut all) = self.diagnostics.lock() {
                 all.extend(found);
             }

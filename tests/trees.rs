@@ -327,3 +327,307 @@ fn an_edit_in_a_nested_folder_rebuilds_to_what_a_fresh_build_writes() {
     assert!(fresh.status.success());
     assert_eq!(snapshot(&again), snapshot(&fresh_root.path().join("book")));
 }
+
+/// Build `root` as a user does (no `-q`): the exit, and what it says.
+fn build_said(root: &Path) -> String {
+    let result = std::process::Command::new(env!("CARGO_BIN_EXE_rulebook"))
+        .arg("--root")
+        .arg(root)
+        .arg("build")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&result.stderr).into_owned();
+    assert!(result.status.success(), "{said}");
+    said
+}
+
+/// (pages rendered, pages reused) from the build's count line.
+fn pages(said: &str) -> (usize, usize) {
+    let line = said
+        .lines()
+        .find(|l| l.starts_with("wrote "))
+        .unwrap_or_else(|| panic!("{said}"));
+    let number = |before: &str| -> usize {
+        let at = line.find(before).unwrap_or_else(|| panic!("{line}"));
+        line[..at]
+            .trim_end()
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    (number(" pages,"), number(" reused)"))
+}
+
+fn report(out: &Path) -> Vec<serde_json::Value> {
+    let report: serde_json::Value = serde_json::from_str(&read(out.join("report.json"))).unwrap();
+    report["discrepancies"].as_array().unwrap().clone()
+}
+
+/// The findings of `code` at `path`, as (line, column, locale).
+fn located(all: &[serde_json::Value], code: &str, path: &str) -> Vec<(u64, u64, String)> {
+    all.iter()
+        .filter(|d| d["code"] == code && d["source"]["path"] == path)
+        .map(|d| {
+            (
+                d["source"]["line"].as_u64().unwrap(),
+                d["source"]["column"].as_u64().unwrap(),
+                d["locale"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Add a line to an article of the slice; the line number it is on.
+fn add_line(project: &Path, article: &str, line: &str) -> u64 {
+    let path = project.join(article);
+    let mut text = read(&path);
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push('\n');
+    text.push_str(line);
+    text.push('\n');
+    std::fs::write(&path, &text).unwrap();
+    text.lines().count() as u64
+}
+
+#[test]
+fn broken_links_and_missing_images_are_located_findings_of_report_json_and_diff() {
+    let project = tree_project();
+    let article = "content/zh-TW/partner-center/agreements.md";
+    let link = add_line(
+        project.path(),
+        article,
+        "見 [不存在的頁面](no-such-article.md) 與 [錨點](activity-logs.md#no-such-section)。",
+    );
+    let image = add_line(project.path(), article, "![缺少的圖](media/not-there.png)");
+    let said = build_said(project.path());
+    let out = project.path().join("book");
+    let all = report(&out);
+
+    // located findings of the article's locale, at the link and the image
+    let broken = located(&all, "broken-link", article);
+    assert!(broken.contains(&(link, 3, "zh-TW".into())), "{broken:?}");
+    assert!(broken.contains(&(link, 34, "zh-TW".into())), "{broken:?}");
+    let missing = located(&all, "missing-media", article);
+    assert_eq!(missing, [(image, 1, "zh-TW".into())]);
+    // the slice copies no media folder: every image of the tree is missing,
+    // in both locales; links to articles the slice lacks are broken
+    for locale in ["zh-TW", "ja-JP"] {
+        assert!(
+            all.iter()
+                .any(|d| d["code"] == "missing-media" && d["locale"] == locale),
+            "{locale}"
+        );
+    }
+    // each is said as a warning at the same place too, and counted
+    assert!(
+        said.contains(&format!(
+            "{article}:{link}:3: warning[broken-link]: `no-such-article.md` names no article"
+        )),
+        "{said}"
+    );
+    assert!(said.contains(&format!("{article}:{image}:1: warning[missing-media]")));
+    let warned = said.matches(": warning[broken-link]: ").count();
+    assert!(said.contains(&format!(
+        "\n{warned} broken links (warning[broken-link] above)"
+    )));
+    assert_eq!(
+        warned,
+        all.iter().filter(|d| d["code"] == "broken-link").count()
+    );
+    let counted = format!(" {} discrepancies from ", all.len());
+    assert!(said.contains(&counted), "{said}");
+    // the summary counts them as warnings of their locale
+    let file: serde_json::Value = serde_json::from_str(&read(out.join("report.json"))).unwrap();
+    for locale in ["zh-TW", "ja-JP"] {
+        let n = all
+            .iter()
+            .filter(|d| d["locale"] == locale && d["severity"] == "warning")
+            .count() as u64;
+        assert_eq!(file["summary"][locale]["warnings"], n, "{locale}");
+    }
+
+    // `diff` reports what report.json holds: JSON, text and SARIF
+    let diff = |args: &[&str]| {
+        let mut all = vec!["--root", project.path().to_str().unwrap(), "diff"];
+        all.extend_from_slice(args);
+        let o = rulebook_in(project.path(), &all);
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let json: serde_json::Value =
+        serde_json::from_str(&diff(&["--format", "json", "--fail-on", "never"])).unwrap();
+    assert_eq!(json["discrepancies"].as_array().unwrap(), &all);
+    let text = diff(&["--fail-on", "never"]);
+    assert!(text.contains(&format!("{article}:{link}:3")), "{text}");
+    assert!(text.contains("broken-link"), "{text}");
+    assert!(text.contains(&format!("{article}:{image}:1")), "{text}");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&diff(&["--format", "sarif", "--fail-on", "never"])).unwrap();
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "missing-media"
+                && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == article
+        })
+        .unwrap();
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"],
+        serde_json::json!({"startLine": image, "startColumn": 1})
+    );
+}
+
+/// Every page of the output with its inode and modification time.
+fn stamps(out: &Path) -> std::collections::BTreeMap<PathBuf, (u64, std::time::SystemTime)> {
+    use std::os::unix::fs::MetadataExt;
+    files_with_extension(out, "html")
+        .into_iter()
+        .map(|p| {
+            let m = std::fs::metadata(&p).unwrap();
+            (
+                p.strip_prefix(out).unwrap().to_path_buf(),
+                (m.ino(), m.modified().unwrap()),
+            )
+        })
+        .collect()
+}
+
+fn fresh_build(project: &Path) -> PathBuf {
+    let fresh = tempfile::tempdir().unwrap().keep();
+    let result = std::process::Command::new(env!("CARGO_BIN_EXE_rulebook"))
+        .arg("--root")
+        .arg(project)
+        .args(["-q", "build", "--out"])
+        .arg(fresh.join("book"))
+        .output()
+        .unwrap();
+    assert!(result.status.success());
+    fresh.join("book")
+}
+
+#[test]
+fn a_one_article_edit_renders_its_page_alone_and_equals_a_fresh_build() {
+    let project = tree_project();
+    // an article with an analysis warning (a repeated heading) is cached
+    // with it, not analyzed anew every build
+    let warned_article = "content/ja-JP/partner-center/agreements.md";
+    let twice = add_line(
+        project.path(),
+        warned_article,
+        "## 重複\n\n本文。\n\n## 重複\n\n本文。",
+    );
+    let (rendered, reused) = pages(&build_said(project.path()));
+    assert_eq!(reused, 0);
+    let out = project.path().join("book");
+    let before = stamps(&out);
+    let findings = report(&out);
+    // pages with warnings (every page of the slice with an image has a
+    // missing one) are reused like any other
+    let warned: Vec<&str> = findings
+        .iter()
+        .filter(|d| d["code"] == "missing-media" || d["code"] == "broken-link")
+        .filter_map(|d| d["source"]["path"].as_str())
+        .collect();
+    assert!(warned.len() > 10, "{warned:?}");
+
+    // unchanged: nothing rendered
+    let said = build_said(project.path());
+    assert!(
+        said.contains("is up to date") || pages(&said).0 == 0,
+        "{said}"
+    );
+
+    // an edit of one article's text (not its title or anchors)
+    let article = "content/zh-TW/partner-center/activity-logs.md";
+    add_line(project.path(), article, "這是新增的一段文字。");
+    let said = build_said(project.path());
+    let (again, kept) = pages(&said);
+    assert_eq!((again, kept), (1, rendered - 1), "{said}");
+    assert!(said.contains("analyzed 1 articles, "), "{said}");
+    assert!(
+        said.contains(&format!(
+            "{warned_article}:{}:1: warning[duplicate-anchor]",
+            twice - 2
+        )),
+        "{said}"
+    );
+    let after = stamps(&out);
+    let changed: Vec<&PathBuf> = before
+        .iter()
+        .filter(|(p, s)| after.get(*p) != Some(s))
+        .map(|(p, _)| p)
+        .collect();
+    assert_eq!(
+        changed,
+        [Path::new("zh-TW/partner-center/activity-logs.html")]
+    );
+    // the warnings of the reused pages are still in report.json and said
+    assert_eq!(report(&out), findings);
+    assert!(said.contains("warning[missing-media]"), "{said}");
+    // and the output is what a fresh build writes, byte for byte
+    let fresh = fresh_build(project.path());
+    assert_eq!(snapshot(&out), snapshot(&fresh));
+}
+
+#[test]
+fn a_media_file_changed_added_or_removed_renders_its_page_again() {
+    let project = tree_project();
+    let article = "content/zh-TW/partner-center/agreements.md";
+    add_line(project.path(), article, "![圖](media/pic.png)");
+    let media = project
+        .path()
+        .join("content/zh-TW/partner-center/media/pic.png");
+    std::fs::create_dir_all(media.parent().unwrap()).unwrap();
+    std::fs::write(&media, b"\x89PNG first").unwrap();
+    build_said(project.path());
+    let out = project.path().join("book");
+    let copy = out.join("zh-TW/partner-center/media/pic.png");
+    assert_eq!(std::fs::read(&copy).unwrap(), b"\x89PNG first");
+    let missing = |out: &Path| located(&report(out), "missing-media", article);
+    assert!(missing(&out).is_empty());
+
+    // the same bytes: the page is reused and its copy kept
+    let said = build_said(project.path());
+    assert!(
+        said.contains("is up to date") || pages(&said).0 == 0,
+        "{said}"
+    );
+    // new bytes: the page is made again (the ja-JP page of the article
+    // shows no such image)
+    std::fs::write(&media, b"\x89PNG second").unwrap();
+    assert_eq!(pages(&build_said(project.path())).0, 1);
+    assert_eq!(std::fs::read(&copy).unwrap(), b"\x89PNG second");
+    assert_eq!(snapshot(&out), snapshot(&fresh_build(project.path())));
+    // removed: the page shows the alt text, with a finding (which the
+    // status pages list: they are made again too)
+    let before = stamps(&out);
+    std::fs::remove_file(&media).unwrap();
+    build_said(project.path());
+    let after = stamps(&out);
+    let changed: Vec<&PathBuf> = after
+        .iter()
+        .filter(|(p, s)| before.get(*p) != Some(s))
+        .map(|(p, _)| p)
+        .filter(|p| {
+            !p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("status")
+        })
+        .collect();
+    assert_eq!(changed, [Path::new("zh-TW/partner-center/agreements.html")]);
+    assert!(read(out.join("zh-TW/partner-center/agreements.html")).contains("docfx-image-missing"));
+    assert_eq!(missing(&out).len(), 1);
+    assert!(!copy.exists());
+    assert_eq!(snapshot(&out), snapshot(&fresh_build(project.path())));
+    // back again: the finding is gone
+    std::fs::write(&media, b"\x89PNG third").unwrap();
+    assert!(pages(&build_said(project.path())).0 >= 1);
+    assert!(missing(&out).is_empty());
+    assert_eq!(std::fs::read(&copy).unwrap(), b"\x89PNG third");
+    assert_eq!(snapshot(&out), snapshot(&fresh_build(project.path())));
+}

@@ -59,6 +59,7 @@ impl Names {
 
     fn at(&self, line: u32, section: Option<Arc<str>>, segment: Option<String>) -> Provenance {
         Provenance {
+            column: None,
             locale: self.locale.clone(),
             path: self.path.clone(),
             line,
@@ -548,6 +549,7 @@ fn step_counts(
                 canonical.steps.len()
             ),
             source: Some(Provenance {
+                column: None,
                 locale: ours_locale,
                 path: ours.path.as_str().into(),
                 line: line_of(locale),
@@ -555,6 +557,7 @@ fn step_counts(
                 section: Some(section.clone()),
             }),
             canonical: Some(Provenance {
+                column: None,
                 locale: canonical_locale.as_str().into(),
                 path: canonical.path.as_str().into(),
                 line: line_of(&canonical_locale),

@@ -44,6 +44,29 @@ pub(crate) struct MediaRoots<'a> {
     pub source_locale: Option<&'a str>,
     /// Canonical folders media may be read from.
     pub roots: &'a [PathBuf],
+    /// Where each media use (source as written, article line, column) is
+    /// recorded, found or not, when the analysis asks what a page shows
+    /// (its files are then looked for, not read).
+    pub uses: Option<&'a std::cell::RefCell<Vec<MediaUse>>>,
+}
+
+/// One image or video a page shows, as the analysis records it: looked
+/// for again every build ([`probe`]), so a file added or removed is seen
+/// without the article changing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MediaUse {
+    /// The file the source is relative to: the article, or an include.
+    pub file: String,
+    /// The path as written.
+    pub source: String,
+    /// Where it is written: line (the include's when `include`) …
+    pub line: u32,
+    /// … and column.
+    pub col: u32,
+    /// Written in an include, whose media is not looked up
+    /// (`chapter::include`): always shown as its alt text.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub include: bool,
 }
 
 /// One rewritten line range: `(first line, last line, replacement)`,
@@ -409,9 +432,13 @@ fn locale_relative(article: &str, source: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
-/// The media file at `source`, from the article's locale folder or else the
-/// source locale's, read as any input is (confined to `roots`).
-fn find_media(source: &str, media: &MediaRoots<'_>) -> Result<Media, &'static str> {
+/// Where the media file at `source` is: its path under the locale folder
+/// and the file, from the article's locale folder or else the source
+/// locale's, checked as any input is (confined to `roots`), not read.
+pub(crate) fn probe(
+    source: &str,
+    media: &MediaRoots<'_>,
+) -> Result<(String, PathBuf), &'static str> {
     let rel = locale_relative(media.article, source).ok_or("it leaves the locale folder")?;
     let ext = rel
         .rsplit_once('.')
@@ -427,11 +454,35 @@ fn find_media(source: &str, media: &MediaRoots<'_>) -> Result<Media, &'static st
     folders.extend(media.source_locale.filter(|s| *s != locale));
     for folder in folders {
         let file = media.project.join("content").join(folder).join(&rel);
-        if let Ok(bytes) = crate::load::confine::read(&file, media.roots) {
-            return Ok(Media { path: rel, bytes });
+        if let Ok(real) = crate::load::confine::check(&file, media.roots) {
+            return Ok((rel, real));
         }
     }
     Err("no such file in the locale's folder or the source locale's")
+}
+
+/// The media file at `source` ([`probe`]), read; only probed when the
+/// analysis records the page's media uses.
+fn find_media(source: &str, media: &MediaRoots<'_>) -> Result<Media, &'static str> {
+    let (rel, file) = probe(source, media)?;
+    if media.uses.is_some() {
+        return Ok(Media {
+            path: rel,
+            bytes: Vec::new(),
+        });
+    }
+    let bytes = crate::load::confine::read(&file, media.roots)
+        .map_err(|_| "no such file in the locale's folder or the source locale's")?;
+    Ok(Media { path: rel, bytes })
+}
+
+/// What a `missing-media` warning says: what is wrong, how to fix it.
+pub(crate) fn missing_media_words(source: &str, why: &str) -> (String, String) {
+    (
+        format!("image `{source}` is not shown: {why}; the page shows its alt text"),
+        "add the file beside the article (or in the source locale's folder at the same path)"
+            .to_owned(),
+    )
 }
 
 /// The `<figure>` of an `:::image`: the image when its file is found, else
@@ -487,6 +538,15 @@ fn image(
 ) -> String {
     let source = attr(a, "source").unwrap_or("");
     let alt = attr(a, "alt-text").unwrap_or("");
+    if let Some(uses) = media.uses {
+        uses.borrow_mut().push(MediaUse {
+            file: media.article.to_owned(),
+            source: source.to_owned(),
+            line: here.line,
+            col: here.col,
+            include: media.roots.is_empty(),
+        });
+    }
     match find_media(source, media) {
         Ok(m) => {
             if !found.iter().any(|f| f.path == m.path) {
@@ -497,13 +557,11 @@ fn image(
             format!("<img src=\"{}\" alt=\"{}\">", escape(source), escape(alt))
         }
         Err(why) => {
+            let (what, help) = missing_media_words(source, why);
             diagnostics.push(
-                Diagnostic::warning(
-                    "missing-media",
-                    format!("image `{source}` is not shown: {why}; the page shows its alt text"),
-                )
-                .at(here.clone())
-                .with_help("add the file beside the article (or in the source locale's folder at the same path)"),
+                Diagnostic::warning("missing-media", what)
+                    .at(here.clone())
+                    .with_help(help),
             );
             if inline {
                 format!("<span class=\"docfx-image-missing\">{}</span>", escape(alt))

@@ -119,6 +119,58 @@ pub(crate) fn prepare_in(
     slug: &str,
     source_locale: Option<&str>,
 ) -> (ChapterSource, Vec<Diagnostic>) {
+    prepare_with(doc, text, content_root, roots, slug, source_locale, None)
+}
+
+/// What an article's page refers to beyond itself, for the analysis: the
+/// links its chapter makes (includes expanded, as the page renders them)
+/// and the media it shows (looked for, not read). Their `broken-link` and
+/// `missing-media` findings are made from these every build
+/// (`site::page_findings`), before the data files are written.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PageRefs {
+    /// Links: (destination as written, article line, column).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<(String, u32, u32)>,
+    /// Images and videos, found or not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<super::blocks::MediaUse>,
+}
+
+/// [`PageRefs`] of an article: its chapter made as the site makes it.
+pub(crate) fn page_refs(
+    doc: &Document,
+    text: &str,
+    content_root: &Path,
+    roots: &[std::path::PathBuf],
+    slug: &str,
+    source_locale: &str,
+) -> PageRefs {
+    let uses = std::cell::RefCell::new(Vec::new());
+    let (chapter, _) = prepare_with(
+        doc,
+        text,
+        content_root,
+        roots,
+        slug,
+        Some(source_locale),
+        Some(&uses),
+    );
+    PageRefs {
+        links: super::html::link_refs(&chapter.markdown, &chapter.line_map),
+        media: uses.into_inner(),
+    }
+}
+
+fn prepare_with(
+    doc: &Document,
+    text: &str,
+    content_root: &Path,
+    roots: &[std::path::PathBuf],
+    slug: &str,
+    source_locale: Option<&str>,
+    uses: Option<&std::cell::RefCell<Vec<super::blocks::MediaUse>>>,
+) -> (ChapterSource, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let project = content_root.parent().unwrap_or(content_root);
     let media_roots = super::blocks::MediaRoots {
@@ -126,6 +178,7 @@ pub(crate) fn prepare_in(
         article: &doc.path,
         source_locale,
         roots,
+        uses,
     };
     let canonical_root =
         std::fs::canonicalize(content_root).unwrap_or_else(|_| content_root.to_path_buf());
@@ -144,6 +197,7 @@ pub(crate) fn prepare_in(
             .into_iter()
             .collect(),
         diagnostics: &mut diagnostics,
+        uses,
     };
     let (markdown, line_map, media) = rewrite(doc, text, &mut expansion, &media_roots);
     let title = doc
@@ -184,6 +238,8 @@ struct Expansion<'a> {
     /// twice).
     open: Vec<PathBuf>,
     diagnostics: &'a mut Vec<Diagnostic>,
+    /// Where media uses are recorded ([`page_refs`]).
+    uses: Option<&'a std::cell::RefCell<Vec<super::blocks::MediaUse>>>,
 }
 
 fn rewrite(
@@ -432,6 +488,7 @@ fn include(
                 article: &display,
                 source_locale: None,
                 roots: &[],
+                uses: expansion.uses,
             };
             let (markdown, ..) = rewrite(&included, &text, expansion, &media_roots);
             expansion.open.pop();

@@ -337,6 +337,61 @@ fn pieces<'a>(
     )
 }
 
+/// The links of a chapter that the page resolves (`pieces` with links):
+/// (destination as written, article line, column), where its
+/// `broken-link` warning would be. The same walk as `pieces`: not in an
+/// image, not in the source twin of a bilingual segment; links with a
+/// scheme or `//` are left out (they always stay as written).
+pub fn link_refs(markdown: &str, line_map: &[u32]) -> Vec<(String, u32, u32)> {
+    let lines = LineIndex::new(markdown);
+    let mut out = Vec::new();
+    let mut spans: Vec<Span> = Vec::new();
+    let mut skipping = 0usize;
+    let mut image = 0usize;
+    for (event, range) in
+        Parser::new_ext(markdown, crate::docfx::markdown_options()).into_offset_iter()
+    {
+        if let Event::InlineHtml(tag) = &event {
+            match classify(tag) {
+                HtmlPiece::Comment => continue,
+                HtmlPiece::Open(span) => {
+                    if matches!(span, Span::Lookup) {
+                        skipping += 1;
+                    }
+                    spans.push(span);
+                    continue;
+                }
+                HtmlPiece::Close => {
+                    if let Some(Span::Lookup) = spans.pop() {
+                        skipping = skipping.saturating_sub(1);
+                    }
+                    continue;
+                }
+                HtmlPiece::Other => {}
+            }
+        }
+        if skipping > 0 {
+            continue;
+        }
+        match event {
+            Event::Start(Tag::Link { dest_url, .. })
+                if image == 0 && !super::links::always_kept(&dest_url) =>
+            {
+                let (line, col) = lines.line_col(markdown, range.start);
+                let article_line = line_map
+                    .get((line as usize).saturating_sub(1))
+                    .copied()
+                    .unwrap_or(0);
+                out.push((dest_url.into_string(), article_line.max(1), col));
+            }
+            Event::Start(Tag::Image { .. }) => image += 1,
+            Event::End(TagEnd::Image) => image = image.saturating_sub(1),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Links that lead nowhere, as `broken-link` warnings at the article's
 /// lines.
 fn link_diagnostics(
@@ -685,6 +740,47 @@ mod tests {
         assert!(normal::write(&p, 16).is_none());
         let (html, _) = render_page("# x\n", &[1], &En, "p", Some(&odd));
         assert!(html.starts_with("<h1 id=\"a&amp;b&quot;&lt;\">"), "{html}");
+    }
+
+    #[test]
+    fn the_links_the_analysis_records_are_the_links_the_page_resolves() {
+        // what `checks` reports from `link_refs` is what rendering finds:
+        // links in images, in source twins, in code, with schemes, nested
+        // in raw spans, after multi-byte text, on mapped lines
+        let none: Vec<String> = Vec::new();
+        let anchors = vec!["here".to_owned()];
+        let index = super::super::links::LinkIndex::new(
+            [("a", anchors.as_slice()), ("b", none.as_slice())],
+            None,
+        );
+        let md = "見 [x](gone.md) [y](b.md#nope) [z](#here) [w](#missing)\n\n[![img](gone2.md)](gone3.md) `[c](gone4.md)`\n\n<span data-ttu-id=\"1\">[t](gone5.md)</span><span class=\"sxs-lookup\"><span data-stu-id=\"1\">[s](gone6.md)</span></span>\n\n[u](https://x.test/a.md) [v](/absolute/page) [r][ref]\n\n```\n[f](gone7.md)\n```\n\n[ref]: gone8.md\n";
+        let lines: Vec<u32> = (40..60).collect();
+        let page = PageLinks {
+            index: &index,
+            slug: "a",
+            headings: Default::default(),
+        };
+        let (_, rendered) = render_page(md, &lines, &En, "p.md", Some(&page));
+        let mut said: Vec<String> = rendered
+            .iter()
+            .filter(|d| d.code == "broken-link")
+            .map(|d| {
+                format!(
+                    "{}:{} {}",
+                    d.location.as_ref().unwrap().line,
+                    d.location.as_ref().unwrap().col,
+                    d.message
+                )
+            })
+            .collect();
+        let mut recorded: Vec<String> = index
+            .broken(&link_refs(md, &lines), "a")
+            .map(|(_, what, _, line, col)| format!("{line}:{col} {what}"))
+            .collect();
+        said.sort();
+        recorded.sort();
+        assert!(said.len() >= 6, "{said:?}");
+        assert_eq!(recorded, said);
     }
 
     #[test]

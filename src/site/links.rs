@@ -16,6 +16,13 @@ use std::collections::{HashMap, HashSet};
 
 use super::href;
 
+/// Whether a link's destination is kept as written on every page (empty,
+/// `//host`, or with a scheme): nothing to check.
+pub fn always_kept(dest: &str) -> bool {
+    let dest = dest.trim();
+    dest.is_empty() || dest.starts_with("//") || has_scheme(dest)
+}
+
 /// The pages of one locale's book and their anchors.
 #[derive(Debug, Default)]
 pub struct LinkIndex {
@@ -86,13 +93,31 @@ impl LinkIndex {
         key.finish()
     }
 
+    /// `broken-link` findings of one page's links ([`super::chapter::PageRefs`]):
+    /// (destination, what, help, line, column) of each link that leads
+    /// nowhere or to a section its page lacks, as the page resolves them.
+    pub fn broken<'a>(
+        &'a self,
+        links: &'a [(String, u32, u32)],
+        from: &'a str,
+    ) -> impl Iterator<Item = (&'a str, String, String, u32, u32)> + 'a {
+        links
+            .iter()
+            .filter_map(move |(dest, line, col)| match self.resolve(dest, from) {
+                Resolved::Broken(what, help) | Resolved::MissingAnchor(_, what, help) => {
+                    Some((dest.as_str(), what, help, *line, *col))
+                }
+                Resolved::Keep | Resolved::Href(_) => None,
+            })
+    }
+
     /// What `dest` (a link's destination as written) becomes on the page of
     /// article `from` (its slug).
     pub fn resolve(&self, dest: &str, from: &str) -> Resolved {
-        let dest = dest.trim();
-        if dest.is_empty() || dest.starts_with("//") || has_scheme(dest) {
+        if always_kept(dest) {
             return Resolved::Keep;
         }
+        let dest = dest.trim();
         let (rest, fragment) = match dest.split_once('#') {
             Some((r, f)) => (r, Some(f)),
             None => (dest, None),

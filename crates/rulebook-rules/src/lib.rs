@@ -190,6 +190,11 @@ pub struct Provenance {
     /// 1-based line of the sentence.
     #[schemars(range(min = 1))]
     pub line: u32,
+    /// 1-based column (in characters), where a finding is located that
+    /// precisely (a link, an image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub column: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     /// The `data-ttu-id` of the bilingual segment, when the sentence was one.
     pub segment: Option<String>,

@@ -385,6 +385,7 @@ fn locales_hashes_dates_and_durations_have_their_shapes() {
 
 fn provenance(locale: &str, line: u32) -> Provenance {
     Provenance {
+        column: None,
         locale: locale.into(),
         path: format!("content/{locale}/a.md").into(),
         line,
