@@ -12,6 +12,8 @@
 
 mod common;
 
+#[path = "bad_input/code.rs"]
+mod code;
 #[path = "bad_input/hostile.rs"]
 mod hostile;
 #[path = "bad_input/links.rs"]
@@ -128,6 +130,7 @@ fn cases() -> Vec<Case> {
     all.extend(redteam::cases());
     all.extend(media::cases());
     all.extend(links::cases());
+    all.extend(code::cases());
     all
 }
 
