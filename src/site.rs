@@ -12,14 +12,14 @@ pub mod blocks;
 pub mod chapter;
 pub mod href;
 pub mod html;
-mod landing;
+pub(crate) mod landing;
 pub mod links;
 pub mod outline;
 mod pages;
-mod redirects;
+pub(crate) mod redirects;
 pub mod search;
 mod templates;
-mod toc;
+pub(crate) mod toc;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
