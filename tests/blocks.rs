@@ -154,7 +154,7 @@ fn every_image_of_the_tree_renders_and_no_docfx_syntax_shows() {
                 .join(rel.replace(".md", ".html")),
         );
         let shown = page_text(&html);
-        for bad in [":::", "[!div", "[!VIDEO", "[!code"] {
+        for bad in [":::", "[!div", "[!VIDEO", "[!code", "zone-end", "::: zone"] {
             assert!(!shown.contains(bad), "{rel} shows {bad}");
         }
         let images = text.matches(":::image").count() - text.matches(":::image-end").count();
@@ -348,7 +348,7 @@ fn zones_show_labelled_by_pivot_chromeless_ones_are_left_out_and_bad_nesting_is_
 #[test]
 fn code_snippets_show_their_lines_with_their_language_from_the_file_that_names_them() {
     let code = "using System;\n\nclass A\n{\n    #region Main\n    static void Main()\n    {\n        // <Print>\n        Console.WriteLine(\"```\");\n        // </Print>\n    }\n    #endregion\n}\n";
-    let text = "# Code\n\n[!code-csharp[](snippets/a.cs)]\n\n[!code-csharp[Main](snippets/a.cs#L3-L4 \"title\")]\n\n[!code-csharp[](snippets/a.cs?name=Main)]\n\n:::code language=\"csharp\" source=\"snippets/a.cs\" id=\"Print\":::\n\n:::code language=\"csharp\" source=\"~/snippets/a.cs\" range=\"1,3-3\":::\n\n1. Step.\n\n   [!code-csharp[](snippets/a.cs?range=1)]\n\n[!code-csharp[](snippets/a.cs#Missing)]\n\n[!code-csharp[](../../../outside.cs)]\n\n[!INCLUDE [inc](includes/inc.md)]\n";
+    let text = "# Code\n\n[!code-csharp[](snippets/a.cs)]\n\n[!code-csharp[Main](snippets/a.cs#L3-L4 \"title\")]\n\n[!code-csharp[](snippets/a.cs?name=Main)]\n\n:::code language=\"csharp\" source=\"snippets/a.cs\" id=\"Print\":::\n\n:::code language=\"csharp\" source=\"~/snippets/a.cs\" range=\"1,3-3\":::\n\n1. Step.\n\n   [!code-csharp[](snippets/a.cs?range=1)]\n\n[!code-csharp[](snippets/a.cs#Missing)]\n\n[!code-csharp[](../../../outside.cs)]\n\n> [!code-csharp[](snippets/a.cs#L1-L3)]\n\n[!INCLUDE [inc](includes/inc.md)]\n";
     let dir = project_with(&[
         ("code.md", text.to_owned()),
         ("snippets/a.cs", code.to_owned()),
@@ -373,8 +373,8 @@ fn code_snippets_show_their_lines_with_their_language_from_the_file_that_names_t
     assert!(!html.contains("SECRET"), "{html}");
     assert!(html.contains("language-csharp"), "{html}");
     assert!(html.contains("language-python"), "{html}");
-    // the whole file; lines 3-4; the region dedented; the tag region
-    assert_eq!(shown.matches("using System;").count(), 3, "{shown}");
+    // the whole file; lines 3-4; the region dedented; the tag region; the quoted one
+    assert_eq!(shown.matches("using System;").count(), 4, "{shown}");
     assert!(html.contains(">class A\n{\n</code>"), "{html}");
     assert!(
         html.contains(">static void Main()\n{\n    // &lt;Print&gt;"),
@@ -385,6 +385,8 @@ fn code_snippets_show_their_lines_with_their_language_from_the_file_that_names_t
         "{html}"
     );
     assert!(html.contains(">using System;\nclass A\n</code>"), "{html}");
+    // in a quote, the block stays in it
+    assert!(html.contains("<blockquote>\n<pre><code class=\"language-csharp\">using System;\n\nclass A\n</code></pre>\n</blockquote>"), "{html}");
     assert!(
         html.contains("print(&#x27;from the include&#x27;)")
             || html.contains("print('from the include')"),

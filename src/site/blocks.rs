@@ -78,7 +78,7 @@ static VIDEO: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^(>\s*)?\[!(?i:video)\s+([^\]\s]+)\s*\]\s*$").ok());
 static CODE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"^\[!code(?:-([A-Za-z0-9+#-]*))?\s*\[[^\]]*\]\(\s*<?([^)\s>]*)>?(?:\s+[^)]*)?\)\s*\]\s*$",
+        r"^(>\s*)?\[!code(?:-([A-Za-z0-9+#-]*))?\s*\[[^\]]*\]\(\s*<?([^)\s>]*)>?(?:\s+[^)]*)?\)\s*\]\s*$",
     )
     .ok()
 });
@@ -288,14 +288,16 @@ pub(crate) fn rewrite(
         }
         if let Some(c) = CODE.as_ref().and_then(|re| re.captures(trimmed)) {
             // `[!code-cs[](path#L2-L5)]`, `?range=2-5`, `?name=region`
-            let language = c.get(1).map_or("", |m| m.as_str());
-            let target = c.get(2).map_or("", |m| m.as_str());
+            // in a quote (a note's example), each line of the block is
+            let prefix = format!("{indent}{}", c.get(1).map_or("", |m| m.as_str()));
+            let language = c.get(2).map_or("", |m| m.as_str());
+            let target = c.get(3).map_or("", |m| m.as_str());
             let (path, selector) = code_target(target);
             let block = code_block(
                 language,
                 path,
                 &selector,
-                indent,
+                &prefix,
                 &here,
                 media,
                 &mut diagnostics,
@@ -688,7 +690,9 @@ pub(crate) fn code_block(
                 .collect();
             let mut out = format!("{indent}{fence}{language}\n");
             for l in &lines {
-                if !l.is_empty() {
+                if l.is_empty() {
+                    out.push_str(indent.trim_end());
+                } else {
                     out.push_str(indent);
                     out.push_str(l);
                 }
