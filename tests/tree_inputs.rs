@@ -38,6 +38,8 @@ fn hostile_path() -> impl Strategy<Value = String> {
         Just("%2e%2e".to_owned()),
         Just("..\\..".to_owned()),
         Just("a\nb".to_owned()),
+        Just(":::".to_owned()),
+        Just("[!code-x".to_owned()),
         "[a-z.#?=&L0-9 -]{0,8}",
         any::<String>().prop_map(|s| s.chars().take(6).collect()),
     ];

@@ -711,7 +711,17 @@ pub(crate) fn code_block(
                 .at(here.clone())
                 .with_help("put the code file under the locale's folder (or content/) and point at it with a relative path, or paste the code as a fenced code block"),
             );
-            let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+            // the file's name, when it is a plain one: a name such as
+            // `:::` or `[!code` would show DocFX syntax on the page (found
+            // by the `media_path` fuzz target)
+            let name = path
+                .rsplit(['/', '\\'])
+                .next()
+                .filter(|n| {
+                    n.chars()
+                        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'))
+                })
+                .unwrap_or("");
             format!(
                 "{indent}<p class=\"docfx-code-missing\"><code>{}</code></p>\n",
                 escape(name)
