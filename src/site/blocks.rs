@@ -1,10 +1,14 @@
 //! DocFX block syntax that CommonMark would print as text, turned into what
 //! the renderer shows: `:::image` (content, icon, complex with its long
 //! description) as a `<figure>`, tab headings (`# [Label](#tab/id)`) as
-//! plain headings, `[!VIDEO url]` as a link, and the layout markers
-//! (`:::row:::`, `:::column:::`, `[!div …]`, `::: zone …`) dropped with
-//! their content kept. What cannot be shown (`[!code-…]` snippets, zone
-//! pivots) degrades to the rest of the page with a located warning.
+//! plain headings, `[!VIDEO url]` as a link, `::: zone pivot` as a section
+//! labelled with its pivots (a static page has no pivot picker; every zone
+//! shows, `target="chromeless"` ones are left out), `[!code-…[](path)]` and
+//! `:::code` as fenced code read from the file (confined as includes are,
+//! bounded, with its ranges and regions), and the layout markers
+//! (`:::row:::`, `:::column:::`, `[!div …]`) dropped with their content
+//! kept. What cannot be shown degrades to a clean placeholder or the rest
+//! of the page with a located warning.
 //!
 //! The work is line by line and keeps each line's indentation, so an
 //! image inside a list item stays in the item (a `<figure>` HTML block may
