@@ -39,10 +39,13 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let (_, project) = sandbox();
+    // a path that spells the secret itself may show it (a placeholder names
+    // its file): only what is read counts
+    let spelled = source.contains(SECRET);
     for article in ["content/en/a.md", "content/en/includes/x.md"] {
         let (bytes, code) = rulebook::fuzzing::media_and_code(project, article, source);
         assert!(bytes.is_none_or(|b| !String::from_utf8_lossy(&b).contains(SECRET)));
-        assert!(!code.contains(SECRET), "{source:?}");
+        assert!(spelled || !code.contains(SECRET), "{source:?}");
         assert!(!code.contains("[!code") && !code.contains(":::"), "{code}");
     }
     if let Some(rel) = rulebook::fuzzing::media_relative("content/en/includes/x.md", source) {
