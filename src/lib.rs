@@ -17,6 +17,8 @@ pub mod docfx;
 pub mod emit;
 pub mod extract;
 pub mod frontmatter;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod lexicon;
 pub mod load;
 pub(crate) mod output;

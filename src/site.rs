@@ -15,14 +15,14 @@ mod fallback;
 pub mod href;
 pub mod html;
 mod html_output;
-mod landing;
+pub(crate) mod landing;
 pub mod links;
 pub mod outline;
 mod pages;
 pub(crate) mod redirects;
 pub mod search;
 mod templates;
-mod toc;
+pub(crate) mod toc;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -888,14 +888,15 @@ impl SiteRenderer<'_> {
         let mut media: Vec<(String, Option<Vec<u8>>)> = refs
             .media
             .iter()
-            .filter(|m| !m.include)
             .map(|m| {
                 let roots = blocks::MediaRoots {
                     project,
                     article: &m.file,
+                    page: &article.path,
                     source_locale: Some(&self.source_locale),
                     roots: &self.content_roots,
                     uses: None,
+                    code_bytes: &std::cell::Cell::new(0),
                 };
                 match blocks::probe(&m.source, &roots) {
                     Ok((rel, file)) => {

@@ -14,6 +14,8 @@ mod common;
 
 #[path = "bad_input/config_html.rs"]
 mod config_html;
+#[path = "bad_input/code.rs"]
+mod code;
 #[path = "bad_input/hostile.rs"]
 mod hostile;
 #[path = "bad_input/links.rs"]
@@ -134,6 +136,7 @@ fn cases() -> Vec<Case> {
     all.extend(links::cases());
     all.extend(config_html::cases());
     all.extend(roles::cases());
+    all.extend(code::cases());
     all
 }
 

@@ -154,7 +154,7 @@ fn every_image_of_the_tree_renders_and_no_docfx_syntax_shows() {
                 .join(rel.replace(".md", ".html")),
         );
         let shown = page_text(&html);
-        for bad in [":::", "[!div", "[!VIDEO", "[!code"] {
+        for bad in [":::", "[!div", "[!VIDEO", "[!code", "zone-end", "::: zone"] {
             assert!(!shown.contains(bad), "{rel} shows {bad}");
         }
         let images = text.matches(":::image").count() - text.matches(":::image-end").count();
@@ -233,9 +233,17 @@ fn other_docfx_blocks_render_or_degrade_with_a_warning() {
         html.contains("<details><summary>Chart</summary>A long description.</details>"),
         "{html}"
     );
+    // the zone shows, labelled with its pivot
+    assert!(
+        html.contains("<div class=\"docfx-zone\"><p class=\"docfx-zone-label\">a</p>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<p class=\"docfx-code-missing\"><code>a.cs</code></p>"),
+        "{html}"
+    );
     for (line, code) in [
-        (19, "docfx-block"),
-        (28, "docfx-block"),
+        (28, "code-snippet"),
         (30, "missing-media"),
         (38, "missing-media"),
     ] {
@@ -291,4 +299,157 @@ fn images_between_steps_do_not_split_extracted_procedures() {
         &chip,
     );
     assert!(lists >= 1 && steps >= 4, "{lists} {steps}");
+}
+
+#[test]
+fn zones_show_labelled_by_pivot_chromeless_ones_are_left_out_and_bad_nesting_is_located() {
+    let text = "# Zones\n\n::: zone pivot=\"csharp,vb\"\n\nIn C# or VB.\n\n::: zone-end\n\n::: zone pivot=\"python\"\nIn Python.\n::: zone pivot=\"inner\"\nNested.\n::: zone-end\n::: zone-end\n\n::: zone target=\"chromeless\"\nEmbedded only.\n::: zone-end\n\n::: zone target=\"docs\"\nOn the docs site.\n::: zone-end\n\n::: zone-end\n\n1. Step one.\n\n   ::: zone pivot=\"<script>x\"\n   In a step.\n   ::: zone-end\n\n::: zone pivot=\"last\"\nTo the end.\n";
+    let dir = project_with(&[("zones.md", text.to_owned())]);
+    let out = build(dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let html = read(dir.path().join("book/zh-TW/zones.html"));
+    let shown = page_text(&html);
+    assert!(!shown.contains(":::") && !shown.contains("zone"), "{shown}");
+    assert!(!html.contains("<script>x"), "{html}");
+    for label in ["csharp, vb", "python", "&lt;script&gt;x"] {
+        assert!(
+            html.contains(&format!(
+                "<div class=\"docfx-zone\"><p class=\"docfx-zone-label\">{label}</p>"
+            )),
+            "{label}: {html}"
+        );
+    }
+    // Markdown inside a zone is Markdown
+    assert!(html.contains("In C# or VB.</p>\n</div>"), "{html}");
+    assert!(shown.contains("Nested.") && shown.contains("On the docs site."));
+    assert!(!shown.contains("Embedded only."), "{shown}");
+    // the unclosed last zone keeps its label, and the page its end
+    assert!(
+        html.contains("<p class=\"docfx-zone-label\">last</p>"),
+        "{html}"
+    );
+    assert!(shown.contains("To the end."));
+    assert_eq!(html.matches("<ol").count(), 1, "{html}");
+    for line in [11, 24, 32] {
+        assert!(
+            stderr.contains(&format!(
+                "content/zh-TW/zones.md:{line}:1: warning[docfx-block]"
+            )),
+            "{line}: {stderr}"
+        );
+    }
+    assert_eq!(
+        stderr.matches("warning[docfx-block]").count(),
+        3,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn code_snippets_show_their_lines_with_their_language_from_the_file_that_names_them() {
+    let code = "using System;\n\nclass A\n{\n    #region Main\n    static void Main()\n    {\n        // <Print>\n        Console.WriteLine(\"```\");\n        // </Print>\n    }\n    #endregion\n}\n";
+    let text = "# Code\n\n[!code-csharp[](snippets/a.cs)]\n\n[!code-csharp[Main](snippets/a.cs#L3-L4 \"title\")]\n\n[!code-csharp[](snippets/a.cs?name=Main)]\n\n:::code language=\"csharp\" source=\"snippets/a.cs\" id=\"Print\":::\n\n:::code language=\"csharp\" source=\"~/snippets/a.cs\" range=\"1,3-3\":::\n\n1. Step.\n\n   [!code-csharp[](snippets/a.cs?range=1)]\n\n[!code-csharp[](snippets/a.cs#Missing)]\n\n[!code-csharp[](../../../outside.cs)]\n\n> [!code-csharp[](snippets/a.cs#L1-L3)]\n\n[!INCLUDE [inc](includes/inc.md)]\n";
+    let dir = project_with(&[
+        ("code.md", text.to_owned()),
+        ("snippets/a.cs", code.to_owned()),
+        (
+            "includes/inc.md",
+            "[!code-python[](code/b.py)]\n".to_owned(),
+        ),
+        (
+            "includes/code/b.py",
+            "print('from the include')\n".to_owned(),
+        ),
+    ]);
+    std::fs::write(dir.path().join("outside.cs"), "SECRET").unwrap();
+    let out = build(dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let html = read(dir.path().join("book/zh-TW/code.html"));
+    let shown = page_text(&html);
+    assert!(
+        !shown.contains("[!code") && !shown.contains(":::"),
+        "{shown}"
+    );
+    assert!(!html.contains("SECRET"), "{html}");
+    assert!(html.contains("language-csharp"), "{html}");
+    assert!(html.contains("language-python"), "{html}");
+    // the whole file; lines 3-4; the region dedented; the tag region; the quoted one
+    assert_eq!(shown.matches("using System;").count(), 4, "{shown}");
+    assert!(html.contains(">class A\n{\n</code>"), "{html}");
+    assert!(
+        html.contains(">static void Main()\n{\n    // &lt;Print&gt;"),
+        "{html}"
+    );
+    assert!(
+        html.contains(">Console.WriteLine(\"```\");\n</code>"),
+        "{html}"
+    );
+    assert!(html.contains(">using System;\nclass A\n</code>"), "{html}");
+    // in a quote, the block stays in it
+    assert!(html.contains("<blockquote>\n<pre><code class=\"language-csharp\">using System;\n\nclass A\n</code></pre>\n</blockquote>"), "{html}");
+    assert!(
+        html.contains("print(&#x27;from the include&#x27;)")
+            || html.contains("print('from the include')"),
+        "{html}"
+    );
+    assert_eq!(html.matches("<ol").count(), 1, "{html}");
+    for (line, path) in [(17, "missing"), (19, "outside")] {
+        assert!(
+            stderr.contains(&format!(
+                "content/zh-TW/code.md:{line}:1: warning[code-snippet]"
+            )),
+            "{line} {path}: {stderr}"
+        );
+    }
+    assert_eq!(
+        stderr.matches("warning[code-snippet]").count(),
+        2,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn media_in_an_include_resolve_from_the_include_and_show_from_the_page() {
+    let include = "Open the portal.\n\n![Portal](../media/portal.png)\n\n:::image type=\"content\" source=\"../media/menu.png\" alt-text=\"Menu\":::\n\nInline ![Icon](../media/icon.png) here, and ![Gone](../media/gone.png).\n";
+    let dir = project_with(&[
+        (
+            "docs/guide/page.md",
+            "# Page\n\n[!INCLUDE [steps](../../includes/steps.md)]\n".to_owned(),
+        ),
+        (
+            "top.md",
+            "# Top\n\n[!INCLUDE [steps](includes/steps.md)]\n".to_owned(),
+        ),
+        ("includes/steps.md", include.to_owned()),
+    ]);
+    let media = dir.path().join("content/zh-TW/media");
+    std::fs::create_dir_all(&media).unwrap();
+    for name in ["portal.png", "menu.png", "icon.png"] {
+        std::fs::write(media.join(name), name).unwrap();
+    }
+    let out = build(dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for (page, up) in [("docs/guide/page.html", "../../"), ("top.html", "")] {
+        let html = read(dir.path().join("book/zh-TW").join(page));
+        for (name, alt) in [("portal", "Portal"), ("menu", "Menu"), ("icon", "Icon")] {
+            assert!(
+                html.contains(&format!("<img src=\"{up}media/{name}.png\" alt=\"{alt}\">")),
+                "{page} {name}: {html}"
+            );
+        }
+        assert!(
+            html.contains("<span class=\"docfx-image-missing\">Gone</span>"),
+            "{html}"
+        );
+    }
+    for name in ["portal.png", "menu.png", "icon.png"] {
+        assert_eq!(read(dir.path().join("book/zh-TW/media").join(name)), name);
+    }
+    // the missing one is located in the include, once for each page
+    assert_eq!(
+        stderr.matches("content/zh-TW/includes/steps.md:7:").count(),
+        2,
+        "{stderr}"
+    );
+    assert!(!stderr.contains("portal.png"), "{stderr}");
 }

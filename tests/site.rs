@@ -527,6 +527,14 @@ fn the_thirty_real_docfx_articles_build_a_site() {
             "<!--",
             ":::image",
             "[!div",
+            "[!VIDEO",
+            "[!code",
+            ":::code",
+            "::: zone",
+            ":::zone",
+            "zone-end",
+            ":::row",
+            ":::column",
         ] {
             assert!(!html.contains(bad), "{} contains {bad}", page.display());
         }

@@ -1,15 +1,21 @@
 //! DocFX block syntax that CommonMark would print as text, turned into what
 //! the renderer shows: `:::image` (content, icon, complex with its long
 //! description) as a `<figure>`, tab headings (`# [Label](#tab/id)`) as
-//! plain headings, `[!VIDEO url]` as a link, and the layout markers
-//! (`:::row:::`, `:::column:::`, `[!div …]`, `::: zone …`) dropped with
-//! their content kept. What cannot be shown (`[!code-…]` snippets, zone
-//! pivots) degrades to the rest of the page with a located warning.
+//! plain headings, `[!VIDEO url]` as a link, `::: zone pivot` as a section
+//! labelled with its pivots (a static page has no pivot picker; every zone
+//! shows, `target="chromeless"` ones are left out), `[!code-…[](path)]` and
+//! `:::code` as fenced code read from the file (confined as includes are,
+//! bounded, with its ranges and regions), and the layout markers
+//! (`:::row:::`, `:::column:::`, `[!div …]`) dropped with their content
+//! kept. What cannot be shown degrades to a clean placeholder or the rest
+//! of the page with a located warning.
 //!
 //! The work is line by line and keeps each line's indentation, so an
 //! image inside a list item stays in the item (a `<figure>` HTML block may
 //! interrupt a paragraph) and procedures keep their step numbers.
 
+use std::cell::Cell;
+use std::io::Read as _;
 use std::path::{Component, Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -38,8 +44,13 @@ const MEDIA_TYPES: [&str; 9] = [
 pub(crate) struct MediaRoots<'a> {
     /// The project folder (article paths are relative to it).
     pub project: &'a Path,
-    /// The article's path, `content/<locale>/<dir>/<name>.md`.
+    /// The path of the file being rewritten (the article, or an include
+    /// it expands), `content/<locale>/<dir>/<name>.md`: media and code
+    /// paths are relative to its folder, as DocFX reads them.
     pub article: &'a str,
+    /// The article whose page shows the file (itself, or the article
+    /// that includes it): a copied image's `src` is made relative to it.
+    pub page: &'a str,
     /// The source locale, whose folder is the fallback.
     pub source_locale: Option<&'a str>,
     /// Canonical folders media may be read from.
@@ -48,6 +59,9 @@ pub(crate) struct MediaRoots<'a> {
     /// recorded, found or not, when the analysis asks what a page shows
     /// (its files are then looked for, not read).
     pub uses: Option<&'a std::cell::RefCell<Vec<MediaUse>>>,
+    /// Bytes of code snippets the page has read so far (all its files
+    /// share one budget, [`MAX_CODE_BYTES`]).
+    pub code_bytes: &'a Cell<u64>,
 }
 
 /// One image or video a page shows, as the analysis records it: looked
@@ -59,14 +73,10 @@ pub struct MediaUse {
     pub file: String,
     /// The path as written.
     pub source: String,
-    /// Where it is written: line (the include's when `include`) …
+    /// Where it is written in `file`: line …
     pub line: u32,
     /// … and column.
     pub col: u32,
-    /// Written in an include, whose media is not looked up
-    /// (`chapter::include`): always shown as its alt text.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub include: bool,
 }
 
 /// One rewritten line range: `(first line, last line, replacement)`,
@@ -90,7 +100,10 @@ static TAB: LazyLock<Option<Regex>> =
 static VIDEO: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^(>\s*)?\[!(?i:video)\s+([^\]\s]+)\s*\]\s*$").ok());
 static CODE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"^\[!code(-[A-Za-z0-9+#-]*)?\s*\[[^\]]*\]\([^)]*\)\s*\]\s*$").ok()
+    Regex::new(
+        r"^(>\s*)?\[!code(?:-([A-Za-z0-9+#-]*))?\s*\[[^\]]*\]\(\s*<?([^)\s>]*)>?(?:\s+[^)]*)?\)\s*\]\s*$",
+    )
+    .ok()
 });
 static DIV: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^(>\s*)?\[!(?i:div)(\s[^\]]*)?\]\s*$").ok());
@@ -124,6 +137,7 @@ pub(crate) fn rewrite(
     let mut fence = Fence::default();
     // the list item open at this line: (marker indent, content column)
     let mut item: Option<(usize, usize)> = None;
+    let mut zones = Zones::default();
     let mut i = body_line.saturating_sub(1) as usize;
     while i < lines.len() {
         let line = lines[i];
@@ -190,24 +204,41 @@ pub(crate) fn rewrite(
                 i = last + 1;
                 continue;
             }
-            if rest.starts_with("zone") {
-                if !rest.starts_with("zone-end") {
-                    diagnostics.push(
-                        Diagnostic::warning(
-                            "docfx-block",
-                            format!(
-                                "zone pivots are not supported: the page shows every zone ({})",
-                                rest.trim_end_matches(':').trim()
-                            ),
-                        )
-                        .at(here.clone())
-                        .with_help(
-                            "keep one zone per article, or ignore this if every zone may show",
-                        ),
-                    );
+            if rest.starts_with("code ") {
+                // `:::code language="cs" source="a.cs" range="2-5" id="x":::`
+                let a = attrs(rest);
+                let (path, mut selector) = code_target(attr(&a, "source").unwrap_or(""));
+                if let Some(range) = attr(&a, "range") {
+                    selector = Selector::Range(range.to_owned());
+                } else if let Some(id) = attr(&a, "id") {
+                    selector = Selector::Region(id.to_owned());
                 }
-                edits.push((number, number, String::new()));
+                let language = attr(&a, "language").unwrap_or("");
+                let block = code_block(
+                    language,
+                    path,
+                    &selector,
+                    indent,
+                    &here,
+                    media,
+                    &mut diagnostics,
+                );
+                edits.push((number, number, block));
                 i += 1;
+                continue;
+            }
+            if rest.starts_with("zone") {
+                zone_marker(
+                    rest,
+                    &lines,
+                    i,
+                    indent,
+                    &here,
+                    &mut zones,
+                    &mut edits,
+                    &mut diagnostics,
+                );
+                i = zones.resume.take().unwrap_or(i + 1);
                 continue;
             }
             // `:::row:::`, `:::column span="2":::`, their ends and any
@@ -278,16 +309,23 @@ pub(crate) fn rewrite(
             i += 1;
             continue;
         }
-        if CODE.as_ref().is_some_and(|re| re.is_match(trimmed)) {
-            diagnostics.push(
-                Diagnostic::warning(
-                    "docfx-block",
-                    "code snippets included from files are not shown: the snippet is left out",
-                )
-                .at(here)
-                .with_help("paste the code into the article as a fenced code block"),
+        if let Some(c) = CODE.as_ref().and_then(|re| re.captures(trimmed)) {
+            // `[!code-cs[](path#L2-L5)]`, `?range=2-5`, `?name=region`
+            // in a quote (a note's example), each line of the block is
+            let prefix = format!("{indent}{}", c.get(1).map_or("", |m| m.as_str()));
+            let language = c.get(2).map_or("", |m| m.as_str());
+            let target = c.get(3).map_or("", |m| m.as_str());
+            let (path, selector) = code_target(target);
+            let block = code_block(
+                language,
+                path,
+                &selector,
+                &prefix,
+                &here,
+                media,
+                &mut diagnostics,
             );
-            edits.push((number, number, String::new()));
+            edits.push((number, number, block));
             i += 1;
             continue;
         }
@@ -301,7 +339,153 @@ pub(crate) fn rewrite(
         }
         i += 1;
     }
+    if let Some(open) = zones.open.take() {
+        // never closed: its label stays, without the section around it
+        diagnostics.push(
+            Diagnostic::warning(
+                "docfx-block",
+                "this zone has no `::: zone-end`: it runs to the end of the page",
+            )
+            .at(open.at)
+            .with_help("close the zone with a `::: zone-end` line"),
+        );
+        if let Some(edit) = edits.get_mut(open.edit) {
+            edit.2 = open.label;
+        }
+    }
     (edits, diagnostics, found)
+}
+
+/// The zones (`::: zone pivot="a,b"` … `::: zone-end`) met so far.
+#[derive(Default)]
+struct Zones {
+    /// The zone open, if any.
+    open: Option<OpenZone>,
+    /// Zone markers inside the open zone (DocFX does not nest zones):
+    /// dropped, and so are their ends.
+    nested: usize,
+    /// The line to go on from, when a zone was dropped whole.
+    resume: Option<usize>,
+}
+
+struct OpenZone {
+    /// Where it opens, for the warning when it is never closed.
+    at: Location,
+    /// Its edit in the list, and the label alone (for that case).
+    edit: usize,
+    label: String,
+}
+
+/// One `::: zone …` or `::: zone-end` line (`rest` is what follows the
+/// `:::`). A static page has no pivot picker: every pivot's zone shows, in
+/// a section labelled with its pivots, so that each reader finds theirs
+/// (and search and the rules see all of them); `target="chromeless"`
+/// zones (for the embedded view) are left out and `target="docs"` ones
+/// shown as they are.
+#[allow(clippy::too_many_arguments)]
+fn zone_marker(
+    rest: &str,
+    lines: &[&str],
+    i: usize,
+    indent: &str,
+    here: &Location,
+    zones: &mut Zones,
+    edits: &mut Vec<Edit>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let number = i as u32 + 1;
+    let is_end = |l: &str| {
+        l.trim_start()
+            .strip_prefix(":::")
+            .is_some_and(|r| r.trim_start().starts_with("zone-end"))
+    };
+    if rest.starts_with("zone-end") {
+        let close = if zones.nested > 0 {
+            zones.nested -= 1;
+            String::new()
+        } else if zones.open.take().is_some() {
+            format!("\n{indent}</div>\n")
+        } else {
+            diagnostics.push(
+                Diagnostic::warning("docfx-block", "`::: zone-end` closes no zone: left out")
+                    .at(here.clone())
+                    .with_help("remove the line, or open the zone with `::: zone pivot=\"…\"`"),
+            );
+            String::new()
+        };
+        edits.push((number, number, close));
+        return;
+    }
+    if zones.open.is_some() {
+        zones.nested += 1;
+        diagnostics.push(
+            Diagnostic::warning("docfx-block", "a zone inside a zone: its markers are left out, its content shows in the outer zone")
+                .at(here.clone())
+                .with_help("close the outer zone with `::: zone-end` before opening another"),
+        );
+        edits.push((number, number, String::new()));
+        return;
+    }
+    let a = attrs(rest);
+    let target = attr(&a, "target").map(str::to_ascii_lowercase);
+    if target.as_deref() == Some("chromeless") {
+        // the zone is for the embedded view only: left out whole
+        if let Some(end) = (i + 1..lines.len()).find(|&j| is_end(lines[j])) {
+            edits.push((number, end as u32 + 1, String::new()));
+            zones.resume = Some(end + 1);
+        } else {
+            diagnostics.push(
+                Diagnostic::warning("docfx-block", "this `target=\"chromeless\"` zone has no `::: zone-end`: its marker is left out, its content shown")
+                    .at(here.clone())
+                    .with_help("close the zone with a `::: zone-end` line"),
+            );
+            edits.push((number, number, String::new()));
+        }
+        return;
+    }
+    let pivots: Vec<&str> = attr(&a, "pivot")
+        .map(|p| {
+            p.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if pivots.is_empty() && target.as_deref() != Some("docs") {
+        diagnostics.push(
+            Diagnostic::warning(
+                "docfx-block",
+                format!(
+                    "a zone with neither a pivot nor a target (`{}`): its content shows",
+                    rest.trim_end_matches(':').trim()
+                ),
+            )
+            .at(here.clone())
+            .with_help("write `::: zone pivot=\"name\"` or `::: zone target=\"docs\"`"),
+        );
+    }
+    let label = if pivots.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{indent}<p class=\"docfx-zone-label\">{}</p>\n",
+            escape(&pivots.join(", "))
+        )
+    };
+    let open = if pivots.is_empty() {
+        format!("{indent}<div class=\"docfx-zone\">\n")
+    } else {
+        format!(
+            "{indent}<div class=\"docfx-zone\"><p class=\"docfx-zone-label\">{}</p>\n",
+            escape(&pivots.join(", "))
+        )
+    };
+    zones.open = Some(OpenZone {
+        at: here.clone(),
+        edit: edits.len(),
+        label,
+    });
+    edits.push((number, number, open));
 }
 
 /// `![alt](path)` with a relative path in the chapter's Markdown (bilingual
@@ -354,12 +538,12 @@ pub(crate) fn markdown_images(
                     blank = true;
                     figure
                 } else {
-                    whole.as_str().to_owned()
+                    relinked(whole.as_str(), alt.as_str(), src, media)
                 }
             } else {
                 let img = image(&a, &place, media, diagnostics, found, true);
                 if img.starts_with("<img") {
-                    whole.as_str().to_owned()
+                    relinked(whole.as_str(), alt.as_str(), src, media)
                 } else {
                     img
                 }
@@ -378,6 +562,239 @@ pub(crate) fn markdown_images(
         }
     }
     Some((text, map))
+}
+
+/// The largest code snippet a page shows, and what all its snippets may
+/// add up to: real snippets are a few hundred lines; a snippet that names a
+/// log or a data file must not make a page of megabytes.
+pub(crate) const MAX_CODE_BYTES: u64 = 512 * 1024;
+/// See [`MAX_CODE_BYTES`]: the page's total.
+pub(crate) const MAX_PAGE_CODE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Which lines of a code file a snippet shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Selector {
+    All,
+    /// `2-5,7,10-` (1-based, inclusive; an open end runs to the last line).
+    Range(String),
+    /// A named region: `#region name` … `#endregion`, or `<name>` …
+    /// `</name>` in comments (DocFX's tag names).
+    Region(String),
+}
+
+/// A snippet's path and the lines it asks for: `path#L2-L5`, `path#name`,
+/// `path?range=2-5`, `path?name=x` (or `id=x`, `start=2&end=5`).
+pub(crate) fn code_target(target: &str) -> (&str, Selector) {
+    let (rest, fragment) = target.split_once('#').unwrap_or((target, ""));
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let mut selector = Selector::All;
+    let (mut start, mut end) = (None, None);
+    for pair in query.split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        match k.to_ascii_lowercase().as_str() {
+            "range" => selector = Selector::Range(v.to_owned()),
+            "name" | "id" => selector = Selector::Region(v.to_owned()),
+            "start" => start = Some(v),
+            "end" => end = Some(v),
+            _ => {}
+        }
+    }
+    if let Some(start) = start {
+        selector = Selector::Range(format!("{start}-{}", end.unwrap_or("")));
+    }
+    if !fragment.is_empty() {
+        let lines = fragment
+            .strip_prefix('L')
+            .map(|r| r.replace("-L", "-"))
+            .filter(|r| r.chars().all(|c| c.is_ascii_digit() || c == '-'));
+        selector = match lines {
+            Some(r) => Selector::Range(r),
+            None => Selector::Region(fragment.to_owned()),
+        };
+    }
+    (path, selector)
+}
+
+/// The lines of `code` the selector asks for; `None` when a region is not
+/// there or a range is not numbers.
+fn select(code: &str, selector: &Selector) -> Option<Vec<String>> {
+    let lines: Vec<&str> = code.lines().collect();
+    let picked: Vec<&str> = match selector {
+        Selector::All => lines,
+        Selector::Range(spec) => {
+            let mut out = Vec::new();
+            for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                let (a, b) = part.split_once('-').unwrap_or((part, part));
+                let a: usize = a.trim().parse().ok()?;
+                let b: usize = match b.trim() {
+                    "" => lines.len(),
+                    b => b.parse().ok()?,
+                };
+                if a == 0 || a > b {
+                    return None;
+                }
+                out.extend(lines.iter().take(b).skip(a - 1));
+            }
+            out
+        }
+        Selector::Region(name) => {
+            let opens = |l: &str| {
+                let t = l.trim();
+                l.contains(&format!("<{name}>"))
+                    || t.strip_prefix("#region")
+                        .or_else(|| t.strip_prefix("#Region"))
+                        .is_some_and(|r| r.trim() == name)
+            };
+            let start = lines.iter().position(|l| opens(l))?;
+            let mut depth = 0usize;
+            let mut end = None;
+            for (j, l) in lines.iter().enumerate().skip(start + 1) {
+                let t = l.trim().to_ascii_lowercase();
+                if l.contains(&format!("</{name}>")) {
+                    end = Some(j);
+                    break;
+                }
+                if t.starts_with("#region") {
+                    depth += 1;
+                } else if t.starts_with("#endregion") || t.starts_with("#end region") {
+                    if depth == 0 {
+                        end = Some(j);
+                        break;
+                    }
+                    depth -= 1;
+                }
+            }
+            lines[start + 1..end?].to_vec()
+        }
+    };
+    // as DocFX shows it: dedented
+    let margin = picked
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    Some(
+        picked
+            .iter()
+            .map(|l| l.get(margin..).unwrap_or("").trim_end().to_owned())
+            .collect(),
+    )
+}
+
+/// A code snippet from a file as a fenced code block at `indent`, or a
+/// located `code-snippet` warning and a placeholder naming the file.
+pub(crate) fn code_block(
+    language: &str,
+    path: &str,
+    selector: &Selector,
+    indent: &str,
+    here: &Location,
+    media: &MediaRoots<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> String {
+    match read_code(path, media).and_then(|code| {
+        select(&code, selector).ok_or_else(|| {
+            "the lines or region it names are not in the file (ranges are `2-5`, regions `#region name` or `<name>` tags)".to_owned()
+        })
+    }) {
+        Ok(lines) => {
+            // a fence longer than any run of backticks in the code
+            let longest = lines
+                .iter()
+                .flat_map(|l| l.split(|c| c != '`'))
+                .map(str::len)
+                .max()
+                .unwrap_or(0);
+            let fence = "`".repeat(longest.max(2) + 1);
+            let language: String = language
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '#' | '-'))
+                .collect();
+            let mut out = format!("{indent}{fence}{language}\n");
+            for l in &lines {
+                if l.is_empty() {
+                    out.push_str(indent.trim_end());
+                } else {
+                    out.push_str(indent);
+                    out.push_str(l);
+                }
+                out.push('\n');
+            }
+            out.push_str(indent);
+            out.push_str(&fence);
+            out
+        }
+        Err(why) => {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "code-snippet",
+                    format!("code snippet `{path}` is not shown: {why}"),
+                )
+                .at(here.clone())
+                .with_help("put the code file under the locale's folder (or content/) and point at it with a relative path, or paste the code as a fenced code block"),
+            );
+            // the file's name, when it is a plain one: a name such as
+            // `:::` or `[!code` would show DocFX syntax on the page (found
+            // by the `media_path` fuzz target)
+            let name = path
+                .rsplit(['/', '\\'])
+                .next()
+                .filter(|n| {
+                    n.chars()
+                        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'))
+                })
+                .unwrap_or("");
+            format!(
+                "{indent}<p class=\"docfx-code-missing\"><code>{}</code></p>\n",
+                escape(name)
+            )
+        }
+    }
+}
+
+/// The text of a snippet's file: from the folder of the file that names it
+/// (`~/` is the locale's folder), confined as includes are (a regular file
+/// under the content roots) and bounded by [`MAX_CODE_BYTES`] and the
+/// page's [`MAX_PAGE_CODE_BYTES`].
+fn read_code(path: &str, media: &MediaRoots<'_>) -> Result<String, String> {
+    if path.is_empty() || path.contains(':') {
+        return Err("it is not a relative path to a file".to_owned());
+    }
+    let (from, relative) = match path.strip_prefix("~/") {
+        Some(rest) => {
+            let locale = media
+                .article
+                .split('/')
+                .take(2)
+                .collect::<Vec<_>>()
+                .join("/");
+            (media.project.join(locale).join("_"), rest)
+        }
+        None => (media.project.join(media.article), path),
+    };
+    let real =
+        crate::load::resolve_include_in(media.roots, &from, relative).map_err(|d| d.message)?;
+    let size = std::fs::metadata(&real).map_err(|e| e.to_string())?.len();
+    let left = MAX_PAGE_CODE_BYTES.saturating_sub(media.code_bytes.get());
+    if size > MAX_CODE_BYTES || size > left {
+        return Err(format!(
+            "it is larger than a page shows ({} KiB a snippet, {} MiB a page)",
+            MAX_CODE_BYTES / 1024,
+            MAX_PAGE_CODE_BYTES / (1024 * 1024)
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(&real)
+        .and_then(|f| f.take(size.min(left) + 1).read_to_end(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > size.min(left) {
+        return Err("it grew while being read".to_owned());
+    }
+    media
+        .code_bytes
+        .set(media.code_bytes.get() + bytes.len() as u64);
+    crate::load::decode(bytes, path).map_err(|d| d.message)
 }
 
 /// `:::no-loc text="…":::` (words translators keep as they are) is its
@@ -411,8 +828,14 @@ fn next_is_item(lines: &[&str], i: usize, marker: usize) -> bool {
 
 /// `source` as a path under the locale folder, from the article's folder;
 /// `None` when it leaves the locale folder or is not a relative path.
-fn locale_relative(article: &str, source: &str) -> Option<String> {
-    if source.contains(':') || source.starts_with('/') || source.starts_with('\\') {
+pub(crate) fn locale_relative(article: &str, source: &str) -> Option<String> {
+    // a control character names no real media, and would reach the page
+    // in its `src` (found by the `media_path` fuzz target)
+    if source.contains(':')
+        || source.starts_with('/')
+        || source.starts_with('\\')
+        || source.chars().any(char::is_control)
+    {
         return None;
     }
     // content/<locale>/<dir…>/<name>.md
@@ -430,6 +853,47 @@ fn locale_relative(article: &str, source: &str) -> Option<String> {
         }
     }
     (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// The `src` that reaches media written as `source` in the file being
+/// rewritten from the page that shows it: as written in the article
+/// itself, else (an include in another folder) rebased on the page's
+/// folder, as the copy sits at its path under the locale's book.
+pub(crate) fn shown_src(source: &str, media: &MediaRoots<'_>) -> String {
+    if media.page == media.article {
+        return source.to_owned();
+    }
+    let Some(target) = locale_relative(media.article, source) else {
+        return source.to_owned();
+    };
+    let mut from: Vec<&str> = media.page.split('/').skip(2).collect();
+    from.pop();
+    let to: Vec<&str> = target.split('/').collect();
+    let common = from
+        .iter()
+        .zip(&to)
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(to.len().saturating_sub(1));
+    let mut parts = vec![".."; from.len() - common];
+    parts.extend(&to[common..]);
+    parts.join("/")
+}
+
+/// A found `![alt](src)` as the page's Markdown writes it: as it is in the
+/// article; in an include, the `<img>` with its `src` rebased (see
+/// [`shown_src`]), which the page's own pass over the expanded text (from
+/// the article's folder) leaves as it is.
+fn relinked(whole: &str, alt: &str, src: &str, media: &MediaRoots<'_>) -> String {
+    if media.page == media.article {
+        whole.to_owned()
+    } else {
+        format!(
+            "<img src=\"{}\" alt=\"{}\">",
+            escape(&shown_src(src, media)),
+            escape(alt)
+        )
+    }
 }
 
 /// Where the media file at `source` is: its path under the locale folder
@@ -463,7 +927,7 @@ pub(crate) fn probe(
 
 /// The media file at `source` ([`probe`]), read; only probed when the
 /// analysis records the page's media uses.
-fn find_media(source: &str, media: &MediaRoots<'_>) -> Result<Media, &'static str> {
+pub(crate) fn find_media(source: &str, media: &MediaRoots<'_>) -> Result<Media, &'static str> {
     let (rel, file) = probe(source, media)?;
     if media.uses.is_some() {
         return Ok(Media {
@@ -544,7 +1008,6 @@ fn image(
             source: source.to_owned(),
             line: here.line,
             col: here.col,
-            include: media.roots.is_empty(),
         });
     }
     match find_media(source, media) {
@@ -553,8 +1016,13 @@ fn image(
                 found.push(m);
             }
             // the page sits at the article's place in the book and the copy
-            // at the file's: the source as written reaches it from there
-            format!("<img src=\"{}\" alt=\"{}\">", escape(source), escape(alt))
+            // at the file's: the source as written reaches it from there,
+            // unless it was written in an include in another folder
+            format!(
+                "<img src=\"{}\" alt=\"{}\">",
+                escape(&shown_src(source, media)),
+                escape(alt)
+            )
         }
         Err(why) => {
             let (what, help) = missing_media_words(source, why);

@@ -173,12 +173,15 @@ fn prepare_with(
 ) -> (ChapterSource, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let project = content_root.parent().unwrap_or(content_root);
+    let code_bytes = std::cell::Cell::new(0);
     let media_roots = super::blocks::MediaRoots {
         project,
         article: &doc.path,
+        page: &doc.path,
         source_locale,
         roots,
         uses,
+        code_bytes: &code_bytes,
     };
     let canonical_root =
         std::fs::canonicalize(content_root).unwrap_or_else(|_| content_root.to_path_buf());
@@ -197,9 +200,14 @@ fn prepare_with(
             .into_iter()
             .collect(),
         diagnostics: &mut diagnostics,
-        uses,
+        media: Vec::new(),
     };
-    let (markdown, line_map, media) = rewrite(doc, text, &mut expansion, &media_roots);
+    let (markdown, line_map, mut media) = rewrite(doc, text, &mut expansion, &media_roots);
+    for m in std::mem::take(&mut expansion.media) {
+        if !media.iter().any(|f| f.path == m.path) {
+            media.push(m);
+        }
+    }
     let title = doc
         .frontmatter
         .title
@@ -238,8 +246,9 @@ struct Expansion<'a> {
     /// twice).
     open: Vec<PathBuf>,
     diagnostics: &'a mut Vec<Diagnostic>,
-    /// Where media uses are recorded ([`page_refs`]).
-    uses: Option<&'a std::cell::RefCell<Vec<super::blocks::MediaUse>>>,
+    /// Media the page's includes show (the article's own come back from
+    /// [`rewrite`]).
+    media: Vec<super::blocks::Media>,
 }
 
 fn rewrite(
@@ -271,7 +280,7 @@ fn rewrite(
         let Some((start, end)) = line_range(text, &starts, pos.line) else {
             continue;
         };
-        let included = include(doc, path, pos.line, pos.col, expansion);
+        let included = include(doc, path, pos.line, pos.col, expansion, media_roots);
         edits.push((start, end, Piece::Text(included, pos.line)));
     }
     // DocFX blocks CommonMark would print as text
@@ -373,6 +382,7 @@ fn include(
     line: u32,
     col: u32,
     expansion: &mut Expansion<'_>,
+    media_roots: &super::blocks::MediaRoots<'_>,
 ) -> String {
     if expansion.stopped {
         return String::new();
@@ -477,21 +487,15 @@ fn include(
     match crate::docfx::parse_article(&display, &text) {
         Ok(included) => {
             expansion.open.push(resolved);
-            // an include's images are not looked up (no roots): their
-            // paths are from the include's folder, not the page's, so they
-            // show their alt text with a warning rather than a broken image
+            // an include's media and code paths are from the include's
+            // folder, as DocFX reads them; the page shows them from its own
             let media_roots = super::blocks::MediaRoots {
-                project: expansion
-                    .content_root
-                    .parent()
-                    .unwrap_or(expansion.content_root),
                 article: &display,
-                source_locale: None,
-                roots: &[],
-                uses: expansion.uses,
+                ..*media_roots
             };
-            let (markdown, ..) = rewrite(&included, &text, expansion, &media_roots);
+            let (markdown, _, media) = rewrite(&included, &text, expansion, &media_roots);
             expansion.open.pop();
+            expansion.media.extend(media);
             markdown
         }
         Err(d) => {

@@ -68,9 +68,11 @@ pub fn page_findings(
                     let roots = MediaRoots {
                         project: &project.root,
                         article: &m.file,
-                        source_locale: (!m.include).then_some(source_locale),
-                        roots: if m.include { &[] } else { &locale.roots },
+                        page: &article.path,
+                        source_locale: Some(source_locale),
+                        roots: &locale.roots,
                         uses: None,
+                        code_bytes: &std::cell::Cell::new(0),
                     };
                     if let Err(why) = blocks::probe(&m.source, &roots) {
                         let file: Arc<str> = if m.file == article.path {
@@ -165,13 +167,15 @@ pub fn media_key<'a>(
                 let Some(page) = refs(&article.path) else {
                     return part;
                 };
-                for m in page.media.iter().filter(|m| !m.include) {
+                for m in &page.media {
                     let roots = MediaRoots {
                         project: &project.root,
                         article: &m.file,
+                        page: &article.path,
                         source_locale: Some(source_locale),
                         roots: &locale.roots,
                         uses: None,
+                        code_bytes: &std::cell::Cell::new(0),
                     };
                     for text in [&m.file, &m.source] {
                         part.extend_from_slice(&(text.len() as u64).to_le_bytes());

@@ -147,7 +147,12 @@ pub(crate) fn pages(
 /// Where a landing link leads from `page` (in `folder`): a page of the tree
 /// for a relative `.md` inside the locale folder, else what a redirect
 /// would make of it.
-fn target(page: &str, folder: &str, url: &str, pages: &HashSet<String>) -> Option<String> {
+pub(crate) fn target(
+    page: &str,
+    folder: &str,
+    url: &str,
+    pages: &HashSet<String>,
+) -> Option<String> {
     if url.starts_with('/') || url.contains("://") {
         return redirects::target(page, url, pages);
     }

@@ -112,7 +112,7 @@ pub(crate) fn pages(
 
 /// The page a source path had (`a/b.md` → `a/b.html`), or `None` when it
 /// is not a relative path of a page inside the folder.
-fn page_of(source: &str) -> Option<String> {
+pub(crate) fn page_of(source: &str) -> Option<String> {
     let stem = source
         .strip_suffix(".md")
         .or_else(|| source.strip_suffix(".yml"))?;

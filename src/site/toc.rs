@@ -148,7 +148,7 @@ pub(crate) fn from_tocs(
 }
 
 /// What an `href` names.
-enum Target<'a> {
+pub(crate) enum Target<'a> {
     /// An article, by slug.
     Article(&'a str),
     /// Another TOC, by path.
@@ -158,11 +158,11 @@ enum Target<'a> {
 }
 
 /// Resolve `href` of a TOC at `toc` (its path under the locale folder).
-fn target<'a>(
+pub(crate) fn target<'a, V>(
     toc: &str,
     href: &str,
     tocs: &HashSet<&'a str>,
-    articles: &HashMap<&'a str, &'a Article>,
+    articles: &HashMap<&'a str, V>,
 ) -> Target<'a> {
     let href = href.split(['#', '?']).next().unwrap_or_default();
     if href.is_empty() || href.contains("://") || href.starts_with("//") {
