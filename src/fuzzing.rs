@@ -100,6 +100,7 @@ pub fn media_src(article: &str, page: &str, source: &str) -> String {
             source_locale: None,
             roots: &[],
             uses: None,
+            reads: None,
             code_bytes: &code_bytes,
         },
     )
@@ -118,6 +119,7 @@ pub fn media_and_code(project: &Path, article: &str, source: &str) -> (Option<Ve
         source_locale: Some("en"),
         roots: &roots,
         uses: None,
+        reads: None,
         code_bytes: &code_bytes,
     };
     let bytes = blocks::find_media(source, &media).ok().map(|m| m.bytes);

@@ -896,6 +896,7 @@ impl SiteRenderer<'_> {
                     source_locale: Some(&self.source_locale),
                     roots: &self.content_roots,
                     uses: None,
+                    reads: None,
                     code_bytes: &std::cell::Cell::new(0),
                 };
                 match blocks::probe(&m.source, &roots) {
@@ -940,6 +941,14 @@ impl SiteRenderer<'_> {
             // source's) and the notice it shows
             .add(article.path.as_bytes())
             .add(self.fallback.key_part(article).as_bytes());
+        // the includes and code snippets it shows, as they are now
+        for read in self.refs.get(&article.path).map_or(&[][..], |r| &r.reads) {
+            key.add(read.as_bytes());
+            match crate::load::confine::read_any(Path::new(read)) {
+                Ok(bytes) => key.add(&[1]).add(&bytes),
+                Err(_) => key.add(&[0]),
+            };
+        }
         for (path, bytes) in media {
             key.add(path.as_bytes());
             match bytes {

@@ -12,10 +12,10 @@
 
 mod common;
 
-#[path = "bad_input/config_html.rs"]
-mod config_html;
 #[path = "bad_input/code.rs"]
 mod code;
+#[path = "bad_input/config_html.rs"]
+mod config_html;
 #[path = "bad_input/hostile.rs"]
 mod hostile;
 #[path = "bad_input/links.rs"]

@@ -59,6 +59,10 @@ pub(crate) struct MediaRoots<'a> {
     /// recorded, found or not, when the analysis asks what a page shows
     /// (its files are then looked for, not read).
     pub uses: Option<&'a std::cell::RefCell<Vec<MediaUse>>>,
+    /// Where the other files the page is made from (includes, code
+    /// snippets) are recorded, when the analysis asks what a page shows:
+    /// an edit of one of them makes the page anew.
+    pub reads: Option<&'a std::cell::RefCell<Vec<PathBuf>>>,
     /// Bytes of code snippets the page has read so far (all its files
     /// share one budget, [`MAX_CODE_BYTES`]).
     pub code_bytes: &'a Cell<u64>,
@@ -775,6 +779,9 @@ fn read_code(path: &str, media: &MediaRoots<'_>) -> Result<String, String> {
     };
     let real =
         crate::load::resolve_include_in(media.roots, &from, relative).map_err(|d| d.message)?;
+    if let Some(reads) = media.reads {
+        reads.borrow_mut().push(real.clone());
+    }
     let size = std::fs::metadata(&real).map_err(|e| e.to_string())?.len();
     let left = MAX_PAGE_CODE_BYTES.saturating_sub(media.code_bytes.get());
     if size > MAX_CODE_BYTES || size > left {

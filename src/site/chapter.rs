@@ -135,6 +135,10 @@ pub struct PageRefs {
     /// Images and videos, found or not.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub media: Vec<super::blocks::MediaUse>,
+    /// The other files the page is made from (includes, code snippets),
+    /// by their real paths: part of its key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reads: Vec<String>,
 }
 
 /// [`PageRefs`] of an article: its chapter made as the site makes it.
@@ -147,6 +151,7 @@ pub(crate) fn page_refs(
     source_locale: &str,
 ) -> PageRefs {
     let uses = std::cell::RefCell::new(Vec::new());
+    let reads = std::cell::RefCell::new(Vec::new());
     let (chapter, _) = prepare_with(
         doc,
         text,
@@ -154,13 +159,28 @@ pub(crate) fn page_refs(
         roots,
         slug,
         Some(source_locale),
-        Some(&uses),
+        Some((&uses, &reads)),
     );
+    let mut reads: Vec<String> = reads
+        .into_inner()
+        .into_iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    reads.sort();
+    reads.dedup();
     PageRefs {
         links: super::html::link_refs(&chapter.markdown, &chapter.line_map),
         media: uses.into_inner(),
+        reads,
     }
 }
+
+/// Where the analysis records what a page shows: its media uses, and the
+/// other files it is made from.
+type Recorders<'a> = (
+    &'a std::cell::RefCell<Vec<super::blocks::MediaUse>>,
+    &'a std::cell::RefCell<Vec<std::path::PathBuf>>,
+);
 
 fn prepare_with(
     doc: &Document,
@@ -169,7 +189,7 @@ fn prepare_with(
     roots: &[std::path::PathBuf],
     slug: &str,
     source_locale: Option<&str>,
-    uses: Option<&std::cell::RefCell<Vec<super::blocks::MediaUse>>>,
+    recorders: Option<Recorders<'_>>,
 ) -> (ChapterSource, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let project = content_root.parent().unwrap_or(content_root);
@@ -180,7 +200,8 @@ fn prepare_with(
         page: &doc.path,
         source_locale,
         roots,
-        uses,
+        uses: recorders.map(|r| r.0),
+        reads: recorders.map(|r| r.1),
         code_bytes: &code_bytes,
     };
     let canonical_root =
@@ -398,7 +419,12 @@ fn include(
         &project_root.join(&doc.path),
         target,
     ) {
-        Ok(p) => p,
+        Ok(p) => {
+            if let Some(reads) = media_roots.reads {
+                reads.borrow_mut().push(p.clone());
+            }
+            p
+        }
         Err(d) => {
             expansion.diagnostics.push(d.at(here));
             return String::new();

@@ -72,6 +72,7 @@ pub fn page_findings(
                         source_locale: Some(source_locale),
                         roots: &locale.roots,
                         uses: None,
+                        reads: None,
                         code_bytes: &std::cell::Cell::new(0),
                     };
                     if let Err(why) = blocks::probe(&m.source, &roots) {
@@ -147,9 +148,10 @@ fn finding(
 }
 
 /// A fingerprint of the media every page shows: each file found (its
-/// place, size and modification time) or not. Part of the key of the
-/// whole build, so that a media file added, changed or removed is never
-/// "up to date" (a page's own key takes the bytes).
+/// place, size and modification time) or not, and of the includes and
+/// code snippets pages are made from. Part of the key of the whole build,
+/// so that a media file added, changed or removed, or an include edited,
+/// is never "up to date" (a page's own key takes the bytes).
 pub fn media_key<'a>(
     project: &Project,
     refs: impl Fn(&str) -> Option<&'a PageRefs> + Sync,
@@ -175,6 +177,7 @@ pub fn media_key<'a>(
                         source_locale: Some(source_locale),
                         roots: &locale.roots,
                         uses: None,
+                        reads: None,
                         code_bytes: &std::cell::Cell::new(0),
                     };
                     for text in [&m.file, &m.source] {
@@ -193,6 +196,14 @@ pub fn media_key<'a>(
                         }
                         Err(_) => part.push(0),
                     }
+                }
+                for read in &page.reads {
+                    let stamp = crate::cache::Stamp::of(std::path::Path::new(read))
+                        .unwrap_or(crate::cache::Stamp(0, 0));
+                    part.extend_from_slice(&(read.len() as u64).to_le_bytes());
+                    part.extend_from_slice(read.as_bytes());
+                    part.extend_from_slice(&stamp.0.to_le_bytes());
+                    part.extend_from_slice(&stamp.1.to_le_bytes());
                 }
                 part
             })
