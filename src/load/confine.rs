@@ -95,6 +95,10 @@ fn special_kind(meta: &std::fs::Metadata) -> Option<&'static str> {
 /// (canonical, [`real_roots`]; none means nowhere), and it is a regular
 /// file of at most [`MAX_INPUT_BYTES`]. Returns the real path.
 pub(crate) fn check(file: &Path, roots: &[PathBuf]) -> Result<PathBuf, Refusal> {
+    // a file that is not there is said so in one call: resolving each
+    // part of its path first costs a call per part (media a tree lacks
+    // are looked for in two folders on every build)
+    std::fs::metadata(file).map_err(Refusal::Io)?;
     let real = file.canonicalize().map_err(Refusal::Io)?;
     if !roots.iter().any(|r| real.starts_with(r)) {
         return Err(Refusal::Outside);

@@ -366,7 +366,7 @@ fn read(file: &Article, roots: &[PathBuf]) -> Result<Vec<Entry>, Diagnostic> {
         YamlToc::List(l) | YamlToc::Root { items: l } => l,
     };
     let mut lines = LineFinder {
-        text: &text,
+        lines: text.lines().collect(),
         from: 0,
     };
     Ok(convert(entries, &mut lines, 0))
@@ -375,14 +375,13 @@ fn read(file: &Article, roots: &[PathBuf]) -> Result<Vec<Entry>, Diagnostic> {
 /// Finds each entry's line: the next `name:` line at or after the last
 /// one found (entries come in file order).
 struct LineFinder<'t> {
-    text: &'t str,
+    lines: Vec<&'t str>,
     from: usize,
 }
 
 impl LineFinder<'_> {
     fn next(&mut self, name: &str) -> u32 {
-        let lines: Vec<&str> = self.text.lines().collect();
-        for (i, l) in lines.iter().enumerate().skip(self.from) {
+        for (i, l) in self.lines.iter().enumerate().skip(self.from) {
             let t = l.trim_start().trim_start_matches("- ").trim_start();
             if t.starts_with("name:") && t.contains(name.trim()) {
                 self.from = i + 1;
