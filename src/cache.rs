@@ -45,10 +45,15 @@ pub struct Manifest {
     /// Fingerprint of everything analysis and rendering read besides the
     /// articles themselves.
     pub inputs: String,
-    /// Key of the whole build (inputs, options, every article's hash), set
-    /// only when the build reported no diagnostics: an up-to-date build
-    /// reports nothing, so it must have had nothing to report.
+    /// Key of the whole build (inputs, options, every article's hash, the
+    /// media and other files pages show): a build with the same key is up
+    /// to date.
     pub build: Option<String>,
+    /// The build's warnings, for an up-to-date build to say again (a
+    /// project that always has some, as real trees do, is still up to
+    /// date when nothing changed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::diag::Diagnostic>,
     /// What the build wrote, for an up-to-date build to say again.
     pub counts: Counts,
     /// Page (`<locale>/<file>`) → key of what it was made from.

@@ -1124,6 +1124,7 @@ fn build_project(
         // beside it (a commit killed after its manifest was in) goes
         staging.remove_stale();
         let counts = c.manifest.counts;
+        let warnings = Diagnostics(c.manifest.warnings.clone());
         // the session keeps what it had: nothing was written
         if let (Some(s), Some(c)) = (session, cache.filter(|_| cache_in_memory)) {
             let trusted = c.trusted_data.clone();
@@ -1132,7 +1133,7 @@ fn build_project(
         }
         return Ok(BuildOutput {
             counts,
-            diagnostics: Diagnostics::default(),
+            diagnostics: warnings,
             files: Vec::new(),
             stats: BuildStats {
                 up_to_date: true,
@@ -1273,7 +1274,9 @@ fn build_project(
     let mut manifest = cache::Manifest {
         format: String::new(),
         inputs,
-        build: diagnostics.0.is_empty().then_some(build_key),
+        // a build that reached its commit has warnings at most
+        build: (diagnostics.errors().next().is_none()).then_some(build_key),
+        warnings: diagnostics.0.clone(),
         counts,
         pages: built.pages,
         data_files: index.data_files.clone(),

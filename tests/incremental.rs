@@ -662,3 +662,46 @@ fn cross_article_findings_follow_the_rules_through_rebuilds() {
     assert!(conflicts(&out).is_empty());
     assert_eq!(without_cache(&out), fresh_build(root, &fresh));
 }
+
+#[test]
+fn a_project_with_warnings_is_up_to_date_when_nothing_changed_and_says_them_again() {
+    let dir = project();
+    let (root, out) = (dir.path(), dir.path().join("book"));
+    // a link that leads nowhere: a warning on every build
+    let en = root.join(common::EN);
+    let mut text = std::fs::read_to_string(&en).unwrap();
+    text.push_str("\nSee [the missing page](no-such-article.md).\n");
+    std::fs::write(&en, text).unwrap();
+
+    let first = build(root, &out, &BuildOptions::default()).unwrap();
+    assert!(!first.stats.up_to_date);
+    let said = |d: &rulebook::diag::Diagnostics| -> Vec<String> {
+        d.iter().map(ToString::to_string).collect()
+    };
+    let warnings = said(&first.diagnostics);
+    assert!(
+        warnings.iter().any(|w| w.contains("warning[broken-link]")),
+        "{warnings:?}"
+    );
+
+    let before = snapshot(&out);
+    let second = build(root, &out, &BuildOptions::default()).unwrap();
+    assert!(second.stats.up_to_date, "{:?}", second.stats);
+    assert_eq!(snapshot(&out), before);
+    assert_eq!(said(&second.diagnostics), warnings);
+
+    // the link fixed: no longer up to date, and the warning is gone
+    let text = std::fs::read_to_string(&en)
+        .unwrap()
+        .replace("(no-such-article.md)", "(#top)");
+    std::fs::write(&en, text).unwrap();
+    let third = build(root, &out, &BuildOptions::default()).unwrap();
+    assert!(!third.stats.up_to_date);
+    assert!(
+        !said(&third.diagnostics)
+            .iter()
+            .any(|w| w.contains("no-such-article")),
+        "{:?}",
+        said(&third.diagnostics)
+    );
+}
