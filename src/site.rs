@@ -830,7 +830,7 @@ fn reusable_page(
 
 /// Pages rendered (and their text held for the search index) at once,
 /// and the pages of one shard of the search index.
-const PAGE_CHUNK: usize = 256;
+const PAGE_CHUNK: usize = 64;
 
 impl SiteRenderer<'_> {
     /// Where an article's includes and media may be read from: its

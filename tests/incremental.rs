@@ -485,7 +485,7 @@ fn an_edit_rewrites_one_shard_of_the_search_index() {
     let dir = project();
     let root = dir.path();
     let status = std::process::Command::new(common::shared().join("bench/gen-corpus"))
-        .args(["-q", "-n", "260"])
+        .args(["-q", "-n", "65"])
         .arg(root)
         .status()
         .expect("gen-corpus runs");
@@ -493,7 +493,7 @@ fn an_edit_rewrites_one_shard_of_the_search_index() {
     let (out, fresh) = (root.join("book"), root.join("fresh"));
     build_stats(root, &out);
     let shard = |locale: &str, n: usize| out.join(format!("{locale}/search-index-{n}.js"));
-    // 261 articles, the rules and the status page: two shards
+    // 66 articles, the rules and the status page: two shards of 64 pages
     let loader = std::fs::read_to_string(out.join("ja-JP/search-index.js")).unwrap();
     assert_eq!(
         loader,
