@@ -889,17 +889,7 @@ impl SiteRenderer<'_> {
             .media
             .iter()
             .map(|m| {
-                let roots = blocks::MediaRoots {
-                    project,
-                    article: &m.file,
-                    page: &article.path,
-                    source_locale: Some(&self.source_locale),
-                    roots: &self.content_roots,
-                    uses: None,
-                    reads: None,
-                    code_bytes: &std::cell::Cell::new(0),
-                };
-                match blocks::probe(&m.source, &roots) {
+                match blocks::probe_use(project, m, &self.source_locale, &self.content_roots) {
                     Ok((rel, file)) => {
                         let bytes = crate::load::confine::read(&file, &self.content_roots).ok();
                         (rel, bytes)

@@ -932,6 +932,31 @@ pub(crate) fn probe(
     Err("no such file in the locale's folder or the source locale's")
 }
 
+/// [`probe`] for a media use the analysis recorded (`file` being the
+/// article or include it is written in), from `project`'s locale folder
+/// or the source locale's, confined to `roots`.
+pub(crate) fn probe_use(
+    project: &Path,
+    m: &MediaUse,
+    source_locale: &str,
+    roots: &[PathBuf],
+) -> Result<(String, PathBuf), &'static str> {
+    let code_bytes = Cell::new(0);
+    probe(
+        &m.source,
+        &MediaRoots {
+            project,
+            article: &m.file,
+            page: &m.file,
+            source_locale: Some(source_locale),
+            roots,
+            uses: None,
+            reads: None,
+            code_bytes: &code_bytes,
+        },
+    )
+}
+
 /// The media file at `source` ([`probe`]), read; only probed when the
 /// analysis records the page's media uses.
 pub(crate) fn find_media(source: &str, media: &MediaRoots<'_>) -> Result<Media, &'static str> {

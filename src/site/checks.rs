@@ -18,7 +18,7 @@ use crate::diag::{Diagnostic, Location};
 use crate::load::Project;
 use crate::rules::{Discrepancy, Provenance};
 
-use super::blocks::{self, MediaRoots};
+use super::blocks;
 use super::chapter::PageRefs;
 use super::links::LinkIndex;
 
@@ -65,17 +65,9 @@ pub fn page_findings(
                     ));
                 }
                 for m in &page.media {
-                    let roots = MediaRoots {
-                        project: &project.root,
-                        article: &m.file,
-                        page: &article.path,
-                        source_locale: Some(source_locale),
-                        roots: &locale.roots,
-                        uses: None,
-                        reads: None,
-                        code_bytes: &std::cell::Cell::new(0),
-                    };
-                    if let Err(why) = blocks::probe(&m.source, &roots) {
+                    if let Err(why) =
+                        blocks::probe_use(&project.root, m, source_locale, &locale.roots)
+                    {
                         let file: Arc<str> = if m.file == article.path {
                             path.clone()
                         } else {
@@ -170,21 +162,11 @@ pub fn media_key<'a>(
                     return part;
                 };
                 for m in &page.media {
-                    let roots = MediaRoots {
-                        project: &project.root,
-                        article: &m.file,
-                        page: &article.path,
-                        source_locale: Some(source_locale),
-                        roots: &locale.roots,
-                        uses: None,
-                        reads: None,
-                        code_bytes: &std::cell::Cell::new(0),
-                    };
                     for text in [&m.file, &m.source] {
                         part.extend_from_slice(&(text.len() as u64).to_le_bytes());
                         part.extend_from_slice(text.as_bytes());
                     }
-                    match blocks::probe(&m.source, &roots) {
+                    match blocks::probe_use(&project.root, m, source_locale, &locale.roots) {
                         Ok((rel, file)) => {
                             let stamp =
                                 crate::cache::Stamp::of(&file).unwrap_or(crate::cache::Stamp(0, 0));
