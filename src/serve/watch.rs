@@ -45,7 +45,12 @@ pub(super) struct Snapshot(Vec<Entry>);
 pub(super) fn snapshot(root: &Path, out: &Path) -> Snapshot {
     let now = SystemTime::now();
     let mut entries = Vec::new();
-    let mut stack: Vec<(PathBuf, usize)> = WATCHED.iter().map(|w| (PathBuf::from(w), 0)).collect();
+    let mut stack: Vec<(PathBuf, usize)> = WATCHED
+        .iter()
+        .map(PathBuf::from)
+        .chain(style_sheets(root))
+        .map(|w| (w, 0))
+        .collect();
     let mut walked = std::collections::HashSet::new();
     while let Some((rel, depth)) = stack.pop() {
         if entries.len() >= MAX_FILES {
@@ -101,6 +106,36 @@ pub(super) fn snapshot(root: &Path, out: &Path) -> Snapshot {
     }
     entries.sort_by(|a, b| a.path.cmp(&b.path));
     Snapshot(entries)
+}
+
+/// `[output.html] additional-css` of the project's book.toml: style
+/// sheets the build copies into every book, wherever in the project they
+/// are. Only paths inside the project are watched (the build refuses the
+/// others); a book.toml that does not parse names none.
+fn style_sheets(root: &Path) -> Vec<PathBuf> {
+    let Some(text) = read_bounded(&root.join("book.toml"))
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+    else {
+        return Vec::new();
+    };
+    let Ok(config) = text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let sheets = config
+        .get("output")
+        .and_then(|o| o.get("html"))
+        .and_then(|h| h.get("additional-css"))
+        .and_then(toml::Value::as_array);
+    sheets
+        .into_iter()
+        .flatten()
+        .filter_map(toml::Value::as_str)
+        .map(PathBuf::from)
+        .filter(|p| {
+            p.components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+        })
+        .collect()
 }
 
 /// Files added, removed or changed between two snapshots, sorted.
@@ -226,6 +261,28 @@ mod tests {
             let looped = snapshot(root, &out);
             assert_eq!(looped.0.len(), 1, "{:?}", looped.0);
         }
+    }
+
+    #[test]
+    fn sees_the_style_sheets_book_toml_adds_inside_the_project_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("project");
+        std::fs::create_dir_all(root.join("theme")).unwrap();
+        std::fs::write(root.join("theme/extra.css"), "a {}").unwrap();
+        std::fs::write(dir.path().join("outside.css"), "b {}").unwrap();
+        std::fs::write(
+            root.join("book.toml"),
+            "[output.html]\nadditional-css = [\"theme/extra.css\", \"../outside.css\"]\n",
+        )
+        .unwrap();
+        let out = root.join("book");
+        let first = snapshot(&root, &out);
+        std::fs::write(root.join("theme/extra.css"), "a { color: red }").unwrap();
+        std::fs::write(dir.path().join("outside.css"), "b { color: red }").unwrap();
+        assert_eq!(
+            changed(&first, &snapshot(&root, &out)),
+            [PathBuf::from("theme/extra.css")]
+        );
     }
 
     #[test]
