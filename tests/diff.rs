@@ -481,3 +481,42 @@ fn a_fact_only_a_translation_states_is_an_extra_fact() {
         "{all:#?}"
     );
 }
+
+/// A section's own roles line that only the translation has (the real ja-JP
+/// text given one under "Cancel a purchase") is an `extra-fact` of that
+/// section, its related location the source's section of the same anchor;
+/// the article's top roles, which both state alike, are no finding.
+#[test]
+fn a_section_fact_only_a_translation_states_points_at_the_source_section() {
+    let add_roles = |t: String| {
+        let heading = "## <a name=\"cancel-a-purchase\"></a>購入を取り消す\n";
+        assert!(t.contains(heading));
+        t.replacen(
+            heading,
+            &format!("{heading}\n**適切なロール**: 課金管理者\n"),
+            1,
+        )
+    };
+    let project = real_pair(|t| t, add_roles);
+    let all = findings(project.path(), &[]);
+    let extra = of(&all, "ja-JP", "extra-fact");
+    assert_eq!(extra.len(), 1, "{extra:#?}");
+    let e = extra[0];
+    assert_eq!(e["section"], "cancel-a-purchase");
+    assert_eq!(e["source"]["line"], 132);
+    assert_eq!(
+        e["found"]["any_of_roles"],
+        serde_json::json!(["billing-admin"])
+    );
+    assert_eq!(
+        e["found"]["action"],
+        "csp-software-subscriptions#cancel-a-purchase"
+    );
+    assert_eq!(
+        e["canonical"]["path"],
+        "content/en/csp-software-subscriptions.md"
+    );
+    assert_eq!(e["canonical"]["line"], 123);
+    assert_eq!(e["canonical"]["section"], "cancel-a-purchase");
+    assert!(of(&all, "ja-JP", "role-mismatch").is_empty(), "{all:#?}");
+}
