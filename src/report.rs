@@ -26,8 +26,16 @@ pub(crate) const CODES: &[(&str, &str)] = &[
         "A fact (market list, limit, role …) differs from the canonical article.",
     ),
     (
+        "role-mismatch",
+        "A roles line names other roles for the same action than the canonical article's.",
+    ),
+    (
         "missing-fact",
         "The canonical article states a fact this translation does not.",
+    ),
+    (
+        "extra-fact",
+        "A translation states a fact its source article does not (in that section).",
     ),
     (
         "missing-section",
@@ -272,7 +280,7 @@ pub(crate) fn severity(d: &Discrepancy) -> Severity {
 
 fn default_severity(code: &str) -> Severity {
     match code {
-        "fact-mismatch" | "missing-fact" | "number-mismatch" => Severity::Error,
+        "fact-mismatch" | "role-mismatch" | "missing-fact" | "number-mismatch" => Severity::Error,
         "untranslated-segment" => Severity::Info,
         _ => Severity::Warning,
     }

@@ -365,3 +365,158 @@ fn articles_a_locale_lacks_or_only_a_translation_has_are_findings() {
     }
     assert!(of(&all, "en", "missing-article").is_empty());
 }
+
+/// A project of the bundled article's real en and ja-JP versions of
+/// 2021-04-06 (both list Admin agent and Global admin under their roles
+/// label), each text first passed through its edit.
+fn real_pair(edit_en: fn(String) -> String, edit_ja: fn(String) -> String) -> tempfile::TempDir {
+    let project = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("locales"), &project.path().join("locales"));
+    for (locale, edit) in [("en", edit_en), ("ja-JP", edit_ja)] {
+        let text = read(shared().join(format!("corpus/article/{locale}--2021-04-06.md")));
+        let dir = project.path().join("content").join(locale);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("csp-software-subscriptions.md"), edit(text)).unwrap();
+    }
+    project
+}
+
+/// The real ja-JP text with one role dropped from its roles list (no real
+/// version of the article drops one: every version the corpus holds lists
+/// both) is a `role-mismatch` at the translation's roles line, with the
+/// source's line beside it and both role sets named, and no generic
+/// `fact-mismatch` besides; text and SARIF carry it too.
+#[test]
+fn a_translation_naming_other_roles_is_a_role_mismatch() {
+    let drop_global = |t: String| {
+        assert!(t.contains("\n- グローバル管理者\n"));
+        t.replacen("\n- グローバル管理者\n", "\n", 1)
+    };
+    let project = real_pair(|t| t, drop_global);
+    let all = findings(project.path(), &[]);
+    let roles: Vec<&Value> = all
+        .iter()
+        .filter(|d| d["rule"] == "csp-software-subscriptions/roles")
+        .collect();
+    assert_eq!(roles.len(), 1, "{roles:#?}");
+    let m = roles[0];
+    assert_eq!(m["code"], "role-mismatch");
+    assert_eq!(m["severity"], "error");
+    assert_eq!(m["locale"], "ja-JP");
+    assert_eq!(
+        m["source"]["path"],
+        "content/ja-JP/csp-software-subscriptions.md"
+    );
+    assert_eq!(m["source"]["line"], 21);
+    assert_eq!(
+        m["canonical"]["path"],
+        "content/en/csp-software-subscriptions.md"
+    );
+    assert_eq!(m["canonical"]["line"], 14);
+    assert_eq!(
+        m["expected"]["any_of_roles"],
+        serde_json::json!(["admin-agent", "global-admin"])
+    );
+    assert_eq!(
+        m["found"]["value"]["any_of_roles"],
+        serde_json::json!(["admin-agent"])
+    );
+    assert_eq!(m["found"]["missing"], serde_json::json!(["global-admin"]));
+    assert_eq!(m["found"]["extra"], serde_json::json!([]));
+    let message = m["message"].as_str().unwrap();
+    assert!(
+        message.contains("by admin-agent here and by admin-agent, global-admin in the source"),
+        "{message}"
+    );
+    let (_, text, _) = diff_in(project.path(), &["--fail-on", "never"]);
+    assert!(text.contains("role-mismatch"), "{text}");
+    let (_, sarif, _) = diff_in(project.path(), &["--format", "sarif", "--fail-on", "never"]);
+    let sarif: Value = serde_json::from_str(&sarif).unwrap();
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "role-mismatch")
+        .expect("a SARIF result");
+    assert_eq!(result["level"], "error");
+}
+
+/// Roles only the translation states (the real en text without its roles
+/// list, the real ja-JP text with it) are an `extra-fact` at the ja-JP
+/// line, related to the source article's top where the list would stand;
+/// the source is not told it misses a fact a translation has.
+#[test]
+fn a_fact_only_a_translation_states_is_an_extra_fact() {
+    let drop_roles = |t: String| {
+        let block = "**Appropriate roles**\n\n- Admin agent\n- Global admin\n\n";
+        assert!(t.contains(block));
+        t.replacen(block, "", 1)
+    };
+    let project = real_pair(drop_roles, |t| t);
+    let all = findings(project.path(), &[]);
+    let extra = of(&all, "ja-JP", "extra-fact");
+    let roles: Vec<&&Value> = extra
+        .iter()
+        .filter(|d| d["rule"] == "csp-software-subscriptions/roles")
+        .collect();
+    assert_eq!(roles.len(), 1, "{extra:#?}");
+    let e = roles[0];
+    assert_eq!(e["severity"], "warning");
+    assert_eq!(
+        e["source"]["path"],
+        "content/ja-JP/csp-software-subscriptions.md"
+    );
+    assert_eq!(e["source"]["line"], 21);
+    assert_eq!(
+        e["canonical"]["path"],
+        "content/en/csp-software-subscriptions.md"
+    );
+    assert_eq!(
+        e["found"]["any_of_roles"],
+        serde_json::json!(["admin-agent", "global-admin"])
+    );
+    assert!(
+        !all.iter()
+            .any(|d| d["rule"] == "csp-software-subscriptions/roles" && d["code"] != "extra-fact"),
+        "{all:#?}"
+    );
+}
+
+/// A section's own roles line that only the translation has (the real ja-JP
+/// text given one under "Cancel a purchase") is an `extra-fact` of that
+/// section, its related location the source's section of the same anchor;
+/// the article's top roles, which both state alike, are no finding.
+#[test]
+fn a_section_fact_only_a_translation_states_points_at_the_source_section() {
+    let add_roles = |t: String| {
+        let heading = "## <a name=\"cancel-a-purchase\"></a>購入を取り消す\n";
+        assert!(t.contains(heading));
+        t.replacen(
+            heading,
+            &format!("{heading}\n**適切なロール**: 課金管理者\n"),
+            1,
+        )
+    };
+    let project = real_pair(|t| t, add_roles);
+    let all = findings(project.path(), &[]);
+    let extra = of(&all, "ja-JP", "extra-fact");
+    assert_eq!(extra.len(), 1, "{extra:#?}");
+    let e = extra[0];
+    assert_eq!(e["section"], "cancel-a-purchase");
+    assert_eq!(e["source"]["line"], 132);
+    assert_eq!(
+        e["found"]["any_of_roles"],
+        serde_json::json!(["billing-admin"])
+    );
+    assert_eq!(
+        e["found"]["action"],
+        "csp-software-subscriptions#cancel-a-purchase"
+    );
+    assert_eq!(
+        e["canonical"]["path"],
+        "content/en/csp-software-subscriptions.md"
+    );
+    assert_eq!(e["canonical"]["line"], 123);
+    assert_eq!(e["canonical"]["section"], "cancel-a-purchase");
+    assert!(of(&all, "ja-JP", "role-mismatch").is_empty(), "{all:#?}");
+}

@@ -1,9 +1,9 @@
 //! The translator's findings: every way a translation differs from its
 //! canonical article, each with where (both sides), what, and why it matters.
 //!
-//! Codes (DESIGN.md): fact-mismatch, missing-fact, missing-section,
-//! extra-section, stale-translation, untranslated-segment, number-mismatch,
-//! term-drift, step-count-mismatch.
+//! Codes (DESIGN.md): fact-mismatch, role-mismatch, missing-fact,
+//! extra-fact, missing-section, extra-section, stale-translation,
+//! untranslated-segment, number-mismatch, term-drift, step-count-mismatch.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -145,6 +145,7 @@ pub(crate) fn findings(
         fact_findings(
             rule,
             by_article.get(rule.article.as_str()).unwrap_or(&none),
+            source_locale,
             &mut out,
         );
     }
@@ -409,14 +410,19 @@ fn presence(
 }
 
 /// `articles`: the locales of the rule's article.
-fn fact_findings(rule: &Rule, articles: &[&ArticleFacts], out: &mut Vec<Finding>) {
+fn fact_findings(
+    rule: &Rule,
+    articles: &[&ArticleFacts],
+    source_locale: &str,
+    out: &mut Vec<Finding>,
+) {
     for fact in rule.by_locale.values() {
         if fact.agrees {
             continue;
         }
         let (expected, found, what) = difference(&rule.value, &fact.value);
         out.push(Finding {
-            code: "fact-mismatch",
+            code: mismatch_code(&rule.value, &fact.value),
             severity: Severity::Error,
             locale: fact.source.locale.clone(),
             rule: Some(rule.id.clone()),
@@ -430,6 +436,17 @@ fn fact_findings(rule: &Rule, articles: &[&ArticleFacts], out: &mut Vec<Finding>
             source: Some(fact.source.clone()),
             canonical: Some(rule.source.clone()),
         });
+    }
+    // The source locale's article, when it is read and does not state the
+    // fact: then the fact is one only translations state (`extra-fact`,
+    // reported at each of them), and a translation that lacks it agrees
+    // with the source rather than missing anything.
+    let silent_source = articles.iter().copied().find(|a| {
+        a.locale == source_locale && !a.extraction.unread && !rule.by_locale.contains_key(&a.locale)
+    });
+    if let Some(s) = silent_source {
+        extra_facts(rule, s, articles, out);
+        return;
     }
     // a translation of the article that does not state the fact at all (one
     // whose facts were not read may state it: it has its `no-lexicon`
@@ -466,6 +483,59 @@ fn fact_findings(rule: &Rule, articles: &[&ArticleFacts], out: &mut Vec<Finding>
     }
 }
 
+/// A fact that translations state and `source`, the source locale's
+/// article, does not: one `extra-fact` per translation that states it, at
+/// its statement, with the source's section where it would stand (the
+/// section of that anchor, or the nearest earlier one the source has; the
+/// article itself when the fact stands at the top).
+fn extra_facts(
+    rule: &Rule,
+    source: &ArticleFacts,
+    articles: &[&ArticleFacts],
+    out: &mut Vec<Finding>,
+) {
+    let source_names = Names::of(source);
+    for (locale, fact) in &rule.by_locale {
+        let section = fact.source.section.clone();
+        let ours = articles.iter().find(|a| a.locale == *locale);
+        let place = match (section.as_deref(), ours) {
+            (Some(anchor), Some(a)) => place_of(source, a, anchor),
+            _ => None,
+        };
+        out.push(Finding {
+            code: "extra-fact",
+            severity: Severity::Warning,
+            locale: fact.source.locale.clone(),
+            rule: Some(rule.id.clone()),
+            section: section.clone(),
+            expected: serde_json::Value::Null,
+            found: serde_json::to_value(&fact.value).unwrap_or_default(),
+            message: format!(
+                "{} is stated by this translation and not by its {} source: readers of the source do not get it, and it may be left over from an older source or added by the translator",
+                rule.id, source.locale
+            ),
+            source: Some(fact.source.clone()),
+            canonical: Some(source_names.at(
+                place.map_or(0, |p| p.line),
+                place.map(|p| p.anchor.as_str().into()),
+                None,
+            )),
+        });
+    }
+}
+
+/// The code of a value that differs from the canonical one: the roles of the
+/// same action are a `role-mismatch` (who may do it), anything else a
+/// `fact-mismatch`.
+fn mismatch_code(expected: &Value, found: &Value) -> &'static str {
+    match (expected, found) {
+        (Value::RoleRequirement(x), Value::RoleRequirement(y)) if x.action == y.action => {
+            "role-mismatch"
+        }
+        _ => "fact-mismatch",
+    }
+}
+
 /// Expected and found values, with the set difference for market lists.
 fn difference(expected: &Value, found: &Value) -> (serde_json::Value, serde_json::Value, String) {
     let markets = |v: &Value| match v {
@@ -475,6 +545,30 @@ fn difference(expected: &Value, found: &Value) -> (serde_json::Value, serde_json
     };
     let e = serde_json::to_value(expected).unwrap_or_default();
     let f = serde_json::to_value(found).unwrap_or_default();
+    if let (Value::RoleRequirement(x), Value::RoleRequirement(y)) = (expected, found)
+        && x.action == y.action
+    {
+        let extra: Vec<&String> = y
+            .any_of_roles
+            .iter()
+            .filter(|r| !x.any_of_roles.contains(r))
+            .collect();
+        let missing: Vec<&String> = x
+            .any_of_roles
+            .iter()
+            .filter(|r| !y.any_of_roles.contains(r))
+            .collect();
+        let what = format!(
+            "{} may be done by {} here and by {} in the source (extra: {}; missing: {})",
+            x.action,
+            join_all(&y.any_of_roles),
+            join_all(&x.any_of_roles),
+            join(&extra),
+            join(&missing)
+        );
+        let found = json!({"value": f, "extra": extra, "missing": missing});
+        return (e, found, what);
+    }
     if let (Some(x), Some(y)) = (markets(expected), markets(found)) {
         let extra: Vec<&String> = y.iter().filter(|m| !x.contains(m)).collect();
         let missing: Vec<&String> = x.iter().filter(|m| !y.contains(m)).collect();
@@ -490,6 +584,14 @@ fn difference(expected: &Value, found: &Value) -> (serde_json::Value, serde_json
     }
     let what = format!("expected {e}, found {f}");
     (e, f, what)
+}
+
+fn join_all(roles: &[String]) -> String {
+    if roles.is_empty() {
+        "no role".to_owned()
+    } else {
+        roles.join(", ")
+    }
 }
 
 fn join(codes: &[&String]) -> String {
@@ -583,7 +685,7 @@ pub(crate) fn target_disagreements(
         let (expected, found, what) = difference(&source.value, &target.value);
         let id = id_of(&source.rule, source.source.section.as_deref());
         out.push(Discrepancy {
-            code: Cow::Borrowed("fact-mismatch"),
+            code: Cow::Borrowed(mismatch_code(&source.value, &target.value)),
             severity: Cow::Borrowed(Severity::Error.id()),
             locale: target.source.locale.clone(),
             rule: Some(id.clone()),
