@@ -34,7 +34,7 @@ pub(crate) const MANIFEST: &str = "manifest.json";
 
 /// Bumped with any change to what is cached or how keys are made; the
 /// crate version is part of it, so a new rulebook never trusts an old cache.
-const FORMAT: &str = concat!("rulebook-cache/8 ", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("rulebook-cache/9 ", env!("CARGO_PKG_VERSION"));
 
 /// What a finished build leaves for the next one (`manifest.json`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -109,6 +109,10 @@ pub struct ArticleMeta {
     /// The anchors of its sections (what links to its page may name).
     #[serde(default)]
     pub anchors: Vec<String>,
+    /// Each section's anchor and heading, in order: the titles of the
+    /// actions its roles lines make (rules.json's vocabulary).
+    #[serde(default)]
+    pub section_titles: Vec<(String, String)>,
     /// What its page links to and shows.
     #[serde(default)]
     pub refs: crate::site::chapter::PageRefs,

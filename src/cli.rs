@@ -98,6 +98,13 @@ pub(crate) enum Command {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Valid ids: `rulebook check --list actions|roles|subjects|markets` lists them \
+with their names in --lang's language; they come from rules.json (its rules and its `vocabulary`: \
+every role of the project's locales/<locale>/roles.tsv, every action a rule names) and, for \
+markets, ISO 3166-1 (names from locales/<locale>/regions.tsv). An id known nowhere is refused \
+(exit 2) with the closest known ids."
+)]
 pub(crate) struct CheckArgs {
     /// Rules file [default: book/rules.json under --root].
     #[arg(long, global = true, value_name = "FILE")]
@@ -112,6 +119,10 @@ pub(crate) struct CheckArgs {
     /// decision per line, in order.
     #[arg(long, value_name = "FILE.jsonl")]
     pub(crate) batch: Option<PathBuf>,
+    /// List the ids a question may name (with their names in --lang's
+    /// language, else the source locale's) instead of asking one.
+    #[arg(long, value_enum, value_name = "WHAT", conflicts_with = "batch")]
+    pub(crate) list: Option<ListKind>,
     #[command(subcommand)]
     pub(crate) question: Option<QuestionArgs>,
 }
@@ -171,6 +182,15 @@ pub(crate) enum QuestionArgs {
         #[arg(long, value_name = "F.json")]
         file: PathBuf,
     },
+}
+
+/// What `check --list` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ListKind {
+    Actions,
+    Roles,
+    Subjects,
+    Markets,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

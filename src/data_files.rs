@@ -820,6 +820,8 @@ pub struct Assembled {
     /// The previous build's cross-article findings (reused while the
     /// claims they were made from are the same).
     old_cross: Option<CrossIndex>,
+    /// rules.json's vocabulary (what a question may name).
+    pub vocabulary: crate::rules::Vocabulary,
     /// The site's findings (`broken-link`, `missing-media`), made every
     /// build from what the analysis recorded (`site::checks`): after the
     /// cross-article ones in report.json.
@@ -872,6 +874,7 @@ impl Assembled {
             locales: std::sync::OnceLock::new(),
             cross: std::sync::OnceLock::new(),
             old_cross: None,
+            vocabulary: Default::default(),
             site: Part::Fresh(Vec::new()),
             site_counts: BTreeMap::new(),
         }
@@ -886,6 +889,12 @@ impl Assembled {
         }
         self.site_counts = counts;
         self.site = Part::Fresh(found);
+        self
+    }
+
+    /// The vocabulary rules.json ends with.
+    pub(crate) fn with_vocabulary(mut self, vocabulary: crate::rules::Vocabulary) -> Assembled {
+        self.vocabulary = vocabulary;
         self
     }
 
@@ -1214,8 +1223,14 @@ impl Assembled {
                 }
             }
         }
-        array.end(w, stores, true)?;
+        let vocabulary = !self.vocabulary.is_empty();
+        array.end(w, stores, !vocabulary)?;
         let rules_hash = w.tap.take().map_or(0, |t| t.digest128());
+        if vocabulary {
+            w.write_all(b"  \"vocabulary\": ")?;
+            write_at(w, 1, &self.vocabulary)?;
+            w.write_all(b"\n")?;
+        }
         w.write_all(b"}\n")?;
         Ok(rules_hash)
     }

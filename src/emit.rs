@@ -431,7 +431,7 @@ pub fn analyze(project: &Project) -> Result<Analysis, Diagnostics> {
         policy: assembled.policy,
         sources: assembled.sources.clone(),
         rules: assembled.all_rules().map_err(unreadable)?,
-        vocabulary: Default::default(),
+        vocabulary: assembled.vocabulary.clone(),
     };
     let procedures = ProceduresFile {
         schema: rules::PROCEDURES_SCHEMA_ID.to_owned(),
@@ -481,6 +481,63 @@ fn assemble_all(project: &Project) -> Result<Assembly, Diagnostics> {
         &std::env::temp_dir(),
         LocaleSources::default(),
     )
+}
+
+/// An article's titles in one locale: what names the actions its roles
+/// lines make.
+struct ArticleTitles {
+    locale: String,
+    article: String,
+    title: String,
+    /// (anchor, heading), in order.
+    sections: Vec<(String, String)>,
+}
+
+/// rules.json's vocabulary: every role of the project's `roles.tsv` files
+/// with its first name per locale, and every action a `role-requirement`
+/// rule names with its article's title (or its section's heading) per
+/// locale. Made from the groups' claims and the articles' titles, so a
+/// rebuild that reuses every group gives the same vocabulary.
+fn vocabulary(
+    project: &Project,
+    groups: &[crate::data_files::Group],
+    titles: &[ArticleTitles],
+) -> Result<rules::Vocabulary, Diagnostics> {
+    let mut vocabulary = rules::Vocabulary::default();
+    for locale in &project.locales {
+        for (id, name) in lexicon::role_display_names(&project.root, &locale.id)? {
+            vocabulary
+                .roles
+                .entry(id)
+                .or_default()
+                .insert(locale.id.clone(), name);
+        }
+    }
+    let role_kind = rules::Kind::RoleRequirement.id();
+    for group in groups {
+        for ((_, kind, _), claim) in group.rules.iter().zip(&group.claims) {
+            if kind == role_kind
+                && let Some(action) = &claim.subject
+            {
+                vocabulary.actions.entry(action.clone()).or_default();
+            }
+        }
+    }
+    if !vocabulary.actions.is_empty() {
+        for t in titles {
+            let article = rules::action_id(&t.article, None);
+            if let Some(names) = vocabulary.actions.get_mut(&article) {
+                names.insert(t.locale.clone(), t.title.clone());
+            }
+            for (anchor, heading) in &t.sections {
+                let action = rules::action_id(&t.article, Some(anchor));
+                if let Some(names) = vocabulary.actions.get_mut(&action) {
+                    names.insert(t.locale.clone(), heading.clone());
+                }
+            }
+        }
+    }
+    Ok(vocabulary)
 }
 
 /// What a build takes from its analysis.
@@ -624,6 +681,7 @@ fn assemble(
     // every article's sources entry, title, counts and cache entry
     let mut sources = Vec::with_capacity(jobs.len());
     let mut nav_titles = HashMap::with_capacity(jobs.len());
+    let mut titles = Vec::with_capacity(jobs.len());
     let mut anchors = HashMap::with_capacity(jobs.len());
     let mut refs = HashMap::with_capacity(jobs.len());
     let mut summary: BTreeMap<String, LocaleSummary> = BTreeMap::new();
@@ -640,6 +698,12 @@ fn assemble(
             sha256: meta.sha256.clone(),
         });
         nav_titles.insert(meta.path.clone(), meta.nav_title.clone());
+        titles.push(ArticleTitles {
+            locale: meta.locale.clone(),
+            article: meta.article.clone(),
+            title: meta.nav_title.clone(),
+            sections: meta.section_titles.clone(),
+        });
         anchors.insert(meta.path.clone(), meta.anchors.clone());
         refs.insert(meta.path.clone(), meta.refs.clone());
         all_hashes.insert(meta.path.clone(), meta.sha256.clone());
@@ -761,6 +825,7 @@ fn assemble(
     };
     diagnostics.extend(site_warnings);
     diagnostics.sort();
+    let vocabulary = vocabulary(project, &groups, &titles)?;
     let _phase = crate::timings::phase(|| "  order the parts".into());
     let mut cross = None;
     let spilled = spill.finish().map_err(unwritable)?;
@@ -801,7 +866,8 @@ fn assemble(
             },
         )
         .with_old_cross(cross)
-        .with_site_findings(site_findings),
+        .with_site_findings(site_findings)
+        .with_vocabulary(vocabulary),
         nav_titles,
         anchors,
         refs,
@@ -898,6 +964,12 @@ impl GroupWork<'_> {
                 date: a.date.map(|d| d.to_string()),
                 nav_title: a.nav_title.clone(),
                 anchors: a.anchors.clone(),
+                section_titles: a
+                    .outline
+                    .sections
+                    .iter()
+                    .map(|s| (s.anchor.clone(), s.title.clone()))
+                    .collect(),
                 refs: a.refs.clone(),
                 warnings,
                 segments: a.outline.segments,

@@ -1165,6 +1165,33 @@ pub(crate) fn locale_dir(root: &Path, locale: &str) -> Option<(std::path::PathBu
     Some((base.join(&name), format!("locales/{name}")))
 }
 
+/// Every role id of a locale's `roles.tsv` with its display name, the
+/// first name the file lists for it (rules.json's vocabulary); empty when
+/// the locale has no `roles.tsv`.
+pub fn role_display_names(root: &Path, locale: &str) -> Result<Vec<(String, String)>, Diagnostic> {
+    let Some((dir, display)) = locale_dir(root, locale) else {
+        return Ok(Vec::new());
+    };
+    let display = format!("{display}/roles.tsv");
+    let text = match std::fs::read_to_string(dir.join("roles.tsv")) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(
+                Diagnostic::error("unreadable", format!("cannot read roles.tsv: {e}"))
+                    .at(Location::file(display)),
+            );
+        }
+    };
+    let mut names = RoleNames::default();
+    names.parse_tsv(&text, &display)?;
+    Ok(names
+        .names
+        .into_iter()
+        .filter_map(|(id, names)| Some((id, names.into_iter().next()?)))
+        .collect())
+}
+
 /// Load the lexicon and market names of a locale (both optional).
 pub fn load_locale_data(root: &Path, locale: &str) -> Result<LocaleData, Diagnostic> {
     let Some((dir, display)) = locale_dir(root, locale) else {

@@ -246,7 +246,7 @@ fn a_cache_of_another_format_or_with_damaged_parts_means_a_full_build() {
     // an older cache format: nothing of it is trusted
     let manifest = out.join(".rulebook/manifest.json");
     let text = std::fs::read_to_string(&manifest).unwrap();
-    let older = text.replacen("rulebook-cache/8 ", "rulebook-cache/7 ", 1);
+    let older = text.replacen("rulebook-cache/9 ", "rulebook-cache/8 ", 1);
     assert_ne!(older, text, "the manifest names its format");
     std::fs::write(&manifest, reseal(&older)).unwrap();
     let again = build_stats(root, &out);

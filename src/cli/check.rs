@@ -5,16 +5,32 @@
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
 
-use super::{CheckArgs, CommandResult, Format, Outcome, QuestionArgs, report};
+use super::{CheckArgs, CommandResult, Format, ListKind, Outcome, QuestionArgs, report};
 use crate::diag::{Diagnostic, Location};
 use rulebook_rules::batch::{DecisionWriter, MAX_LINE_BYTES, MAX_SKIP_BYTES};
+use rulebook_rules::market::Market;
 use rulebook_rules::question::MAX_REQUEST_BYTES;
-use rulebook_rules::{Answer, Messages, Question, QuestionError, Rules, Validator};
+use rulebook_rules::{Answer, Messages, Question, QuestionError, Rules, Validator, Vocabulary};
 
 /// Any error here exits 2 ([`super::exit_code`]): 1 is the answer "no".
 pub(super) fn run(root: &Path, args: &CheckArgs) -> CommandResult {
     // Check the question before loading anything, so a typo is reported as
     // such even when the rules file is missing too.
+    if let Some(kind) = args.list {
+        if args.question.is_some() {
+            return Err(Diagnostic::error(
+                "usage",
+                "--list replaces the question; give one or the other",
+            )
+            .into());
+        }
+        return Ok(list(
+            &validator(root, args)?,
+            kind,
+            &args.lang,
+            args.format,
+        )?);
+    }
     let question = match &args.question {
         Some(_) if args.batch.is_some() => {
             return Err(Diagnostic::error(
@@ -59,6 +75,95 @@ fn validator(root: &Path, args: &CheckArgs) -> Result<Validator, Diagnostic> {
             .with_help("--lang takes a tag such as en, ja-JP or zh-TW")
     })?;
     Ok(Validator::with_messages(rules, messages))
+}
+
+/// `check --list`: the ids a question may name, sorted, each with its name
+/// in `lang` (rules.json's vocabulary, else validator.ftl's display name,
+/// else the id); text `id<TAB>name` lines, or one JSON object.
+fn list(
+    validator: &Validator,
+    kind: ListKind,
+    lang: &str,
+    format: Format,
+) -> Result<Outcome, Diagnostic> {
+    let rules = validator.rules();
+    let file = rules.file();
+    let vocabulary = &file.vocabulary;
+    let messages = validator.messages();
+    let locale = vocabulary_locale(file, lang);
+    let named = |names: &rulebook_rules::Names, prefix: &str, id: &str| {
+        Vocabulary::name(names, id, &locale, &file.canonical_locale)
+            .map_or_else(|| messages.name(prefix, id), str::to_owned)
+    };
+    let items: Vec<(String, String)> = match kind {
+        ListKind::Roles => rules
+            .known_roles()
+            .into_iter()
+            .map(|id| (id.to_owned(), named(&vocabulary.roles, "role", id)))
+            .collect(),
+        ListKind::Actions => rules
+            .known_actions()
+            .into_iter()
+            .map(|id| (id.to_owned(), named(&vocabulary.actions, "action", id)))
+            .collect(),
+        ListKind::Subjects => rules
+            .known_subjects()
+            .into_iter()
+            .map(|id| (id.to_owned(), named(&vocabulary.subjects, "product", id)))
+            .collect(),
+        ListKind::Markets => (b'A'..=b'Z')
+            .flat_map(|a| (b'A'..=b'Z').map(move |b| [a, b]))
+            .filter_map(|code| Market::from_code(std::str::from_utf8(&code).ok()?))
+            .filter(|m| rulebook_rules::market::is_region(*m))
+            .map(|m| (m.to_string(), messages.market_name(m)))
+            .collect(),
+    };
+    let text = match format {
+        Format::Text => items
+            .iter()
+            .map(|(id, name)| format!("{id}\t{name}\n"))
+            .collect::<String>(),
+        Format::Json => {
+            let items: Vec<serde_json::Value> = items
+                .iter()
+                .map(|(id, name)| serde_json::json!({"id": id, "name": name}))
+                .collect();
+            let list = match kind {
+                ListKind::Actions => "actions",
+                ListKind::Roles => "roles",
+                ListKind::Subjects => "subjects",
+                ListKind::Markets => "markets",
+            };
+            format!(
+                "{}\n",
+                serde_json::json!({"list": list, "locale": locale, "items": items})
+            )
+        }
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(|e| Diagnostic::error("unwritable", format!("cannot write the list: {e}")))?;
+    Ok(Outcome::Done)
+}
+
+/// The locale of rules.json's vocabulary names `lang` asks for: the tag
+/// itself, else the first locale of its language (`ja` → `ja-JP`), else the
+/// canonical locale (the names' fallback).
+fn vocabulary_locale(file: &rulebook_rules::RulesFile, lang: &str) -> String {
+    let vocabulary = &file.vocabulary;
+    let mut locales: Vec<&str> = [&vocabulary.roles, &vocabulary.actions, &vocabulary.subjects]
+        .into_iter()
+        .flat_map(|names| names.values().flat_map(|by| by.keys().map(String::as_str)))
+        .collect();
+    locales.sort_unstable();
+    locales.dedup();
+    let language = |tag: &str| tag.split('-').next().unwrap_or(tag).to_ascii_lowercase();
+    locales
+        .iter()
+        .find(|l| l.eq_ignore_ascii_case(lang))
+        .or_else(|| locales.iter().find(|l| language(l) == language(lang)))
+        .map_or_else(|| file.canonical_locale.clone(), |l| (*l).to_owned())
 }
 
 fn question(args: &QuestionArgs) -> Result<Question, Diagnostic> {

@@ -125,19 +125,67 @@ pub struct RulesFile {
     pub sources: Vec<SourceFile>,
     /// The facts, sorted by id; each id is used once in the file.
     pub rules: Vec<Rule>,
-    /// The ids the rules use (roles, products, markets …) with their names
-    /// per locale; absent when the build has none to give.
+    /// The ids a question may name (roles, actions, subjects) with their
+    /// names per locale; absent when the build has none to give.
     #[serde(default, skip_serializing_if = "Vocabulary::is_empty")]
-    #[schemars(extend("additionalProperties" = {
+    pub vocabulary: Vocabulary,
+}
+
+/// Id → locale → the id's name in that locale.
+pub type Names = BTreeMap<String, BTreeMap<String, String>>;
+
+/// What a question may name, with display names per locale: what
+/// `rulebook check --list` shows and where a tool finds the valid ids.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Vocabulary {
+    /// Every role id of the project's `roles.tsv` files (the rules' roles
+    /// come from them), each with the first name the locale's `roles.tsv`
+    /// lists for it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": crate::schema::ID_PATTERN}, "additionalProperties" = {
         "type": "object",
         "additionalProperties": {"type": "string"},
         "propertyNames": {"pattern": crate::schema::LOCALE_PATTERN}
     }))]
-    pub vocabulary: Vocabulary,
+    pub roles: Names,
+    /// Every action a `role-requirement` rule names, with its title per
+    /// locale: an article's title, or for `article#section` the section's
+    /// heading (none for an action of the lexicon's vocabulary).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": crate::schema::ACTION_PATTERN}, "additionalProperties" = {
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+        "propertyNames": {"pattern": crate::schema::LOCALE_PATTERN}
+    }))]
+    pub actions: Names,
+    /// The subjects rules name (products, offers, purchase types); empty
+    /// until rules carry a subject.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": crate::schema::ID_PATTERN}, "additionalProperties" = {
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+        "propertyNames": {"pattern": crate::schema::LOCALE_PATTERN}
+    }))]
+    pub subjects: Names,
 }
 
-/// The ids rules use, with their names in each locale: id → locale → name.
-pub type Vocabulary = BTreeMap<String, BTreeMap<String, String>>;
+impl Vocabulary {
+    /// True when it names nothing (the file then leaves it out).
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty() && self.actions.is_empty() && self.subjects.is_empty()
+    }
+
+    /// The name of `id` in `locale` from `names`, falling back to
+    /// `fallback`'s (the source locale's).
+    pub fn name<'a>(names: &'a Names, id: &str, locale: &str, fallback: &str) -> Option<&'a str> {
+        let by_locale = names.get(id)?;
+        by_locale
+            .get(locale)
+            .or_else(|| by_locale.get(fallback))
+            .map(String::as_str)
+    }
+}
 
 /// The numbered procedures of a build (`book/procedures.json`), aligned
 /// across locales: translator data, which the validator does not read.

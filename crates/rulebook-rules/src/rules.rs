@@ -373,6 +373,34 @@ impl Rules {
         KNOWN_ACTIONS.contains(&action) || !self.compiled.actions_of(action).is_empty()
     }
 
+    /// Every action a question may name (DESIGN.md's vocabulary, the
+    /// file's `vocabulary.actions` and the rules'), sorted, once each:
+    /// what `rulebook check --list actions` shows.
+    pub fn known_actions(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = KNOWN_ACTIONS.to_vec();
+        all.extend(self.file.vocabulary.actions.keys().map(String::as_str));
+        all.extend(self.rule_actions());
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
+    /// Every role id a question may name, sorted, once each.
+    pub fn known_roles(&self) -> Vec<&str> {
+        self.role_ids().collect()
+    }
+
+    /// Every product (a question's subject today) and subject of the
+    /// file's `vocabulary.subjects`, sorted, once each.
+    pub fn known_subjects(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = KNOWN_PRODUCTS.to_vec();
+        all.extend(self.file.vocabulary.subjects.keys().map(String::as_str));
+        all.extend(self.rule_products());
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
     /// The product ids the rules name, sorted (with repeats).
     pub(crate) fn rule_products(&self) -> impl Iterator<Item = &str> {
         self.compiled.products.iter().map(|p| &*p.subject)
@@ -390,12 +418,14 @@ impl Rules {
         self.compiled.roles.get(index).map(|r| &**r)
     }
 
-    /// Every role id known (DESIGN.md's vocabulary and the rules'), sorted.
+    /// Every role id known (DESIGN.md's vocabulary, the file's and the
+    /// rules'), sorted.
     pub(crate) fn role_ids(&self) -> impl Iterator<Item = &str> {
         self.compiled.roles.iter().map(|r| &**r)
     }
 
-    /// Whether a role id is known (DESIGN.md's vocabulary or a rule's).
+    /// Whether a role id is known (DESIGN.md's vocabulary, the file's
+    /// `vocabulary.roles` or a rule's).
     pub fn knows_role(&self, role: &str) -> bool {
         self.compiled.role_index(role).is_some()
     }
@@ -657,7 +687,11 @@ fn compile(file: &RulesFile) -> Result<Compiled, LoadError> {
     }
     // The role table first, sorted: a role's index is then its rank, the
     // same whatever order the rules come in.
+    // The vocabulary's roles are known too: a role of the project's
+    // roles.tsv that no rule names (`sales-agent`) grants nothing here,
+    // which is a "no" with a reason, not a typo to refuse.
     let mut roles: Vec<&str> = KNOWN_ROLES.to_vec();
+    roles.extend(file.vocabulary.roles.keys().map(String::as_str));
     for rule in &file.rules {
         if let Value::RoleRequirement(v) = &rule.value {
             roles.extend(v.any_of_roles.iter().map(String::as_str));

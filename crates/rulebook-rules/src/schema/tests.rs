@@ -341,13 +341,33 @@ fn locales_hashes_dates_and_durations_have_their_shapes() {
             &base,
             &format!("vocabulary locale {bad:?}"),
             |doc| {
-                doc["vocabulary"] = json!({"admin-agent": {bad: "Admin agent"}});
+                doc["vocabulary"] = json!({"roles": {"admin-agent": {bad: "Admin agent"}}});
             },
         );
     }
     let mut doc = base.clone();
-    doc["vocabulary"] = json!({"admin-agent": {"en": "Admin agent", "ja-JP": "管理エージェント"}});
+    doc["vocabulary"] = json!({
+        "roles": {"admin-agent": {"en": "Admin agent", "ja-JP": "管理エージェント"}},
+        "actions": {"partner-center/billing#invoices": {"en": "Invoices"}, "get-keys": {}},
+        "subjects": {}
+    });
     accepts(&rules, &doc);
+    // the shape of rules@2 before the vocabulary was typed (id → names)
+    // and ids that are not ids are refused
+    for (what, bad) in [
+        (
+            "untyped vocabulary",
+            json!({"admin-agent": {"en": "Admin agent"}}),
+        ),
+        (
+            "role id",
+            json!({"roles": {"Admin Agent": {"en": "Admin agent"}}}),
+        ),
+        ("action", json!({"actions": {"a#b#c": {"en": "x"}}})),
+        ("name", json!({"roles": {"admin-agent": {"en": 3}}})),
+    ] {
+        refuses(&rules, &base, what, |doc| doc["vocabulary"] = bad.clone());
+    }
     for bad in ["00", &"A".repeat(64), &"0".repeat(63), &"g".repeat(64)] {
         refuses(&rules, &base, &format!("sha256 {bad:?}"), |doc| {
             doc["sources"][0]["sha256"] = json!(bad);
