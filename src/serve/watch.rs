@@ -113,8 +113,8 @@ pub(super) fn snapshot(root: &Path, out: &Path) -> Snapshot {
 /// are. Only paths inside the project are watched (the build refuses the
 /// others); a book.toml that does not parse names none.
 fn style_sheets(root: &Path) -> Vec<PathBuf> {
-    let Some(text) = read_bounded(&root.join("book.toml"))
-        .and_then(|bytes| String::from_utf8(bytes).ok())
+    let Some(text) =
+        read_bounded(&root.join("book.toml")).and_then(|bytes| String::from_utf8(bytes).ok())
     else {
         return Vec::new();
     };
