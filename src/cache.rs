@@ -147,7 +147,7 @@ pub(crate) struct Index {
 }
 
 /// Size and modification time (nanoseconds since the epoch) of a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Stamp(pub u64, pub u128);
 
 impl Stamp {

@@ -880,20 +880,19 @@ impl SiteRenderer<'_> {
     /// file's path in the book and bytes (`None`: not found, the page shows
     /// its alt text). A media file added, changed or removed changes the
     /// key; a reused page keeps the copies it shows.
-    fn page_media(&self, article: &Article) -> Vec<(String, Option<Vec<u8>>)> {
+    fn page_media(&self, article: &Article) -> Vec<(String, Option<cache::Stamp>)> {
         let Some(refs) = self.refs.get(&article.path) else {
             return Vec::new();
         };
         let project = self.content_root.parent().unwrap_or(&self.content_root);
-        let mut media: Vec<(String, Option<Vec<u8>>)> = refs
+        let mut media: Vec<(String, Option<cache::Stamp>)> = refs
             .media
             .iter()
             .map(|m| {
                 match blocks::probe_use(project, m, &self.source_locale, &self.content_roots) {
-                    Ok((rel, file)) => {
-                        let bytes = crate::load::confine::read(&file, &self.content_roots).ok();
-                        (rel, bytes)
-                    }
+                    // its size and modification time, as an article's text is
+                    // known by them: a rebuild does not read every image
+                    Ok((rel, file)) => (rel, cache::Stamp::of(&file)),
                     Err(_) => (m.source.clone(), None),
                 }
             })
@@ -908,7 +907,7 @@ impl SiteRenderer<'_> {
         article: &Article,
         file: &str,
         title: &str,
-        media: &[(String, Option<Vec<u8>>)],
+        media: &[(String, Option<cache::Stamp>)],
     ) -> Option<String> {
         let sha256 = self.hashes.get(&article.path)?;
         let banner = (self.locale != self.source_locale)
@@ -931,18 +930,19 @@ impl SiteRenderer<'_> {
             // source's) and the notice it shows
             .add(article.path.as_bytes())
             .add(self.fallback.key_part(article).as_bytes());
-        // the includes and code snippets it shows, as they are now
-        for read in self.refs.get(&article.path).map_or(&[][..], |r| &r.reads) {
-            key.add(read.as_bytes());
-            match crate::load::confine::read_any(Path::new(read)) {
-                Ok(bytes) => key.add(&[1]).add(&bytes),
-                Err(_) => key.add(&[0]),
-            };
-        }
-        for (path, bytes) in media {
+        // the includes, code snippets and media it shows, as they are now
+        let reads = self.refs.get(&article.path).map_or(&[][..], |r| &r.reads);
+        let reads = reads
+            .iter()
+            .map(|read| (read.as_str(), cache::Stamp::of(Path::new(read))));
+        let media = media.iter().map(|(path, stamp)| (path.as_str(), *stamp));
+        for (path, stamp) in reads.chain(media) {
             key.add(path.as_bytes());
-            match bytes {
-                Some(b) => key.add(&[1]).add(b),
+            match stamp {
+                Some(s) => key
+                    .add(&[1])
+                    .add(&s.0.to_le_bytes())
+                    .add(&s.1.to_le_bytes()),
                 None => key.add(&[0]),
             };
         }
@@ -1025,8 +1025,8 @@ impl SiteRenderer<'_> {
                     .unwrap_or(&old)
                     .to_path_buf(),
             );
-            for (path, bytes) in &media {
-                if bytes.is_some() {
+            for (path, stamp) in &media {
+                if stamp.is_some() {
                     self.staging.keep(self.rel(path));
                 }
             }
